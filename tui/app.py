@@ -1,0 +1,148 @@
+"""The k8sx-tui App: one mode per job, global key bindings, backend health in the status line."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from tui.backends import Backends
+from tui.messages import ClusterHealthChanged, EngineHealthChanged
+from tui.models.health import ClusterHealth, EngineHealth, Reachability
+from tui.screens.planned import PlannedScreen
+from tui.screens.pods import PodsScreen
+
+HEALTHY_RECHECK_S = 10.0
+FIRST_RETRY_S = 1.0
+LONGEST_RETRY_S = 30.0
+
+
+@dataclass(frozen=True)
+class ModeInfo:
+    name: str
+    key: str
+    title: str
+    purpose: str
+
+
+MODE_INFOS = (
+    ModeInfo("pods", "1", "Pods", "The pods of the namespace, live."),
+    ModeInfo(
+        "logs",
+        "2",
+        "Logs",
+        "Follow, search and filter a pod's logs without dropping a line (open with l on a pod).",
+    ),
+    ModeInfo(
+        "terminal",
+        "3",
+        "Terminal",
+        "A shell inside a pod or container, embedded in the app; leaving it never kills the pod.",
+    ),
+    ModeInfo(
+        "images",
+        "4",
+        "Images",
+        "Local images; build from a Dockerfile, or interactively in a container and commit.",
+    ),
+    ModeInfo("push", "5", "Push", "Tag and push an image to a registry, one progress bar per layer."),
+    ModeInfo(
+        "deploy",
+        "6",
+        "Deploy",
+        "Apply a pod YAML with the last pushed image, copy data in, pull results out.",
+    ),
+)
+
+
+class K8sxApp(App[None]):
+    """The app. Backends are injected; the app only schedules their blocking calls on worker threads."""
+
+    TITLE = "k8sx-tui"
+    BINDINGS = [
+        *(
+            Binding(info.key, f"switch_mode('{info.name}')", info.title, id=f"screen.{info.name}")
+            for info in MODE_INFOS
+        ),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    cluster_health: reactive[ClusterHealth] = reactive(
+        ClusterHealth(None, "default", Reachability.CHECKING, "…"), always_update=True
+    )
+    engine_health: reactive[EngineHealth] = reactive(EngineHealth("", Reachability.CHECKING, "…"), always_update=True)
+
+    def __init__(self, backends: Backends, theme_name: str | None = None) -> None:
+        super().__init__()
+        self.backends = backends
+        self._requested_theme = theme_name
+        self._stopping = threading.Event()
+        self.cluster_health = ClusterHealth(backends.kube.context, backends.kube.namespace, Reachability.CHECKING, "…")
+        self.engine_health = EngineHealth(backends.docker.host, Reachability.CHECKING, "…")
+
+    def on_mount(self) -> None:
+        if self._requested_theme:
+            if self._requested_theme in self.available_themes:
+                self.theme = self._requested_theme
+            else:
+                known = ", ".join(sorted(self.available_themes))
+                self.notify(
+                    f"unknown theme '{self._requested_theme}', using {self.theme} (themes: {known})",
+                    severity="warning",
+                    timeout=10,
+                )
+        for info in MODE_INFOS:
+            self.add_mode(info.name, partial(self._make_screen, info))
+        self.switch_mode("pods")
+        self.watch_backend(self.backends.kube.probe, ClusterHealthChanged)
+        self.watch_backend(self.backends.docker.probe, EngineHealthChanged)
+
+    def _make_screen(self, info: ModeInfo) -> Screen[None]:
+        if info.name == "pods":
+            return PodsScreen(self.backends.kube)
+        return PlannedScreen(info.title, info.purpose)
+
+    def on_unmount(self) -> None:
+        self._stopping.set()
+
+    # ---------------------------------------------------------------- backend health
+
+    @work(thread=True, exit_on_error=False, group="health")
+    def watch_backend(
+        self,
+        probe: Callable[[], ClusterHealth | EngineHealth],
+        message: Callable[..., ClusterHealthChanged | EngineHealthChanged],
+    ) -> None:
+        """Probe a backend forever: every few seconds while it answers, with growing pauses while it does not."""
+        worker = get_current_worker()
+        retry = FIRST_RETRY_S
+        while not worker.is_cancelled and not self._stopping.is_set():
+            health = probe()
+            self.post_message(message(health))
+            if health.is_up:
+                retry = FIRST_RETRY_S
+                self._stopping.wait(HEALTHY_RECHECK_S)
+            else:
+                self._stopping.wait(retry)
+                retry = min(retry * 2, LONGEST_RETRY_S)
+
+    def on_cluster_health_changed(self, message: ClusterHealthChanged) -> None:
+        self.cluster_health = message.health
+
+    def on_engine_health_changed(self, message: EngineHealthChanged) -> None:
+        self.engine_health = message.health
+
+    # ---------------------------------------------------------------- command palette
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for info in MODE_INFOS:
+            yield SystemCommand(f"Go to {info.title}  ({info.key})", info.purpose, partial(self.switch_mode, info.name))

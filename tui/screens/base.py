@@ -1,0 +1,21 @@
+"""What every screen of the app shares: the status line on top, the footer of key bindings below."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from tui.widgets.status_line import StatusLine
+
+
+class AppScreen(Screen[None]):
+    """A top-level screen (one per mode). Subclasses compose their body only."""
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine()
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        raise NotImplementedError

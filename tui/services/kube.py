@@ -1,0 +1,156 @@
+"""The Kubernetes side: kubeconfig and context handling like kubectl's, cluster health, pod listing.
+
+Plain Python with blocking calls; the UI runs them in thread workers.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from kubernetes import client as k8s
+from kubernetes.client.exceptions import ApiException
+from kubernetes.config import kube_config
+from kubernetes.config.config_exception import ConfigException
+
+from tui.models.health import ClusterHealth, Reachability
+from tui.models.pods import PodRow
+from tui.services.errors import connection_problem
+from tui.services.pod_rows import pod_row
+
+PROBE_TIMEOUT_S = 4.0
+LIST_TIMEOUT_S = 30.0
+ALL_NAMESPACES = "*"
+
+
+class KubeUnavailable(Exception):
+    """The cluster cannot be used; the message says why, in words."""
+
+
+def kubeconfig_paths(explicit: str | None) -> list[str]:
+    """Where kubectl would look: --kubeconfig, else every path in $KUBECONFIG, else ~/.kube/config."""
+    if explicit:
+        return [os.path.expanduser(explicit)]
+    from_env = [p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p]
+    return [os.path.expanduser(p) for p in from_env] or [os.path.expanduser("~/.kube/config")]
+
+
+class KubeService:
+    """One kube context and namespace; everything that talks to the API server goes through here."""
+
+    def __init__(self, kubeconfig: str | None = None, context: str | None = None, namespace: str | None = None) -> None:
+        self._kubeconfig_paths = kubeconfig_paths(kubeconfig)
+        self._requested_context = context
+        self._requested_namespace = namespace
+        self._lock = threading.Lock()
+        self._api_client: k8s.ApiClient | None = None
+        self._server = ""
+        self.context: str | None = context
+        self.namespace: str = namespace or "default"
+
+    # ---------------------------------------------------------------- connection
+
+    def api_client(self) -> k8s.ApiClient:
+        """The shared ApiClient, loading the kubeconfig on first use (and again after a failure)."""
+        with self._lock:
+            if self._api_client is None:
+                self._api_client = self._load()
+            return self._api_client
+
+    def new_api_client(self) -> k8s.ApiClient:
+        """A fresh ApiClient: exec streams need their own, since `stream()` patches the one it is given."""
+        return self._load()
+
+    def _load(self) -> k8s.ApiClient:
+        existing = [p for p in self._kubeconfig_paths if os.path.exists(p)]
+        if not existing:
+            raise KubeUnavailable(f"no kubeconfig found (looked at {', '.join(self._kubeconfig_paths)})")
+        config_file = os.pathsep.join(existing)
+        try:
+            contexts, current = kube_config.list_kube_config_contexts(config_file=config_file)  # type: ignore[no-untyped-call]
+        except ConfigException as exc:
+            raise KubeUnavailable(f"kubeconfig {config_file} cannot be read: {exc}") from exc
+        names = [c["name"] for c in contexts or []]
+        wanted = self._requested_context or (current or {}).get("name")
+        if not wanted:
+            raise KubeUnavailable(f"kubeconfig {config_file} has no current-context; choose one with --context")
+        if wanted not in names:
+            listed = ", ".join(names) or "none"
+            raise KubeUnavailable(f"context '{wanted}' is not in the kubeconfig (contexts: {listed})")
+        chosen = next(c for c in contexts if c["name"] == wanted)
+        self.context = wanted
+        self.namespace = self._requested_namespace or chosen.get("context", {}).get("namespace") or "default"
+        configuration = k8s.Configuration()
+        try:
+            kube_config.load_kube_config(  # type: ignore[no-untyped-call]
+                config_file=config_file,
+                context=wanted,
+                client_configuration=configuration,
+                persist_config=False,
+            )
+        except (ConfigException, OSError, ValueError) as exc:
+            raise KubeUnavailable(f"context '{wanted}' cannot be used: {exc}") from exc
+        # No hidden urllib3 retries: the UI decides when to try again and says so.
+        configuration.retries = 0
+        self._server = configuration.host
+        return k8s.ApiClient(configuration)
+
+    def _forget_client(self) -> None:
+        with self._lock:
+            self._api_client = None
+
+    # ---------------------------------------------------------------- health
+
+    def probe(self) -> ClusterHealth:
+        """Ask the API server for its version; never raises."""
+        try:
+            info = k8s.VersionApi(self.api_client()).get_code(_request_timeout=PROBE_TIMEOUT_S)
+        except Exception as exc:
+            self._forget_client()
+            return ClusterHealth(self.context, self.namespace, Reachability.DOWN, self.explain(exc))
+        return ClusterHealth(self.context, self.namespace, Reachability.UP, str(info.git_version))
+
+    def explain(self, exc: BaseException) -> str:
+        """A failed call, in words: what went wrong and with which server."""
+        if isinstance(exc, KubeUnavailable):
+            return str(exc)
+        if isinstance(exc, ApiException):
+            return explain_api_exception(exc)
+        problem = connection_problem(exc)
+        if problem:
+            return f"cannot reach {self._server or 'the API server'}: {problem}"
+        return f"{type(exc).__name__}: {exc}"
+
+    # ---------------------------------------------------------------- pods
+
+    def list_pods(self, namespace: str | None = None) -> list[PodRow]:
+        core = k8s.CoreV1Api(self.api_client())
+        ns = namespace or self.namespace
+        if ns == ALL_NAMESPACES:
+            pods = core.list_pod_for_all_namespaces(_request_timeout=LIST_TIMEOUT_S)
+        else:
+            pods = core.list_namespaced_pod(ns, _request_timeout=LIST_TIMEOUT_S)
+        return [pod_row(pod) for pod in pods.items]
+
+
+def explain_api_exception(exc: ApiException) -> str:
+    status = exc.status or 0
+    message = _api_message(exc)
+    if status == 401:
+        return "unauthorized: the cluster rejected the credentials (expired token? run your login again)"
+    if status == 403:
+        return f"forbidden: {message}" if message else "forbidden"
+    if status == 404:
+        return f"not found: {message}" if message else "not found"
+    return f"HTTP {status} {exc.reason}: {message}".rstrip(": ")
+
+
+def _api_message(exc: ApiException) -> str:
+    import json
+
+    try:
+        body: Any = json.loads(exc.body or "")
+    except (TypeError, ValueError):
+        return ""
+    return str(body.get("message", "")) if isinstance(body, dict) else ""
