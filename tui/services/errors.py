@@ -30,7 +30,7 @@ def connection_problem(exc: BaseException) -> str | None:
         if isinstance(cause, ssl.SSLCertVerificationError):
             return f"TLS certificate not trusted ({cause.verify_message})"
         if isinstance(cause, ssl.SSLError):
-            return f"TLS handshake failed ({cause.reason or cause})"
+            return f"TLS handshake failed ({getattr(cause, 'reason', None) or cause})"
         if isinstance(cause, ConnectionRefusedError):
             return "connection refused"
         if isinstance(cause, FileNotFoundError):

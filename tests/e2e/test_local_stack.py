@@ -1,0 +1,168 @@
+"""The local stack itself: what the product's features rely on works through the real API server.
+
+kwok's exec runs commands on this machine: every pod here gets an Exec object whose workDir is a temporary folder,
+and only harmless commands are run.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import time
+from pathlib import Path
+
+import docker
+
+from tests.support import StackEnv, kubectl, wait_for
+
+POD_WITH_OWN_EXEC_AND_LOGS = """
+apiVersion: v1
+kind: Pod
+metadata: {{name: {name}}}
+spec:
+  nodeSelector: {{type: kwok}}
+  containers: [{{name: main, image: busybox}}]
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Exec
+metadata: {{name: {name}}}
+spec:
+  execs: [{{local: {{workDir: {workdir}}}}}]
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Logs
+metadata: {{name: {name}}}
+spec:
+  logs: [{{logsFile: {logfile}, follow: true}}]
+"""
+
+
+def cri_line(text: str) -> str:
+    return f"2026-11-29T10:00:00.000000000Z stdout F {text}\n"
+
+
+def running_pod(stack: StackEnv, namespace: str, tmp_path: Path, name: str = "exp") -> tuple[Path, Path]:
+    workdir = tmp_path / "pod-root"
+    workdir.mkdir()
+    logfile = tmp_path / "pod.log"
+    logfile.write_text(cri_line("epoch 1 loss 0.9") + cri_line("epoch 2 loss 0.5"))
+    manifest = POD_WITH_OWN_EXEC_AND_LOGS.format(name=name, workdir=workdir, logfile=logfile)
+    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=manifest)
+    wait_for(
+        lambda: kubectl(stack, "get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.phase}") == "Running",
+        what=f"pod {name} Running",
+    )
+    return workdir, logfile
+
+
+def test_two_kwok_nodes_are_ready(stack: StackEnv) -> None:
+    out = kubectl(
+        stack,
+        "get",
+        "nodes",
+        "-l",
+        "type=kwok",
+        "-o",
+        'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status} {end}',
+    )
+    assert sorted(out.split()) == ["kwok-node-0=True", "kwok-node-1=True"]
+
+
+def test_exec_runs_through_the_api_server(stack: StackEnv, namespace: str, tmp_path: Path) -> None:
+    workdir, _ = running_pod(stack, namespace, tmp_path)
+    out = kubectl(stack, "exec", "-n", namespace, "exp", "--", "sh", "-c", "echo hello > made-by-exec; pwd")
+    assert out.strip() == str(workdir)
+    assert (workdir / "made-by-exec").read_text() == "hello\n"
+
+
+def test_logs_and_follow(stack: StackEnv, namespace: str, tmp_path: Path) -> None:
+    _, logfile = running_pod(stack, namespace, tmp_path)
+    assert kubectl(stack, "logs", "-n", namespace, "exp").splitlines() == ["epoch 1 loss 0.9", "epoch 2 loss 0.5"]
+    follower = subprocess.Popen(
+        ["kubectl", "--kubeconfig", stack.kubeconfig, "logs", "-f", "-n", namespace, "exp"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert follower.stdout is not None
+        assert follower.stdout.readline().strip() == "epoch 1 loss 0.9"
+        assert follower.stdout.readline().strip() == "epoch 2 loss 0.5"
+        time.sleep(0.5)
+        with logfile.open("a") as log:
+            log.write(cri_line("epoch 3 loss 0.2"))
+        assert follower.stdout.readline().strip() == "epoch 3 loss 0.2"
+    finally:
+        follower.kill()
+        follower.wait()
+
+
+def test_copy_in_and_out_with_kubectl_cp(stack: StackEnv, namespace: str, tmp_path: Path) -> None:
+    workdir, _ = running_pod(stack, namespace, tmp_path)
+    dataset = tmp_path / "dataset.csv"
+    dataset.write_bytes(b"x,y\n" + b"1,2\n" * 50_000)
+    kubectl(stack, "cp", str(dataset), f"{namespace}/exp:{workdir}/dataset.csv")
+    assert (workdir / "dataset.csv").read_bytes() == dataset.read_bytes()
+
+    (workdir / "out").mkdir()
+    (workdir / "out" / "metrics.json").write_text('{"acc": 0.93}')
+    results = tmp_path / "results"
+    kubectl(stack, "cp", f"{namespace}/exp:{workdir}/out", str(results))
+    assert (results / "metrics.json").read_text() == '{"acc": 0.93}'
+
+
+def test_a_claim_binds_to_a_volume_of_the_default_storage_class(stack: StackEnv, namespace: str) -> None:
+    claim = """
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: persistent}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+"""
+    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=claim)
+    wait_for(
+        lambda: (
+            kubectl(stack, "get", "pvc", "persistent", "-n", namespace, "-o", "jsonpath={.status.phase}") == "Bound"
+        ),
+        what="the claim Bound",
+    )
+    storage_class = kubectl(
+        stack, "get", "pvc", "persistent", "-n", namespace, "-o", "jsonpath={.spec.storageClassName}"
+    )
+    assert storage_class == "standard"
+
+
+def _busybox_context() -> io.BytesIO:
+    """A build context: busybox-static and a Dockerfile FROM scratch (nothing can be pulled here)."""
+    buffer = io.BytesIO()
+    dockerfile = b'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n'
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        tar.add("/bin/busybox", arcname="busybox")
+        info = tarfile.TarInfo("Dockerfile")
+        info.size = len(dockerfile)
+        tar.addfile(info, io.BytesIO(dockerfile))
+    buffer.seek(0)
+    return buffer
+
+
+def test_engine_builds_from_scratch_and_registries_take_pushes(stack: StackEnv) -> None:
+    client = docker.DockerClient(base_url=stack.docker_host, timeout=60)
+    try:
+        repository = f"{stack.registry}/stack-check/busybox"
+        image, _ = client.images.build(fileobj=_busybox_context(), custom_context=True, tag=f"{repository}:1", rm=True)
+        assert client.containers.run(image.id, ["echo", "ran"], remove=True) == b"ran\n"
+
+        pushed = list(client.images.push(repository, tag="1", stream=True, decode=True))
+        assert not [event for event in pushed if "error" in event], pushed
+        assert any("Digest" in event.get("aux", {}) for event in pushed), pushed
+
+        protected = f"{stack.auth_registry}/stack-check/busybox"
+        client.images.get(image.id).tag(protected, "1")
+        refused = list(client.images.push(protected, tag="1", stream=True, decode=True))
+        assert any("no basic auth credentials" in str(event.get("error", "")) for event in refused), refused
+        auth = {"username": stack.auth_registry_user, "password": stack.auth_registry_password}
+        accepted = list(client.images.push(protected, tag="1", stream=True, decode=True, auth_config=auth))
+        assert not [event for event in accepted if "error" in event], accepted
+    finally:
+        client.close()

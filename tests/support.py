@@ -1,0 +1,70 @@
+"""Helpers shared by the tests: the local stack's addresses, kubectl, waiting."""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+ROOT = Path(__file__).resolve().parent.parent
+STACK = ROOT / "tools" / "stack"
+
+
+@dataclass(frozen=True)
+class StackEnv:
+    """Where the local stack's parts answer, as `tools/stack env` prints it."""
+
+    kubeconfig: str
+    docker_host: str
+    registry: str
+    auth_registry: str
+    auth_registry_user: str
+    auth_registry_password: str
+    stack_dir: str
+
+
+def read_stack_env() -> dict[str, str]:
+    out = subprocess.run([str(STACK), "env"], check=True, capture_output=True, text=True).stdout
+    env: dict[str, str] = {}
+    for word in shlex.split(out):
+        if "=" in word:
+            key, value = word.split("=", 1)
+            env[key] = value
+    return env
+
+
+def kubectl(stack: StackEnv, *args: str, input: str | None = None, check: bool = True) -> str:
+    done = subprocess.run(
+        ["kubectl", "--kubeconfig", stack.kubeconfig, *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if check and done.returncode != 0:
+        raise AssertionError(f"kubectl {' '.join(args)} failed: {done.stderr}")
+    return done.stdout
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(0.2)
+
+
+async def settle(pilot: Pilot[object], predicate: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
+    """Let the app run until predicate holds (workers post from threads; the UI needs turns to apply them)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what or predicate}")
+        await pilot.pause(0.1)
+        await asyncio.sleep(0)
