@@ -10,7 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from textual.pilot import Pilot
+from textual.widgets import Static
+
+from tui.app import K8sxApp
+from tui.backends import Backends
+from tui.services.docker_engine import DockerService
+from tui.services.kube import KubeService
+from tui.widgets.status_line import StatusLine
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = ROOT / "tools" / "stack"
@@ -68,3 +76,28 @@ async def settle(pilot: Pilot[object], predicate: Callable[[], bool], timeout: f
             raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what or predicate}")
         await pilot.pause(0.1)
         await asyncio.sleep(0)
+
+
+# ---------------------------------------------------------------- the real app under Pilot
+
+SIZE = (180, 30)
+
+
+def status_text(app: K8sxApp) -> str:
+    return str(app.screen.query_one(StatusLine).content)
+
+
+def pods_info(app: K8sxApp) -> str:
+    return str(app.screen.query_one("#pods-info", Static).content)
+
+
+def make_app(kubeconfig: str, docker_host: str, context: str | None = None, namespace: str | None = None) -> K8sxApp:
+    return K8sxApp(Backends(KubeService(kubeconfig, context, namespace), DockerService(docker_host)))
+
+
+def kubeconfig_with_server(stack: StackEnv, tmp_path: Path, server: str) -> str:
+    config = yaml.safe_load(Path(stack.kubeconfig).read_text())
+    config["clusters"][0]["cluster"]["server"] = server
+    path = tmp_path / "kubeconfig"
+    path.write_text(yaml.safe_dump(config))
+    return str(path)

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from tui.backends import Backends
-from tui.messages import ClusterHealthChanged, EngineHealthChanged
+from tui.messages import ClusterHealthChanged, EngineHealthChanged, KubeTargetChanged
 from tui.models.health import ClusterHealth, EngineHealth, Reachability
 from tui.screens.planned import PlannedScreen
 from tui.screens.pods import PodsScreen
@@ -85,6 +85,8 @@ class K8sxApp(App[None]):
         self.backends = backends
         self._requested_theme = theme_name
         self._stopping = threading.Event()
+        self._recheck_cluster = threading.Event()
+        self._recheck_engine = threading.Event()
         self.cluster_health = ClusterHealth(backends.kube.context, backends.kube.namespace, Reachability.CHECKING, "…")
         self.engine_health = EngineHealth(backends.docker.host, Reachability.CHECKING, "…")
 
@@ -102,8 +104,8 @@ class K8sxApp(App[None]):
         for info in MODE_INFOS:
             self.add_mode(info.name, partial(self._make_screen, info))
         self.switch_mode("pods")
-        self.watch_backend(self.backends.kube.probe, ClusterHealthChanged)
-        self.watch_backend(self.backends.docker.probe, EngineHealthChanged)
+        self.watch_backend(self.backends.kube.probe, ClusterHealthChanged, self._recheck_cluster)
+        self.watch_backend(self.backends.docker.probe, EngineHealthChanged, self._recheck_engine)
 
     def _make_screen(self, info: ModeInfo) -> Screen[None]:
         if info.name == "pods":
@@ -112,6 +114,8 @@ class K8sxApp(App[None]):
 
     def on_unmount(self) -> None:
         self._stopping.set()
+        self._recheck_cluster.set()
+        self._recheck_engine.set()
 
     # ---------------------------------------------------------------- backend health
 
@@ -120,18 +124,20 @@ class K8sxApp(App[None]):
         self,
         probe: Callable[[], ClusterHealth | EngineHealth],
         message: Callable[..., ClusterHealthChanged | EngineHealthChanged],
+        wake: threading.Event,
     ) -> None:
         """Probe a backend forever: every few seconds while it answers, with growing pauses while it does not."""
         worker = get_current_worker()
         retry = FIRST_RETRY_S
         while not worker.is_cancelled and not self._stopping.is_set():
+            wake.clear()
             health = probe()
             self.post_message(message(health))
             if health.is_up:
                 retry = FIRST_RETRY_S
-                self._stopping.wait(HEALTHY_RECHECK_S)
+                wake.wait(HEALTHY_RECHECK_S)
             else:
-                self._stopping.wait(retry)
+                wake.wait(retry)
                 retry = min(retry * 2, LONGEST_RETRY_S)
 
     def on_cluster_health_changed(self, message: ClusterHealthChanged) -> None:
@@ -139,6 +145,9 @@ class K8sxApp(App[None]):
 
     def on_engine_health_changed(self, message: EngineHealthChanged) -> None:
         self.engine_health = message.health
+
+    def on_kube_target_changed(self, _: KubeTargetChanged) -> None:
+        self._recheck_cluster.set()
 
     # ---------------------------------------------------------------- command palette
 

@@ -17,3 +17,7 @@ class EngineHealthChanged(Message):
     def __init__(self, health: EngineHealth) -> None:
         super().__init__()
         self.health = health
+
+
+class KubeTargetChanged(Message):
+    """The kube context or namespace changed: the status line should be re-checked now, not at the next tick."""

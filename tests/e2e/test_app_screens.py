@@ -1,45 +1,9 @@
-"""Every screen is reachable by its key and from the command palette; the pod list shows the cluster's pods."""
+"""Every screen is reachable by its key and from the command palette."""
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
-
-from tests.e2e.test_app_backends import SIZE, make_app
-from tests.support import StackEnv, kubectl, settle
+from tests.support import SIZE, StackEnv, make_app, settle
 from tui.app import MODE_INFOS
-
-POD = """
-apiVersion: v1
-kind: Pod
-metadata: {{name: {name}}}
-spec:
-  nodeSelector: {{type: kwok}}
-  containers: [{{name: main, image: 127.0.0.1:5000/exp/train:0.3}}]
-"""
-
-
-async def test_pods_of_the_namespace_appear_running_on_a_kwok_node(stack: StackEnv, namespace: str) -> None:
-    for name in ("train-a", "train-b"):
-        kubectl(stack, "apply", "-n", namespace, "-f", "-", input=POD.format(name=name))
-    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
-    async with app.run_test(size=SIZE) as pilot:
-        table = app.screen.query_one("#pods", DataTable)
-
-        def rows() -> dict[str, list[str]]:
-            return {str(key.value): [str(c) for c in table.get_row(key)] for key in table.rows}
-
-        await settle(
-            pilot,
-            lambda: len(rows()) == 2 and all(r[2] == "Running" for r in rows().values()),
-            what="two Running pods",
-        )
-        row = rows()[f"{namespace}/train-a"]
-        assert row[0] == "train-a" and row[1] == "1/1"
-        assert row[6].startswith("kwok-node-")
-        assert row[7] == "127.0.0.1:5000/exp/train:0.3"
-
-        kubectl(stack, "delete", "pod", "train-b", "-n", namespace, "--wait=true")
-        await settle(pilot, lambda: list(rows()) == [f"{namespace}/train-a"], what="deleted pod gone")
 
 
 async def test_each_screen_has_a_key_in_the_footer_and_a_palette_command(stack: StackEnv) -> None:

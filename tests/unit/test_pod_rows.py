@@ -1,8 +1,10 @@
 """The STATUS column says what kubectl says for the same pod."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from kubernetes.client import (
+    ApiClient,
     V1Container,
     V1ContainerState,
     V1ContainerStateRunning,
@@ -18,7 +20,12 @@ from kubernetes.client import (
 from tui.services.pod_rows import pod_row, pod_status
 
 
-def _pod(
+def _pod(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The pod as the API server sends it: the client's model, serialised to camelCase JSON."""
+    return ApiClient().sanitize_for_serialization(_v1pod(*args, **kwargs))  # type: ignore[no-any-return]
+
+
+def _v1pod(
     phase: str,
     states: list[V1ContainerState],
     *,
@@ -91,6 +98,7 @@ def test_init_containers_show_progress_and_failures() -> None:
 
 def test_row_counts_ready_containers_and_restarts() -> None:
     row = pod_row(_pod("Running", [RUNNING, RUNNING], ready=True))
+    assert row.created == datetime(2026, 1, 1, tzinfo=UTC)
     assert (row.key, row.ready, row.restarts, row.node, row.ip, row.image) == (
         "ns/p",
         "2/2",

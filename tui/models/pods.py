@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+
+
+def short_age(created: datetime | None, now: datetime) -> str:
+    """kubectl's short age: 45s, 12m, 3h, 5d."""
+    if created is None:
+        return "?"
+    seconds = max(0, int((now - created).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 @dataclass(frozen=True)
@@ -17,7 +28,41 @@ class PodRow:
     ip: str
     node: str
     image: str
+    labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    resource_version: str = ""
 
     @property
     def key(self) -> str:
         return f"{self.namespace}/{self.name}"
+
+
+# ---------------------------------------------------------------- what a pod watch reports
+
+
+@dataclass(frozen=True)
+class PodsListed:
+    """A complete list from the server: the table becomes exactly this (no ghost or missing rows)."""
+
+    rows: list[PodRow]
+
+
+@dataclass(frozen=True)
+class PodUpserted:
+    row: PodRow
+
+
+@dataclass(frozen=True)
+class PodRemoved:
+    key: str
+
+
+@dataclass(frozen=True)
+class WatchTrouble:
+    """The list or the watch failed; the watcher retries by itself after `retry_in` seconds."""
+
+    reason: str
+    retry_in: float
+    forbidden: bool = False
+
+
+PodEvent = PodsListed | PodUpserted | PodRemoved | WatchTrouble

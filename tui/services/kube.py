@@ -15,9 +15,7 @@ from kubernetes.config import kube_config
 from kubernetes.config.config_exception import ConfigException
 
 from tui.models.health import ClusterHealth, Reachability
-from tui.models.pods import PodRow
 from tui.services.errors import connection_problem
-from tui.services.pod_rows import pod_row
 
 PROBE_TIMEOUT_S = 4.0
 LIST_TIMEOUT_S = 30.0
@@ -122,16 +120,36 @@ class KubeService:
             return f"cannot reach {self._server or 'the API server'}: {problem}"
         return f"{type(exc).__name__}: {exc}"
 
-    # ---------------------------------------------------------------- pods
+    # ---------------------------------------------------------------- where: context and namespace
 
-    def list_pods(self, namespace: str | None = None) -> list[PodRow]:
-        core = k8s.CoreV1Api(self.api_client())
-        ns = namespace or self.namespace
-        if ns == ALL_NAMESPACES:
-            pods = core.list_pod_for_all_namespaces(_request_timeout=LIST_TIMEOUT_S)
-        else:
-            pods = core.list_namespaced_pod(ns, _request_timeout=LIST_TIMEOUT_S)
-        return [pod_row(pod) for pod in pods.items]
+    def contexts(self) -> list[str]:
+        """The context names of the kubeconfig, as `kubectl config get-contexts` lists them."""
+        existing = [p for p in self._kubeconfig_paths if os.path.exists(p)]
+        if not existing:
+            raise KubeUnavailable(f"no kubeconfig found (looked at {', '.join(self._kubeconfig_paths)})")
+        try:
+            contexts, _ = kube_config.list_kube_config_contexts(config_file=os.pathsep.join(existing))  # type: ignore[no-untyped-call]
+        except ConfigException as exc:
+            raise KubeUnavailable(f"kubeconfig cannot be read: {exc}") from exc
+        return sorted(c["name"] for c in contexts or [])
+
+    def use_context(self, name: str) -> None:
+        """Switch context; the namespace becomes that context's own (as kubectl --context does)."""
+        with self._lock:
+            self._requested_context = name
+            self._requested_namespace = None
+            self._api_client = None
+            self.context = name
+        self.api_client()  # load now, so a bad context is reported to the caller
+
+    def use_namespace(self, namespace: str) -> None:
+        with self._lock:
+            self._requested_namespace = namespace
+            self.namespace = namespace
+
+    def list_namespaces(self) -> list[str]:
+        names = k8s.CoreV1Api(self.api_client()).list_namespace(_request_timeout=LIST_TIMEOUT_S)
+        return sorted(str(ns.metadata.name) for ns in names.items if ns.metadata)
 
 
 def explain_api_exception(exc: ApiException) -> str:

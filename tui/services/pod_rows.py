@@ -1,67 +1,98 @@
-"""Render a V1Pod into a PodRow with the STATUS wording kubectl prints (pkg/printers/internalversion)."""
+"""Render a pod (the API's JSON, as a dict) into a PodRow with the STATUS wording of kubectl's printer.
+
+Working on the decoded JSON rather than the client's V1Pod objects keeps a 10,000-pod list cheap: the
+kubernetes client's model deserialisation costs about a millisecond per pod.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from tui.models.pods import PodRow
 
+Json = dict[str, Any]
 
-def pod_status(pod: Any) -> str:
-    """kubectl's STATUS column for a pod, from its phase, reason and container states."""
-    status = pod.status
-    reason: str = status.reason or status.phase or "Unknown"
 
-    init_statuses = status.init_container_statuses or []
-    init_total = len(pod.spec.init_containers or [])
+def pod_status(pod: Json) -> str:
+    """kubectl's STATUS column for a pod (pkg/printers/internalversion printPod), from phase and container states."""
+    meta: Json = pod.get("metadata") or {}
+    spec: Json = pod.get("spec") or {}
+    status: Json = pod.get("status") or {}
+    reason: str = status.get("reason") or status.get("phase") or "Unknown"
+
+    init_statuses: list[Json] = status.get("initContainerStatuses") or []
+    init_total = len(spec.get("initContainers") or [])
     for index, container in enumerate(init_statuses):
-        state = container.state
-        if state.terminated is not None and state.terminated.exit_code == 0:
+        state: Json = container.get("state") or {}
+        terminated: Json | None = state.get("terminated")
+        waiting: Json | None = state.get("waiting")
+        if terminated is not None and terminated.get("exitCode") == 0:
             continue
-        if state.terminated is not None:
-            reason = "Init:" + _terminated_reason(state.terminated)
-        elif state.waiting is not None and state.waiting.reason and state.waiting.reason != "PodInitializing":
-            reason = "Init:" + state.waiting.reason
+        if terminated is not None:
+            reason = "Init:" + _terminated_reason(terminated)
+        elif waiting is not None and waiting.get("reason") and waiting["reason"] != "PodInitializing":
+            reason = "Init:" + waiting["reason"]
         else:
             reason = f"Init:{index}/{init_total}"
-        return _with_deletion(pod, reason)
+        return _with_deletion(meta, status, reason)
 
     running = False
-    for container in reversed(status.container_statuses or []):
-        state = container.state
-        if state.waiting is not None and state.waiting.reason:
-            reason = state.waiting.reason
-        elif state.terminated is not None:
-            reason = _terminated_reason(state.terminated)
-        elif state.running is not None and container.ready:
+    for container in reversed(status.get("containerStatuses") or []):
+        state = container.get("state") or {}
+        waiting = state.get("waiting")
+        terminated = state.get("terminated")
+        if waiting is not None and waiting.get("reason"):
+            reason = waiting["reason"]
+        elif terminated is not None:
+            reason = _terminated_reason(terminated)
+        elif state.get("running") is not None and container.get("ready"):
             running = True
     if reason == "Completed" and running:
         reason = "Running"
-    return _with_deletion(pod, reason)
+    return _with_deletion(meta, status, reason)
 
 
-def _terminated_reason(term: Any) -> str:
-    return str(term.reason or (f"Signal:{term.signal}" if term.signal else f"ExitCode:{term.exit_code}"))
+def _terminated_reason(terminated: Json) -> str:
+    if terminated.get("reason"):
+        return str(terminated["reason"])
+    if terminated.get("signal"):
+        return f"Signal:{terminated['signal']}"
+    return f"ExitCode:{terminated.get('exitCode', '?')}"
 
 
-def _with_deletion(pod: Any, reason: str) -> str:
-    if pod.metadata.deletion_timestamp is not None:
-        return "Unknown" if pod.status.reason == "NodeLost" else "Terminating"
+def _with_deletion(meta: Json, status: Json, reason: str) -> str:
+    if meta.get("deletionTimestamp"):
+        return "Unknown" if status.get("reason") == "NodeLost" else "Terminating"
     return reason
 
 
-def pod_row(pod: Any) -> PodRow:
-    statuses = pod.status.container_statuses or []
-    containers = pod.spec.containers or []
-    ready = sum(1 for c in statuses if c.ready)
+def parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def pod_row(pod: Json) -> PodRow:
+    meta: Json = pod.get("metadata") or {}
+    spec: Json = pod.get("spec") or {}
+    status: Json = pod.get("status") or {}
+    statuses: list[Json] = status.get("containerStatuses") or []
+    containers: list[Json] = spec.get("containers") or []
+    ready = sum(1 for c in statuses if c.get("ready"))
     return PodRow(
-        namespace=pod.metadata.namespace,
-        name=pod.metadata.name,
+        namespace=meta.get("namespace", ""),
+        name=meta.get("name", ""),
         ready=f"{ready}/{len(containers)}",
         status=pod_status(pod),
-        restarts=sum(c.restart_count or 0 for c in statuses),
-        created=pod.metadata.creation_timestamp,
-        ip=pod.status.pod_ip or "",
-        node=pod.spec.node_name or "",
-        image=containers[0].image if containers else "",
+        restarts=sum(int(c.get("restartCount") or 0) for c in statuses),
+        created=parse_time(meta.get("creationTimestamp")),
+        ip=status.get("podIP") or "",
+        node=spec.get("nodeName") or "",
+        image=containers[0].get("image", "") if containers else "",
+        labels=dict(meta.get("labels") or {}),
+        resource_version=meta.get("resourceVersion", ""),
     )

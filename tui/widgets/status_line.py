@@ -34,7 +34,7 @@ def describe(cluster: ClusterHealth, engine: EngineHealth) -> Content:
         ("⎈ ", "$accent"),
         (context, "bold $accent"),
         "  ns ",
-        (cluster.namespace, "bold"),
+        ("all" if cluster.namespace == "*" else cluster.namespace, "bold"),
         "  │  ",
         _state("cluster", cluster.reachability, cluster.detail),
         "  │  ",
