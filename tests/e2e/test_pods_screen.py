@@ -150,6 +150,8 @@ async def test_namespace_and_context_switch(stack: StackEnv, namespace: str, tmp
         await settle(pilot, lambda: app.screen.__class__.__name__ == "ChoiceScreen", what="namespace picker")
         await pilot.press(*"all", "enter")
         await settle(pilot, lambda: "in all namespaces" in pods_info(app) and "only-here" in shown_names(app))
+        await pilot.press("slash", *"only-here", "enter")  # other tests' pods may fill the screen
+        await settle(pilot, lambda: shown_names(app) == ["only-here"], what="filtered to the pod")
         assert rendered_lines(app)[0].startswith("NAMESPACE")
         assert rendered_row(app, namespace).split()[:2] == [namespace, "only-here"]
 

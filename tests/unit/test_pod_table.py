@@ -3,8 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 from tui.models.pod_table import LabelSelector, PodFilter, PodTable
-from tui.models.pods import PodRemoved, PodRow, PodsListed, PodUpserted, WatchTrouble
-from tui.services.pod_watch import PodChangeBuffer
+from tui.models.pods import PodRemoved, PodRow, PodsListed, PodsListing, PodUpserted, WatchTrouble
+from tui.services.pod_watch import PodChangeBuffer, _continue_token
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -91,3 +91,20 @@ def test_a_new_list_supersedes_changes_before_it() -> None:
     buffer.add(PodsListed([row("a")]))
     listed, changes, _ = buffer.take()
     assert listed == [row("a")] and changes == {}
+
+
+def test_pages_of_a_list_show_at_once_and_the_final_list_replaces_them() -> None:
+    buffer = PodChangeBuffer()
+    assert buffer.add(PodsListing([row("a")])) is True
+    listed, changes, _ = buffer.take()
+    assert listed is None and changes == {"exp/a": row("a")}
+    buffer.add(PodsListing([row("b")]))
+    buffer.add(PodsListed([row("b"), row("c")], "42"))
+    listed, changes, _ = buffer.take()
+    assert listed == [row("b"), row("c")] and changes == {}
+
+
+def test_the_continue_token_is_read_from_the_head_of_a_page() -> None:
+    page = b'{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"9","continue":"eyJ2Ijo","remainingItemCount":3},"items":[{"metadata":{"name":"x"}}]}'  # noqa: E501
+    assert _continue_token(page) == "eyJ2Ijo"
+    assert _continue_token(b'{"kind":"PodList","metadata":{"resourceVersion":"9"},"items":[]}') is None

@@ -40,10 +40,18 @@ class PodRow:
 
 
 @dataclass(frozen=True)
+class PodsListing:
+    """One page of a list still coming in: shown at once, as upserts."""
+
+    rows: list[PodRow]
+
+
+@dataclass(frozen=True)
 class PodsListed:
     """A complete list from the server: the table becomes exactly this (no ghost or missing rows)."""
 
     rows: list[PodRow]
+    resource_version: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,4 +73,4 @@ class WatchTrouble:
     forbidden: bool = False
 
 
-PodEvent = PodsListed | PodUpserted | PodRemoved | WatchTrouble
+PodEvent = PodsListing | PodsListed | PodUpserted | PodRemoved | WatchTrouble

@@ -1,17 +1,19 @@
-"""Render a pod (the API's JSON, as a dict) into a PodRow with the STATUS wording of kubectl's printer.
+"""Render a pod (the API's JSON: a dict, or simdjson's lazy mapping) into a PodRow with kubectl's STATUS wording.
 
-Working on the decoded JSON rather than the client's V1Pod objects keeps a 10,000-pod list cheap: the
-kubernetes client's model deserialisation costs about a millisecond per pod.
+Working on the JSON rather than the client's V1Pod objects keeps a 10,000-pod list cheap: the kubernetes
+client's model deserialisation costs about a millisecond per pod. Rows hold plain Python values only, so
+nothing keeps a simdjson document alive.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from tui.models.pods import PodRow
 
-Json = dict[str, Any]
+Json = Mapping[str, Any]
 
 
 def pod_status(pod: Json) -> str:
@@ -84,15 +86,15 @@ def pod_row(pod: Json) -> PodRow:
     containers: list[Json] = spec.get("containers") or []
     ready = sum(1 for c in statuses if c.get("ready"))
     return PodRow(
-        namespace=meta.get("namespace", ""),
-        name=meta.get("name", ""),
+        namespace=str(meta.get("namespace", "")),
+        name=str(meta.get("name", "")),
         ready=f"{ready}/{len(containers)}",
         status=pod_status(pod),
         restarts=sum(int(c.get("restartCount") or 0) for c in statuses),
         created=parse_time(meta.get("creationTimestamp")),
-        ip=status.get("podIP") or "",
-        node=spec.get("nodeName") or "",
-        image=containers[0].get("image", "") if containers else "",
-        labels=dict(meta.get("labels") or {}),
-        resource_version=meta.get("resourceVersion", ""),
+        ip=str(status.get("podIP") or ""),
+        node=str(spec.get("nodeName") or ""),
+        image=str(containers[0].get("image", "")) if containers else "",
+        labels={str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
+        resource_version=str(meta.get("resourceVersion", "")),
     )
