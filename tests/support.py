@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import shlex
 import subprocess
+import tarfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -101,3 +103,18 @@ def kubeconfig_with_server(stack: StackEnv, tmp_path: Path, server: str) -> str:
     path = tmp_path / "kubeconfig"
     path.write_text(yaml.safe_dump(config))
     return str(path)
+
+
+def busybox_context(extra_dockerfile: str = "") -> io.BytesIO:
+    """A build context FROM scratch with Debian's busybox-static: nothing can be pulled from the internet here."""
+    dockerfile = (
+        'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n' + extra_dockerfile
+    ).encode()
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        tar.add("/bin/busybox", arcname="busybox")
+        info = tarfile.TarInfo("Dockerfile")
+        info.size = len(dockerfile)
+        tar.addfile(info, io.BytesIO(dockerfile))
+    buffer.seek(0)
+    return buffer

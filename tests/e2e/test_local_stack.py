@@ -6,15 +6,13 @@ and only harmless commands are run.
 
 from __future__ import annotations
 
-import io
 import subprocess
-import tarfile
 import time
 from pathlib import Path
 
 import docker
 
-from tests.support import StackEnv, kubectl, wait_for
+from tests.support import StackEnv, busybox_context, kubectl, wait_for
 
 POD_WITH_OWN_EXEC_AND_LOGS = """
 apiVersion: v1
@@ -133,24 +131,11 @@ spec:
     assert storage_class == "standard"
 
 
-def _busybox_context() -> io.BytesIO:
-    """A build context: busybox-static and a Dockerfile FROM scratch (nothing can be pulled here)."""
-    buffer = io.BytesIO()
-    dockerfile = b'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n'
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        tar.add("/bin/busybox", arcname="busybox")
-        info = tarfile.TarInfo("Dockerfile")
-        info.size = len(dockerfile)
-        tar.addfile(info, io.BytesIO(dockerfile))
-    buffer.seek(0)
-    return buffer
-
-
 def test_engine_builds_from_scratch_and_registries_take_pushes(stack: StackEnv) -> None:
     client = docker.DockerClient(base_url=stack.docker_host, timeout=60)
     try:
         repository = f"{stack.registry}/stack-check/busybox"
-        image, _ = client.images.build(fileobj=_busybox_context(), custom_context=True, tag=f"{repository}:1", rm=True)
+        image, _ = client.images.build(fileobj=busybox_context(), custom_context=True, tag=f"{repository}:1", rm=True)
         assert client.containers.run(image.id, ["echo", "ran"], remove=True) == b"ran\n"
 
         pushed = list(client.images.push(repository, tag="1", stream=True, decode=True))

@@ -1,0 +1,130 @@
+"""A tar archive of local files produced piece by piece while it is uploaded, with byte progress.
+
+Build contexts and code folders can be large: nothing is staged in a temporary file (docker-py's `tar()` does),
+and the total is known up front so a progress bar can show a fraction.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tarfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from tui.models.images import CopyProgress
+
+CHUNK_BYTES = 1 << 20
+BLOCK = tarfile.BLOCKSIZE
+END_OF_ARCHIVE = b"\0" * (2 * BLOCK)
+
+ProgressCallback = Callable[[CopyProgress], None]
+
+
+def _padding(size: int) -> int:
+    return -size % BLOCK
+
+
+class TarStream:
+    """Files under `root` (relative paths; "." is root itself) as a tar whose names start with `prefix`."""
+
+    def __init__(
+        self,
+        root: Path,
+        paths: Iterable[str],
+        prefix: str = "",
+        extra_files: dict[str, bytes] | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> None:
+        self._root = root
+        self._on_progress = on_progress
+        self._members: list[tuple[tarfile.TarInfo, bytes, Path | bytes | None]] = []
+        for path in paths:
+            info = self._tarinfo(path, prefix)
+            if info is not None:
+                content = root / path if info.isreg() else None
+                self._members.append((info, self._header(info), content))
+        for name, data in (extra_files or {}).items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o644
+            self._members.append((info, self._header(info), data))
+        self.total_bytes = len(END_OF_ARCHIVE) + sum(
+            len(header) + info.size + _padding(info.size) for info, header, _ in self._members
+        )
+
+    def _tarinfo(self, path: str, prefix: str) -> tarfile.TarInfo | None:
+        """The header of one path, owned by root as `docker cp` does; None for sockets, pipes, devices, files
+        deleted since they were listed, and the root itself when it would land on the archive's root."""
+        name = "/".join(part for part in (prefix.strip("/"), path.strip("/")) if part not in ("", "."))
+        if not name:
+            return None
+        full = self._root / path
+        try:
+            status = full.lstat()
+        except FileNotFoundError:
+            return None
+        info = tarfile.TarInfo(name)
+        info.mode, info.mtime = stat.S_IMODE(status.st_mode), int(status.st_mtime)
+        if stat.S_ISREG(status.st_mode):
+            info.size = status.st_size
+        elif stat.S_ISDIR(status.st_mode):
+            info.type = tarfile.DIRTYPE
+        elif stat.S_ISLNK(status.st_mode):
+            info.type, info.linkname = tarfile.SYMTYPE, os.readlink(full)
+        else:
+            return None
+        return info
+
+    @staticmethod
+    def _header(info: tarfile.TarInfo) -> bytes:
+        return info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape")
+
+    def __iter__(self) -> Iterator[bytes]:
+        """Chunks of about CHUNK_BYTES (small files are batched: one socket write per file would be slow)."""
+        pending = bytearray()
+        sent = 0
+        for info, header, content in self._members:
+            pending += header
+            for piece in self._content(info, content):
+                pending += piece
+                if len(pending) >= CHUNK_BYTES:
+                    sent += len(pending)
+                    yield bytes(pending)
+                    pending.clear()
+                    self._report(sent, info.name)
+            pending += b"\0" * _padding(info.size)
+        pending += END_OF_ARCHIVE
+        yield bytes(pending)
+        self._report(self.total_bytes, "")
+
+    @staticmethod
+    def _content(info: tarfile.TarInfo, content: Path | bytes | None) -> Iterator[bytes]:
+        """Exactly info.size bytes: a file that shrank since it was listed is padded, one that grew is cut."""
+        if content is None:
+            return
+        if isinstance(content, bytes):
+            yield content
+            return
+        remaining = info.size
+        with content.open("rb") as source:
+            while remaining > 0:
+                piece = source.read(min(CHUNK_BYTES, remaining))
+                if not piece:
+                    yield b"\0" * remaining
+                    return
+                remaining -= len(piece)
+                yield piece
+
+    def _report(self, sent: int, path: str) -> None:
+        if self._on_progress is not None:
+            self._on_progress(CopyProgress(sent, self.total_bytes, path))
+
+
+def folder_paths(root: Path) -> list[str]:
+    """Every path under root, root itself first as ".", without following symlinked folders."""
+    paths = ["."]
+    for folder, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        relative = Path(folder).relative_to(root)
+        paths.extend(str(relative / name) for name in sorted(dirnames + filenames))
+    return paths
