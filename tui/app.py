@@ -68,8 +68,9 @@ class K8sxApp(App[None]):
 
     TITLE = "k8sx-tui"
     BINDINGS = [
+        # Shown in the screen tabs under the status line rather than in the footer.
         *(
-            Binding(info.key, f"switch_mode('{info.name}')", info.title, id=f"screen.{info.name}")
+            Binding(info.key, f"switch_mode('{info.name}')", info.title, id=f"screen.{info.name}", show=False)
             for info in MODE_INFOS
         ),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
@@ -79,6 +80,8 @@ class K8sxApp(App[None]):
         ClusterHealth(None, "default", Reachability.CHECKING, "…"), always_update=True
     )
     engine_health: reactive[EngineHealth] = reactive(EngineHealth("", Reachability.CHECKING, "…"), always_update=True)
+
+    mode_tabs = [(info.key, info.name, info.title) for info in MODE_INFOS]
 
     def __init__(self, backends: Backends, theme_name: str | None = None) -> None:
         super().__init__()
@@ -110,7 +113,7 @@ class K8sxApp(App[None]):
     def _make_screen(self, info: ModeInfo) -> Screen[None]:
         if info.name == "pods":
             return PodsScreen(self.backends.kube)
-        return PlannedScreen(info.title, info.purpose)
+        return PlannedScreen(info.name, info.title, info.purpose)
 
     def on_unmount(self) -> None:
         self._stopping.set()

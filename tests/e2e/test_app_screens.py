@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from tests.support import SIZE, StackEnv, make_app, settle
 from tui.app import MODE_INFOS
+from tui.widgets.screen_tabs import ScreenTabs
 
 
-async def test_each_screen_has_a_key_in_the_footer_and_a_palette_command(stack: StackEnv) -> None:
+async def test_each_screen_has_a_visible_key_a_clickable_tab_and_a_palette_command(stack: StackEnv) -> None:
     app = make_app(stack.kubeconfig, stack.docker_host)
     async with app.run_test(size=SIZE) as pilot:
-        footer_keys = {binding.key for (_, binding, _, _) in app.active_bindings.values() if binding.show}
+        tabs = str(app.screen.query_one(ScreenTabs).content)
         for info in MODE_INFOS:
-            assert info.key in footer_keys
+            assert f" {info.key} {info.title} " in tabs
             await pilot.press(info.key)
             await pilot.pause()
             assert app.current_mode == info.name
             assert app.screen.title == info.title
+        await pilot.click(ScreenTabs, offset=(tabs.index(" 2 Logs ") + 2, 0))
+        await settle(pilot, lambda: app.current_mode == "logs", what="a click on the Logs tab")
         await pilot.press("1")
         commands = [command.title for command in app.get_system_commands(app.screen)]
         for info in MODE_INFOS:

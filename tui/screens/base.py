@@ -6,14 +6,20 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from tui.widgets.screen_tabs import ScreenTabs
 from tui.widgets.status_line import StatusLine
 
 
 class AppScreen(Screen[None]):
     """A top-level screen (one per mode). Subclasses compose their body only."""
 
+    def __init__(self, mode: str) -> None:
+        super().__init__()
+        self.mode = mode
+
     def compose(self) -> ComposeResult:
         yield StatusLine()
+        yield ScreenTabs(self.mode)
         yield from self.compose_body()
         yield Footer()
 

@@ -18,8 +18,8 @@ class PlannedScreen(AppScreen):
     }
     """
 
-    def __init__(self, title: str, purpose: str) -> None:
-        super().__init__()
+    def __init__(self, mode: str, title: str, purpose: str) -> None:
+        super().__init__(mode)
         self.title = title
         self.purpose = purpose
 

@@ -50,7 +50,7 @@ class PodsScreen(AppScreen):
     """
 
     def __init__(self, kube: KubeService) -> None:
-        super().__init__()
+        super().__init__("pods")
         self.kube = kube
         self.actions = PodActions(kube)
         self.title = "Pods"
