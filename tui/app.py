@@ -15,10 +15,12 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from tui.backends import Backends
-from tui.messages import ClusterHealthChanged, EngineHealthChanged, KubeTargetChanged
+from tui.messages import ClusterHealthChanged, EngineHealthChanged, KubeTargetChanged, OpenLogs, OpenShell
 from tui.models.health import ClusterHealth, EngineHealth, Reachability
+from tui.screens.logs import LogsScreen
 from tui.screens.planned import PlannedScreen
 from tui.screens.pods import PodsScreen
+from tui.screens.terminal import TerminalScreen
 
 HEALTHY_RECHECK_S = 10.0
 FIRST_RETRY_S = 1.0
@@ -113,7 +115,23 @@ class K8sxApp(App[None]):
     def _make_screen(self, info: ModeInfo) -> Screen[None]:
         if info.name == "pods":
             return PodsScreen(self.backends.kube)
+        if info.name == "logs":
+            return LogsScreen(self.backends.kube)
+        if info.name == "terminal":
+            return TerminalScreen(self.backends)
         return PlannedScreen(info.name, info.title, info.purpose)
+
+    async def on_open_logs(self, message: OpenLogs) -> None:
+        await self.switch_mode("logs")
+        screen = self.screen
+        if isinstance(screen, LogsScreen):
+            screen.open_logs(message.pods, previous=message.previous)
+
+    async def on_open_shell(self, message: OpenShell) -> None:
+        await self.switch_mode("terminal")
+        screen = self.screen
+        if isinstance(screen, TerminalScreen):
+            screen.open_pod_shell(message.pod, attach=message.attach)
 
     def on_unmount(self) -> None:
         self._stopping.set()

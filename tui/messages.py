@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from tui.models.health import ClusterHealth, EngineHealth
+from tui.models.pods import PodRow
 
 
 class ClusterHealthChanged(Message):
@@ -21,3 +22,21 @@ class EngineHealthChanged(Message):
 
 class KubeTargetChanged(Message):
     """The kube context or namespace changed: the status line should be re-checked now, not at the next tick."""
+
+
+class OpenLogs(Message):
+    """Show the logs of these pods (merged, with pod-name prefixes when more than one) on the Logs screen."""
+
+    def __init__(self, pods: list[PodRow], previous: bool = False) -> None:
+        super().__init__()
+        self.pods = pods
+        self.previous = previous
+
+
+class OpenShell(Message):
+    """Open a terminal tab on the pod: a new shell process (`attach=False`), or the main process (`attach=True`)."""
+
+    def __init__(self, pod: PodRow, attach: bool = False) -> None:
+        super().__init__()
+        self.pod = pod
+        self.attach = attach

@@ -9,7 +9,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from tui.messages import KubeTargetChanged
+from tui.messages import KubeTargetChanged, OpenLogs, OpenShell
 from tui.models.pod_table import COLUMNS, PodTable
 from tui.models.pods import PodRow
 from tui.screens.base import AppScreen
@@ -41,6 +41,10 @@ class PodsScreen(AppScreen):
         Binding("c", "pick_context", "Context", id="pods.context"),
         Binding("d,enter", "describe", "Describe", id="pods.describe"),
         Binding("y", "yaml", "YAML", id="pods.yaml"),
+        Binding("l", "logs", "Logs", id="pods.logs"),
+        Binding("p", "previous_logs", "Prev logs", show=False, id="pods.previous-logs"),
+        Binding("s", "shell", "Shell", id="pods.shell"),
+        Binding("a", "attach", "Attach", id="pods.attach"),
         Binding("ctrl+d", "delete", "Delete…", id="pods.delete"),
     ]
     DEFAULT_CSS = """
@@ -255,6 +259,24 @@ class PodsScreen(AppScreen):
             return
         heading = f"{'YAML' if what == 'yaml' else 'Describe'} pod {row.key}   (Esc/q: back)"
         self.app.call_from_thread(self.app.push_screen, TextViewScreen(heading, text, syntax))
+
+    def action_logs(self) -> None:
+        if targets := self.view.targets():
+            self.post_message(OpenLogs(targets))
+        else:
+            self.notify("no pod selected", severity="warning")
+
+    def action_previous_logs(self) -> None:
+        if (row := self._target()) is not None:
+            self.post_message(OpenLogs([row], previous=True))
+
+    def action_shell(self) -> None:
+        if (row := self._target()) is not None:
+            self.post_message(OpenShell(row))
+
+    def action_attach(self) -> None:
+        if (row := self._target()) is not None:
+            self.post_message(OpenShell(row, attach=True))
 
     def action_delete(self) -> None:
         targets = self.view.targets()
