@@ -22,7 +22,7 @@ class ModeSource(Protocol):
 
 class ScreenTabs(Static):
     DEFAULT_CSS = """
-    ScreenTabs { dock: top; height: 1; padding: 0 1; background: $panel-darken-1; color: $text-muted; }
+    ScreenTabs { height: 1; padding: 0 1; background: $panel-darken-1; color: $text-muted; }
     """
 
     def __init__(self, current: str) -> None:
