@@ -105,11 +105,12 @@ def kubeconfig_with_server(stack: StackEnv, tmp_path: Path, server: str) -> str:
     return str(path)
 
 
+BUSYBOX_DOCKERFILE = 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n'
+
+
 def busybox_context(extra_dockerfile: str = "") -> io.BytesIO:
     """A build context FROM scratch with Debian's busybox-static: nothing can be pulled from the internet here."""
-    dockerfile = (
-        'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n' + extra_dockerfile
-    ).encode()
+    dockerfile = (BUSYBOX_DOCKERFILE + extra_dockerfile).encode()
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         tar.add("/bin/busybox", arcname="busybox")

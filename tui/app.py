@@ -15,11 +15,13 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from tui.backends import Backends
-from tui.messages import ClusterHealthChanged, EngineHealthChanged, KubeTargetChanged, OpenLogs, OpenShell
+from tui.messages import ClusterHealthChanged, EngineHealthChanged, KubeTargetChanged, OpenLogs, OpenPush, OpenShell
 from tui.models.health import ClusterHealth, EngineHealth, Reachability
+from tui.screens.images import ImagesScreen
 from tui.screens.logs import LogsScreen
 from tui.screens.planned import PlannedScreen
 from tui.screens.pods import PodsScreen
+from tui.screens.push import PushScreen
 from tui.screens.terminal import TerminalScreen
 
 HEALTHY_RECHECK_S = 10.0
@@ -119,6 +121,10 @@ class K8sxApp(App[None]):
             return LogsScreen(self.backends.kube)
         if info.name == "terminal":
             return TerminalScreen(self.backends)
+        if info.name == "images":
+            return ImagesScreen(self.backends.docker)
+        if info.name == "push":
+            return PushScreen(self.backends.docker)
         return PlannedScreen(info.name, info.title, info.purpose)
 
     async def on_open_logs(self, message: OpenLogs) -> None:
@@ -126,6 +132,12 @@ class K8sxApp(App[None]):
         screen = self.screen
         if isinstance(screen, LogsScreen):
             screen.open_logs(message.pods, previous=message.previous)
+
+    async def on_open_push(self, message: OpenPush) -> None:
+        await self.switch_mode("push")
+        screen = self.screen
+        if isinstance(screen, PushScreen):
+            screen.prepare(message.source)
 
     async def on_open_shell(self, message: OpenShell) -> None:
         await self.switch_mode("terminal")

@@ -40,3 +40,11 @@ class OpenShell(Message):
         super().__init__()
         self.pod = pod
         self.attach = attach
+
+
+class OpenPush(Message):
+    """Prepare a push of this local image (a tag or an image id) on the Push screen."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__()
+        self.source = source

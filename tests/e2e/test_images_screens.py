@@ -1,0 +1,229 @@
+"""The Images and Push screens of the real app, against the real dockerd and registries."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import docker
+import pytest
+from textual.widgets import DataTable, Input, Log, Static
+
+from tests.docker_config import basic, write_config
+from tests.support import BUSYBOX_DOCKERFILE, SIZE, StackEnv, busybox_context, make_app, settle
+from tui.app import K8sxApp
+from tui.screens.build import BuildScreen
+from tui.screens.dialogs import ConfirmScreen
+from tui.screens.forms import FormScreen
+from tui.screens.images import ImagesScreen
+from tui.screens.push import PushScreen
+from tui.screens.text_view import TextViewScreen
+from tui.screens.transfer import TransferScreen
+
+
+@pytest.fixture
+def engine(stack: StackEnv) -> Iterator[docker.DockerClient]:
+    client = docker.DockerClient(base_url=stack.docker_host, timeout=60)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def isolated_docker_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app reads credentials from $DOCKER_CONFIG like the docker CLI; never this machine's ~/.docker."""
+    config = tmp_path / "docker-config"
+    write_config(config, {"auths": {}})
+    monkeypatch.setenv("DOCKER_CONFIG", str(config))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    return config
+
+
+@pytest.fixture
+def repository(stack: StackEnv, engine: docker.DockerClient) -> Iterator[str]:
+    """A unique repository in the open registry; its local images are removed afterwards."""
+    name = f"{stack.registry}/k8sx-ui/train-{uuid.uuid4().hex[:6]}"
+    yield name
+    for image in engine.images.list(name=name):
+        for tag in image.tags:
+            engine.images.remove(tag, force=True)
+
+
+def images_rows(app: K8sxApp) -> list[str]:
+    table = app.screen.query_one("#images", DataTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+def context_dir(tmp_path: Path, extra: str = "") -> Path:
+    folder = tmp_path / "context"
+    folder.mkdir()
+    shutil.copy("/bin/busybox", folder / "busybox")
+    (folder / "train.py").write_text("print('training')\n")
+    (folder / "Dockerfile").write_text(BUSYBOX_DOCKERFILE + extra)
+    return folder
+
+
+async def fill_form(app: K8sxApp, pilot: object, values: dict[str, str]) -> None:
+    form = app.screen
+    assert isinstance(form, FormScreen)
+    for name, value in values.items():
+        form.query_one(f"#field-{name}", Input).value = value
+
+
+async def test_build_from_a_dockerfile_shows_steps_then_the_image_in_the_list(
+    stack: StackEnv, tmp_path: Path, repository: str, isolated_docker_config: Path
+) -> None:
+    folder = context_dir(tmp_path, "COPY train.py /app/train.py\nARG VERSION\nRUN echo built $VERSION\n")
+    app = make_app(stack.kubeconfig, stack.docker_host)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        await settle(pilot, lambda: isinstance(app.screen, ImagesScreen) and "image rows" in info(app))
+        await pilot.press("b")
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="build form")
+        await fill_form(app, pilot, {"context": str(folder), "tag": f"{repository}:0.1", "buildargs": "VERSION=7"})
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, BuildScreen), what="build screen")
+        screen = app.screen
+        assert isinstance(screen, BuildScreen)
+        await settle(pilot, lambda: screen.finished, timeout=60, what="the build to end")
+        status = str(screen.query_one("#build-status", Static).content)
+        assert status.startswith(f"built {repository}:0.1")
+        log = screen.query_one("#build-log", Log).lines
+        assert "Step 5/6 : ARG VERSION" in log and "built 7" in log
+        assert str(screen.query_one("#build-step", Static).content) == "Step 6/6 : RUN echo built $VERSION"
+        await pilot.press("escape")
+        await settle(pilot, lambda: f"{repository}:0.1" in images_rows(app), what="the new image listed")
+
+
+async def test_a_failing_build_names_the_step_and_keeps_the_app_usable(
+    stack: StackEnv, tmp_path: Path, repository: str, isolated_docker_config: Path
+) -> None:
+    folder = context_dir(tmp_path, "COPY missing.txt /app/\n")
+    app = make_app(stack.kubeconfig, stack.docker_host)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        await settle(pilot, lambda: isinstance(app.screen, ImagesScreen))
+        await pilot.press("b")
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen))
+        await fill_form(app, pilot, {"context": str(folder), "tag": f"{repository}:broken"})
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, BuildScreen) and app.screen.finished, timeout=60)
+        status = str(app.screen.query_one("#build-status", Static).content)
+        assert status.startswith("build failed at step 4/4 (COPY missing.txt /app/)")
+        assert "missing.txt" in status
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(app.screen, ImagesScreen))
+        assert f"{repository}:broken" not in images_rows(app)
+
+
+def info(app: K8sxApp) -> str:
+    return str(app.screen.query_one("#images-info", Static).content)
+
+
+async def test_filter_inspect_and_delete_after_confirming(
+    stack: StackEnv, engine: docker.DockerClient, repository: str, isolated_docker_config: Path
+) -> None:
+    image, _ = engine.images.build(fileobj=busybox_context('CMD ["sh"]\n'), custom_context=True, rm=True)
+    image.tag(repository, "0.1")
+    app = make_app(stack.kubeconfig, stack.docker_host)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        await settle(pilot, lambda: f"{repository}:0.1" in images_rows(app), what="the image listed")
+        await pilot.press("slash", *repository.rsplit("/", 1)[1], "enter")
+        await settle(pilot, lambda: images_rows(app) == [f"{repository}:0.1"], what="filtered")
+        await pilot.press("i")
+        await settle(pilot, lambda: isinstance(app.screen, TextViewScreen), what="inspect")
+        assert isinstance(app.screen, TextViewScreen)
+        assert "Cmd:         sh" in app.screen.text and "Platform:    linux/amd64" in app.screen.text
+        await pilot.press("escape", "ctrl+d")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await pilot.press("enter")  # Cancel has the focus
+        await pilot.pause(0.5)
+        assert engine.images.list(name=repository)
+        await pilot.press("ctrl+d")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("tab", "enter")
+        await settle(pilot, lambda: images_rows(app) == [], what="deleted")
+        assert not engine.images.list(name=repository)
+
+
+async def test_push_suggests_the_next_version_warns_before_overwriting_and_remembers(
+    stack: StackEnv, engine: docker.DockerClient, repository: str, isolated_docker_config: Path, tmp_path: Path
+) -> None:
+    image, _ = engine.images.build(fileobj=busybox_context(), custom_context=True, rm=True)
+    image.tag(f"{repository}-local", "0.1")
+    source = f"{repository}-local:0.1"
+    app = make_app(stack.kubeconfig, stack.docker_host)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("4")
+            await settle(pilot, lambda: source in images_rows(app))
+            await pilot.press("slash", *source.rsplit("/", 1)[1], "enter", "P")
+            await settle(pilot, lambda: isinstance(app.screen, PushScreen), what="push screen")
+            push = app.screen
+            assert isinstance(push, PushScreen)
+            assert push.query_one("#push-source", Input).value == source
+            assert push.query_one("#push-tag", Input).value == "0.1"  # the local tag, nothing pushed yet
+            push.query_one("#push-destination", Input).value = repository
+            await pilot.press("ctrl+s")
+            await settle(pilot, lambda: isinstance(app.screen, TransferScreen) and app.screen.finished, timeout=60)
+            transfer = app.screen
+            assert isinstance(transfer, TransferScreen) and transfer.last is not None
+            assert transfer.last.layers and all(layer.done for layer in transfer.last.layers)
+            assert "done · sha256:" in str(transfer.query_one("#transfer-status", Static).content)
+            await pilot.press("escape")
+            await settle(pilot, lambda: "last pushed: " + repository + ":0.1@sha256:" in last_pushed(push))
+            state = json.loads((tmp_path / "state" / "k8sx-tui" / "last-pushed.json").read_text())
+            assert state["reference"].startswith(f"{repository}:0.1@sha256:")
+
+            push.query_one("#push-destination", Input).value = repository + " "  # retype: suggestion runs again
+            push.query_one("#push-destination", Input).value = repository
+            await settle(pilot, lambda: push.query_one("#push-tag", Input).value == "0.2", what="0.1 -> 0.2")
+            push.query_one("#push-tag", Input).value = "0.1"  # push the same tag again
+            await pilot.press("ctrl+s")
+            await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="overwrite warning")
+            question = str(app.screen.query_one("#question", Static).content)
+            assert f"{repository}:0.1 already exists in the registry" in question
+            await pilot.press("escape")
+    finally:
+        engine.images.remove(source, force=True)
+
+
+def last_pushed(screen: PushScreen) -> str:
+    return str(screen.query_one("#push-last", Static).content)
+
+
+async def test_push_with_a_wrong_password_says_unauthorized_and_keeps_the_image(
+    stack: StackEnv, engine: docker.DockerClient, isolated_docker_config: Path
+) -> None:
+    write_config(
+        isolated_docker_config, {"auths": {stack.auth_registry: {"auth": basic(stack.auth_registry_user, "nope")}}}
+    )
+    image, _ = engine.images.build(fileobj=busybox_context(), custom_context=True, rm=True)
+    source = f"k8sx-ui/private-{uuid.uuid4().hex[:6]}:1"
+    image.tag(*source.split(":"))
+    destination = f"{stack.auth_registry}/{source.split(':')[0]}"
+    app = make_app(stack.kubeconfig, stack.docker_host)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("5")
+            await settle(pilot, lambda: isinstance(app.screen, PushScreen))
+            push = app.screen
+            push.query_one("#push-source", Input).value = source
+            push.query_one("#push-destination", Input).value = destination
+            push.query_one("#push-tag", Input).value = "1"
+            await pilot.press("ctrl+s")
+            await settle(pilot, lambda: isinstance(app.screen, TransferScreen) and app.screen.finished, timeout=60)
+            status = str(app.screen.query_one("#transfer-status", Static).content)
+            assert status.startswith("failed: ") and "unauthorized" in status.lower(), status
+            assert engine.images.get(source)  # the local image is intact
+            await pilot.press("escape")
+            await settle(pilot, lambda: isinstance(app.screen, PushScreen), what="back, still usable")
+            assert "last pushed" not in last_pushed(app.screen)
+    finally:
+        engine.images.remove(source, force=True)
+        with contextlib.suppress(docker.errors.ImageNotFound):
+            engine.images.remove(f"{destination}:1", force=True)

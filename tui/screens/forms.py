@@ -1,0 +1,96 @@
+"""A modal form: labelled text fields and switches, returned as a dict (or None when cancelled)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    default: str = ""
+    placeholder: str = ""
+    switch: bool = False  # a yes/no Checkbox instead of a text Input
+    required: bool = False
+
+
+FormValues = dict[str, str | bool]
+
+
+class FormScreen(ModalScreen[FormValues | None]):
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="form.cancel"),
+        Binding("ctrl+s", "submit", "OK", id="form.ok"),
+    ]
+    DEFAULT_CSS = """
+    FormScreen { align: center middle; }
+    FormScreen > VerticalScroll {
+        width: 90; max-width: 95%; height: auto; max-height: 90%; padding: 1 2;
+        border: thick $primary; background: $surface;
+    }
+    FormScreen .form-title { text-style: bold; margin-bottom: 1; }
+    FormScreen .form-label { margin-top: 1; color: $text-muted; }
+    FormScreen #form-problem { color: $text-error; margin-top: 1; }
+    FormScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
+    FormScreen Button { margin-left: 2; }
+    """
+
+    def __init__(self, title: str, fields: list[Field], ok_label: str = "OK", note: str = "") -> None:
+        super().__init__()
+        self.form_title = title
+        self.fields = fields
+        self.ok_label = ok_label
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Label(self.form_title, classes="form-title", markup=False)
+            if self.note:
+                yield Label(self.note, markup=False)
+            for field in self.fields:
+                if field.switch:
+                    yield Checkbox(field.label, value=field.default == "yes", id=f"field-{field.name}")
+                else:
+                    yield Label(field.label + (" *" if field.required else ""), classes="form-label", markup=False)
+                    yield Input(field.default, placeholder=field.placeholder, id=f"field-{field.name}")
+            yield Label("", id="form-problem", markup=False)
+            with Horizontal():
+                yield Button("Cancel", id="cancel")
+                yield Button(self.ok_label, id="ok", variant="primary")
+
+    def values(self) -> FormValues:
+        values: FormValues = {}
+        for field in self.fields:
+            if field.switch:
+                values[field.name] = self.query_one(f"#field-{field.name}", Checkbox).value
+            else:
+                values[field.name] = self.query_one(f"#field-{field.name}", Input).value.strip()
+        return values
+
+    def action_submit(self) -> None:
+        values = self.values()
+        missing = [f.label for f in self.fields if f.required and not values[f.name]]
+        if missing:
+            self.query_one("#form-problem", Label).update(f"needed: {', '.join(missing)}")
+            return
+        self.dismiss(values)
+
+    @on(Input.Submitted)
+    def submitted(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#ok")
+    def ok(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,295 @@
+"""Local images: list, filter, inspect, delete (confirmed), pull and build with progress; P sends one to Push."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.markup import escape
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
+
+from tui.messages import OpenPush
+from tui.models.images import BuildEvent, BuildFinished, ImageRef, LayeredProgress, LocalImage
+from tui.models.pods import short_age
+from tui.models.units import human_bytes
+from tui.screens.base import AppScreen
+from tui.screens.build import BuildScreen
+from tui.screens.dialogs import ConfirmScreen
+from tui.screens.forms import Field, FormScreen, FormValues
+from tui.screens.text_view import TextViewScreen
+from tui.screens.transfer import TransferScreen
+from tui.services.docker_engine import DockerService
+from tui.services.engine_stream import EventStream
+from tui.services.images import ImageService
+
+COLUMNS = ("REPOSITORY:TAG", "IMAGE ID", "SIZE", "CREATED")
+
+
+class ImagesListed(Message):
+    def __init__(self, images: list[LocalImage] | None, problem: str = "") -> None:
+        super().__init__()
+        self.images = images
+        self.problem = problem
+
+
+def image_rows(images: list[LocalImage]) -> list[tuple[str, LocalImage]]:
+    """One row per tag, like `docker images`; an untagged image is one `<none>` row."""
+    rows: list[tuple[str, LocalImage]] = []
+    for image in images:
+        for name in image.tags or ("<none>",):
+            rows.append((name, image))
+    return rows
+
+
+class ImagesScreen(AppScreen):
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="images.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="images.clear-filter"),
+        Binding("b", "build", "Build…", id="images.build"),
+        Binding("ctrl+l", "pull", "Pull…", id="images.pull"),
+        Binding("P", "push", "Push…", id="images.push"),
+        Binding("i,enter", "inspect", "Inspect", id="images.inspect"),
+        Binding("ctrl+r", "refresh", "Refresh", id="images.refresh"),
+        Binding("ctrl+d", "delete", "Delete…", id="images.delete"),
+    ]
+    DEFAULT_CSS = """
+    ImagesScreen #images-info { height: 1; padding: 0 1; color: $text-muted; }
+    ImagesScreen DataTable { height: 1fr; }
+    ImagesScreen #images-filter { dock: bottom; display: none; }
+    ImagesScreen #images-filter.-active { display: block; }
+    """
+
+    def __init__(self, docker: DockerService) -> None:
+        super().__init__("images")
+        self.docker = docker
+        self.title = "Images"
+        self.images: list[LocalImage] = []
+        self.filter_text = ""
+        self.problem = ""
+        self.last_build_dir = str(Path.cwd())
+
+    def service(self) -> ImageService:
+        return ImageService(self.docker.client())
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("listing images…", id="images-info")
+        table: DataTable[str] = DataTable(id="images", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*COLUMNS)
+        yield table
+        yield Input(placeholder="filter by name or id · Esc clears", id="images-filter")
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self.action_refresh()
+
+    # ---------------------------------------------------------------- the list
+
+    @work(thread=True, exclusive=True, group="images-list", exit_on_error=False)
+    def action_refresh(self) -> None:
+        try:
+            self.post_message(ImagesListed(self.service().list_images()))
+        except Exception as exc:
+            self.post_message(ImagesListed(None, self.docker.explain(exc) if not str(exc) else str(exc)))
+
+    def on_images_listed(self, message: ImagesListed) -> None:
+        self.problem = message.problem
+        if message.images is not None:
+            self.images = message.images
+        self.redraw()
+
+    def redraw(self) -> None:
+        table = self.query_one(DataTable)
+        selected = self.selected_name()
+        table.clear()
+        now = datetime.now(UTC)
+        needle = self.filter_text.lower()
+        shown = 0
+        for name, image in image_rows(self.images):
+            if needle and needle not in name.lower() and needle not in image.short_id:
+                continue
+            key = f"{name}@{image.image_id}"
+            table.add_row(name, image.short_id, human_bytes(image.size_bytes), short_age(image.created, now) + " ago",
+                          key=key)  # fmt: skip
+            shown += 1
+            if name == selected:
+                table.move_cursor(row=table.row_count - 1)
+        info = f"{shown} image rows" + (f" · filter {escape(self.filter_text)}" if self.filter_text else "")
+        info += f" · engine {escape(self.docker.host)}"
+        if self.problem:
+            info += f" · [$text-error]{escape(self.problem)}[/]"
+        self.query_one("#images-info", Static).update(info)
+
+    def selected(self) -> tuple[str, LocalImage] | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        name, _, image_id = key.partition("@")
+        image = next((i for i in self.images if i.image_id == image_id), None)
+        return (name, image) if image else None
+
+    def selected_name(self) -> str | None:
+        chosen = self.selected()
+        return chosen[0] if chosen else None
+
+    def _reference(self) -> str | None:
+        """How to name the selected image to the engine: its tag, or its id when untagged."""
+        chosen = self.selected()
+        if chosen is None:
+            self.notify("no image selected", severity="warning")
+            return None
+        name, image = chosen
+        return image.image_id if name == "<none>" else name
+
+    # ---------------------------------------------------------------- filter
+
+    def action_filter(self) -> None:
+        box = self.query_one("#images-filter", Input)
+        box.add_class("-active")
+        box.value = self.filter_text
+        box.focus()
+
+    @on(Input.Changed, "#images-filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self.redraw()
+
+    @on(Input.Submitted, "#images-filter")
+    def filter_done(self) -> None:
+        self.query_one("#images-filter", Input).remove_class("-active")
+        self.query_one(DataTable).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#images-filter", Input)
+        box.value = ""
+        box.remove_class("-active")
+        self.filter_text = ""
+        self.redraw()
+        self.query_one(DataTable).focus()
+
+    # ---------------------------------------------------------------- inspect and delete
+
+    def action_inspect(self) -> None:
+        if (reference := self._reference()) is not None:
+            self.inspect(reference)
+
+    @work(thread=True, group="images-inspect", exit_on_error=False)
+    def inspect(self, reference: str) -> None:
+        try:
+            details = self.service().inspect(reference)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Inspect", severity="error")
+            return
+        image = details.image
+        lines = [
+            f"Id:          {image.image_id}",
+            f"Tags:        {', '.join(image.tags) or '<none>'}",
+            f"Digests:     {', '.join(image.digests) or '<none>'}",
+            f"Size:        {human_bytes(image.size_bytes)}",
+            f"Created:     {image.created.isoformat()}",
+            f"Platform:    {details.platform}",
+            f"Layers:      {details.layer_count}",
+            f"Entrypoint:  {' '.join(details.entrypoint) or '<none>'}",
+            f"Cmd:         {' '.join(details.cmd) or '<none>'}",
+            f"WorkingDir:  {details.workdir or '/'}",
+            "Env:",
+            *(f"  {variable}" for variable in details.env),
+            "Labels:",
+            *(f"  {key}={value}" for key, value in sorted(details.labels.items())),
+        ]
+        screen = TextViewScreen(f"Image {reference}   (Esc/q: back)", "\n".join(lines) + "\n")
+        self.app.call_from_thread(self.app.push_screen, screen)
+
+    def action_delete(self) -> None:
+        if (reference := self._reference()) is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.delete(reference)
+
+        self.app.push_screen(ConfirmScreen(f"Delete image {reference}?"), confirmed)
+
+    @work(thread=True, group="images-delete", exit_on_error=False)
+    def delete(self, reference: str) -> None:
+        try:
+            self.service().remove(reference)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Delete", severity="error", timeout=10)
+            return
+        self.app.call_from_thread(self.notify, f"deleted {reference}", title="Delete")
+        self.action_refresh()
+
+    # ---------------------------------------------------------------- pull, build, push
+
+    def action_pull(self) -> None:
+        fields = [Field("reference", "Image to pull", placeholder="127.0.0.1:5000/team/train:0.3", required=True)]
+
+        def chosen(values: FormValues | None) -> None:
+            if values:
+                self.start_pull(str(values["reference"]))
+
+        self.app.push_screen(FormScreen("Pull an image", fields, "Pull"), chosen)
+
+    def start_pull(self, text: str) -> None:
+        try:
+            ref = ImageRef.parse(text)
+        except ValueError as exc:
+            self.notify(str(exc), title="Pull", severity="error")
+            return
+        service = self.service()
+        self.app.push_screen(TransferScreen(f"Pull {ref}", lambda: service.pull(ref)), self._after_transfer)
+
+    def _after_transfer(self, _: LayeredProgress | None) -> None:
+        self.action_refresh()
+
+    def action_build(self) -> None:
+        fields = [
+            Field("context", "Context directory", self.last_build_dir, required=True),
+            Field("dockerfile", "Dockerfile (relative to the context)", "Dockerfile"),
+            Field("tag", "Tag", placeholder="127.0.0.1:5000/team/train:0.1"),
+            Field("buildargs", "Build args", placeholder="KEY=value KEY2=value"),
+            Field("target", "Target stage"),
+            Field("platform", "Platform", placeholder="linux/amd64"),
+            Field("nocache", "No cache", switch=True),
+        ]
+        self.app.push_screen(FormScreen("Build from a Dockerfile", fields, "Build"), self.start_build)
+
+    def start_build(self, values: FormValues | None) -> None:
+        if not values:
+            return
+        context = str(values["context"])
+        self.last_build_dir = context
+        tag_text = str(values["tag"])
+        try:
+            tag = ImageRef.parse(tag_text) if tag_text else None
+            buildargs = dict(arg.split("=", 1) for arg in str(values["buildargs"]).split() if arg)
+        except ValueError as exc:
+            self.notify(f"{exc} (build args are KEY=value separated by spaces)", title="Build", severity="error")
+            return
+        service = self.service()
+
+        def start() -> EventStream[BuildEvent]:
+            return service.build(
+                context,
+                str(values["dockerfile"]) or "Dockerfile",
+                tag,
+                buildargs,
+                str(values["target"]) or None,
+                bool(values["nocache"]),
+                str(values["platform"]) or None,
+            )
+
+        title = f"Build {tag or '(untagged)'} from {context}"
+        self.app.push_screen(BuildScreen(title, start), self._after_build)
+
+    def _after_build(self, result: BuildFinished | None) -> None:
+        self.action_refresh()
+
+    def action_push(self) -> None:
+        if (reference := self._reference()) is not None:
+            self.post_message(OpenPush(reference))
