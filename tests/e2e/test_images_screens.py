@@ -80,7 +80,7 @@ async def test_build_from_a_dockerfile_shows_steps_then_the_image_in_the_list(
     app = make_app(stack.kubeconfig, stack.docker_host)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("4")
-        await settle(pilot, lambda: isinstance(app.screen, ImagesScreen) and "image rows" in info(app))
+        await settle(pilot, lambda: isinstance(app.screen, ImagesScreen) and " image" in info(app))
         await pilot.press("b")
         await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="build form")
         await fill_form(app, pilot, {"context": str(folder), "tag": f"{repository}:0.1", "buildargs": "VERSION=7"})

@@ -117,7 +117,9 @@ class ImagesScreen(AppScreen):
             shown += 1
             if name == selected:
                 table.move_cursor(row=table.row_count - 1)
-        info = f"{shown} image rows" + (f" · filter {escape(self.filter_text)}" if self.filter_text else "")
+        info = f"{shown} image{'s' if shown != 1 else ''}"
+        if self.filter_text:
+            info += f" · filter {escape(self.filter_text)}"
         info += f" · engine {escape(self.docker.host)}"
         if self.problem:
             info += f" · [$text-error]{escape(self.problem)}[/]"
