@@ -12,7 +12,7 @@ from pathlib import Path
 
 import docker
 
-from tests.support import StackEnv, busybox_context, kubectl, wait_for
+from tests.support import STACK, StackEnv, busybox_context, kubectl, wait_for
 
 POD_WITH_OWN_EXEC_AND_LOGS = """
 apiVersion: v1
@@ -72,6 +72,14 @@ def test_exec_runs_through_the_api_server(stack: StackEnv, namespace: str, tmp_p
     out = kubectl(stack, "exec", "-n", namespace, "exp", "--", "sh", "-c", "echo hello > made-by-exec; pwd")
     assert out.strip() == str(workdir)
     assert (workdir / "made-by-exec").read_text() == "hello\n"
+
+
+def test_a_tty_exec_without_stdin_leaves_kwok_running(stack: StackEnv, namespace: str, tmp_path: Path) -> None:
+    # kwok v0.8.0 crashed on this (a nil stdin under a TTY); the stack builds it patched.
+    running_pod(stack, namespace, tmp_path)
+    assert kubectl(stack, "exec", "-t", "-n", namespace, "exp", "--", "echo", "tty").strip() == "tty"
+    status = subprocess.run([str(STACK), "status"], capture_output=True, text=True)
+    assert "kwok                     up" in status.stdout
 
 
 def test_logs_and_follow(stack: StackEnv, namespace: str, tmp_path: Path) -> None:

@@ -1,0 +1,146 @@
+"""Pulling results out of a pod through the real API server (kwok runs the pod's tar on this machine, so bytes
+really move through exec): checksums, refusals, atomic results, clear failures."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.support import StackEnv, kubectl, wait_for
+from tui.services.kube import KubeService
+from tui.services.transfer import DestinationExists, PodFileTransfer, TransferFailed
+
+POD = """
+apiVersion: v1
+kind: Pod
+metadata: {{name: {name}}}
+spec:
+  nodeSelector: {{type: kwok}}
+  containers: [{{name: main, image: busybox}}]
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Exec
+metadata: {{name: {name}}}
+spec:
+  execs: [{{local: {{workDir: {workdir}}}}}]
+"""
+
+
+def pod_with_root(stack: StackEnv, namespace: str, root: Path, name: str = "exp") -> None:
+    manifest = POD.format(name=name, workdir=root)
+    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=manifest)
+    wait_for(
+        lambda: kubectl(stack, "get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.phase}") == "Running",
+        what="pod Running",
+    )
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+@pytest.fixture
+def transfer(stack: StackEnv) -> PodFileTransfer:
+    return PodFileTransfer(KubeService(stack.kubeconfig))
+
+
+def test_results_come_out_byte_identical_with_progress(
+    stack: StackEnv, namespace: str, tmp_path: Path, transfer: PodFileTransfer
+) -> None:
+    root = tmp_path / "pod"
+    results = root / "persistent" / "out"
+    (results / "epochs").mkdir(parents=True)
+    for epoch in range(300):
+        (results / "epochs" / f"{epoch:03d}.json").write_text(f'{{"epoch": {epoch}, "loss": {1 / (epoch + 1)}}}')
+    (results / "model.bin").write_bytes(os.urandom(40 * 1024 * 1024))
+    pod_with_root(stack, namespace, root)
+    seen = []
+    summary = transfer.pull(namespace, "exp", str(results), tmp_path / "local" / "run-1", progress=seen.append)
+    assert digests(tmp_path / "local" / "run-1") == digests(results)
+    assert (summary.files, summary.verified, summary.refused) == (301, "sha256", [])
+    assert summary.bytes == sum(p.stat().st_size for p in results.rglob("*") if p.is_file())
+    assert seen and seen[-1].files_done == 301 and seen[-1].files_total == 301
+    assert [p.bytes_done for p in seen] == sorted(p.bytes_done for p in seen)
+    assert not [p for p in (tmp_path / "local").iterdir() if "partial" in p.name]
+
+
+def test_an_existing_local_folder_is_never_overwritten_without_asking(
+    stack: StackEnv, namespace: str, tmp_path: Path, transfer: PodFileTransfer
+) -> None:
+    root = tmp_path / "pod"
+    (root / "out").mkdir(parents=True)
+    (root / "out" / "new.txt").write_text("new")
+    pod_with_root(stack, namespace, root)
+    local = tmp_path / "local"
+    local.mkdir()
+    (local / "precious.txt").write_text("keep me")
+    with pytest.raises(DestinationExists):
+        transfer.pull(namespace, "exp", str(root / "out"), local)
+    assert (local / "precious.txt").read_text() == "keep me"
+    transfer.pull(namespace, "exp", str(root / "out"), local, overwrite=True)
+    assert [p.name for p in local.iterdir()] == ["new.txt"]
+
+
+def test_a_symlink_pointing_out_of_the_results_is_refused(
+    stack: StackEnv, namespace: str, tmp_path: Path, transfer: PodFileTransfer
+) -> None:
+    root = tmp_path / "pod"
+    (root / "out").mkdir(parents=True)
+    (root / "out" / "ok.txt").write_text("fine")
+    (root / "out" / "secrets").symlink_to("/etc")
+    pod_with_root(stack, namespace, root)
+    summary = transfer.pull(namespace, "exp", str(root / "out"), tmp_path / "local")
+    assert summary.refused == ["out/secrets: symlink to /etc leaves the destination"]
+    assert sorted(p.name for p in (tmp_path / "local").iterdir()) == ["ok.txt"]
+
+
+def test_a_missing_path_is_said_plainly_and_leaves_nothing(
+    stack: StackEnv, namespace: str, tmp_path: Path, transfer: PodFileTransfer
+) -> None:
+    root = tmp_path / "pod"
+    root.mkdir()
+    pod_with_root(stack, namespace, root)
+    with pytest.raises(TransferFailed, match="not found in the pod"):
+        transfer.pull(namespace, "exp", str(root / "no-such-results"), tmp_path / "local")
+    assert not (tmp_path / "local").exists()
+    assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []
+
+
+async def test_one_key_on_the_pod_list_pulls_the_results(stack: StackEnv, namespace: str, tmp_path: Path) -> None:
+    from textual.widgets import Input, Static
+
+    from tests.support import SIZE, make_app, settle
+    from tui.screens.copy import CopyScreen
+    from tui.screens.dialogs import ConfirmScreen
+    from tui.screens.forms import FormScreen
+
+    root = tmp_path / "pod"
+    (root / "out").mkdir(parents=True)
+    for index in range(20):
+        (root / "out" / f"shard-{index}.csv").write_text("x,y\n" * (index + 1))
+    pod_with_root(stack, namespace, root)
+    local = tmp_path / "results" / "exp"
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: "1 pod in namespace" in str(app.screen.query_one("#pods-info", Static).content))
+        for attempt in range(2):
+            await pilot.press("r")
+            await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="the pull form")
+            form = app.screen
+            assert form.query_one("#field-remote", Input).value == "/persistent/out"
+            form.query_one("#field-remote", Input).value = str(root / "out")
+            form.query_one("#field-local", Input).value = str(local)
+            await pilot.press("ctrl+s")
+            if attempt == 1:  # the folder is there now: asked before it is replaced
+                await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="replace question")
+                await pilot.press("tab", "enter")
+            await settle(pilot, lambda: isinstance(app.screen, CopyScreen) and app.screen.finished, timeout=60)
+            status = str(app.screen.query_one("#copy-status", Static).content)
+            assert status.startswith("done: 20 files") and "every file checked (sha256)" in status, status
+            await pilot.press("escape")
+    assert digests(local) == digests(root / "out")

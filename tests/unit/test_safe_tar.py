@@ -1,0 +1,94 @@
+"""Hostile archives are refused entry by entry, and nothing is ever written outside the destination."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tarfile
+from pathlib import Path
+
+from tui.services.safe_tar import extract
+
+
+def archive(*entries: tarfile.TarInfo | tuple[str, bytes]) -> io.BytesIO:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for entry in entries:
+            if isinstance(entry, tuple):
+                name, data = entry
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+            else:
+                tar.addfile(entry)
+    buffer.seek(0)
+    return buffer
+
+
+def link(name: str, target: str, hard: bool = False) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = tarfile.LNKTYPE if hard else tarfile.SYMTYPE
+    info.linkname = target
+    return info
+
+
+def files_under(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def test_ordinary_results_are_written_with_their_checksums(tmp_path: Path) -> None:
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    result = extract(archive(("out/metrics.json", b'{"acc": 1}'), ("out/deep/model.bin", b"\x00" * 5000)), dest)
+    assert (dest / "out/metrics.json").read_bytes() == b'{"acc": 1}'
+    assert result.files["out/deep/model.bin"] == hashlib.sha256(b"\x00" * 5000).hexdigest()
+    assert result.refused == [] and result.bytes_written == 5010
+
+
+def test_dot_dot_and_absolute_names_are_refused(tmp_path: Path) -> None:
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    result = extract(archive(("../escaped.txt", b"x"), ("/tmp/absolute.txt", b"x"), ("ok.txt", b"fine")), dest)
+    assert files_under(dest) == ["ok.txt"]
+    assert not (tmp_path / "escaped.txt").exists()
+    assert [r.split(":")[0] for r in result.refused] == ["../escaped.txt", "/tmp/absolute.txt"]
+
+
+def test_a_symlink_out_and_a_file_written_through_it_are_both_refused(tmp_path: Path) -> None:
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    hostile = archive(
+        link("out/passwd", "/etc/passwd"),
+        link("out/up", "../../outside"),
+        ("out/up/planted.txt", b"gotcha"),
+        link("out/inside", "metrics.json"),
+        ("out/metrics.json", b"{}"),
+    )
+    result = extract(hostile, dest)
+    assert list(outside.iterdir()) == []
+    # The refused link never existed, so the file behind it landed in a real folder inside the destination.
+    assert files_under(dest) == ["out", "out/inside", "out/metrics.json", "out/up", "out/up/planted.txt"]
+    assert (dest / "out/inside").is_symlink() and not (dest / "out/up").is_symlink()
+    refused = "\n".join(result.refused)
+    assert "out/passwd: symlink to /etc/passwd leaves the destination" in refused
+    assert "out/up: symlink to ../../outside leaves the destination" in refused
+
+
+def test_hard_links_only_to_files_already_extracted(tmp_path: Path) -> None:
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    result = extract(
+        archive(("a.txt", b"data"), link("b.txt", "a.txt", hard=True), link("c", "/etc/shadow", True)), dest
+    )
+    assert (dest / "b.txt").read_bytes() == b"data"
+    assert not (dest / "c").exists()
+    assert result.refused == ["c: hard link to /etc/shadow leaves the destination"]
+
+
+def test_an_image_without_tar_gets_a_suggestion() -> None:
+    from tui.services.transfer import _tar_problem
+
+    said = 'error executing command in container: exec: "tar": executable file not found in $PATH'
+    assert _tar_problem(said, b"", "").startswith("this pod's image has no tar, which copying needs")

@@ -1,0 +1,30 @@
+"""Progress and outcome of copying files between this machine and a pod."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class TransferProgress:
+    bytes_done: int
+    bytes_total: int | None  # an estimate (du) when known
+    files_done: int
+    files_total: int | None
+    current: str  # the file being written
+    elapsed_s: float
+
+    @property
+    def rate(self) -> float:
+        return self.bytes_done / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class PullSummary:
+    destination: Path
+    files: int
+    bytes: int
+    verified: str  # "sha256" or "size"
+    seconds: float
+    refused: list[str] = field(default_factory=list)  # archive entries not written, and why

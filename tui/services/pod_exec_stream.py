@@ -1,0 +1,173 @@
+"""A non-TTY exec in a pod with raw access to its channels, for bulk byte streams (tar over exec).
+
+The client's own WSClient keeps every byte it ever received in memory (for read_all) and grows bytes by
+concatenation; moving gigabytes of results through it is not an option. This reads the websocket frames
+itself: stdout arrives as chunks as they come, stdin can be written and closed (v5 protocol), and the exit
+status comes from the error channel.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from kubernetes.stream.ws_client import create_websocket, get_websocket_url
+from websocket import ABNF, WebSocket
+
+from tui.services.kube import KubeService
+
+STDIN, STDOUT, STDERR, ERROR, RESIZE = 0, 1, 2, 3, 4
+CLOSE_SIGNAL = 255
+V5_PROTOCOL = "v5.channel.k8s.io"
+
+
+class ExecFailed(Exception):
+    """The command could not run, or ended with an error; the message is the API's or the command's words."""
+
+
+@dataclass
+class ExecOutcome:
+    exit_code: int | None  # None when the API gave no code (e.g. the command was not found)
+    message: str  # the API's words when it failed
+    stderr: bytes
+
+    @property
+    def succeeded(self) -> bool:
+        return self.exit_code == 0
+
+
+class PodExecStream:
+    def __init__(
+        self,
+        kube: KubeService,
+        namespace: str,
+        pod: str,
+        command: Sequence[str],
+        container: str | None = None,
+        stdin: bool = False,
+    ) -> None:
+        api = kube.new_api_client()
+        configuration = api.configuration
+        if configuration.refresh_api_key_hook is not None:
+            configuration.refresh_api_key_hook(configuration)  # exec plugins: a token valid now
+        params: list[tuple[str, object]] = [("command", list(command)), ("stdout", "true"), ("stderr", "true")]
+        params.append(("stdin", "true" if stdin else "false"))
+        params.append(("tty", "false"))
+        if container:
+            params.append(("container", container))
+        url = get_websocket_url(  # type: ignore[no-untyped-call]
+            f"{configuration.host}/api/v1/namespaces/{namespace}/pods/{pod}/exec", params
+        )
+        headers = {}
+        bearer = configuration.auth_settings().get("BearerToken")
+        if bearer and bearer.get("value"):
+            headers["authorization"] = bearer["value"]
+        try:
+            self._socket: WebSocket = create_websocket(configuration, url, headers)  # type: ignore[no-untyped-call]
+        except Exception as exc:
+            raise ExecFailed(_handshake_problem(exc, namespace, pod)) from exc
+        self._v5 = _subprotocol(self._socket) == V5_PROTOCOL
+        self._stderr = bytearray()
+        self._status: dict[str, object] | None = None
+        self._closed = False
+
+    # ---------------------------------------------------------------- stdin
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        for start in range(0, len(view), 1 << 20):
+            self._socket.send(bytes([STDIN]) + view[start : start + (1 << 20)].tobytes(), ABNF.OPCODE_BINARY)
+
+    def close_stdin(self) -> None:
+        """End of input for the remote command (v5); on v4 servers the only way is closing the whole stream."""
+        if self._v5:
+            self._socket.send(bytes([CLOSE_SIGNAL, STDIN]), ABNF.OPCODE_BINARY)
+
+    # ---------------------------------------------------------------- output
+
+    def stdout(self) -> Iterator[bytes]:
+        """Chunks of stdout until the command ends; stderr and the exit status are kept for `outcome()`."""
+        while not self._closed:
+            try:
+                opcode, frame = self._socket.recv_data_frame(True)
+            except Exception:
+                self._closed = True
+                return
+            if opcode == ABNF.OPCODE_CLOSE:
+                self._closed = True
+                return
+            data = frame.data
+            if not data:
+                continue
+            channel, payload = data[0], data[1:]
+            if channel == STDOUT:
+                if payload:
+                    yield bytes(payload)
+            elif channel == STDERR:
+                self._stderr += payload
+            elif channel == ERROR:
+                try:
+                    self._status = json.loads(payload)
+                except ValueError:
+                    self._status = {"status": "Failure", "message": payload.decode(errors="replace")}
+
+    def outcome(self) -> ExecOutcome:
+        for _ in self.stdout():  # drain what is left
+            pass
+        status = self._status or {}
+        if status.get("status") == "Success":
+            return ExecOutcome(0, "", bytes(self._stderr))
+        message = str(status.get("message", "the exec stream closed without a status"))
+        code: int | None = None
+        details = status.get("details")
+        if isinstance(details, dict):
+            for cause in details.get("causes") or []:
+                if isinstance(cause, dict) and cause.get("reason") == "ExitCode":
+                    try:
+                        code = int(cause.get("message", ""))
+                    except ValueError:
+                        code = None
+        return ExecOutcome(code, message, bytes(self._stderr))
+
+    def close(self) -> None:
+        self._closed = True
+        try:
+            self._socket.close(timeout=1)
+        except Exception:
+            self._socket.shutdown()  # type: ignore[no-untyped-call]
+
+
+def _subprotocol(socket: WebSocket) -> str | None:
+    """The channel protocol the server chose (some websocket-client versions only expose it as a header)."""
+    chosen = getattr(socket, "subprotocol", None)
+    if chosen:
+        return str(chosen)
+    for key, value in (socket.getheaders() or {}).items():
+        if key.lower() == "sec-websocket-protocol":
+            return str(value)
+    return None
+
+
+def _handshake_problem(exc: BaseException, namespace: str, pod: str) -> str:
+    text = str(exc)
+    status = getattr(exc, "status_code", None)
+    if status == 404:
+        return f"pod {namespace}/{pod} not found"
+    if status == 403:
+        return f"forbidden: cannot exec into {namespace}/{pod}"
+    if status == 400:
+        return f"cannot exec into {namespace}/{pod}: {getattr(exc, 'resp_body', b'') or text}"
+    return f"cannot exec into {namespace}/{pod}: {text}"
+
+
+def run(
+    kube: KubeService, namespace: str, pod: str, command: Sequence[str], container: str | None = None
+) -> tuple[bytes, ExecOutcome]:
+    """Run a short command to completion: its stdout and outcome."""
+    stream = PodExecStream(kube, namespace, pod, command, container)
+    try:
+        output = b"".join(stream.stdout())
+        return output, stream.outcome()
+    finally:
+        stream.close()
