@@ -144,3 +144,32 @@ async def test_one_key_on_the_pod_list_pulls_the_results(stack: StackEnv, namesp
             assert status.startswith("done: 20 files") and "every file checked (sha256)" in status, status
             await pilot.press("escape")
     assert digests(local) == digests(root / "out")
+
+
+def test_a_dataset_goes_in_byte_identical_and_an_existing_one_is_kept(
+    stack: StackEnv, namespace: str, tmp_path: Path
+) -> None:
+    from tui.services.upload import PodUpload
+
+    root = tmp_path / "pod"
+    (root / "persistent" / "data").mkdir(parents=True)
+    pod_with_root(stack, namespace, root)
+    dataset = tmp_path / "dataset"
+    (dataset / "images").mkdir(parents=True)
+    for index in range(200):
+        (dataset / "images" / f"{index:04d}.raw").write_bytes(os.urandom(512 + index))
+    (dataset / "labels.parquet").write_bytes(os.urandom(25 * 1024 * 1024))
+    upload = PodUpload(KubeService(stack.kubeconfig))
+    seen = []
+    summary = upload.push(dataset, namespace, "exp", str(root / "persistent" / "data"), progress=seen.append)
+    assert digests(root / "persistent" / "data" / "dataset") == digests(dataset)
+    assert (summary.files, summary.verified) == (201, "sha256")
+    assert seen[-1].files_done == 201 and seen[-1].bytes_done >= summary.bytes
+    assert [p.name for p in (root / "persistent" / "data").iterdir()] == ["dataset"]  # no staging left
+
+    (dataset / "labels.parquet").write_bytes(b"changed")
+    with pytest.raises(TransferFailed, match="already exists in the pod"):
+        upload.push(dataset, namespace, "exp", str(root / "persistent" / "data"))
+    assert (root / "persistent" / "data" / "dataset" / "labels.parquet").stat().st_size == 25 * 1024 * 1024
+    upload.push(dataset, namespace, "exp", str(root / "persistent" / "data"), overwrite=True)
+    assert (root / "persistent" / "data" / "dataset" / "labels.parquet").read_bytes() == b"changed"

@@ -88,7 +88,7 @@ def test_hard_links_only_to_files_already_extracted(tmp_path: Path) -> None:
 
 
 def test_an_image_without_tar_gets_a_suggestion() -> None:
-    from tui.services.transfer import _tar_problem
+    from tui.services.transfer import tar_problem
 
     said = 'error executing command in container: exec: "tar": executable file not found in $PATH'
-    assert _tar_problem(said, b"", "").startswith("this pod's image has no tar, which copying needs")
+    assert tar_problem(said, b"", "").startswith("this pod's image has no tar, which copying needs")

@@ -21,7 +21,7 @@ class TransferProgress:
 
 
 @dataclass(frozen=True)
-class PullSummary:
+class TransferSummary:
     destination: Path
     files: int
     bytes: int

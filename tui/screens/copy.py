@@ -12,10 +12,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
-from tui.models.transfer import PullSummary, TransferProgress
+from tui.models.transfer import TransferProgress, TransferSummary
 from tui.models.units import human_bytes
 
-Pull = Callable[[Callable[[TransferProgress], None], threading.Event], PullSummary]
+Pull = Callable[[Callable[[TransferProgress], None], threading.Event], TransferSummary]
 
 
 class CopyProgressed(Message):
@@ -25,13 +25,13 @@ class CopyProgressed(Message):
 
 
 class CopyEnded(Message):
-    def __init__(self, summary: PullSummary | None, error: str) -> None:
+    def __init__(self, summary: TransferSummary | None, error: str) -> None:
         super().__init__()
         self.summary = summary
         self.error = error
 
 
-class CopyScreen(Screen[PullSummary | None]):
+class CopyScreen(Screen[TransferSummary | None]):
     BINDINGS = [Binding("escape", "cancel_or_close", "Cancel / close", id="copy.close")]
     DEFAULT_CSS = """
     CopyScreen #copy-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
@@ -47,7 +47,7 @@ class CopyScreen(Screen[PullSummary | None]):
         self.pull = pull
         self.cancel = threading.Event()
         self.finished = False
-        self.summary: PullSummary | None = None
+        self.summary: TransferSummary | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(self.heading, id="copy-title", markup=False)

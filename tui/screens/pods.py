@@ -16,7 +16,7 @@ from textual.widgets import Input, Static
 from tui.messages import KubeTargetChanged, OpenLogs, OpenShell
 from tui.models.pod_table import COLUMNS, PodTable
 from tui.models.pods import PodRow
-from tui.models.transfer import PullSummary, TransferProgress
+from tui.models.transfer import TransferProgress, TransferSummary
 from tui.screens.base import AppScreen
 from tui.screens.copy import CopyScreen
 from tui.screens.dialogs import ChoiceScreen, ConfirmScreen
@@ -26,10 +26,12 @@ from tui.services.kube import ALL_NAMESPACES, KubeService
 from tui.services.pod_actions import PodActions
 from tui.services.pod_watch import PodChangeBuffer, PodWatcher
 from tui.services.transfer import PodFileTransfer
+from tui.services.upload import PodUpload
 from tui.widgets.pod_table import PodTableView
 
 ALL_NAMESPACES_CHOICE = "all namespaces"
 DEFAULT_RESULTS_PATH = "/persistent/out"  # the tutorial's persistent volume; a project file will set it
+DEFAULT_DATA_PATH = "/persistent/data"
 
 
 class PodsPending(Message):
@@ -55,6 +57,7 @@ class PodsScreen(AppScreen):
         Binding("s", "shell", "Shell", id="pods.shell"),
         Binding("a", "attach", "Attach", id="pods.attach"),
         Binding("r", "pull_results", "Pull results", id="pods.pull-results"),
+        Binding("u", "upload", "Copy in", id="pods.upload"),
         Binding("ctrl+d", "delete", "Delete…", id="pods.delete"),
     ]
     DEFAULT_CSS = """
@@ -68,6 +71,7 @@ class PodsScreen(AppScreen):
         self.kube = kube
         self.actions = PodActions(kube)
         self.transfer = PodFileTransfer(kube)
+        self.upload = PodUpload(kube)
         self.title = "Pods"
         self.table = PodTable()
         self._watcher: PodWatcher | None = None
@@ -305,7 +309,7 @@ class PodsScreen(AppScreen):
 
     def _confirm_then_pull(self, row: PodRow, remote: str, local: Path) -> None:
         def start(overwrite: bool) -> None:
-            def pull(progress: Callable[[TransferProgress], None], cancel: threading.Event) -> PullSummary:
+            def pull(progress: Callable[[TransferProgress], None], cancel: threading.Event) -> TransferSummary:
                 return self.transfer.pull(
                     row.namespace, row.name, remote, local, overwrite=overwrite, progress=progress, cancel=cancel
                 )
@@ -317,6 +321,30 @@ class PodsScreen(AppScreen):
             self.app.push_screen(ConfirmScreen(question, "Replace"), lambda yes: start(True) if yes else None)
         else:
             start(False)
+
+    def action_upload(self) -> None:
+        if (row := self._target()) is None:
+            return
+        fields = [
+            Field("local", "Local file or folder (a dataset, code)", str(Path.cwd()), required=True),
+            Field("remote", "Into this folder in the pod", DEFAULT_DATA_PATH, required=True),
+            Field("overwrite", "Replace it if the pod already has it", switch=True),
+        ]
+
+        def chosen(values: FormValues | None) -> None:
+            if not values:
+                return
+            local = Path(str(values["local"])).expanduser()
+            remote, overwrite = str(values["remote"]), bool(values["overwrite"])
+
+            def push(progress: Callable[[TransferProgress], None], cancel: threading.Event) -> TransferSummary:
+                return self.upload.push(
+                    local, row.namespace, row.name, remote, overwrite=overwrite, progress=progress, cancel=cancel
+                )
+
+            self.app.push_screen(CopyScreen(f"Copy {local} → {row.key}:{remote}", push))
+
+        self.app.push_screen(FormScreen(f"Copy into {row.key}", fields, "Copy"), chosen)
 
     def action_delete(self) -> None:
         targets = self.view.targets()

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from tui.models.transfer import PullSummary, TransferProgress
+from tui.models.transfer import TransferProgress, TransferSummary
 from tui.services.kube import KubeService
 from tui.services.pod_exec_stream import ExecFailed, PodExecStream, run
 from tui.services.safe_tar import Extracted, extract
@@ -76,7 +76,7 @@ class PodFileTransfer:
         progress: Callable[[TransferProgress], None] | None = None,
         cancel: threading.Event | None = None,
         verify: bool = True,
-    ) -> PullSummary:
+    ) -> TransferSummary:
         """Copy remote_path (a file or a folder) to destination; the folder appears complete or not at all."""
         destination = destination.expanduser().absolute()
         if destination.exists() and not overwrite:
@@ -104,7 +104,7 @@ class PodFileTransfer:
             raise TransferFailed("cancelled; nothing was kept") from None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        return PullSummary(
+        return TransferSummary(
             destination, len(extracted.files), extracted.bytes_written, verified, time.monotonic() - started,
             extracted.refused,
         )  # fmt: skip
@@ -173,10 +173,10 @@ class PodFileTransfer:
                 raise
             except Exception as exc:
                 outcome = stream.outcome()
-                raise TransferFailed(_tar_problem(outcome.message, outcome.stderr, str(exc))) from exc
+                raise TransferFailed(tar_problem(outcome.message, outcome.stderr, str(exc))) from exc
             outcome = stream.outcome()
             if not outcome.succeeded:
-                raise TransferFailed(_tar_problem(outcome.message, outcome.stderr, ""))
+                raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
         finally:
             stream.close()
         report(force=True)
@@ -205,7 +205,7 @@ class PodFileTransfer:
         return "sha256"
 
 
-def _tar_problem(message: str, stderr: bytes, local: str) -> str:
+def tar_problem(message: str, stderr: bytes, local: str) -> str:
     said = stderr.decode(errors="replace").strip()
     text = f"{message} {said}".strip()
     if "executable file not found" in text and "tar" in text:
