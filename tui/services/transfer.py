@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from tui.models.transfer import TransferProgress, TransferSummary
@@ -37,11 +38,12 @@ class _Cancelled(Exception):
 
 
 class _ChunkReader:
-    """A file-like view of the exec's stdout chunks for tarfile's stream mode, counting bytes as they pass."""
+    """A file-like view of the exec's stdout chunks for tarfile's stream mode, counting bytes as they pass.
+    A bytearray, because deleting from its front is cheap: tarfile asks for small and large reads alike."""
 
     def __init__(self, chunks: Iterator[bytes], cancel: threading.Event | None, on_bytes: Callable[[int], None]):
         self._chunks = chunks
-        self._buffer = b""
+        self._buffer = bytearray()
         self._cancel = cancel
         self._on_bytes = on_bytes
 
@@ -54,10 +56,12 @@ class _ChunkReader:
                 break
             self._on_bytes(len(chunk))
             self._buffer += chunk
-        if size < 0:
-            data, self._buffer = self._buffer, b""
+        if size < 0 or size >= len(self._buffer):
+            data = bytes(self._buffer)
+            self._buffer.clear()
         else:
-            data, self._buffer = self._buffer[:size], self._buffer[size:]
+            data = bytes(self._buffer[:size])
+            del self._buffer[:size]
         return data
 
 
@@ -84,16 +88,20 @@ class PodFileTransfer:
         parent, name = posixpath.split(remote_path.rstrip("/") or "/")
         if not name:
             raise TransferFailed("name a file or folder inside the pod, not /")
-        files_total, bytes_total = self._estimate(namespace, pod, parent, name, container)
         started = time.monotonic()
         staging = destination.parent / f".{destination.name}.k8sx-partial-{uuid.uuid4().hex[:8]}"
         destination.parent.mkdir(parents=True, exist_ok=True)
         staging.mkdir()
+        # The size estimate and the pod's own checksums run beside the copy, not before or after it: on small
+        # files they would otherwise double the time.
+        pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pull-side")
         try:
+            estimate = pool.submit(self._estimate, namespace, pod, parent, name, container)
+            checksums = pool.submit(self._remote_checksums, namespace, pod, parent, name, container) if verify else None
             extracted = self._receive(
-                namespace, pod, parent, name, container, staging, started, files_total, bytes_total, progress, cancel
+                namespace, pod, parent, name, container, staging, started, estimate, progress, cancel
             )
-            verified = self._verify(namespace, pod, parent, name, container, extracted) if verify else "size"
+            verified = _compare(checksums.result(), extracted) if checksums is not None else "size"
             received = staging / name
             if not received.exists():
                 raise TransferFailed(f"{remote_path} came back empty")
@@ -103,6 +111,7 @@ class PodFileTransfer:
         except _Cancelled:
             raise TransferFailed("cancelled; nothing was kept") from None
         finally:
+            pool.shutdown(wait=False, cancel_futures=True)
             shutil.rmtree(staging, ignore_errors=True)
         return TransferSummary(
             destination, len(extracted.files), extracted.bytes_written, verified, time.monotonic() - started,
@@ -135,8 +144,7 @@ class PodFileTransfer:
         container: str | None,
         staging: Path,
         started: float,
-        files_total: int | None,
-        bytes_total: int | None,
+        estimate: Future[tuple[int | None, int | None]],
         progress: Callable[[TransferProgress], None] | None,
         cancel: threading.Event | None,
     ) -> Extracted:
@@ -154,6 +162,7 @@ class PodFileTransfer:
             now = time.monotonic()
             if progress is not None and (force or now - last_report >= PROGRESS_EVERY_S):
                 last_report = now
+                files_total, bytes_total = estimate.result() if estimate.done() else (None, None)
                 progress(TransferProgress(received, bytes_total, files_done, files_total, current, now - started))
 
         def on_bytes(count: int) -> None:
@@ -182,27 +191,33 @@ class PodFileTransfer:
         report(force=True)
         return extracted
 
-    def _verify(
-        self, namespace: str, pod: str, parent: str, name: str, container: str | None, extracted: Extracted
-    ) -> str:
-        """Compare every file's sha256 with the pod's own; sizes only when the pod has no sha256sum."""
+    def _remote_checksums(
+        self, namespace: str, pod: str, parent: str, name: str, container: str | None
+    ) -> dict[str, str] | None:
+        """sha256 of every file as the pod sees it; None when the pod has no sha256sum (sizes are all we check)."""
         script = 'cd "$1" && find "$2" -type f -exec sha256sum {} +'
         try:
             output, outcome = run(self.kube, namespace, pod, ["sh", "-c", script, "sh", parent, name], container)
         except ExecFailed:
-            return "size"
+            return None
         if not outcome.succeeded:
-            return "size"
+            return None
         remote: dict[str, str] = {}
         for line in output.decode(errors="replace").splitlines():
             digest, _, path = line.partition("  ")
             if path:
                 remote[posixpath.normpath(path)] = digest
-        mismatched = [path for path, digest in remote.items() if extracted.files.get(path) != digest]
-        if mismatched:
-            listed = ", ".join(sorted(mismatched)[:5])
-            raise TransferFailed(f"{len(mismatched)} file(s) differ from the pod's after the copy: {listed}")
-        return "sha256"
+        return remote
+
+
+def _compare(remote: dict[str, str] | None, extracted: Extracted) -> str:
+    if remote is None:
+        return "size"
+    mismatched = [path for path, digest in remote.items() if extracted.files.get(path) != digest]
+    if mismatched:
+        listed = ", ".join(sorted(mismatched)[:5])
+        raise TransferFailed(f"{len(mismatched)} file(s) differ from the pod's after the copy: {listed}")
+    return "sha256"
 
 
 def tar_problem(message: str, stderr: bytes, local: str) -> str:
