@@ -1,8 +1,9 @@
-"""`k8sx-tui`: parse the command line, build the backends, run the app."""
+"""`k8sx-tui`: parse the command line, build the backends, run the app (or `k8sx-tui doctor`)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 from tui import __version__
@@ -10,37 +11,72 @@ from tui.backends import backends_from
 from tui.config import LaunchOptions
 
 
+def _add_target_flags(parser: argparse.ArgumentParser, default: object = None) -> None:
+    """Which cluster and engine: accepted before and after a subcommand (`default` SUPPRESS after it, so the
+    subcommand does not reset what was given before it)."""
+    parser.add_argument(
+        "--kubeconfig", default=default, help="kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)"
+    )
+    parser.add_argument("--context", default=default, help="kube context (default: the kubeconfig's current-context)")
+    parser.add_argument("-n", "--namespace", default=default, help="namespace (default: the context's, then 'default')")
+    parser.add_argument(
+        "--docker-host", default=default, help="Docker engine, e.g. unix:///var/run/docker.sock (default: $DOCKER_HOST)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="k8sx-tui",
         description="Build, push, deploy, watch and shell into experiments on Kubernetes from one terminal app.",
     )
-    parser.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)")
-    parser.add_argument("--context", help="kube context to use (default: the kubeconfig's current-context)")
-    parser.add_argument("-n", "--namespace", help="namespace (default: the context's, then 'default')")
-    parser.add_argument(
-        "--docker-host", help="Docker engine address, e.g. unix:///var/run/docker.sock (default: $DOCKER_HOST)"
-    )
+    _add_target_flags(parser)
     parser.add_argument("--theme", help="colour theme by name")
     parser.add_argument("--version", action="version", version=f"k8sx-tui {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    doctor = commands.add_parser(
+        "doctor",
+        help="check Docker, registry credentials, kubeconfig, cluster access; print fixes (exit 0 when all is well)",
+    )
+    _add_target_flags(doctor, argparse.SUPPRESS)
+    doctor.add_argument("--registry", help="registry host to check, e.g. europe-west2-docker.pkg.dev")
     return parser
 
 
 def options_from(argv: Sequence[str] | None = None) -> LaunchOptions:
-    args = build_parser().parse_args(argv)
+    return _options(build_parser().parse_args(argv))
+
+
+def _options(args: argparse.Namespace) -> LaunchOptions:
     return LaunchOptions(
         kubeconfig=args.kubeconfig,
         context=args.context,
         namespace=args.namespace,
         docker_host=args.docker_host,
-        theme=args.theme,
+        theme=getattr(args, "theme", None),
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    options = options_from(argv)
+    args = build_parser().parse_args(argv)
+    options = _options(args)
+    if args.command == "doctor":
+        return run_doctor(options, args.registry)
     from tui.app import K8sxApp  # after argument parsing, so --help and --version stay instant
 
     app = K8sxApp(backends_from(options), theme_name=options.theme)
     app.run()
     return app.return_code or 0
+
+
+def run_doctor(options: LaunchOptions, registry: str | None) -> int:
+    from tui.models.doctor import CheckState
+    from tui.services.doctor import Doctor, report
+
+    backends = backends_from(options)
+    checks = []
+    for check in Doctor(backends.kube, backends.docker, registry, kubeconfig=options.kubeconfig).checks():
+        checks.append(check)
+        print(report([check]), flush=True)
+    failed = sum(check.state is CheckState.FAILED for check in checks)
+    print(f"\n{failed} problem{'s' if failed != 1 else ''} found" if failed else "\nall is well", file=sys.stderr)
+    return 1 if failed else 0

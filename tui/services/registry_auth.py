@@ -226,3 +226,23 @@ def _answer_challenge(
     body = reply.json()
     token = body.get("token") or body.get("access_token")
     return f"Bearer {token}" if token else None
+
+
+def ping_registry(registry: str, auth: RegistryAuth | None, timeout: float = REGISTRY_TIMEOUT_S) -> int | None:
+    """`GET /v2/` with the credentials the docker CLI would use: 200 when they are accepted, 401 when not
+    (or when there are none and the registry wants some); None when the registry cannot be reached."""
+    url = f"{registry_api_url(registry)}/v2/"
+    probe_ref = ImageRef(registry, "k8sx-doctor/probe")
+    try:
+        with requests.Session() as session:
+            response = session.get(url, timeout=timeout)
+            if response.status_code == 401:
+                authorization = _answer_challenge(
+                    session, response.headers.get("WWW-Authenticate", ""), probe_ref, auth
+                )
+                if authorization is None:
+                    return 401
+                response = session.get(url, headers={"Authorization": authorization}, timeout=timeout)
+    except requests.RequestException:
+        return None
+    return response.status_code

@@ -1,0 +1,216 @@
+"""The setup doctor: finds which step of the tutorial's set-up is missing and says exactly what to do.
+
+Every check has a timeout (the probes' own), so a dead API server costs seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+from kubernetes import client as k8s
+
+from tui.models.doctor import CheckState, DoctorCheck
+from tui.models.images import is_artifact_registry_host
+from tui.services.docker_engine import DockerService
+from tui.services.kube import KubeService, kubeconfig_paths
+from tui.services.registry_auth import CredentialsError, DockerCredentials, ping_registry
+
+OK, WARNING, FAILED = CheckState.OK, CheckState.WARNING, CheckState.FAILED
+GET_CREDENTIALS = "gcloud container clusters get-credentials CLUSTER --region REGION --project PROJECT"
+ASK_FOR_ACCESS = "ask your cluster admin for a Role with these verbs, or pick another namespace (-n)"
+REFUSED = "GET /v2/ answered 401: the credentials were refused or are missing"
+# What the workflow needs in the namespace: (verb, resource, subresource, what it is for).
+NEEDED_ACCESS = (
+    ("list", "pods", "", "the pod list"),
+    ("watch", "pods", "", "live updates"),
+    ("create", "pods", "", "deploying"),
+    ("delete", "pods", "", "cleaning up"),
+    ("create", "pods", "exec", "shells and copies"),
+    ("get", "pods", "log", "logs"),
+    ("create", "persistentvolumeclaims", "", "persistent volumes"),
+)
+
+
+class Doctor:
+    def __init__(
+        self,
+        kube: KubeService,
+        docker: DockerService,
+        registry: str | None = None,
+        docker_config_dir: str | None = None,
+        kubeconfig: str | None = None,
+    ) -> None:
+        self.kube = kube
+        self.docker = docker
+        self.registry = registry
+        self.credentials = DockerCredentials(docker_config_dir)
+        self.kubeconfig = kubeconfig
+
+    def checks(self) -> Iterator[DoctorCheck]:
+        yield from self.docker_checks()
+        if self.registry:
+            yield from self.registry_checks(self.registry)
+        yield from self.kube_checks()
+        yield from self.tool_checks()
+
+    # ---------------------------------------------------------------- docker
+
+    def docker_checks(self) -> Iterator[DoctorCheck]:
+        host = self.docker.host
+        socket_path = host.removeprefix("unix://") if host.startswith("unix://") else None
+        if socket_path and os.path.exists(socket_path) and not os.access(socket_path, os.R_OK | os.W_OK):
+            yield DoctorCheck(
+                "docker",
+                "engine",
+                FAILED,
+                f"no permission on {socket_path}",
+                "sudo usermod -aG docker $USER, then log out and in again",
+            )
+            return
+        health = self.docker.probe()
+        if health.is_up:
+            yield DoctorCheck("docker", "engine", OK, f"{health.detail} at {host}")
+        else:
+            fix = "start Docker (Docker Desktop, or: sudo systemctl start docker), or set DOCKER_HOST"
+            yield DoctorCheck("docker", "engine", FAILED, health.detail, fix)
+
+    # ---------------------------------------------------------------- registry
+
+    def registry_checks(self, registry: str) -> Iterator[DoctorCheck]:
+        configure = (
+            f"gcloud auth configure-docker {registry}"
+            if is_artifact_registry_host(registry)
+            else (f"docker login {registry}")
+        )
+        try:
+            source = self._credential_source(registry)
+            auth = self.credentials.lookup(registry)
+        except CredentialsError as exc:
+            yield DoctorCheck("registry", f"credentials for {registry}", FAILED, str(exc), configure)
+            return
+        if auth is None:
+            yield DoctorCheck(
+                "registry", f"credentials for {registry}", WARNING, f"none in {self.credentials.config_path}", configure
+            )
+        else:
+            yield DoctorCheck("registry", f"credentials for {registry}", OK, f"from {source}")
+        status = ping_registry(registry, auth)
+        if status == 200:
+            yield DoctorCheck("registry", f"login to {registry}", OK, "GET /v2/ accepted")
+        elif status == 401:
+            yield DoctorCheck("registry", f"login to {registry}", FAILED, REFUSED, configure)
+        elif status is None:
+            yield DoctorCheck(
+                "registry",
+                f"login to {registry}",
+                FAILED,
+                f"cannot reach {registry}",
+                "check the host name and your network",
+            )
+        else:
+            yield DoctorCheck("registry", f"login to {registry}", WARNING, f"GET /v2/ answered HTTP {status}")
+
+    def _credential_source(self, registry: str) -> str:
+        config = self.credentials._config()
+        helper = config.get("credHelpers", {}).get(registry)
+        if helper:
+            return f"credHelpers: docker-credential-{helper}"
+        if config.get("credsStore"):
+            return f"credsStore: docker-credential-{config['credsStore']}"
+        return f"auths in {self.credentials.config_path}"
+
+    # ---------------------------------------------------------------- kubernetes
+
+    def kube_checks(self) -> Iterator[DoctorCheck]:
+        paths = kubeconfig_paths(self.kubeconfig)
+        found = [p for p in paths if os.path.exists(p)]
+        if not found:
+            yield DoctorCheck("kubernetes", "kubeconfig", FAILED, f"none at {', '.join(paths)}", GET_CREDENTIALS)
+            return
+        yield DoctorCheck("kubernetes", "kubeconfig", OK, ", ".join(found))
+        yield from self._exec_plugin_check(found)
+        health = self.kube.probe()
+        if not health.is_up:
+            yield DoctorCheck(
+                "kubernetes",
+                "API server",
+                FAILED,
+                health.detail,
+                "check the context (kubectl config get-contexts) and your network/VPN",
+            )
+            return
+        yield DoctorCheck("kubernetes", "API server", OK, f"{health.detail}, context {health.context}")
+        yield from self._access_checks(health.namespace)
+
+    def _exec_plugin_check(self, found: list[str]) -> Iterator[DoctorCheck]:
+        """A context whose user runs a credential plugin (gke-gcloud-auth-plugin) needs that program."""
+        for path in found:
+            try:
+                with open(path) as handle:
+                    config: Any = yaml.safe_load(handle) or {}
+            except (OSError, yaml.YAMLError) as exc:
+                yield DoctorCheck("kubernetes", "kubeconfig", FAILED, f"{path} cannot be read: {exc}")
+                return
+            current = self.kube.context or config.get("current-context")
+            contexts = {c.get("name"): c.get("context", {}) for c in config.get("contexts") or []}
+            user_name = (contexts.get(current) or {}).get("user")
+            users = {u.get("name"): u.get("user", {}) for u in config.get("users") or []}
+            plugin = ((users.get(user_name) or {}).get("exec") or {}).get("command")
+            if plugin:
+                if shutil.which(plugin):
+                    yield DoctorCheck("kubernetes", "credential plugin", OK, f"{plugin} found")
+                else:
+                    fix = "gcloud components install gke-gcloud-auth-plugin" if "gke" in plugin else f"install {plugin}"
+                    yield DoctorCheck("kubernetes", "credential plugin", FAILED, f"{plugin} not on PATH", fix)
+                return
+
+    def _access_checks(self, namespace: str) -> Iterator[DoctorCheck]:
+        authorization = k8s.AuthorizationV1Api(self.kube.api_client())
+        missing: list[str] = []
+        for verb, resource, subresource, purpose in NEEDED_ACCESS:
+            review = k8s.V1SelfSubjectAccessReview(
+                spec=k8s.V1SelfSubjectAccessReviewSpec(
+                    resource_attributes=k8s.V1ResourceAttributes(
+                        namespace=namespace, verb=verb, resource=resource, subresource=subresource or None
+                    )
+                )
+            )
+            try:
+                answer = authorization.create_self_subject_access_review(review, _request_timeout=5)
+            except Exception as exc:
+                yield DoctorCheck("kubernetes", f"access in {namespace}", WARNING, self.kube.explain(exc))
+                return
+            if answer.status is None or not answer.status.allowed:
+                missing.append(f"{verb} {resource}{'/' + subresource if subresource else ''} ({purpose})")
+        if missing:
+            denied = "not allowed: " + "; ".join(missing)
+            yield DoctorCheck("kubernetes", f"access in {namespace}", FAILED, denied, ASK_FOR_ACCESS)
+        else:
+            yield DoctorCheck("kubernetes", f"access in {namespace}", OK, "pods, exec, logs and volumes allowed")
+
+    # ---------------------------------------------------------------- optional tools
+
+    def tool_checks(self) -> Iterator[DoctorCheck]:
+        for tool, without in (
+            ("kubectl", "k8sx-tui talks to the API itself; kubectl is only needed for your own scripts"),
+            ("gcloud", "needed only for GKE credentials and Artifact Registry logins"),
+        ):
+            path = shutil.which(tool)
+            if path:
+                yield DoctorCheck("tools", tool, OK, path)
+            else:
+                yield DoctorCheck("tools", tool, WARNING, f"not found ({without})")
+
+
+def report(checks: list[DoctorCheck]) -> str:
+    """Plain text, one line a check, a fix line under each that needs one."""
+    lines = []
+    for check in checks:
+        lines.append(f"{check.state.value:<8}{check.area:<11}{check.name}: {check.detail}")
+        if check.fix and check.state is not CheckState.OK:
+            lines.append(f"{'':<19}fix: {check.fix}")
+    return "\n".join(lines)
