@@ -15,7 +15,15 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from tui.backends import Backends
-from tui.messages import ClusterHealthChanged, EngineHealthChanged, KubeTargetChanged, OpenLogs, OpenPush, OpenShell
+from tui.messages import (
+    ClusterHealthChanged,
+    EngineHealthChanged,
+    KubeTargetChanged,
+    OpenContainerShell,
+    OpenLogs,
+    OpenPush,
+    OpenShell,
+)
 from tui.models.health import ClusterHealth, EngineHealth, Reachability
 from tui.screens.images import ImagesScreen
 from tui.screens.logs import LogsScreen
@@ -138,6 +146,12 @@ class K8sxApp(App[None]):
         screen = self.screen
         if isinstance(screen, PushScreen):
             screen.prepare(message.source)
+
+    async def on_open_container_shell(self, message: OpenContainerShell) -> None:
+        await self.switch_mode("terminal")
+        screen = self.screen
+        if isinstance(screen, TerminalScreen):
+            screen.open_container_shell(message.container_id, message.shell)
 
     async def on_open_shell(self, message: OpenShell) -> None:
         await self.switch_mode("terminal")

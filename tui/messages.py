@@ -48,3 +48,12 @@ class OpenPush(Message):
     def __init__(self, source: str) -> None:
         super().__init__()
         self.source = source
+
+
+class OpenContainerShell(Message):
+    """Open a terminal tab with a shell in a Docker container (the interactive image build)."""
+
+    def __init__(self, container_id: str, shell: str) -> None:
+        super().__init__()
+        self.container_id = container_id
+        self.shell = shell

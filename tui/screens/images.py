@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,8 +13,8 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
-from tui.messages import OpenPush
-from tui.models.images import BuildEvent, BuildFinished, ImageRef, LayeredProgress, LocalImage
+from tui.messages import OpenContainerShell, OpenPush
+from tui.models.images import BuildContainer, BuildEvent, BuildFinished, ImageRef, LayeredProgress, LocalImage
 from tui.models.pods import short_age
 from tui.models.units import human_bytes
 from tui.screens.base import AppScreen
@@ -50,6 +51,8 @@ class ImagesScreen(AppScreen):
         Binding("slash", "filter", "Filter", id="images.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="images.clear-filter"),
         Binding("b", "build", "Build…", id="images.build"),
+        Binding("I", "interactive_build", "Interactive…", id="images.interactive"),
+        Binding("C", "commit", "Commit…", id="images.commit"),
         Binding("ctrl+l", "pull", "Pull…", id="images.pull"),
         Binding("P", "push", "Push…", id="images.push"),
         Binding("i,enter", "inspect", "Inspect", id="images.inspect"),
@@ -71,6 +74,7 @@ class ImagesScreen(AppScreen):
         self.filter_text = ""
         self.problem = ""
         self.last_build_dir = str(Path.cwd())
+        self.build_containers: list[BuildContainer] = []  # started here for an interactive build, not committed yet
 
     def service(self) -> ImageService:
         return ImageService(self.docker.client())
@@ -121,6 +125,9 @@ class ImagesScreen(AppScreen):
         if self.filter_text:
             info += f" · filter {escape(self.filter_text)}"
         info += f" · engine {escape(self.docker.host)}"
+        if self.build_containers:
+            names = ", ".join(container.name for container in self.build_containers)
+            info += f" · [$text-warning]building in {escape(names)} (C commits)[/]"
         if self.problem:
             info += f" · [$text-error]{escape(self.problem)}[/]"
         self.query_one("#images-info", Static).update(info)
@@ -295,3 +302,101 @@ class ImagesScreen(AppScreen):
     def action_push(self) -> None:
         if (reference := self._reference()) is not None:
             self.post_message(OpenPush(reference))
+
+    # ---------------------------------------------------------------- interactive build (the tutorial's second way)
+
+    def action_interactive_build(self) -> None:
+        chosen = self.selected()
+        base = chosen[0] if chosen and chosen[0] != "<none>" else ""
+        fields = [
+            Field(
+                "base", "Base image", base, placeholder="python:3.11 (must be here already, or pullable)", required=True
+            ),
+            Field("code", "Local code folder to copy in (optional)", self.last_build_dir),
+            Field("dest", "… copied to", "/app"),
+            Field("shell", "Shell", "/bin/sh"),
+        ]
+        note = (
+            "A container starts from the base image and a shell opens in the Terminal; "
+            "install what you need, then C here commits it."
+        )
+        self.app.push_screen(FormScreen("Interactive build", fields, "Start", note), self.start_interactive)
+
+    def start_interactive(self, values: FormValues | None) -> None:
+        if values:
+            self.prepare_container(
+                str(values["base"]), str(values["code"]) or None, str(values["dest"]) or "/app", str(values["shell"])
+            )
+
+    @work(thread=True, group="images-interactive", exit_on_error=False)
+    def prepare_container(self, base: str, code: str | None, dest: str, shell: str) -> None:
+        service = self.service()
+        try:
+            container = service.start_build_container(base, shell or "/bin/sh")
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Interactive build", severity="error", timeout=10)
+            return
+        self.app.call_from_thread(self._container_started, container)
+        if code:
+            try:
+                sent = service.copy_into(container.container_id, code, dest)
+            except Exception as exc:
+                self.app.call_from_thread(self.notify, str(exc), title="Copy", severity="error", timeout=10)
+            else:
+                self.app.call_from_thread(self.notify, f"copied {code} to {dest} ({human_bytes(sent)})", title="Copy")
+        self.post_message(OpenContainerShell(container.container_id, container.shell))
+
+    def _container_started(self, container: BuildContainer) -> None:
+        self.build_containers.append(container)
+        self.redraw()
+
+    def action_commit(self) -> None:
+        if not self.build_containers:
+            self.notify("no interactive build running: I starts one", title="Commit", severity="warning")
+            return
+        container = self.build_containers[-1]
+        fields = [
+            Field("tag", "Commit as", placeholder="127.0.0.1:5000/team/train:0.1", required=True),
+            Field("cmd", "CMD (optional)", placeholder="python /app/train.py"),
+            Field("entrypoint", "ENTRYPOINT (optional)"),
+            Field("workdir", "WORKDIR (optional)", placeholder="/app"),
+            Field("env", "ENV (optional)", placeholder="KEY=value KEY2=value"),
+            Field("remove", "Remove the build container afterwards", "yes", switch=True),
+        ]
+
+        def chosen(values: FormValues | None) -> None:
+            if values:
+                self.commit_container(container, values)
+
+        title = f"Commit {container.name} (from {container.base_image})"
+        self.app.push_screen(FormScreen(title, fields, "Commit"), chosen)
+
+    @work(thread=True, group="images-commit", exit_on_error=False)
+    def commit_container(self, container: BuildContainer, values: FormValues) -> None:
+        try:
+            ref = ImageRef.parse(str(values["tag"]))
+            env = dict(item.split("=", 1) for item in str(values["env"]).split() if item)
+            image_id = self.service().commit(
+                container.container_id,
+                ref,
+                cmd=shlex.split(str(values["cmd"])) or None,
+                entrypoint=shlex.split(str(values["entrypoint"])) or None,
+                workdir=str(values["workdir"]) or None,
+                env=env or None,
+            )
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Commit", severity="error", timeout=10)
+            return
+        self.app.call_from_thread(self.notify, f"committed {ref} ({image_id[:19]})", title="Commit")
+        if values["remove"]:
+            try:
+                self.service().remove_container(container.container_id)
+            except Exception as exc:
+                self.app.call_from_thread(self.notify, str(exc), title="Remove container", severity="error")
+            else:
+                self.app.call_from_thread(self._container_gone, container)
+        self.action_refresh()
+
+    def _container_gone(self, container: BuildContainer) -> None:
+        self.build_containers = [c for c in self.build_containers if c.container_id != container.container_id]
+        self.redraw()
