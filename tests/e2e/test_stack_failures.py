@@ -55,5 +55,8 @@ def test_status_of_the_running_stack_is_all_up(stack: StackEnv) -> None:
         "kube-controller-manager",
         "kube-scheduler",
         "kwok",
+        "containerd",
+        "kubelet",
+        "volume-recycler",
     ]
     assert all(line.split()[1] == "up" for line in status.stdout.splitlines())

@@ -1,0 +1,3 @@
+module k8sx.local/pause
+
+go 1.26
