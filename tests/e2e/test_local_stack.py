@@ -82,6 +82,17 @@ def test_a_tty_exec_without_stdin_leaves_kwok_running(stack: StackEnv, namespace
     assert "kwok                     up" in status.stdout
 
 
+def test_an_exec_that_hangs_up_its_process_group_leaves_kwok_running(
+    stack: StackEnv, namespace: str, tmp_path: Path
+) -> None:
+    # kwok v0.8.0 ran exec'd commands in its own process group: `kill -HUP 0` there killed kwok.
+    running_pod(stack, namespace, tmp_path)
+    kubectl(stack, "exec", "-n", namespace, "exp", "--", "sh", "-c", "kill -HUP 0", check=False)
+    status = subprocess.run([str(STACK), "status"], capture_output=True, text=True)
+    assert "kwok                     up" in status.stdout
+    assert kubectl(stack, "exec", "-n", namespace, "exp", "--", "echo", "still here").strip() == "still here"
+
+
 def test_logs_and_follow(stack: StackEnv, namespace: str, tmp_path: Path) -> None:
     _, logfile = running_pod(stack, namespace, tmp_path)
     assert kubectl(stack, "logs", "-n", namespace, "exp").splitlines() == ["epoch 1 loss 0.9", "epoch 2 loss 0.5"]
