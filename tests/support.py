@@ -119,3 +119,175 @@ def busybox_context(extra_dockerfile: str = "") -> io.BytesIO:
         tar.addfile(info, io.BytesIO(dockerfile))
     buffer.seek(0)
     return buffer
+
+
+# ---------------------------------------------------------------- terminal sessions (issue 5)
+
+import json  # noqa: E402 - appended with the helpers below
+
+from docker import DockerClient  # noqa: E402
+
+KWOK_EXEC_POD = """
+apiVersion: v1
+kind: Pod
+metadata: {{name: {name}}}
+spec:
+  nodeSelector: {{type: kwok}}
+  containers: {containers}
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Exec
+metadata: {{name: {name}}}
+spec:
+  execs: [{{local: {{workDir: {workdir}, envs: {envs}}}}}]
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Attach
+metadata: {{name: {name}}}
+spec:
+  attaches: [{{logsFile: {logfile}}}]
+"""
+
+
+def kwok_shell_pod(
+    stack: StackEnv,
+    namespace: str,
+    root: Path,
+    name: str = "exp",
+    containers: tuple[str, ...] = ("main",),
+    tty_container: bool = False,
+) -> Path:
+    """A Running kwok pod whose exec'd commands run on THIS machine in `root`/home (a temporary folder), with
+    HOME there too (shell history, less and vim files stay in it), TERM=xterm-256color and the prompt `k8sx$ `
+    (as an image's ENV would set them). Its attach output is `root`/attach.log (CRI log lines).
+    tty_container: the containers are started with a TTY and stdin (as `kubectl run -it` does), for attach.
+    Returns the working directory."""
+    home = root / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / ".bashrc").write_text("PS1='k8sx$ '\n")
+    logfile = root / "attach.log"
+    logfile.touch()
+    envs = [
+        {"name": "TERM", "value": "xterm-256color"},
+        {"name": "HOME", "value": str(home)},
+        {"name": "PS1", "value": "k8sx$ "},
+        {"name": "LESSHISTFILE", "value": "-"},
+    ]
+    manifest = KWOK_EXEC_POD.format(
+        name=name,
+        workdir=home,
+        envs=json.dumps(envs),
+        logfile=logfile,
+        containers=json.dumps(
+            [{"name": c, "image": "busybox", "tty": tty_container, "stdin": tty_container} for c in containers]
+        ),
+    )
+    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=manifest)
+    wait_for(
+        lambda: kubectl(stack, "get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.phase}") == "Running",
+        what=f"pod {name} Running",
+    )
+    return home
+
+
+def busybox_image(client: DockerClient, tag: str = "k8sx-test/busybox:terminal") -> str:
+    """A FROM-scratch busybox image (every applet installed: sh, vi, top ...); returns its id."""
+    image, _ = client.images.build(fileobj=busybox_context(), custom_context=True, tag=tag, rm=True)
+    return str(image.id)
+
+
+def shell_less_image(client: DockerClient, tag: str = "k8sx-test/no-shell:terminal") -> str:
+    """An image with /bin/busybox only: no bash, no sh (the applets are not installed)."""
+    dockerfile = b"FROM scratch\nCOPY busybox /bin/busybox\n"
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        tar.add("/bin/busybox", arcname="busybox")
+        info = tarfile.TarInfo("Dockerfile")
+        info.size = len(dockerfile)
+        tar.addfile(info, io.BytesIO(dockerfile))
+    buffer.seek(0)
+    image, _ = client.images.build(fileobj=buffer, custom_context=True, tag=tag, rm=True)
+    return str(image.id)
+
+
+# ---------------------------------------------------------------- a connection that can be cut (issue 4, logs)
+
+import contextlib  # noqa: E402 - appended with the helpers below
+import socket  # noqa: E402
+import threading  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
+
+
+class TcpProxy:
+    """A TCP proxy in front of the API server (TLS passes through untouched, so the certificates still match):
+    `drop()` resets every open connection, as a network failure would; `refuse()` turns new ones away until
+    `accept()`. Point a kubeconfig at `server` (see kubeconfig_with_server)."""
+
+    def __init__(self, target: str) -> None:
+        parts = urlsplit(target)
+        self.target = (parts.hostname or "127.0.0.1", parts.port or 443)
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.server = f"https://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._open: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._accepting = threading.Event()
+        self._accepting.set()
+        self._closed = False
+        threading.Thread(target=self._serve, name="tcp-proxy", daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self._closed:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            if not self._accepting.is_set():
+                self._reset(client)
+                continue
+            try:
+                upstream = socket.create_connection(self.target, timeout=10)
+                upstream.settimeout(None)
+            except OSError:
+                self._reset(client)
+                continue
+            with self._lock:
+                self._open.update((client, upstream))
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        for end in (source, sink):
+            self._reset(end)
+
+    def _reset(self, end: socket.socket) -> None:
+        with self._lock:
+            self._open.discard(end)
+        with contextlib.suppress(OSError):
+            end.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # RST
+            end.close()
+
+    def drop(self) -> int:
+        """Reset every open connection; returns how many there were."""
+        with self._lock:
+            ends = list(self._open)
+        for end in ends:
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+            self._reset(end)
+        return len(ends)
+
+    def refuse(self) -> None:
+        self._accepting.clear()
+
+    def accept(self) -> None:
+        self._accepting.set()
+
+    def close(self) -> None:
+        self._closed = True
+        self._listener.close()
+        self.drop()

@@ -227,3 +227,53 @@ async def test_push_with_a_wrong_password_says_unauthorized_and_keeps_the_image(
         engine.images.remove(source, force=True)
         with contextlib.suppress(docker.errors.ImageNotFound):
             engine.images.remove(f"{destination}:1", force=True)
+
+
+async def test_interactive_build_copies_code_opens_a_shell_and_commits(
+    stack: StackEnv, engine: docker.DockerClient, repository: str, isolated_docker_config: Path, tmp_path: Path
+) -> None:
+    """The tutorial's second way: base image, code copied in, things installed in a shell, commit to a tag."""
+    base, _ = engine.images.build(fileobj=busybox_context('CMD ["sh"]\n'), custom_context=True, rm=True)
+    base.tag(f"{repository}-base", "1")
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "train.py").write_text("print('training')\n")
+    app = make_app(stack.kubeconfig, stack.docker_host)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("4")
+            await settle(pilot, lambda: isinstance(app.screen, ImagesScreen))
+            images = app.screen
+            assert isinstance(images, ImagesScreen)
+            await pilot.press("I")
+            await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="interactive build form")
+            await fill_form(app, pilot, {"base": f"{repository}-base:1", "code": str(code), "dest": "/app"})
+            await pilot.press("ctrl+s")
+            await settle(pilot, lambda: app.current_mode == "terminal", timeout=30, what="the shell tab")
+            assert len(images.build_containers) == 1
+            container = engine.containers.get(images.build_containers[0].container_id)
+            await settle(pilot, lambda: container.exec_run(["cat", "/app/train.py"]).exit_code == 0, what="code in")
+            await pilot.pause(1.0)  # the shell's prompt
+            await pilot.press(*"echo installed > /app/marker", "enter")
+            await settle(pilot, lambda: container.exec_run(["cat", "/app/marker"]).output == b"installed\n",
+                         what="a command typed in the embedded shell")  # fmt: skip
+
+            await pilot.press("ctrl+b")  # hypothetical escape handled by the terminal; then go back to Images
+            await pilot.press("4")
+            await settle(pilot, lambda: isinstance(app.screen, ImagesScreen), what="back on Images")
+            await pilot.press("C")
+            await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="commit form")
+            await fill_form(app, pilot, {"tag": f"{repository}:0.1", "cmd": "python /app/train.py", "workdir": "/app"})
+            await pilot.press("ctrl+s")
+            await settle(pilot, lambda: f"{repository}:0.1" in images_rows(app), timeout=30, what="committed image")
+            await settle(pilot, lambda: not images.build_containers, what="build container removed")
+        committed = engine.images.get(f"{repository}:0.1")
+        assert committed.attrs["Config"]["Cmd"] == ["python", "/app/train.py"]
+        assert committed.attrs["Config"]["WorkingDir"] == "/app"
+        output = engine.containers.run(committed.id, ["cat", "/app/train.py", "/app/marker"], remove=True)
+        assert output == b"print('training')\ninstalled\n"
+    finally:
+        for container in engine.containers.list(all=True, filters={"name": "k8sx-build-"}):
+            if container.image.id == base.id:
+                container.remove(force=True)
+        engine.images.remove(f"{repository}-base:1", force=True)

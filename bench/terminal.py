@@ -1,0 +1,296 @@
+"""Terminal benchmark: the real app (App.run_test with the real backends) against the real local stack.
+
+- echo_p50_ms / echo_p99_ms: a key pressed in a shell in a kwok pod -> its echo drawn by the terminal widget
+  (the widget's render_line produces the row with the new character);
+- mb_per_s: `cat` of a text file (20 MB; --quick 4 MB) in the pod's shell -> the marker printed after it drawn
+  on screen, file size / elapsed (median of --runs);
+- ratio_vs_kubectl: our time for that output / `kubectl exec POD -- cat FILE > /dev/null` (the transport's
+  ceiling, same run, same file; median of --runs); ratio_vs_kubectl_tty: the same against `kubectl exec -it`
+  read from a pseudo-terminal (the TTY path a user's own terminal gets);
+- the same echo and throughput figures for a shell in a Docker container (docker_*).
+kwok runs exec'd commands on this machine: the pod's working directory is a temporary folder.
+Writes bench/results/terminal.json; the last line printed is `RESULT terminal ...`.
+Run: python bench/terminal.py [--quick] [--runs 3] [--keys 200] (needs tools/stack up).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import io
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import docker
+from ptyprocess import PtyProcess
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.support import StackEnv, busybox_image, kubectl, kwok_shell_pod, make_app, read_stack_env, wait_for
+from tui.app import K8sxApp
+from tui.models.pods import PodRow
+from tui.screens.terminal import SessionTab, TerminalScreen
+from tui.services.images import ImageService
+from tui.widgets.terminal import TerminalView
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SIZE = (160, 50)
+WORDS = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "epoch",
+    "loss",
+    "accuracy",
+    "tensor",
+    "gradient",
+    "batch",
+    "shard",
+    "sample",
+    "checkpoint",
+]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def text_file(path: Path, size: int) -> int:
+    """Log-like lines of 20-120 characters, `size` bytes."""
+    rng = random.Random(5)
+    lines, total, i = [], 0, 0
+    while total < size:
+        line = f"{i:08d} " + " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 14)))
+        lines.append(line)
+        total += len(line) + 1
+        i += 1
+    path.write_text("\n".join(lines) + "\n")
+    return path.stat().st_size
+
+
+class RenderSpy:
+    """Records when the widget draws a row containing some text (the glyph is on screen from then on)."""
+
+    def __init__(self, view: TerminalView) -> None:
+        self.wanted: str | None = None
+        self.seen_at = 0.0
+        original = view.render_line
+
+        def spy(y: int) -> object:
+            strip = original(y)
+            if self.wanted is not None and not self.seen_at and self.wanted in strip.text:
+                self.seen_at = time.perf_counter()
+            return strip
+
+        view.render_line = spy  # type: ignore[method-assign]
+
+    def expect(self, text: str) -> None:
+        self.wanted, self.seen_at = text, 0.0
+
+
+async def until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out after {timeout:.0f}s waiting for {what}")
+        await asyncio.sleep(0.001)
+
+
+async def open_tab(app: K8sxApp, opener: Callable[[TerminalScreen], None], prompt: str) -> tuple[SessionTab, RenderSpy]:
+    screen = next(s for s in app.screen_stack if isinstance(s, TerminalScreen))
+    opener(screen)
+    await until(lambda: bool(screen.tabs) and list(screen.tabs.values())[-1].started, 30, "the session")
+    tab = list(screen.tabs.values())[-1]
+    await until(lambda: any(line.endswith(prompt) for line in tab.emulator.display()), 30, "the prompt")
+    assert tab.view is not None
+    return tab, RenderSpy(tab.view)
+
+
+async def echo_latencies(pilot: object, tab: SessionTab, spy: RenderSpy, keys: int) -> list[float]:
+    """Type letters at the prompt; each: press -> the prompt row drawn with it. ctrl+u clears every 40."""
+    latencies: list[float] = []
+    typed = ""
+    row = tab.emulator.cursor[1]
+    prompt = tab.emulator.display()[row]
+    for i in range(keys):
+        if len(typed) == 40:
+            await pilot.press("ctrl+u")  # type: ignore[attr-defined]
+            await until(lambda: tab.emulator.display()[row] == prompt, 10, "the cleared line")
+            typed = ""
+        char = "abcdefghijklmnopqrstuvwxyz"[i % 26]
+        typed += char
+        spy.expect(f"{prompt} {typed}")
+        started = time.perf_counter()
+        await pilot.press(char)  # type: ignore[attr-defined]
+        await until(lambda: spy.seen_at > 0, 10, f"the echo of {char!r}")
+        latencies.append((spy.seen_at - started) * 1000)
+    await pilot.press("ctrl+u")  # type: ignore[attr-defined]
+    return latencies
+
+
+async def throughput(pilot: object, spy: RenderSpy, path: str, runs: int) -> list[float]:
+    """`cat` the file, then echo a marker: Enter -> the marker's row drawn. The typed command line shows
+    `$((3+4))` where the output shows `7`, so only the output matches."""
+    times = []
+    for _ in range(runs):
+        marker = f"CAT-DONE-{uuid.uuid4().hex[:8]}-"
+        await pilot.press(*f"cat {path}; echo {marker}$((3+4))")  # type: ignore[attr-defined]
+        await asyncio.sleep(0.2)
+        spy.expect(f"{marker}7")
+        started = time.perf_counter()
+        await pilot.press("enter")  # type: ignore[attr-defined]
+        await until(lambda: spy.seen_at > 0, 600, "the marker after the output")
+        times.append(spy.seen_at - started)
+        await pilot.press(*"clear", "enter")  # type: ignore[attr-defined]
+        await asyncio.sleep(0.3)
+    return times
+
+
+def kubectl_cat(stack: StackEnv, namespace: str, path: str, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(
+            ["kubectl", "--kubeconfig", stack.kubeconfig, "exec", "-n", namespace, "exp", "--", "cat", path],
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def kubectl_tty_cat(stack: StackEnv, namespace: str, path: str, runs: int) -> list[float]:
+    """The same through `kubectl exec -it` into a pseudo-terminal (what a user's own terminal receives), dropped."""
+    times = []
+    argv = ["kubectl", "--kubeconfig", stack.kubeconfig, "exec", "-it", "-n", namespace, "exp", "--", "cat", path]
+    for _ in range(runs):
+        started = time.perf_counter()
+        process = PtyProcess.spawn(argv, dimensions=(SIZE[1], SIZE[0]))
+        with contextlib.suppress(EOFError):
+            while True:
+                process.read(1 << 16)
+        process.wait()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def copy_to_container(client: docker.DockerClient, container_id: str, source: Path) -> None:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        tar.add(source, arcname=source.name)
+    client.api.put_archive(container_id, "/", buffer.getvalue())
+
+
+async def measure(
+    stack: StackEnv, namespace: str, container_id: str, file: Path, keys: int, runs: int
+) -> dict[str, float]:
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    result: dict[str, float] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await until(lambda: any(isinstance(s, TerminalScreen) for s in app.screen_stack), 10, "the terminal screen")
+
+        pod = PodRow(namespace, "exp", "1/1", "Running", 0, None, "", "", "busybox")
+        tab, spy = await open_tab(app, lambda screen: screen.open_pod_shell(pod), "k8sx$")
+        echoes = await echo_latencies(pilot, tab, spy, keys)
+        cats = await throughput(pilot, spy, str(file), runs)
+        result |= {
+            "echo_p50_ms": statistics.median(echoes),
+            "echo_p99_ms": percentile(echoes, 99),
+            "cat_s": statistics.median(cats),
+        }
+        await pilot.press("ctrl+right_square_bracket", "x")
+
+        tab, spy = await open_tab(app, lambda screen: screen.open_container_shell(container_id), "/ #")
+        echoes = await echo_latencies(pilot, tab, spy, keys)
+        cats = await throughput(pilot, spy, f"/{file.name}", runs)
+        result |= {
+            "docker_echo_p50_ms": statistics.median(echoes),
+            "docker_echo_p99_ms": percentile(echoes, 99),
+            "docker_cat_s": statistics.median(cats),
+        }
+        await pilot.press("ctrl+right_square_bracket", "x")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="4 MB, 60 keys, one run: under a minute")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keys", type=int, default=200)
+    parser.add_argument("--mb", type=int, default=20)
+    args = parser.parse_args()
+    runs, keys, mb = (1, 60, 4) if args.quick else (args.runs, args.keys, args.mb)
+
+    env = read_stack_env()
+    stack = StackEnv(
+        env["KUBECONFIG"], env["DOCKER_HOST"], env["K8SX_REGISTRY"], env["K8SX_AUTH_REGISTRY"],
+        env["K8SX_AUTH_REGISTRY_USER"], env["K8SX_AUTH_REGISTRY_PASSWORD"], env["K8SX_STACK_DIR"],
+    )  # fmt: skip
+    namespace = f"bench-term-{uuid.uuid4().hex[:6]}"
+    client = docker.DockerClient(base_url=stack.docker_host, timeout=120)
+    images = ImageService(client)
+    container_id = ""
+    with tempfile.TemporaryDirectory(prefix="k8sx-bench-terminal-") as folder:
+        try:
+            kubectl(stack, "create", "namespace", namespace)
+            wait_for(lambda: kubectl(stack, "get", "serviceaccount", "default", "-n", namespace, check=False) != "")
+            home = kwok_shell_pod(stack, namespace, Path(folder))
+            file = home / "big.txt"
+            size = text_file(file, mb << 20)
+            container_id = images.start_build_container(busybox_image(client)).container_id
+            copy_to_container(client, container_id, file)
+
+            figures = asyncio.run(measure(stack, namespace, container_id, file, keys, runs))
+            kubectl_s = statistics.median(kubectl_cat(stack, namespace, str(file), runs))
+            kubectl_tty_s = statistics.median(kubectl_tty_cat(stack, namespace, str(file), runs))
+        finally:
+            kubectl(stack, "delete", "namespace", namespace, "--wait=false", check=False)
+            if container_id:
+                images.remove_container(container_id)
+            client.close()
+
+    result = {
+        "file_mb": round(size / 1e6, 2),
+        "keys": keys,
+        "runs": runs,
+        "echo_p50_ms": round(figures["echo_p50_ms"], 1),
+        "echo_p99_ms": round(figures["echo_p99_ms"], 1),
+        "mb_per_s": round(size / 1e6 / figures["cat_s"], 1),
+        "cat_s": round(figures["cat_s"], 3),
+        "kubectl_cat_s": round(kubectl_s, 3),
+        "ratio_vs_kubectl": round(figures["cat_s"] / kubectl_s, 2),
+        "kubectl_tty_cat_s": round(kubectl_tty_s, 3),
+        "ratio_vs_kubectl_tty": round(figures["cat_s"] / kubectl_tty_s, 2),
+        "docker_echo_p50_ms": round(figures["docker_echo_p50_ms"], 1),
+        "docker_echo_p99_ms": round(figures["docker_echo_p99_ms"], 1),
+        "docker_mb_per_s": round(size / 1e6 / figures["docker_cat_s"], 1),
+    }
+    print("  " + json.dumps(result), file=sys.stderr)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "terminal.json").write_text(json.dumps(result, indent=2))
+    keys_shown = (
+        "echo_p50_ms",
+        "echo_p99_ms",
+        "mb_per_s",
+        "ratio_vs_kubectl",
+        "ratio_vs_kubectl_tty",
+        "docker_mb_per_s",
+    )
+    print("RESULT terminal " + " ".join(f"{key}={result[key]}" for key in keys_shown))
+
+
+if __name__ == "__main__":
+    main()

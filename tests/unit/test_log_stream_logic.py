@@ -1,0 +1,165 @@
+"""The pure logic behind following a log: resuming without repeats, merging sources, batching, when a log ends."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+from tui.models.logs import (
+    LogChunk,
+    LogRange,
+    StreamConnected,
+    StreamEnded,
+    StreamGap,
+    StreamTrouble,
+    classify_refusal,
+    end_verdict,
+    parse_range,
+    since_time_param,
+    sort_key,
+    timestamp_ns,
+)
+from tui.services.log_feed import LogFeed, merge_batch
+from tui.services.log_stream import LastTimestamp, ResumeDedupe
+
+
+def lines(*pairs: tuple[str, str]) -> bytes:
+    return b"".join(f"{stamp} {text}\n".encode() for stamp, text in pairs)
+
+
+T1, T2, T3 = "2026-11-29T10:00:00.000000001Z", "2026-11-29T10:00:00.000000002Z", "2026-11-29T10:00:01.5Z"
+
+
+def test_timestamps_parse_in_any_rfc3339_form_and_resume_from_the_whole_second() -> None:
+    ten = int(datetime(2026, 11, 29, 10, tzinfo=UTC).timestamp()) * 1_000_000_000
+    assert timestamp_ns(b"2026-11-29T10:00:00.000000001Z") == ten + 1
+    assert timestamp_ns(b"2026-11-29T11:00:00+01:00") == timestamp_ns(b"2026-11-29T10:00:00Z")
+    assert timestamp_ns(b"not a time") is None
+    assert since_time_param(ten + 999_999_999) == "2026-11-29T10:00:00Z"
+    assert sort_key(b"2026-11-29T11:00:00.5+01:00 x") == sort_key(b"2026-11-29T10:00:00.500000000Z x")
+
+
+def test_the_stream_remembers_how_many_lines_it_got_at_the_last_timestamp() -> None:
+    tail = LastTimestamp()
+    tail.note(lines((T1, "a"), (T2, "b"), (T2, "c")))
+    assert (tail.token, tail.run) == (T2.encode(), 2)
+    tail.note(lines((T2, "d")))  # the run goes on across blocks
+    assert tail.run == 3
+    tail.note(lines((T3, "e")))
+    assert (tail.token, tail.run) == (T3.encode(), 1)
+
+
+def test_a_resume_drops_exactly_what_was_received_even_among_equal_timestamps() -> None:
+    tail = LastTimestamp()
+    tail.note(lines((T1, "a"), (T2, "b"), (T2, "c")))
+    dedupe = ResumeDedupe(tail)
+    # sinceTime is whole seconds: the server resends everything of that second, in parts
+    assert dedupe.feed(lines((T1, "a"), (T2, "b"))) == b""
+    assert dedupe.feed(lines((T2, "c"), (T2, "d"), (T3, "e"))) == lines((T2, "d"), (T3, "e"))
+    assert dedupe.done and not dedupe.gap
+
+
+def test_a_resume_that_cannot_find_the_lines_it_had_reports_a_gap() -> None:
+    tail = LastTimestamp()
+    tail.note(lines((T1, "a"), (T2, "b")))
+    dedupe = ResumeDedupe(tail)  # meanwhile the container restarted: its new log starts later
+    assert dedupe.feed(lines((T3, "new container"))) == lines((T3, "new container"))
+    assert dedupe.gap
+
+
+def test_interleaved_sources_are_ordered_by_time_and_one_source_is_just_joined() -> None:
+    merged = merge_batch(
+        [
+            StreamConnected(1),
+            LogChunk(1, lines((T2, "b2")), 1),
+            StreamConnected(0),
+            LogChunk(0, lines((T1, "a1"), (T3, "a3")), 2),
+            StreamTrouble(1, "dropped", 0.5),
+            StreamGap(1, "lines may be missing"),
+            LogChunk(1, lines((T3, "b4")), 1),
+            LogChunk(1, lines((T3, "b5")), 1),
+            StreamEnded(0, "container exited"),
+        ]
+    )
+    assert merged == [
+        LogChunk(0, lines((T1, "a1")), 1),
+        LogChunk(1, lines((T2, "b2")), 1),
+        LogChunk(0, lines((T3, "a3")), 1),
+        StreamGap(1, "lines may be missing"),
+        LogChunk(1, lines((T3, "b4"), (T3, "b5")), 2),
+        StreamConnected(1),
+        StreamConnected(0),
+        StreamTrouble(1, "dropped", 0.5),
+        StreamEnded(0, "container exited"),
+    ]
+
+
+def test_the_feed_wakes_the_ui_once_per_batch_and_hands_out_slices() -> None:
+    feed = LogFeed()
+    feed.RUN_BYTES = 40
+    assert feed.add(LogChunk(0, lines((T1, "a")) * 3, 3)) is True
+    assert feed.add(LogChunk(0, lines((T2, "b")), 1)) is False  # the UI was already woken
+    assert feed.add(LogChunk(1, lines((T2, "c")), 1)) is False
+    assert feed.add(StreamEnded(1, "done")) is False
+    first, more = feed.take(max_bytes=10)
+    assert first == [LogChunk(0, lines((T1, "a")) * 3, 3)] and more  # a run is cut at RUN_BYTES
+    rest, more = feed.take(max_bytes=10)
+    assert rest == [LogChunk(0, lines((T2, "b")), 1)] and more
+    rest, more = feed.take()
+    assert rest == [LogChunk(1, lines((T2, "c")), 1), StreamEnded(1, "done")] and not more
+    assert feed.add(LogChunk(0, lines((T3, "d")), 1)) is True  # all taken: the next event wakes the UI again
+    feed.add(LogChunk(0, lines((T3, "e")), 1))
+    assert feed.take()[0] == [LogChunk(0, lines((T3, "d"), (T3, "e")), 2)]  # reads of a source come out as one
+
+
+def test_a_stream_far_ahead_of_the_ui_waits_instead_of_dropping_lines() -> None:
+    feed = LogFeed(max_pending_bytes=100)
+    feed.add(LogChunk(0, b"x" * 200 + b"\n", 1))
+    added = threading.Event()
+    threading.Thread(target=lambda: (feed.add(LogChunk(0, b"y\n", 1)), added.set()), daemon=True).start()
+    time.sleep(0.3)
+    assert not added.is_set()  # held back until the UI takes
+    assert len(feed.take()[0]) == 1
+    assert added.wait(2)
+    assert feed.take()[0] == [LogChunk(0, b"y\n", 1)]
+
+
+def pod(phase: str, state: dict[str, object], restart: str = "Always", deleting: bool = False) -> dict[str, object]:
+    metadata: dict[str, object] = {"name": "p", "deletionTimestamp": "2026-11-29T10:00:00Z"} if deleting else {}
+    return {
+        "metadata": metadata,
+        "spec": {"restartPolicy": restart},
+        "status": {"phase": phase, "containerStatuses": [{"name": "main", "state": state}]},
+    }
+
+
+def test_when_a_follow_stream_ends_the_pod_says_whether_more_will_come() -> None:
+    assert end_verdict(None, "main") == "pod deleted"
+    assert end_verdict(pod("Running", {"running": {}}), "main") is None
+    done = {"terminated": {"reason": "Completed", "exitCode": 0}}
+    assert end_verdict(pod("Succeeded", done), "main") == "container exited (Completed, exit code 0)"
+    crashed = {"terminated": {"reason": "Error", "exitCode": 1}}
+    assert end_verdict(pod("Running", crashed), "main") is None  # it will be restarted: resume
+    assert end_verdict(pod("Running", crashed, restart="Never"), "main") == "container exited (Error, exit code 1)"
+    assert end_verdict(pod("Running", crashed, deleting=True), "main") == "container exited (Error, exit code 1)"
+    assert end_verdict(pod("Running", {"waiting": {"reason": "CrashLoopBackOff"}}), "main") is None
+
+
+def test_a_refused_request_is_waited_out_given_up_on_or_retried() -> None:
+    assert classify_refusal(400, 'container "main" in pod "p" is waiting to start: ContainerCreating', False) == (
+        "waiting"
+    )
+    assert classify_refusal(400, 'previous terminated container "main" in pod "p" not found', True) == "ended"
+    assert classify_refusal(404, 'pods "p" not found', False) == "ended"
+    assert classify_refusal(403, "forbidden", False) == "ended"
+    assert classify_refusal(500, "dial tcp 10.0.0.1:10250: connect: connection refused", False) == "retry"
+
+
+def test_ranges_the_user_can_type() -> None:
+    assert parse_range("5m") == LogRange(None, 300)
+    assert parse_range("2h") == LogRange(None, 7200)
+    assert parse_range("5,000") == LogRange(5000)
+    assert parse_range("all") == LogRange(None, None)
+    assert parse_range("soon") is None
+    assert LogRange(None, 5400).label == "since 90m" and LogRange(250).label == "last 250 lines"

@@ -1,0 +1,145 @@
+"""One interface for an interactive program behind a pseudo-terminal: bytes in and out, a size, an end.
+
+The backends (Kubernetes exec/attach, Docker exec, a local pty) block in `read()`; the UI calls it from a thread
+worker and hands what it reads to the UI thread through an `OutputBuffer`, one batch per frame.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+DEFAULT_SHELLS: tuple[tuple[str, ...], ...] = (("bash",), ("sh",))
+"""Tried in order: bash, else sh."""
+
+_NOT_FOUND = re.compile(r"executable file not found|no such file or directory|not found in \$PATH", re.IGNORECASE)
+
+
+def is_not_found(message: str) -> bool:
+    """Whether a failed start means the program is not there (so the next shell may be tried)."""
+    return bool(_NOT_FOUND.search(message))
+
+
+def describe_command(command: tuple[str, ...] | list[str]) -> str:
+    return " ".join(command)
+
+
+@dataclass(frozen=True)
+class SessionEnd:
+    """How a session ended, in words. `exit_code` 0: the program exited normally (the tab may close)."""
+
+    reason: str
+    exit_code: int | None = None
+
+    @property
+    def clean(self) -> bool:
+        return self.exit_code == 0
+
+
+class SessionError(Exception):
+    """A session could not start; the message says why, in words."""
+
+
+def no_shell_message(tried: list[tuple[str, ...]], last_error: str) -> str:
+    names = ", ".join(describe_command(command) for command in tried)
+    return f"no shell in the image: tried {names} ({last_error.strip()})"
+
+
+class TerminalSession(ABC):
+    """An interactive program with a terminal. `read` blocks (call it from a worker thread); `write`, `resize`
+    and `close` may be called from any thread and never raise; after the end, `end` says why."""
+
+    title: str = ""
+    warning: str = ""  # shown above the terminal, e.g. what ctrl-d does when attached to a container's process
+    command: tuple[str, ...] = ()  # what runs (after a fallback: the shell that did start)
+    read_only: bool = False  # the program takes no input (attached to a container without stdin)
+
+    def __init__(self) -> None:
+        self.end: SessionEnd | None = None
+        self.closing = False
+
+    @abstractmethod
+    def open(self, columns: int, lines: int) -> None:
+        """Connect and start the program at this size; raises SessionError."""
+
+    @abstractmethod
+    def read(self) -> bytes:
+        """The next output, blocking; b"" once the session has ended (then `end` is set)."""
+
+    @abstractmethod
+    def write(self, data: bytes) -> None:
+        """Input for the program (keys, pastes, terminal replies)."""
+
+    @abstractmethod
+    def resize(self, columns: int, lines: int) -> None:
+        """The terminal's new size, for the program's pty (the program sees SIGWINCH)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """End this session's process (only it: a shell exec, never the container); `read` then returns b"".
+        Does not block; `wait_closed` waits for what close started (the app does, when it exits)."""
+
+    def wait_closed(self, timeout: float) -> None:  # noqa: B027 - most backends start nothing in the background
+        """Wait (at most `timeout` seconds) until what `close` started in the background is done."""
+
+    def describe(self) -> str:
+        """What runs, for the info line."""
+        return describe_command(self.command)
+
+    def finish(self, end: SessionEnd) -> bytes:
+        """Record the end (the first reason wins) and return the b"" that `read` returns."""
+        if self.end is None:
+            self.end = SessionEnd("closed") if self.closing else end
+        return b""
+
+
+class OutputBuffer:
+    """Output from a reader thread to the UI thread, in batches.
+
+    `add` returns True only when the buffer was empty, so the reader posts one message per batch however many
+    reads arrive before the UI takes them. Past `limit` bytes `add` waits for the UI (backpressure: the
+    connection slows down instead of memory growing).
+    """
+
+    def __init__(self, limit: int = 8 << 20) -> None:
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._limit = limit
+        self._closed = False
+        self._changed = threading.Condition()
+
+    def add(self, data: bytes) -> bool:
+        with self._changed:
+            while self._size >= self._limit and not self._closed:
+                self._changed.wait(0.5)
+            first = not self._chunks
+            self._chunks.append(data)
+            self._size += len(data)
+            return first
+
+    def take(self, limit: int | None = None) -> bytes:
+        """What is waiting (whole reads, about `limit` bytes at most); what is left stays for the next take."""
+        with self._changed:
+            if limit is None or self._size <= limit:
+                taken, self._chunks = self._chunks, []
+            else:
+                count = total = 0
+                while count < len(self._chunks) and (count == 0 or total + len(self._chunks[count]) <= limit):
+                    total += len(self._chunks[count])
+                    count += 1
+                taken, self._chunks = self._chunks[:count], self._chunks[count:]
+            data = b"".join(taken)
+            self._size -= len(data)
+            self._changed.notify_all()
+            return data
+
+    def close(self) -> None:
+        """Nobody takes any more (the tab closed): a waiting `add` returns."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+    def __len__(self) -> int:
+        return self._size

@@ -1,0 +1,419 @@
+"""The log view: draws only the lines on screen (Textual's Line API) from a LogHistory of any size.
+
+Lines are rendered on demand (prefix, timestamp, ANSI colours, search highlights, JSON pretty-print, wrap) and
+cached; appending a million lines costs nothing here but a new virtual size. Without wrap or JSON pretty-print a
+row is a line. With them a line can take several rows; the view then scrolls by lines (the scroll position is the
+top line) and, while following, fills the screen upwards from the last line.
+"""
+
+from __future__ import annotations
+
+import json
+from array import array
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+from tui.models.log_match import LogMatcher, split_line
+from tui.services.log_history import MARKER_SOURCE, LogHistory
+
+# Rendered lines kept: about three screens. A bigger cache made floods worse: each cached line holds Strips with a
+# dozen small caches each; kept for a second they outlived the young GC generations, and the full collections they
+# provoked (150-500 ms each with the app's heap) were the longest UI stalls while lines poured in.
+CACHE_SCREENS = 3
+SOURCE_CLASSES = [f"log-view--source-{i}" for i in range(6)]
+
+
+@dataclass
+class LogLook:
+    """How lines are drawn; any change redraws every line."""
+
+    timestamps: bool = False
+    wrap: bool = False
+    pretty_json: bool = False
+
+
+class LogView(ScrollView, can_focus=True):
+    BINDINGS = [
+        Binding("up,k", "scroll_lines(-1)", "Up", show=False),
+        Binding("down,j", "scroll_lines(1)", "Down", show=False),
+        Binding("pageup", "scroll_lines(-0.9)", "Page up", show=False),
+        Binding("pagedown", "scroll_lines(0.9)", "Page down", show=False),
+        Binding("home,g", "top", "Top", show=False),
+        Binding("end,G", "bottom", "End (follow)", show=False),
+        Binding("left", "scroll_columns(-8)", "Left", show=False),
+        Binding("right", "scroll_columns(8)", "Right", show=False),
+    ]
+    COMPONENT_CLASSES = {
+        "log-view--timestamp",
+        "log-view--marker",
+        "log-view--match",
+        "log-view--current",
+        "log-view--placeholder",
+        *SOURCE_CLASSES,
+    }
+    DEFAULT_CSS = """
+    LogView { height: 1fr; background: $surface; }
+    LogView > .log-view--timestamp { color: $text-muted; }
+    LogView > .log-view--marker { color: $text-warning; text-style: bold; }
+    LogView > .log-view--match { background: $warning 60%; color: $text; text-style: bold; }
+    LogView > .log-view--current { background: $accent 35%; }
+    LogView > .log-view--placeholder { color: $text-muted; text-style: italic; }
+    LogView > .log-view--source-0 { color: $text-primary; }
+    LogView > .log-view--source-1 { color: $text-success; }
+    LogView > .log-view--source-2 { color: $text-warning; }
+    LogView > .log-view--source-3 { color: $text-secondary; }
+    LogView > .log-view--source-4 { color: $text-accent; }
+    LogView > .log-view--source-5 { color: $text-error; }
+    """
+
+    class FollowChanged(Message):
+        """The user paused (scrolled away from the end) or resumed following."""
+
+        def __init__(self, following: bool) -> None:
+            super().__init__()
+            self.following = following
+
+    def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self.history: LogHistory | None = None
+        self.rows: array[int] | None = None  # the filtered view: line indices; None shows every line
+        self.labels: list[str] = []  # a prefix per source, shown when there is more than one
+        self.look = LogLook()
+        self.search: LogMatcher | None = None
+        self.current: int | None = None  # the line of the current search hit
+        self.placeholder = ""
+        self.following = True
+        self.drawn_last = -1  # the highest line index drawn so far (benchmarks read it)
+        self._cache: dict[int, list[tuple[list[Segment], int]]] = {}
+        self._styles: dict[str, Style] = {}
+        self._frame_key: tuple[object, ...] | None = None
+        self._frame: list[tuple[int, Strip]] = []
+        self._frame_top = 0
+        self._adjusting = False
+
+    # ---------------------------------------------------------------- what to show
+
+    @property
+    def row_count(self) -> int:
+        if self.rows is not None:
+            return len(self.rows)
+        return len(self.history) if self.history is not None else 0
+
+    def line_at(self, row: int) -> int:
+        return self.rows[row] if self.rows is not None else row
+
+    def row_of(self, line: int) -> int | None:
+        """The view row showing a line, or None when the filter hides it."""
+        if self.rows is None:
+            return line
+        row = bisect_left(self.rows, line)
+        return row if row < len(self.rows) and self.rows[row] == line else None
+
+    @property
+    def multi_row(self) -> bool:
+        return self.look.wrap or self.look.pretty_json
+
+    def show(self, history: LogHistory | None, labels: list[str]) -> None:
+        """A new history (new pods or options): start over, following."""
+        self.history = history
+        self.labels = labels
+        self.rows = None
+        self.current = None
+        self.following = True
+        self.drawn_last = -1
+        self.redraw()
+
+    def redraw(self) -> None:
+        """After a change of look, search, filter or labels: every line renders again."""
+        self._cache.clear()
+        self._frame_key = None
+        self.lines_changed()
+
+    def lines_changed(self) -> None:
+        """After lines were appended (or the filter changed): new size; stay at the end while following."""
+        count = self.row_count
+        if self.multi_row:
+            height = count + max(0, self.scrollable_content_region.height - 1)
+            width = self.scrollable_content_region.width if self.look.wrap else self._content_width()
+        else:
+            height, width = count, self._content_width()
+        self._set_virtual_size(Size(width, height))
+        if self.following:
+            self._scroll_quietly(self.max_scroll_y)
+        self._frame_key = None
+        self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """Like `self.virtual_size = size`, without the layout pass of the whole screen that assignment triggers:
+        that pass re-rendered every widget and cost 60 ms a frame here while lines poured in. Only the scrollbars
+        depend on the virtual size (their visibility changing still lays out, as it must)."""
+        if size == self.virtual_size:
+            return
+        self.set_reactive(Widget.virtual_size, size)
+        self._scroll_update(size)
+
+    def _content_width(self) -> int:
+        if self.history is None:
+            return 0
+        width = self.history.longest + 2
+        if len(self.labels) > 1:
+            width += self._label_width() + 1
+        return width
+
+    def _label_width(self) -> int:
+        return max((len(label) for label in self.labels), default=0)
+
+    # ---------------------------------------------------------------- scrolling and following
+
+    def _scroll_quietly(self, y: float) -> None:
+        self._adjusting = True
+        try:
+            self.scroll_to(y=y, animate=False)
+        finally:
+            self._adjusting = False
+
+    def set_following(self, following: bool) -> None:
+        if following == self.following:
+            if following:
+                self._scroll_quietly(self.max_scroll_y)
+            return
+        if not following and self.multi_row:
+            self._scroll_quietly(self._frame_top)  # pause where the screen is, not at the last line
+        self.following = following
+        if following:
+            self._scroll_quietly(self.max_scroll_y)
+        self._frame_key = None
+        self.refresh()
+        self.post_message(self.FollowChanged(following))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self._adjusting:
+            return
+        if new_value < old_value and self.following:
+            if self.multi_row:  # the screen was filled upwards from the end: continue from what it showed
+                top = max(0, self._frame_top - round(old_value - new_value))
+                self.following = False
+                self._scroll_quietly(top)
+                self._frame_key = None
+                self.post_message(self.FollowChanged(False))
+            else:
+                self.set_following(False)
+        elif new_value > old_value and not self.following and new_value >= self.max_scroll_y:
+            self.set_following(True)
+
+    def action_scroll_lines(self, amount: float) -> None:
+        step = round(amount * max(1, self.size.height)) if abs(amount) < 1 else int(amount)
+        if step < 0 and self.following:
+            self.set_following(False)
+        self.scroll_to(y=self.scroll_y + step, animate=False)
+
+    def action_scroll_columns(self, amount: int) -> None:
+        if not self.look.wrap:
+            self.scroll_to(x=self.scroll_x + amount, animate=False)
+
+    def action_top(self) -> None:
+        self.set_following(False)
+        self._scroll_quietly(0)
+
+    def action_bottom(self) -> None:
+        self.set_following(True)
+
+    def set_current(self, line: int | None) -> None:
+        """Mark the current search hit (drawn with a background)."""
+        for changed in (self.current, line):
+            if changed is not None:
+                self._cache.pop(changed, None)
+        self.current = line
+        self._frame_key = None
+        self.refresh()
+
+    def jump_to_line(self, line: int) -> bool:
+        """Show a line (a search hit) with context around it; pauses following. False when filtered out."""
+        row = self.row_of(line)
+        if row is None:
+            return False
+        if self.following:
+            self.following = False
+            self.post_message(self.FollowChanged(False))
+        height = max(1, self.size.height)
+        top = max(0, row - (height // 3 if self.multi_row else height // 2))
+        self._scroll_quietly(top)
+        self._frame_key = None
+        self.refresh()
+        return True
+
+    def visible_lines(self) -> tuple[int, int]:
+        """The view rows on screen: (first, last+1)."""
+        if self.multi_row:
+            self._build_frame()
+            rows = [row for row, _ in self._frame if row >= 0]
+            return (rows[0], rows[-1] + 1) if rows else (0, 0)
+        top = round(self.scroll_y)
+        return top, min(self.row_count, top + self.size.height)
+
+    def on_resize(self, _: events.Resize) -> None:
+        if self.look.wrap:
+            self._cache.clear()
+        self.lines_changed()
+
+    # ---------------------------------------------------------------- drawing
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self._base_style()
+        if self.row_count == 0:
+            if y == self.size.height // 3 and self.placeholder:
+                style = base + self.get_component_rich_style("log-view--placeholder")
+                return Strip([*Text(self.placeholder.center(width), style=style).render(self.app.console)]).crop(
+                    0, width
+                )
+            return Strip.blank(width, base)
+        scroll_x = 0 if self.look.wrap else round(self.scroll_x)
+        if self.multi_row:
+            self._build_frame()
+            if y >= len(self._frame):
+                return Strip.blank(width, base)
+            row, strip = self._frame[y]
+        else:
+            row = round(self.scroll_y) + y
+            if row >= self.row_count:
+                return Strip.blank(width, base)
+            strip = self._strips(self.line_at(row))[0]
+        line = self.line_at(row) if row >= 0 else -1
+        if line > self.drawn_last:
+            self.drawn_last = line
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+    def _build_frame(self) -> None:
+        """The rows on screen when lines take several rows: from the top line down, or (following) from the last
+        line up."""
+        height = max(1, self.size.height)
+        count = self.row_count
+        key = (round(self.scroll_y), height, self.size.width, self.following, count if self.following else 0)
+        if key == self._frame_key:
+            return
+        frame: list[tuple[int, Strip]] = []
+        if self.following:
+            row = count - 1
+            while row >= 0 and len(frame) < height:
+                frame[:0] = [(row, strip) for strip in self._strips(self.line_at(row))]
+                row -= 1
+            frame = frame[-height:]
+            self._frame_top = frame[0][0] if frame else 0
+        else:
+            row = round(self.scroll_y)
+            self._frame_top = row
+            while row < count and len(frame) < height:
+                frame.extend((row, strip) for strip in self._strips(self.line_at(row)))
+                row += 1
+            frame = frame[:height]
+        self._frame = frame
+        self._frame_key = key
+
+    def _strips(self, line: int) -> list[Strip]:
+        """A line's rows, as fresh Strips: the cache keeps their segments only. (Textual caches what it derives
+        from a Strip inside that Strip; cached Strips grew chains of derived ones that lived long enough to reach
+        the oldest GC generation, whose full collections were the longest stalls during a flood.)"""
+        rows = self._cache.get(line)
+        if rows is None:
+            while len(self._cache) >= CACHE_SCREENS * self.size.height + 16:
+                del self._cache[next(iter(self._cache))]  # the oldest first
+            assert self.history is not None
+            drawn = self._draw(line, self.history.line(line), self.history.source(line))
+            rows = self._cache[line] = [(list(strip), strip.cell_length) for strip in drawn]
+        return [Strip(segments, length) for segments, length in rows]
+
+    def _draw(self, line: int, raw: bytes, source: int) -> list[Strip]:
+        timestamp, message = split_line(raw)
+        text = message.decode("utf-8", "replace")
+        if "\r" in text or "\t" in text:
+            text = text.replace("\r", "").expandtabs(8)
+        head: list[Segment] = []
+        if len(self.labels) > 1 and source != MARKER_SOURCE:
+            label = self.labels[source] if source < len(self.labels) else "?"
+            head.append(Segment(label.ljust(self._label_width()) + " ", self._style(SOURCE_CLASSES[source % 6])))
+        if self.look.timestamps and timestamp:
+            head.append(Segment(timestamp.decode("ascii", "replace") + " ", self._style("log-view--timestamp")))
+        plain = (
+            source != MARKER_SOURCE
+            and "\x1b" not in text
+            and self.search is None
+            and not self.look.wrap
+            and not (self.look.pretty_json and text[:1] in "{[")
+            and line != self.current
+        )
+        if plain:  # most lines: no Text, no markup, just segments
+            segments = [*head, Segment(text)]
+            return [Strip(segments, sum(cell_len(segment.text) for segment in segments))]
+        return self._draw_rich(line, head, text, source)
+
+    def _draw_rich(self, line: int, head_segments: list[Segment], text: str, source: int) -> list[Strip]:
+        """Lines with colours, search hits, JSON to pretty-print, or wrapping."""
+        console = self.app.console
+        head = Text(no_wrap=True, end="")
+        for segment in head_segments:
+            head.append(segment.text, segment.style)
+        if source == MARKER_SOURCE:
+            bodies = [Text(text, style=self._style("log-view--marker"))]
+        elif self.look.pretty_json and text[:1] in "{[" and (pretty := _pretty_json(text)) is not None:
+            bodies = [Text(row) for row in pretty.split("\n")]
+        else:
+            bodies = [Text.from_ansi(text, end="") if "\x1b" in text else Text(text, end="")]
+        if self.search is not None:
+            match_style = self._style("log-view--match")
+            for body in bodies:
+                for start, end in self.search.spans(body.plain):
+                    body.stylize(match_style, start, end)
+        indent = Text(" " * head.cell_len)
+        texts = [Text.assemble(head if index == 0 else indent, body) for index, body in enumerate(bodies)]
+        if self.look.wrap:
+            width = max(10, self.scrollable_content_region.width)
+            texts = [part for text_row in texts for part in text_row.wrap(console, width, no_wrap=False)]
+        strips = [Strip([*text_row.render(console)], text_row.cell_len) for text_row in texts]
+        if line == self.current:
+            current = self._style("log-view--current")
+            strips = [strip.apply_style(current) for strip in strips]
+        return strips
+
+    def _base_style(self) -> Style:
+        """The widget's own style (`rich_style` costs 30 µs a call: too much for every line of every frame)."""
+        style = self._styles.get("")
+        if style is None:
+            style = self._styles[""] = self.rich_style
+        return style
+
+    def _style(self, component: str) -> Style:
+        style = self._styles.get(component)
+        if style is None:
+            style = self._styles[component] = self.get_component_rich_style(component, partial=True)
+        return style
+
+    def notify_style_update(self) -> None:
+        """The theme or CSS changed: styles are looked up again and every line redrawn."""
+        super().notify_style_update()
+        self._styles.clear()
+        self._cache.clear()
+        self._frame_key = None
+
+
+def _pretty_json(text: str) -> str | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(value, dict | list):
+        return None
+    return json.dumps(value, indent=2, ensure_ascii=False)
