@@ -258,7 +258,7 @@ async def test_interactive_build_copies_code_opens_a_shell_and_commits(
             await settle(pilot, lambda: container.exec_run(["cat", "/app/marker"]).output == b"installed\n",
                          what="a command typed in the embedded shell")  # fmt: skip
 
-            await pilot.press("ctrl+b")  # hypothetical escape handled by the terminal; then go back to Images
+            await pilot.press("ctrl+right_square_bracket")  # the escape chord: keys back to the app
             await pilot.press("4")
             await settle(pilot, lambda: isinstance(app.screen, ImagesScreen), what="back on Images")
             await pilot.press("C")

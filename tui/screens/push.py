@@ -77,9 +77,11 @@ class PushScreen(AppScreen):
             yield Static("", id="push-last", markup=False)
             yield Button("Push (ctrl+s)", id="push-button", variant="primary")
 
+    # Nothing focused at first, so the number keys still switch screens; Tab (or a click) enters the form.
+    AUTO_FOCUS = None
+
     def on_mount(self) -> None:
         self.show_last_pushed()
-        self.query_one("#push-source", Input).focus()
 
     def show_last_pushed(self) -> None:
         last = self.last_pushed.get()
