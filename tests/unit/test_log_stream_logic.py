@@ -21,7 +21,7 @@ from tui.models.logs import (
     timestamp_ns,
 )
 from tui.services.log_feed import LogFeed, merge_batch
-from tui.services.log_stream import LastTimestamp, ResumeDedupe
+from tui.services.log_stream import ChunkedDecoder, LastTimestamp, ResumeDedupe
 
 
 def lines(*pairs: tuple[str, str]) -> bytes:
@@ -163,3 +163,13 @@ def test_ranges_the_user_can_type() -> None:
     assert parse_range("all") == LogRange(None, None)
     assert parse_range("soon") is None
     assert LogRange(None, 5400).label == "since 90m" and LogRange(250).label == "last 250 lines"
+
+
+def test_chunked_bodies_decode_however_the_reads_cut_them() -> None:
+    body = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (b"line 1\n", b"line 2\nline 3\n", b"x" * 300))
+    body += b"0\r\n\r\n"
+    for cut in (1, 2, 3, 7, 64, len(body)):
+        decoder = ChunkedDecoder()
+        decoded = b"".join(decoder.feed(body[i : i + cut]) for i in range(0, len(body), cut))
+        assert decoded == b"line 1\nline 2\nline 3\n" + b"x" * 300, cut
+        assert decoder.done

@@ -2,7 +2,8 @@
 
 Channels: 0 stdin, 1 stdout, 2 stderr, 3 the exit status (a Status object), 4 resize (JSON Width/Height).
 Every session gets its own ApiClient: `kubernetes.stream.stream()` patches the client it is given while it runs.
-Closing the websocket ends the exec'd process only (the kubelet hangs up its terminal); the pod is not touched.
+Closing a shell session ends that exec's process only (hung up by its pid, then the stream closed); the pod's
+own processes are never touched. Closing an attach session only closes the stream.
 """
 
 from __future__ import annotations
