@@ -265,10 +265,15 @@ class TcpProxy:
             self._reset(end)
 
     def _reset(self, end: socket.socket) -> None:
+        """Cut one end: shut down first (a close alone neither wakes a thread blocked reading it nor tells the
+        peer), then close with a zero linger, which sends a reset."""
         with self._lock:
             self._open.discard(end)
         with contextlib.suppress(OSError):
-            end.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # RST
+            end.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError):
+            end.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        with contextlib.suppress(OSError):
             end.close()
 
     def drop(self) -> int:
@@ -276,10 +281,8 @@ class TcpProxy:
         with self._lock:
             ends = list(self._open)
         for end in ends:
-            with contextlib.suppress(OSError):
-                end.shutdown(socket.SHUT_RDWR)
             self._reset(end)
-        return len(ends)
+        return len(ends) // 2
 
     def refuse(self) -> None:
         self._accepting.clear()
