@@ -20,6 +20,7 @@ from tui.messages import (
     EngineHealthChanged,
     KubeTargetChanged,
     OpenContainerShell,
+    OpenLocalCommand,
     OpenLogs,
     OpenPush,
     OpenShell,
@@ -158,6 +159,12 @@ class K8sxApp(App[None]):
         screen = self.screen
         if isinstance(screen, TerminalScreen):
             screen.open_pod_shell(message.pod, attach=message.attach)
+
+    async def on_open_local_command(self, message: OpenLocalCommand) -> None:
+        await self.switch_mode("terminal")
+        screen = self.screen
+        if isinstance(screen, TerminalScreen):
+            screen.open_local_command(message.argv, message.title, message.cwd)
 
     def on_unmount(self) -> None:
         self._stopping.set()

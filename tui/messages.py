@@ -57,3 +57,13 @@ class OpenContainerShell(Message):
         super().__init__()
         self.container_id = container_id
         self.shell = shell
+
+
+class OpenLocalCommand(Message):
+    """Run a program on this machine in a terminal tab: a fix from the doctor, or the user's own `kubectl exec -it`."""
+
+    def __init__(self, argv: list[str], title: str, cwd: str | None = None) -> None:
+        super().__init__()
+        self.argv = argv
+        self.title = title
+        self.cwd = cwd

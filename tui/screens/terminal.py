@@ -171,6 +171,10 @@ class TerminalScreen(AppScreen):
     def open_local_shell(self) -> None:
         self.open_session(LocalPtySession())
 
+    def open_local_command(self, argv: list[str], title: str, cwd: str | None = None) -> None:
+        """A local program in its own tab (its own pseudo-terminal); closing the tab hangs it up."""
+        self.open_session(LocalPtySession([tuple(argv)], cwd=cwd, title=title))
+
     def open_session(self, session: TerminalSession) -> SessionTab:
         """A new tab for the session; it connects once the tab has its size."""
         pane_id = f"term-{next(self._ids)}"
