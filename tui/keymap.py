@@ -58,8 +58,12 @@ def bindings_with_ids(classes: Iterable[type[DOMNode]]) -> dict[str, BindingInfo
     for cls in classes:
         declared: list[BindingType] = list(cls.__dict__.get("BINDINGS", []))
         for binding in Binding.make_bindings(declared):
-            if binding.id and binding.id not in found:
-                found[binding.id] = BindingInfo(binding.id, split_keys(binding.key), binding.description)
+            if not binding.id:
+                continue
+            # make_bindings splits "d,enter" into one Binding per key: gather them again under their id.
+            before = found.get(binding.id)
+            keys = (*before.keys, *split_keys(binding.key)) if before else split_keys(binding.key)
+            found[binding.id] = BindingInfo(binding.id, tuple(dict.fromkeys(keys)), binding.description)
     return found
 
 
