@@ -71,9 +71,9 @@ def help_text(groups: Iterable[HelpGroup]) -> Content:
         parts.append((f"{group.title}\n", "bold $text-accent"))
         for entry in group.entries:
             keys = " · ".join(entry.keys)
-            parts.append((f"  {keys:<18}", "bold $text-primary"))
-            parts.append(f" {entry.description}")
-            parts.append((f"  {entry.binding_id}\n" if entry.binding_id else "\n", "$text-muted"))
+            parts.append((f"  {keys:<14}", "bold $text-primary"))
+            parts.append(f"{entry.description:<40}")
+            parts.append((f"{entry.binding_id or ''}\n", "italic $text-muted"))
     return Content.assemble(*parts)
 
 
