@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.theme import BUILTIN_THEMES
 from textual.worker import get_current_worker
 
 from tui.backends import Backends
@@ -194,8 +195,10 @@ class K8sxApp(App[None]):
             self.theme = wanted
         else:
             self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
-            known = ", ".join(sorted(self.available_themes))
-            self._startup_problems.append(f"unknown theme '{wanted}', using {self.theme} (themes: {known})")
+            own = ", ".join(sorted(name for name in self.available_themes if name not in BUILTIN_THEMES))
+            self._startup_problems.append(
+                f"unknown theme '{wanted}', using {self.theme} (themes: {own}, and Textual's: ctrl+p → Theme)"
+            )
         checked = check_keymap(self.settings.keymap, bindings_with_ids(node_classes(type(self))))
         self._startup_problems += checked.problems
         self.set_keymap(checked.keymap)
