@@ -11,7 +11,8 @@ from textual.command import CommandPalette
 from tests.e2e.test_pods_screen import create_pod, pods_screen, rendered_row
 from tests.support import SIZE, StackEnv, settle
 from tui.app import K8sxApp
-from tui.backends import Backends
+from tui.backends import Backends, backends_from
+from tui.cli import options_from, with_settings
 from tui.screens.dialogs import ConfirmScreen
 from tui.screens.help import HelpScreen
 from tui.screens.text_view import TextViewScreen
@@ -189,3 +190,20 @@ async def test_the_theme_picker_of_the_palette_lists_the_app_themes(
         await pilot.press("enter")
         await settle(pilot, lambda: app.theme == "k8sx-amber", what="k8sx-amber picked")
         assert "my-theme" in app.available_themes
+
+
+async def test_environment_and_file_choose_theme_and_namespace_as_the_cli_does(
+    stack: StackEnv, namespace: str, tmp_path: Path
+) -> None:
+    create_pod(stack, namespace, "train-env")
+    (tmp_path / "config.yaml").write_text("theme: k8sx-amber\nnamespace: not-this-one\n")
+    env = {"K8SX_TUI_NAMESPACE": namespace, "K8SX_TUI_THEME": "k8sx-light"}
+    loaded = load_settings(tmp_path / "config.yaml", env)
+    options = with_settings(
+        options_from(["--kubeconfig", stack.kubeconfig, "--docker-host", stack.docker_host]), loaded
+    )
+    app = K8sxApp(backends_from(options), theme_name=options.theme, settings=loaded.settings, problems=loaded.problems)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: "Running" in rendered_row(app, "train-env"), what="the pod in the env's namespace")
+        assert app.theme == "k8sx-light"
+        assert notes(app) == ""
