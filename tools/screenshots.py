@@ -79,7 +79,7 @@ async def _wait_for_data(pilot: Pilot[None], app: K8sxApp) -> None:
         raise SystemExit("the local stack did not answer: run tools/stack up and tools/stack seed first")
 
     def pull_failed() -> bool:  # the real node has tried (and failed) to pull the missing image
-        screen = app.get_screen("pods")
+        screen = app.screen
         return isinstance(screen, PodsScreen) and any(
             "Err" in row.status or "BackOff" in row.status for row in screen.table.rows.values()
         )
@@ -102,6 +102,9 @@ async def shot(pilot: Pilot[None], app: K8sxApp, name: str, keys: tuple[str, ...
     while len(app.screen_stack) > 1:
         app.pop_screen()
         await pilot.pause(0.1)
+    await app.switch_mode("pods")
+    await pilot.press("escape")  # clears a filter left open
+    await pilot.pause(0.2)
 
 
 async def main() -> None:
@@ -129,11 +132,10 @@ async def main() -> None:
         ]
         for name, keys, wait in views:
             await shot(pilot, app, name, keys, wait)
-        terminal = app.get_screen("terminal")
-        close: Callable[[], Awaitable[None] | None] | None = getattr(terminal, "action_close_tab", None)
+        await app.switch_mode("terminal")
+        await pilot.pause(0.2)
+        close: Callable[[], Awaitable[None] | None] | None = getattr(app.screen, "action_close_tab", None)
         if close is not None:
-            await app.switch_mode("terminal")
-            await pilot.pause(0.2)
             close()  # ends the shell process of the screenshot, never the pod
             await pilot.pause(0.5)
         for theme in load_themes([bundled_theme_dir()]).themes:
