@@ -61,10 +61,11 @@ def settings_path(environ: Mapping[str, str] | None = None) -> Path:
 
 def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> LoadedSettings:
     env = os.environ if environ is None else environ
+    chosen = path is not None or bool(env.get(CONFIG_ENV))  # asked for by name: its absence is worth saying
     path = path or settings_path(env)
     problems: list[str] = []
     values: dict[str, Any] = {}
-    for key, raw in _read_file(path, problems).items():
+    for key, raw in _read_file(path, problems, chosen).items():
         where = f"{path}: {key}"
         if key not in KEYS:
             problems.append(f"{path}: unknown key '{key}'{_did_you_mean(str(key), KEYS)}; ignored")
@@ -86,10 +87,12 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
     return LoadedSettings(replace(Settings(), **values), path, problems)
 
 
-def _read_file(path: Path, problems: list[str]) -> dict[Any, Any]:
+def _read_file(path: Path, problems: list[str], chosen: bool) -> dict[Any, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
+        if chosen:
+            problems.append(f"{path}: no such settings file; using the defaults")
         return {}
     except OSError as exc:
         problems.append(f"{path}: cannot read ({exc.strerror or exc}); using the defaults")

@@ -15,10 +15,13 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_no_file_means_the_defaults_and_no_complaint(tmp_path: Path) -> None:
-    loaded = load_settings(tmp_path / "missing.yaml", {})
+def test_no_file_means_the_defaults_and_no_complaint_unless_one_was_named(tmp_path: Path) -> None:
+    loaded = load_settings(None, {"XDG_CONFIG_HOME": str(tmp_path)})
     assert loaded.settings == Settings()
     assert loaded.problems == []
+    named = load_settings(tmp_path / "missing.yaml", {})
+    assert named.settings == Settings()
+    assert named.problems == [f"{tmp_path / 'missing.yaml'}: no such settings file; using the defaults"]
     assert (Settings().log_tail_lines, Settings().results_path, Settings().data_path) == (
         1000,
         "/persistent/out",
