@@ -98,11 +98,13 @@ class Doctor:
         except CredentialsError as exc:  # the helper is missing or failed
             yield self._check("registry", name, FAILED, str(exc), fix)
             return
-        if auth is None:
-            yield self._check("registry", name, WARNING, f"none in {self.credentials.config_path}", fix)
-        else:
-            yield DoctorCheck("registry", name, OK, f"from {source}")
         status = ping_registry(registry, auth)
+        if auth is not None:
+            yield DoctorCheck("registry", name, OK, f"from {source}")
+        elif status == 200:  # a registry open to anyone (a local one) needs none
+            yield DoctorCheck("registry", name, OK, f"none needed (none in {self.credentials.config_path})")
+        else:
+            yield self._check("registry", name, WARNING, f"none in {self.credentials.config_path}", fix)
         name = f"login to {registry}"
         if status == 200:
             yield DoctorCheck("registry", name, OK, "GET /v2/ accepted")
