@@ -250,6 +250,21 @@ async def test_get_credentials_asks_for_cluster_region_and_project_then_runs(
         assert marker.read_text() == "container clusters get-credentials exp --region europe-west2 --project my-proj|\n"
 
 
+async def test_a_fix_whose_program_is_missing_says_to_install_it_first(
+    stack: StackEnv, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "/usr/sbin:/sbin")  # no gcloud
+    app = make_app(str(home / "no-kubeconfig"), stack.docker_host)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_doctor(pilot, app)
+        await select(pilot, app, "kubeconfig")
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, DoctorScreen)  # no form, no dialog: it could not run
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith("gcloud is not on PATH: install the Google Cloud CLI first") for m in said), said
+
+
 async def test_a_service_account_without_exec_is_told_what_it_may_not_do(
     stack: StackEnv, home: Path, namespace: str
 ) -> None:

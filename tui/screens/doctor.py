@@ -5,6 +5,7 @@ a confirm. Coming back from that tab runs the checks again."""
 from __future__ import annotations
 
 import shlex
+import shutil
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -231,6 +232,11 @@ class DoctorScreen(AppScreen):
             self.notify(f"{check.name} is ok: nothing to fix", title="Doctor")
         elif check.command is None:
             text = f"run this yourself: {check.fix}" if check.fix else "no fix known for this one"
+            self.notify(text, title="Doctor", severity="warning", timeout=10)
+        elif shutil.which(check.command.argv[0]) is None:
+            program = check.command.argv[0]
+            needed = "the Google Cloud CLI" if program == "gcloud" else program
+            text = f"{program} is not on PATH: install {needed} first, then run: {check.fix}"
             self.notify(text, title="Doctor", severity="warning", timeout=10)
         elif check.command.inputs:
             self.ask_values(check.command, gke_context_values(self.kube.context))
