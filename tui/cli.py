@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="check Docker, registry credentials, kubeconfig, cluster access; print fixes (exit 0 when all is well)",
     )
     _add_target_flags(doctor, argparse.SUPPRESS)
-    doctor.add_argument("--registry", help="registry host to check, e.g. europe-west2-docker.pkg.dev")
+    doctor.add_argument("--registry", help="registry host to check, e.g. REGION-docker.pkg.dev")
     return parser
 
 

@@ -81,7 +81,7 @@ def test_registry_password_wrong_then_right(stack: StackEnv, tmp_path: Path) -> 
 
 
 def test_a_missing_gcloud_helper_gives_the_configure_docker_line(stack: StackEnv, tmp_path: Path) -> None:
-    host = "europe-west2-docker.pkg.dev"
+    host = "REGION-docker.pkg.dev"
     write_config(tmp_path / "docker-config", {"credHelpers": {host: "gcloud"}})
     done = doctor(stack, tmp_path, "doctor", "--registry", host, env={"PATH": "/usr/sbin:/sbin"})
     assert done.returncode == 1
