@@ -266,6 +266,6 @@ class DoctorScreen(AppScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.post_message(OpenLocalCommand(argv, f"fix: {' '.join(argv[:3])}"))
+                self.post_message(OpenLocalCommand(argv, "doctor fix"))
 
         self.app.push_screen(ConfirmScreen(escape(question), "Run"), answered)
