@@ -171,7 +171,7 @@ async def test_the_auth_registry_without_credentials_fails_with_docker_login(sta
         screen = await open_doctor(pilot, app)
         assert screen.query_one("#doctor-registry", Input).value == ""  # nothing pushed yet: no registry check
         assert not any(c.area == "registry" for c in screen.checks)
-        await pilot.press("e", *stack.auth_registry, "enter")
+        await pilot.press("e", *f"http://{stack.auth_registry}/v2/", "enter")  # a pasted URL: its host is checked
         await until_done(pilot, app, after_run=1)
         credentials = line(app, f"warning registry   credentials for {stack.auth_registry}")
         assert f"none in {home}/docker-config/config.json" in credentials

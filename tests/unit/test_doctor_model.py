@@ -12,6 +12,7 @@ from tui.models.doctor import (
     DoctorSummary,
     configure_docker,
     gke_context_values,
+    registry_host,
     value_problem,
 )
 from tui.services.doctor import report
@@ -82,3 +83,10 @@ def test_the_summary_counts_problems_and_warnings() -> None:
     assert DoctorSummary.of([ok, ok]).text == "all is well: 2 checks ok"
     assert DoctorSummary.of([ok, warning, failed, failed]).text == "2 problems, 1 warning in 4 checks"
     assert DoctorSummary.of([ok, warning]).text == "1 warning in 2 checks"
+
+
+def test_a_pasted_url_or_image_reference_is_checked_as_its_registry_host() -> None:
+    assert registry_host(" REGION-docker.pkg.dev/proj/repo/train:0.1 ") == "REGION-docker.pkg.dev"
+    assert registry_host("http://127.0.0.1:5000/v2/") == "127.0.0.1:5000"
+    assert registry_host("127.0.0.1:5001") == "127.0.0.1:5001"
+    assert registry_host("") == ""

@@ -50,6 +50,12 @@ def value_problem(value: str) -> str:
     return ""
 
 
+def registry_host(text: str) -> str:
+    """The registry host in what a user typed or pasted: a host, a URL, or a whole image reference."""
+    text = text.strip().removeprefix("https://").removeprefix("http://")
+    return text.split("/", 1)[0]
+
+
 def configure_docker(registry: str) -> FixCommand:
     return FixCommand(("gcloud", "auth", "configure-docker", registry))
 

@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from tui.messages import OpenLocalCommand
-from tui.models.doctor import CheckState, DoctorCheck, DoctorSummary, FixCommand, gke_context_values
+from tui.models.doctor import CheckState, DoctorCheck, DoctorSummary, FixCommand, gke_context_values, registry_host
 from tui.models.images import ImageRef
 from tui.screens.base import AppScreen
 from tui.screens.dialogs import ConfirmScreen
@@ -169,7 +169,7 @@ class DoctorScreen(AppScreen):
         options.clear_options()
         self.running = True
         self.show_summary()
-        self.run_checks(self._run, self.query_one("#doctor-registry", Input).value.strip())
+        self.run_checks(self._run, registry_host(self.query_one("#doctor-registry", Input).value))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="doctor")
     def run_checks(self, run: int, registry: str) -> None:
