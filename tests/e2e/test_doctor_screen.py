@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from textual.widgets import Input, OptionList, Static
 
 from tests.docker_config import write_config, write_credential_helper
@@ -248,6 +249,36 @@ async def test_get_credentials_asks_for_cluster_region_and_project_then_runs(
         await pilot.click("#confirm")
         await settle(pilot, lambda: marker.exists(), what="gcloud run")
         assert marker.read_text() == "container clusters get-credentials exp --region europe-west2 --project my-proj|\n"
+
+
+async def test_a_missing_credential_plugin_is_installed_with_gcloud_after_a_confirm(
+    stack: StackEnv, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = fake_gcloud(home / "bin")
+    monkeypatch.setenv("PATH", f"{home / 'bin'}:/usr/sbin:/sbin")  # no gke-gcloud-auth-plugin
+    config = yaml.safe_load(Path(stack.kubeconfig).read_text())
+    exec_user = {"apiVersion": "client.authentication.k8s.io/v1beta1", "command": "gke-gcloud-auth-plugin"}
+    config["users"] = [{"name": "gke", "user": {"exec": exec_user}}]
+    config["contexts"][0]["context"]["user"] = "gke"
+    plugin = home / "gke.kubeconfig"
+    plugin.write_text(yaml.safe_dump(config))
+    app = make_app(str(plugin), stack.docker_host)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_doctor(pilot, app)
+        missing = line(app, "failed  kubernetes credential plugin: gke-gcloud-auth-plugin not on PATH")
+        assert "fix: gcloud components install gke-gcloud-auth-plugin  (enter/x: run it)" in missing
+        await select(pilot, app, "credential plugin")
+        await pilot.press("x")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirm dialog")
+        await pilot.press("escape")  # cancelled: nothing runs, the checks are not run again
+        runs = doctor(app)._run
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, DoctorScreen) and not marker.exists() and doctor(app)._run == runs
+        await pilot.press("x")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirm dialog again")
+        await pilot.click("#confirm")
+        await settle(pilot, lambda: marker.exists(), what="gcloud run")
+        assert marker.read_text() == "components install gke-gcloud-auth-plugin|\n"
 
 
 async def test_a_fix_whose_program_is_missing_says_to_install_it_first(

@@ -111,9 +111,7 @@ class Doctor:
         elif status == 401:
             yield self._check("registry", name, FAILED, REFUSED, fix)
         elif status is None:
-            yield DoctorCheck(
-                "registry", name, FAILED, f"cannot reach {registry}", "check the host name and your network"
-            )
+            yield DoctorCheck("registry", name, FAILED, f"cannot reach {registry}", CHECK_NETWORK)
         else:
             yield DoctorCheck("registry", name, WARNING, f"GET /v2/ answered HTTP {status}")
 
