@@ -30,6 +30,7 @@ from tui.messages import (
     OpenShell,
 )
 from tui.models.health import ClusterHealth, EngineHealth, Reachability
+from tui.screens.doctor import DoctorScreen
 from tui.screens.help import HelpScreen, binding_entries, help_groups
 from tui.screens.images import ImagesScreen
 from tui.screens.logs import LogsScreen
@@ -79,6 +80,12 @@ MODE_INFOS = (
         "6",
         "Deploy",
         "Apply a pod YAML with the last pushed image, copy data in, pull results out.",
+    ),
+    ModeInfo(
+        "doctor",
+        "7",
+        "Doctor",
+        "Check Docker, registry credentials, kubeconfig and cluster access; run the safe fixes.",
     ),
 )
 
@@ -144,6 +151,8 @@ class K8sxApp(App[None]):
             return ImagesScreen(self.backends.docker)
         if info.name == "push":
             return PushScreen(self.backends.docker)
+        if info.name == "doctor":
+            return DoctorScreen(self.backends.kube, self.backends.docker)
         return PlannedScreen(info.name, info.title, info.purpose)
 
     async def on_open_logs(self, message: OpenLogs) -> None:

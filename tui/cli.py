@@ -100,7 +100,7 @@ def run_doctor(options: LaunchOptions, registry: str | None) -> int:
 
     backends = backends_from(options)
     checks = []
-    for check in Doctor(backends.kube, backends.docker, registry, kubeconfig=options.kubeconfig).checks():
+    for check in Doctor(backends.kube, backends.docker, registry).checks():
         checks.append(check)
         print(report([check]), flush=True)
     failed = sum(check.state is CheckState.FAILED for check in checks)
