@@ -22,7 +22,8 @@ from tests.support import SIZE, StackEnv, kubeconfig_with_server, make_app, sett
 from tui.app import K8sxApp
 from tui.models.doctor import CheckState, DoctorCheck
 from tui.screens.dialogs import ConfirmScreen
-from tui.screens.doctor import DoctorScreen, FixValuesForm
+from tui.screens.doctor import DoctorScreen
+from tui.screens.forms import FormScreen
 from tui.screens.terminal import TerminalScreen
 
 FAKE_GCLOUD = """#!/bin/sh
@@ -235,12 +236,12 @@ async def test_get_credentials_asks_for_cluster_region_and_project_then_runs(
         assert "(enter/x: run it)" in line(app, "failed  kubernetes kubeconfig: none at")
         await select(pilot, app, "kubeconfig")
         await pilot.press("x")
-        await settle(pilot, lambda: isinstance(app.screen, FixValuesForm), what="the values form")
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="the values form")
         await pilot.press(*"--exp", "tab", *"europe-west2", "tab", *"my-proj", "enter")
         # An option-like value is refused and asked again, the typed values kept.
-        await settle(pilot, lambda: isinstance(app.screen, FixValuesForm) and "not a plain" in app.screen.note)
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen) and "not a plain" in app.screen.note)
         form = app.screen
-        assert isinstance(form, FixValuesForm)
+        assert isinstance(form, FormScreen)
         assert form.values() == {"CLUSTER": "--exp", "REGION": "europe-west2", "PROJECT": "my-proj"}
         await pilot.press("ctrl+u", *"exp", "enter")
         await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirm dialog")

@@ -77,12 +77,6 @@ def default_registry(last_pushed: LastPushed) -> str:
         return ""
 
 
-class FixValuesForm(FormScreen):
-    """The values a fix needs (cluster, region, project); typing starts in the first field."""
-
-    AUTO_FOCUS = "Input"
-
-
 class DoctorScreen(AppScreen):
     BINDINGS = [
         Binding("r", "rerun", "Re-run checks", id="doctor.rerun"),
@@ -258,7 +252,7 @@ class DoctorScreen(AppScreen):
             self.confirm(argv)
 
         note = f"{command.text}\n{problem}" if problem else command.text
-        self.app.push_screen(FixValuesForm("Values for the fix", fields, ok_label="Next", note=note), typed)
+        self.app.push_screen(FormScreen("Values for the fix", fields, ok_label="Next", note=note), typed)
 
     def confirm(self, argv: list[str]) -> None:
         command = shlex.join(argv)
