@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Input, Log, ProgressBar, Static
 from tests.docker_config import write_config
 from tests.engine_relay import SeverableEngine
 from tests.support import BUSYBOX_DOCKERFILE, SIZE, StackEnv, busybox_context, make_app, settle
+from tests.token_registry import PullOnlyRegistry
 from tui.app import K8sxApp
 from tui.screens.build import BuildScreen
 from tui.screens.code_copy import CodeCopyProgressed, CodeCopyScreen
@@ -197,6 +198,31 @@ async def test_a_push_whose_credential_helper_is_missing_names_it_with_the_fix(
         words = notifications(app)[-1]
         assert words.startswith("docker-credential-k8sx-vault not found on PATH: install it, or remove"), words
         assert app.screen is push and "last pushed" not in text_of(app, "#push-last")
+    assert image_id(engine, f"{repository}:0.1") == before
+
+
+async def test_a_push_the_registry_denies_says_denied_and_keeps_the_image(
+    stack: StackEnv, engine: docker.DockerClient, repository: str, isolated_docker_config: Path
+) -> None:
+    """A registry with token auth (as Artifact Registry) whose token server grants pulls only."""
+    registry = PullOnlyRegistry()
+    destination = f"{registry.host}/k8sx-faults/denied"
+    before = image_id(engine, f"{repository}:0.1")
+    try:
+        app = make_app(stack.kubeconfig, stack.docker_host)
+        async with app.run_test(size=SIZE) as pilot:
+            push = await push_from_screen(pilot, app, f"{repository}:0.1", destination, "0.1")
+            await settle(pilot, lambda: isinstance(app.screen, TransferScreen) and app.screen.finished, timeout=90)
+            words = text_of(app, "#transfer-status")
+            assert words.startswith(f"failed: denied: these credentials may not access {destination} [engine: "), words
+            assert any(scope.endswith("push,pull") or ":push" in scope for scope in registry.token_requests)
+            await pilot.press("escape")
+            await settle(pilot, lambda: app.screen is push, what="back on Push, still usable")
+            assert "last pushed" not in text_of(app, "#push-last")
+    finally:
+        registry.close()
+        with contextlib.suppress(docker.errors.ImageNotFound):
+            engine.images.remove(f"{destination}:0.1", force=True)
     assert image_id(engine, f"{repository}:0.1") == before
 
 
