@@ -300,7 +300,7 @@ async def test_esc_cancels_the_copy_of_the_code_and_the_container_stays_for_the_
             await pilot.press("escape")
             await settle(pilot, lambda: copy.finished, timeout=30, what="the copy to stop")
             words = text_of(app, "#code-copy-status")
-            assert words == f"copy of {code} cancelled: /app may hold part of it   (Esc: back)", words
+            assert words == f"copy of {code} cancelled: /app may hold part of it   (Esc: on to the shell)", words
             assert copy.last is not None and copy.last.sent_bytes < copy.last.total_bytes
             await pilot.press("escape")
             await settle(pilot, lambda: app.current_mode == "terminal", what="the shell opens all the same")

@@ -54,7 +54,7 @@ class CodeCopyScreen(Screen[int | None]):
     CodeCopyScreen #code-copy-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
     CodeCopyScreen #code-copy-status, CodeCopyScreen #code-copy-current { height: auto; padding: 0 1; }
     CodeCopyScreen #code-copy-status.-failed { color: $text-error; text-style: bold; }
-    CodeCopyScreen ProgressBar { padding: 1 1 0 1; }
+    CodeCopyScreen ProgressBar { margin: 1 1 0 1; }
     """
 
     def __init__(self, title: str, copy: Copy) -> None:
@@ -109,7 +109,7 @@ class CodeCopyScreen(Screen[int | None]):
         self.query_one("#code-copy-current", Static).update("")
         if message.sent is None:
             words = message.error if message.cancelled else f"failed: {message.error}"
-            status.update(f"{words}   (Esc: back)")
+            status.update(f"{words}   (Esc: on to the shell)")
             status.add_class("-failed")
             return
         files = f"{self.last.files_total} files, " if self.last and self.last.files_total else ""
