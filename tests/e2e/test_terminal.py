@@ -774,7 +774,7 @@ spec:
   tolerations: [{{key: k8sx.dev/real-node, operator: Exists, effect: NoSchedule}}]
   restartPolicy: Never
   terminationGracePeriodSeconds: 1
-  containers: [{{name: main, image: "{image}", command: [sh, -c, "{command}"]}}]
+  containers: [{{name: main, image: "{image}", command: {command}}}]
 """
 
 
@@ -790,8 +790,20 @@ def real_node_image(stack: StackEnv) -> Iterator[str]:
     client.close()
 
 
-def real_node_pod(stack: StackEnv, namespace: str, image: str, name: str, command: str, phase: str) -> None:
-    manifest = REAL_NODE_POD.format(name=name, image=image, command=command)
+@pytest.fixture(scope="module")
+def real_node_shell_less_image(stack: StackEnv) -> Iterator[str]:
+    """/bin/busybox alone (no sh, no bash) in the stack's registry."""
+    client = docker.DockerClient(base_url=stack.docker_host, timeout=120)
+    ref = f"{stack.registry}/k8sx-test/terminal-no-shell:1"
+    shell_less_image(client, ref)
+    for message in client.api.push(ref, stream=True, decode=True):
+        assert "error" not in message, message
+    yield ref
+    client.close()
+
+
+def real_node_pod(stack: StackEnv, namespace: str, image: str, name: str, command: list[str], phase: str) -> None:
+    manifest = REAL_NODE_POD.format(name=name, image=image, command=json.dumps(command))
     kubectl(stack, "apply", "-n", namespace, "-f", "-", input=manifest)
     wait_for(lambda: pod_phase(stack, namespace, name) == phase, timeout=90, what=f"pod {name} {phase}")
 
@@ -799,7 +811,7 @@ def real_node_pod(stack: StackEnv, namespace: str, image: str, name: str, comman
 async def test_a_shell_in_a_finished_pod_says_the_container_has_exited(
     stack: StackEnv, namespace: str, real_node_image: str
 ) -> None:
-    real_node_pod(stack, namespace, real_node_image, "done", "echo trained", "Succeeded")
+    real_node_pod(stack, namespace, real_node_image, "done", ["sh", "-c", "echo trained"], "Succeeded")
     app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
     async with app.run_test(size=SIZE) as pilot:
         pods = app.screen
@@ -820,7 +832,7 @@ async def test_a_shell_in_a_finished_pod_says_the_container_has_exited(
 async def test_a_pod_deleted_mid_session_ends_it_saying_why_and_keeps_its_screen(
     stack: StackEnv, namespace: str, real_node_image: str
 ) -> None:
-    real_node_pod(stack, namespace, real_node_image, "doomed", "sleep 3600", "Running")
+    real_node_pod(stack, namespace, real_node_image, "doomed", ["sleep", "3600"], "Running")
     app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
     async with app.run_test(size=SIZE) as pilot:
         tab = await open_from_pod_list(pilot, app)
@@ -832,3 +844,23 @@ async def test_a_pod_deleted_mid_session_ends_it_saying_why_and_keeps_its_screen
         assert info(app).startswith("session ended: "), info(app)
         assert tab.end is not None and not tab.end.clean
         assert terminal(app).tabs == {tab.pane_id: tab} and "\nbefore-the-end\n" in shown(tab)
+
+
+async def test_a_shell_in_a_pod_whose_image_has_no_shell_says_so(
+    stack: StackEnv, namespace: str, real_node_shell_less_image: str
+) -> None:
+    real_node_pod(stack, namespace, real_node_shell_less_image, "bare", ["/bin/busybox", "sleep", "3600"], "Running")
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        pods = app.screen
+        assert isinstance(pods, PodsScreen)
+        await settle(pilot, lambda: len(pods.table.view) == 1, what="the pod")
+        await pilot.press("s")
+        await settle(pilot, lambda: app.current_mode == "terminal" and bool(terminal(app).tabs), what="the tab")
+        tab = newest(app)
+        await settle(pilot, lambda: tab.end is not None, timeout=60, what="the session's end")
+        assert info(app).startswith("session ended: no shell in the image: tried bash, sh ("), info(app)
+        assert "not found" in info(app)
+        await pilot.press("x")
+        await settle(pilot, lambda: not terminal(app).tabs, what="the tab closed")
+    assert pod_phase(stack, namespace, "bare") == "Running"
