@@ -394,14 +394,18 @@ class TerminalScreen(AppScreen):
         tab = self.active_tab
         session = tab.session if tab is not None else None
         if tab is not None and tab.pod is not None and isinstance(session, KubeExecSession) and not session.attach:
-            key, image, where = self.pod_key(tab.pod), tab.pod.image, f"{self.pod_key(tab.pod)} (every pod of it)"
+            key, image, where = (
+                self.pod_key(tab.pod),
+                tab.pod.image,
+                f"{self.pod_key(tab.pod)} (its pods) and image {tab.pod.image}",
+            )
         elif tab is not None and isinstance(session, DockerExecSession) and session.image:
-            key, image, where = None, session.image, f"containers of {session.image}"
+            key, image, where = None, session.image, f"containers of image {session.image}"
         else:
             self.notify("open a shell in a pod first (s on the pod list)", title="Shell command", severity="warning")
             return
         current = " ".join(self.shells.command_for(key, image) or ())
-        question = f"Shell for {where} and image {image} (type any command)"
+        question = f"Shell for {where} (type any command; kept for later runs)"
         picker = ChoiceScreen(question, SUGGESTED_SHELLS, current or None)
         self.app.push_screen(picker, partial(self._shell_chosen, tab, key, image))
 
