@@ -11,7 +11,7 @@ import json
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import docker
@@ -779,28 +779,39 @@ spec:
 """
 
 
-@pytest.fixture(scope="module")
-def real_node_image(stack: StackEnv) -> Iterator[str]:
-    """Busybox in the stack's registry, for pods that really run on the real node."""
+def pushed(stack: StackEnv, build: Callable[[docker.DockerClient, str], str], ref: str) -> str:
+    """An image built by `build` pushed to the stack's registry, for pods that really run on the real node."""
     client = docker.DockerClient(base_url=stack.docker_host, timeout=120)
-    ref = f"{stack.registry}/k8sx-test/terminal-busybox:1"
-    busybox_image(client, ref)
-    for message in client.api.push(ref, stream=True, decode=True):
-        assert "error" not in message, message
-    yield ref
-    client.close()
+    try:
+        build(client, ref)
+        for message in client.api.push(ref, stream=True, decode=True):
+            assert "error" not in message, message
+    finally:
+        client.close()
+    return ref
 
 
 @pytest.fixture(scope="module")
-def real_node_shell_less_image(stack: StackEnv) -> Iterator[str]:
-    """/bin/busybox alone (no sh, no bash) in the stack's registry."""
-    client = docker.DockerClient(base_url=stack.docker_host, timeout=120)
-    ref = f"{stack.registry}/k8sx-test/terminal-no-shell:1"
-    shell_less_image(client, ref)
-    for message in client.api.push(ref, stream=True, decode=True):
-        assert "error" not in message, message
-    yield ref
-    client.close()
+def real_node_image(stack: StackEnv) -> str:
+    return pushed(stack, busybox_image, f"{stack.registry}/k8sx-test/terminal-busybox:1")
+
+
+@pytest.fixture(scope="module")
+def real_node_shell_less_image(stack: StackEnv) -> str:
+    """/bin/busybox alone (no sh, no bash)."""
+    return pushed(stack, shell_less_image, f"{stack.registry}/k8sx-test/terminal-no-shell:1")
+
+
+async def a_shell_that_cannot_start(pilot: object, app: K8sxApp) -> SessionTab:
+    """s on the (only) pod of the pod list, for a session that ends before it starts."""
+    pods = app.screen
+    assert isinstance(pods, PodsScreen)
+    await settle(pilot, lambda: len(pods.table.view) == 1, what="the pod")  # type: ignore[arg-type]
+    await pilot.press("s")  # type: ignore[attr-defined]
+    await settle(pilot, lambda: app.current_mode == "terminal" and bool(terminal(app).tabs), what="the tab")  # type: ignore[arg-type]
+    tab = newest(app)
+    await settle(pilot, lambda: tab.end is not None, timeout=60, what="the session's end")  # type: ignore[arg-type]
+    return tab
 
 
 def real_node_pod(stack: StackEnv, namespace: str, image: str, name: str, command: list[str], phase: str) -> None:
@@ -815,16 +826,11 @@ async def test_a_shell_in_a_finished_pod_says_the_container_has_exited(
     real_node_pod(stack, namespace, real_node_image, "done", ["sh", "-c", "echo trained"], "Succeeded")
     app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
     async with app.run_test(size=SIZE) as pilot:
-        pods = app.screen
-        assert isinstance(pods, PodsScreen)
-        await settle(pilot, lambda: len(pods.table.view) == 1, what="the pod")
-        await pilot.press("s")
-        await settle(pilot, lambda: app.current_mode == "terminal" and bool(terminal(app).tabs), what="the tab")
-        tab = newest(app)
-        await settle(pilot, lambda: tab.end is not None, what="the session's end")
+        tab = await a_shell_that_cannot_start(pilot, app)
         expected = f"session ended: the container has exited: pod {namespace}/done has finished (Succeeded)"
         assert info(app).startswith(expected), info(app)
         assert "Handshake" not in info(app) and "-+-+-" not in info(app)
+        assert terminal(app).tabs == {tab.pane_id: tab}  # the tab stays, saying why
     # the same words where files are copied over exec
     with pytest.raises(ExecFailed, match=f"^the container has exited: pod {namespace}/done has finished"):
         PodExecStream(app.backends.kube, namespace, "done", ["true"])
@@ -853,13 +859,7 @@ async def test_a_shell_in_a_pod_whose_image_has_no_shell_says_so(
     real_node_pod(stack, namespace, real_node_shell_less_image, "bare", ["/bin/busybox", "sleep", "3600"], "Running")
     app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
     async with app.run_test(size=SIZE) as pilot:
-        pods = app.screen
-        assert isinstance(pods, PodsScreen)
-        await settle(pilot, lambda: len(pods.table.view) == 1, what="the pod")
-        await pilot.press("s")
-        await settle(pilot, lambda: app.current_mode == "terminal" and bool(terminal(app).tabs), what="the tab")
-        tab = newest(app)
-        await settle(pilot, lambda: tab.end is not None, timeout=60, what="the session's end")
+        await a_shell_that_cannot_start(pilot, app)
         assert info(app).startswith("session ended: no shell in the image: tried bash, sh ("), info(app)
         assert "not found" in info(app)
         await pilot.press("x")
