@@ -171,7 +171,7 @@ async def test_every_key_reaches_the_program_even_the_apps_own_keys(
         await until_prompt(pilot, tab)
         # raw mode: the pty passes every byte through; head takes exactly the 23 bytes the keys below send
         await type_line(pilot, "stty raw -echo; echo raw-now; head -c 23 > keys.bin; stty sane; echo got-keys")
-        await until_shown(pilot, tab, "raw-now")
+        await until_line(pilot, tab, "raw-now")  # the output row, not the typed command
         keys = ["1", "ctrl+q", "ctrl+p", "ctrl+c", "ctrl+d", "ctrl+z", "tab", "up", "f5", "alt+x", "shift+tab"]
         await pilot.press(*keys, "x", "L", "escape")
         await until_shown(pilot, tab, "got-keys")
@@ -511,7 +511,7 @@ async def test_mouse_reports_go_to_a_program_that_asks_for_them(
         await type_line(
             pilot, r"printf '\e[?1000h\e[?1006h'; stty raw -echo; echo raw-now; head -c 20 > mouse.bin; stty sane"
         )
-        await until_shown(pilot, tab, "raw-now")
+        await until_line(pilot, tab, "raw-now")  # the output row, not the typed command
         assert tab.emulator.mouse_tracking == 1000 and tab.emulator.mouse_sgr
         await pilot.click(TerminalView, offset=(10, 5))
         wait_for(lambda: (home / "mouse.bin").exists() and len((home / "mouse.bin").read_bytes()) == 20)
