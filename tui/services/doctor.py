@@ -141,7 +141,7 @@ class Doctor:
     # ---------------------------------------------------------------- kubernetes
 
     def kube_checks(self) -> Iterator[DoctorCheck]:
-        paths = self.kube.config_paths
+        paths = self.kube.kubeconfig_files
         found = [p for p in paths if os.path.exists(p)]
         if not found:
             yield DoctorCheck.runnable(

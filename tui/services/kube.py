@@ -48,7 +48,7 @@ class KubeService:
         self.namespace: str = namespace or "default"
 
     @property
-    def config_paths(self) -> list[str]:
+    def kubeconfig_files(self) -> list[str]:
         """The kubeconfig files this service reads (they need not exist), as kubectl would pick them."""
         return list(self._kubeconfig_paths)
 
