@@ -215,7 +215,9 @@ async def test_a_missing_gcloud_helper_is_fixed_from_the_screen_and_checked_agai
         tab = next(iter(terminal.tabs.values()))
         await settle(pilot, lambda: "continue (Y/n)?" in "\n".join(tab.emulator.display()), what="gcloud's question")
         await pilot.press("y", "enter")  # typed into the terminal tab, as the user would
-        await settle(pilot, lambda: marker.exists() and not terminal.tabs, what="gcloud done, its tab closed")
+        # The tab stays after gcloud exits, so its output can be read.
+        await settle(pilot, lambda: marker.exists() and tab.end is not None, what="gcloud done")
+        assert tab.end is not None and tab.end.clean
         assert marker.read_text() == f"auth configure-docker {registry}|y\n"
 
         runs = screen._run

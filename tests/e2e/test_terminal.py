@@ -368,8 +368,13 @@ async def test_a_local_command_message_opens_a_tab_running_that_program(stack: S
         assert f"\n{tmp_path}\n" in shown(tab)
         assert isinstance(app.focused, TerminalView)  # typing goes to it at once
         await type_line(pilot, "yes")
-        await settle(pilot, lambda: not terminal(app).tabs, what="the program exited, its tab closed")
+        # A one-off program's tab stays after a clean exit, so what it printed can be read; x closes it.
+        await settle(pilot, lambda: tab.end is not None, what="the program exited")
+        assert tab.end is not None and tab.end.clean and tab.label == "✓ doctor fix"
         assert (tmp_path / "answer.txt").read_text() == "got-yes\n"
+        assert "from-doctor-42" in shown(tab) and info(app).startswith("session ended: ")
+        await pilot.press("x")
+        await settle(pilot, lambda: not terminal(app).tabs, what="x closed the tab")
 
         app.post_message(OpenLocalCommand(["k8sx-no-such-program", "--fix"], "missing fix"))
         await settle(pilot, lambda: bool(terminal(app).tabs) and newest(app).end is not None, what="the end")

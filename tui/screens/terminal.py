@@ -66,13 +66,16 @@ class SessionTab:
     drain_scheduled: bool = False
     pod: PodRow | None = None  # for a shell in a pod: where a "shell command" choice applies
     mounted: bool = False  # its pane is in the tab bar (adding one takes a moment)
+    keep_after_exit: bool = False  # a one-off program (a doctor fix): its output stays readable after it exits
 
     described: str = ""
 
     @property
     def label(self) -> str:
         title = self.session.title
-        return f"✗ {title}" if self.end is not None else title
+        if self.end is None:
+            return title
+        return f"✓ {title}" if self.end.clean else f"✗ {title}"
 
 
 class TerminalOutput(Message):
@@ -189,7 +192,7 @@ class TerminalScreen(AppScreen):
 
     def open_local_command(self, argv: list[str], title: str, cwd: str | None = None) -> None:
         """A local program in its own tab (its own pseudo-terminal); closing the tab hangs it up."""
-        self.open_session(LocalPtySession([tuple(argv)], cwd=cwd, title=title))
+        self.open_session(LocalPtySession([tuple(argv)], cwd=cwd, title=title)).keep_after_exit = True
 
     def open_session(self, session: TerminalSession) -> SessionTab:
         """A new tab for the session; it connects once the tab has its size."""
@@ -285,7 +288,7 @@ class TerminalScreen(AppScreen):
 
     def _ended(self, tab: SessionTab) -> None:
         tab.end = SessionEnd(tab.failure) if tab.failure else (tab.session.end or SessionEnd("ended"))
-        if tab.end.clean:
+        if tab.end.clean and not tab.keep_after_exit:
             self.notify(f"{tab.session.title}: {tab.session.describe()} exited", title="Terminal")
             self.close_tab(tab.pane_id)
             return
