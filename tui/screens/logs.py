@@ -25,7 +25,7 @@ from textual.worker import get_current_worker
 
 from tui.models.log_match import LineSet, LogMatcher, split_line
 from tui.models.logs import (
-    SINCE_CHOICES,
+    DEFAULT_TAIL_LINES,
     LogChunk,
     LogRange,
     LogTarget,
@@ -34,9 +34,11 @@ from tui.models.logs import (
     StreamEnded,
     StreamEvent,
     StreamGap,
+    StreamRestarted,
     StreamTrouble,
     StreamWaiting,
     parse_range,
+    since_choices,
     streams_status,
 )
 from tui.models.pods import PodRow
@@ -115,15 +117,17 @@ class LogsScreen(AppScreen):
     LogsScreen.-open #logs-empty { display: none; }
     """
 
-    def __init__(self, kube: KubeService) -> None:
+    def __init__(self, kube: KubeService, tail_lines: int | None = DEFAULT_TAIL_LINES) -> None:
+        """`tail_lines`: how many of a log's last lines a new stream starts with (the setting; None or 0: all)."""
         super().__init__("logs")
         self.kube = kube
         self.title = "Logs"
+        self.tail_lines = tail_lines if tail_lines and tail_lines > 0 else None
         self.pods_service = LogPods(kube)
         self.pods: list[PodContainers] = []
         self.container_choice: str | None = None  # None: each pod's default container
         self.previous = False
-        self.log_range = LogRange()
+        self.log_range = LogRange(self.tail_lines)
         self.history: LogHistory | None = None
         self.feed: LogFeed | None = None
         self.streams: list[LogStream] = []
@@ -306,9 +310,10 @@ class LogsScreen(AppScreen):
                 if state.state != "live":
                     state.state, state.reason = "live", ""
             elif isinstance(event, StreamGap):
-                last = history.line(len(history) - 1) if len(history) else b""
-                history.append_marker(split_line(last)[0], f"⚠ {state.label}: {event.reason}")
+                history.append_marker(self._last_timestamp(), f"⚠ {state.label}: {event.reason}")
                 state.gaps.append(event.reason)
+            elif isinstance(event, StreamRestarted):
+                history.append_marker(self._last_timestamp(), f"↻ {state.label}: the container restarted")
             elif isinstance(event, StreamConnected):
                 state.state, state.reason = "live", ""
             elif isinstance(event, StreamWaiting):
@@ -323,6 +328,11 @@ class LogsScreen(AppScreen):
             if not self.view.following:
                 self.new_lines += added
         self._show_soon()
+
+    def _last_timestamp(self) -> bytes:
+        """The last line's timestamp: a marker line carries it, so it sorts and saves where it was written."""
+        history = self.history
+        return split_line(history.line(len(history) - 1))[0] if history is not None and len(history) else b""
 
     def _show_soon(self) -> None:
         """Redraw for the new lines now, or, when the last redraw was less than SHOW_INTERVAL_S ago, then: a flood
@@ -371,7 +381,7 @@ class LogsScreen(AppScreen):
     def update_info(self) -> None:
         info = self.query_one("#logs-info", Static)
         if not self.pods:
-            info.update("Logs: no pod chosen", layout=False)
+            info.update(f"Logs: no pod chosen · {escape(self.log_range.label)} (r: since)", layout=False)
             return
         history = self.history
         lines = len(history) if history is not None else 0
@@ -462,12 +472,14 @@ class LogsScreen(AppScreen):
         self.app.push_screen(ChoiceScreen("Container", [ALL_CONTAINERS, *names], current), chosen)
 
     def action_pick_range(self) -> None:
-        current = next((name for name, value in SINCE_CHOICES.items() if value == self.log_range), None)
+        tail = self.tail_lines or DEFAULT_TAIL_LINES
+        choices = since_choices(tail)
+        current = next((name for name, value in choices.items() if value == self.log_range), None)
 
         def chosen(choice: str | None) -> None:
             if not choice:
                 return
-            log_range = parse_range(choice)
+            log_range = parse_range(choice, tail)
             if log_range is None:
                 self.notify(f"not a range: {choice} (e.g. 5m, 2h, or 5000 for the last 5,000 lines)", severity="error")
                 return
@@ -477,7 +489,7 @@ class LogsScreen(AppScreen):
             self.update_info()
 
         title = "Since (or type 30s, 2h, 3d, or a number of lines)"
-        self.app.push_screen(ChoiceScreen(title, list(SINCE_CHOICES), current), chosen)
+        self.app.push_screen(ChoiceScreen(title, list(choices), current), chosen)
 
     @work(thread=True, group="logs-resolve", exclusive=True, exit_on_error=False)
     def action_pick_pods(self) -> None:

@@ -7,8 +7,9 @@ a line when the connection drops.
   are dropped: those older than the last one received and the ones at its timestamp already received. If the
   server no longer has lines the stream expected (the log was rotated, the container restarted meanwhile), a
   StreamGap says lines may be missing there.
-- When the server ends a follow stream, the pod says why: the container exited (the log is complete), or it still
-  runs / will restart (resume).
+- When the server ends a follow stream, the pod says why: the container exited (the log is complete), it still
+  runs (resume), or it waits to be restarted (wait, then follow the new container: StreamRestarted marks where its
+  lines start; that the old container's last lines are not resent is then no gap).
 - `stop()` from another thread shuts the open HTTP response down, so the reading thread ends at once.
 """
 
@@ -35,10 +36,12 @@ from tui.models.logs import (
     StreamEnded,
     StreamEvent,
     StreamGap,
+    StreamRestarted,
     StreamTrouble,
     StreamWaiting,
     classify_refusal,
     end_verdict,
+    restart_reason,
     since_time_param,
     timestamp_ns,
     timestamp_token,
@@ -202,6 +205,7 @@ class LogStream:
         self._tail = LastTimestamp()
         self._since_ns: int | None = None
         self._connected_once = False
+        self._restarting = False  # the stream ended because the container exited; it will be restarted
 
     def stop(self) -> None:
         self._stopped.set()
@@ -221,6 +225,7 @@ class LogStream:
     def events(self) -> Iterator[StreamEvent]:
         retry = FIRST_RETRY_S
         waiting = WAITING_RETRY_S
+        restart_wait = WAITING_RETRY_S
         try:
             while not self.stopped:
                 try:
@@ -268,10 +273,19 @@ class LogStream:
                 if self.previous:
                     yield StreamEnded(self.source, "end of the previous container's log")
                     return
-                reason = self._why_ended()
+                reason, restarting = self._why_ended()
                 if reason is not None:
                     yield StreamEnded(self.source, reason)
                     return
+                if restarting is not None:
+                    # Asked again until the new container runs: meanwhile the server resends the old one's log,
+                    # which the resume drops (nothing new), so this waits a little longer each time.
+                    self._restarting = True
+                    yield StreamWaiting(self.source, f"the container {restarting}; it will be restarted", restart_wait)
+                    self._stopped.wait(restart_wait)
+                    restart_wait = min(restart_wait * 2, LONGEST_WAITING_RETRY_S)
+                    continue
+                restart_wait = WAITING_RETRY_S
                 yield StreamTrouble(self.source, "stream ended while the container runs; resuming", FIRST_RETRY_S)
                 self._stopped.wait(FIRST_RETRY_S)
         finally:
@@ -370,11 +384,14 @@ class LogStream:
                 data, pending = data[:cut], data[cut:]
             if dedupe is not None and not dedupe.done:
                 data = dedupe.feed(data)
-                if dedupe.gap:
+                if dedupe.gap and not self._restarting:
                     yield StreamGap(self.source, "the server no longer had the lines before the reconnect "
                                     "(log rotated or container restarted): lines may be missing here")  # fmt: skip
                 if not data:
                     continue
+            if self._restarting:  # the first lines of the new container
+                self._restarting = False
+                yield StreamRestarted(self.source)
             self._tail.note(data)
             yield LogChunk(self.source, data, data.count(b"\n"))
         if pending and not self.stopped:  # the log ended without a final newline
@@ -382,20 +399,26 @@ class LogStream:
             if dedupe is not None and not dedupe.done:
                 data = dedupe.feed(data)
             if data:
+                if self._restarting:
+                    self._restarting = False
+                    yield StreamRestarted(self.source)
                 self._tail.note(data)
                 yield LogChunk(self.source, data, 1)
 
-    def _why_ended(self) -> str | None:
+    def _why_ended(self) -> tuple[str | None, str | None]:
+        """After the server ended the stream: (why the log is complete, or None; why the container does not run now
+        although it will again, or None)."""
         try:
             response: Any = k8s.CoreV1Api(self._api_client()).read_namespaced_pod(
                 self.target.pod, self.target.namespace, _preload_content=False, _request_timeout=CONNECT_TIMEOUT_S
             )
             pod = json.loads(response.data)
         except ApiException as exc:
-            return end_verdict(None, self.target.container) if exc.status == 404 else None
+            return (end_verdict(None, self.target.container) if exc.status == 404 else None), None
         except Exception:
-            return None
-        return end_verdict(pod, self.target.container)
+            return None, None
+        container = self.target.container
+        return end_verdict(pod, container), restart_reason(pod, container)
 
 
 class ChunkedDecoder:

@@ -19,13 +19,14 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.color import Color, ColorParseError
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tui.models.log_match import LogMatcher, split_line
+from tui.models.log_match import LogMatcher, log_level, split_line
 from tui.services.log_history import MARKER_SOURCE, LogHistory
 
 # Rendered lines kept: about three screens. A bigger cache made floods worse: each cached line holds Strips with a
@@ -33,6 +34,14 @@ from tui.services.log_history import MARKER_SOURCE, LogHistory
 # provoked (150-500 ms each with the app's heap) were the longest UI stalls while lines poured in.
 CACHE_SCREENS = 3
 SOURCE_CLASSES = [f"log-view--source-{i}" for i in range(6)]
+LEVEL_CLASSES = {level: f"log-view--level-{level}" for level in ("error", "warning", "info", "debug")}
+BACKGROUND_PARTS = {"log-view--match", "log-view--current"}
+# Theme variables that, when the theme defines them, override these parts' colours (the CSS below is the fallback:
+# a variable the theme lacks cannot be named in CSS, which would fail to parse).
+THEME_COLOURS = {
+    "log-view--match": "log-match",  # the background of a search hit
+    **{component: f"log-{level}" for level, component in LEVEL_CLASSES.items()},  # the level word's colour
+}
 
 
 @dataclass
@@ -62,6 +71,7 @@ class LogView(ScrollView, can_focus=True):
         "log-view--current",
         "log-view--placeholder",
         *SOURCE_CLASSES,
+        *LEVEL_CLASSES.values(),
     }
     DEFAULT_CSS = """
     LogView { height: 1fr; background: $surface; }
@@ -70,6 +80,10 @@ class LogView(ScrollView, can_focus=True):
     LogView > .log-view--match { background: $warning 60%; color: $text; text-style: bold; }
     LogView > .log-view--current { background: $accent 35%; }
     LogView > .log-view--placeholder { color: $text-muted; text-style: italic; }
+    LogView > .log-view--level-error { color: $text-error; text-style: bold; }
+    LogView > .log-view--level-warning { color: $text-warning; }
+    LogView > .log-view--level-info { color: $text-success; }
+    LogView > .log-view--level-debug { color: $text-muted; }
     LogView > .log-view--source-0 { color: $text-primary; }
     LogView > .log-view--source-1 { color: $text-success; }
     LogView > .log-view--source-2 { color: $text-warning; }
@@ -102,11 +116,17 @@ class LogView(ScrollView, can_focus=True):
         self._frame: list[tuple[int, Strip]] = []
         self._frame_top = 0
         self._adjusting = False
+        self._shown_rows = 0
 
     # ---------------------------------------------------------------- what to show
 
     @property
     def row_count(self) -> int:
+        """The rows drawn: as many as there were at the last `lines_changed`. Lines appended since are drawn with
+        the next call, together with the screen's info line, so the two never disagree."""
+        return self._shown_rows
+
+    def _rows_now(self) -> int:
         if self.rows is not None:
             return len(self.rows)
         return len(self.history) if self.history is not None else 0
@@ -143,7 +163,7 @@ class LogView(ScrollView, can_focus=True):
 
     def lines_changed(self) -> None:
         """After lines were appended (or the filter changed): new size; stay at the end while following."""
-        count = self.row_count
+        count = self._shown_rows = self._rows_now()
         if self.multi_row:
             height = count + max(0, self.scrollable_content_region.height - 1)
             width = self.scrollable_content_region.width if self.look.wrap else self._content_width()
@@ -344,9 +364,9 @@ class LogView(ScrollView, can_focus=True):
         head: list[Segment] = []
         if len(self.labels) > 1 and source != MARKER_SOURCE:
             label = self.labels[source] if source < len(self.labels) else "?"
-            head.append(Segment(label.ljust(self._label_width()) + " ", self._style(SOURCE_CLASSES[source % 6])))
+            head.append(Segment(label.ljust(self._label_width()) + " ", self.part_style(SOURCE_CLASSES[source % 6])))
         if self.look.timestamps and timestamp:
-            head.append(Segment(timestamp.decode("ascii", "replace") + " ", self._style("log-view--timestamp")))
+            head.append(Segment(timestamp.decode("ascii", "replace") + " ", self.part_style("log-view--timestamp")))
         plain = (
             source != MARKER_SOURCE
             and "\x1b" not in text
@@ -356,7 +376,7 @@ class LogView(ScrollView, can_focus=True):
             and line != self.current
         )
         if plain:  # most lines: no Text, no markup, just segments
-            segments = [*head, Segment(text)]
+            segments = [*head, *self._level_segments(text)]
             return [Strip(segments, sum(cell_len(segment.text) for segment in segments))]
         return self._draw_rich(line, head, text, source)
 
@@ -367,13 +387,17 @@ class LogView(ScrollView, can_focus=True):
         for segment in head_segments:
             head.append(segment.text, segment.style)
         if source == MARKER_SOURCE:
-            bodies = [Text(text, style=self._style("log-view--marker"))]
+            bodies = [Text(text, style=self.part_style("log-view--marker"))]
         elif self.look.pretty_json and text[:1] in "{[" and (pretty := _pretty_json(text)) is not None:
             bodies = [Text(row) for row in pretty.split("\n")]
+        elif "\x1b" in text:  # the program coloured the line itself
+            bodies = [Text.from_ansi(text, end="")]
         else:
-            bodies = [Text.from_ansi(text, end="") if "\x1b" in text else Text(text, end="")]
+            bodies = [Text(text, end="")]
+            if (level := log_level(text)) is not None:
+                bodies[0].stylize(self.part_style(LEVEL_CLASSES[level[2]]), level[0], level[1])
         if self.search is not None:
-            match_style = self._style("log-view--match")
+            match_style = self.part_style("log-view--match")
             for body in bodies:
                 for start, end in self.search.spans(body.plain):
                     body.stylize(match_style, start, end)
@@ -384,9 +408,19 @@ class LogView(ScrollView, can_focus=True):
             texts = [part for text_row in texts for part in text_row.wrap(console, width, no_wrap=False)]
         strips = [Strip([*text_row.render(console)], text_row.cell_len) for text_row in texts]
         if line == self.current:
-            current = self._style("log-view--current")
+            current = self.part_style("log-view--current")
             strips = [strip.apply_style(current) for strip in strips]
         return strips
+
+    def _level_segments(self, text: str) -> list[Segment]:
+        """A plain message as segments, the word that says its level coloured."""
+        level = log_level(text)
+        if level is None:
+            return [Segment(text)]
+        start, end, name = level
+        word = Segment(text[start:end], self.part_style(LEVEL_CLASSES[name]))
+        parts = [Segment(text[:start]), word, Segment(text[end:])]
+        return [part for part in parts if part.text]
 
     def _base_style(self) -> Style:
         """The widget's own style (`rich_style` costs 30 µs a call: too much for every line of every frame)."""
@@ -395,11 +429,35 @@ class LogView(ScrollView, can_focus=True):
             style = self._styles[""] = self.rich_style
         return style
 
-    def _style(self, component: str) -> Style:
+    def part_style(self, component: str) -> Style:
+        """The Rich style of a part of a line (a component class; the theme's log colours where it has them)."""
         style = self._styles.get(component)
         if style is None:
-            style = self._styles[component] = self.get_component_rich_style(component, partial=True)
+            style = self.get_component_rich_style(component, partial=True)
+            if component in BACKGROUND_PARTS:  # a partial style drops the alpha of `$warning 60%`: blend as CSS does
+                style += Style(bgcolor=self.get_component_rich_style(component).bgcolor)
+            themed = self._theme_colour(THEME_COLOURS[component]) if component in THEME_COLOURS else None
+            if themed is not None and component == "log-view--match":
+                style += Style(bgcolor=themed.rich_color, color=(themed + themed.get_contrast_text(0.87)).rich_color)
+            elif themed is not None:
+                style += Style(color=themed.rich_color)
+            self._styles[component] = style
         return style
+
+    def _theme_colour(self, name: str) -> Color | None:
+        """The theme's colour for `name` (`#rrggbb`, `red`, `rgb(...)`, optionally `COLOUR 60%`) over the view's
+        background, or None when the theme does not define it (or not as a colour)."""
+        value = self.app.theme_variables.get(name, "").strip()
+        if not value:
+            return None
+        colour_text, _, alpha = value.partition(" ")
+        try:
+            colour = Color.parse(colour_text)
+            if alpha.strip().endswith("%"):
+                colour = colour.multiply_alpha(float(alpha.strip()[:-1]) / 100)
+        except (ColorParseError, ValueError):
+            return None
+        return self.background_colors[1] + colour
 
     def notify_style_update(self) -> None:
         """The theme or CSS changed: styles are looked up again and every line redrawn."""
