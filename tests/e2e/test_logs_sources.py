@@ -152,14 +152,14 @@ async def test_lines_the_server_no_longer_has_after_a_drop_are_reported_missing(
 
 # ---------------------------------------------------------------- dead pods (a real kubelet)
 
-DEAD_POD = """
+NODE_POD = """
 apiVersion: v1
 kind: Pod
 metadata: {{name: {name}}}
 spec:
   nodeSelector: {{type: real}}
   tolerations: [{{key: k8sx.dev/real-node, operator: Exists, effect: NoSchedule}}]
-  restartPolicy: Never
+  restartPolicy: {restart}
   terminationGracePeriodSeconds: 1
   containers:
   - name: main
@@ -183,8 +183,11 @@ def node_image(stack: StackEnv) -> Iterator[str]:
     client.close()
 
 
-def dead_pod(stack: StackEnv, namespace: str, image: str, name: str, script: str, phase: str) -> None:
-    manifest = DEAD_POD.format(name=name, image=image, command=json.dumps(["sh", "-c", script]))
+def node_pod(
+    stack: StackEnv, namespace: str, image: str, name: str, script: str, phase: str, restart: str = "Never"
+) -> None:
+    """A pod on the real node running `script` in sh; returns once it is in `phase`."""
+    manifest = NODE_POD.format(name=name, image=image, command=json.dumps(["sh", "-c", script]), restart=restart)
     kubectl(stack, "apply", "-n", namespace, "-f", "-", input=manifest)
     wait_for(
         lambda: kubectl(stack, "get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.phase}") == phase,
@@ -198,8 +201,8 @@ async def test_the_logs_of_a_failed_and_a_completed_pod_stay_readable(
 ) -> None:
     assert read_stack_env()["K8SX_REAL_NODE"]
     failing = 'echo "epoch 1 loss 0.9"; echo "ERROR loss is nan"; exit 3'
-    dead_pod(stack, namespace, node_image, "diverged", failing, "Failed")
-    dead_pod(stack, namespace, node_image, "finished", 'echo "epoch 1 loss 0.9"; echo "saved model"', "Succeeded")
+    node_pod(stack, namespace, node_image, "diverged", failing, "Failed")
+    node_pod(stack, namespace, node_image, "finished", 'echo "epoch 1 loss 0.9"; echo "saved model"', "Succeeded")
     app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
     async with app.run_test(size=SIZE) as pilot:
         await open_from_pod_list(pilot, app, "diverged")
@@ -216,3 +219,21 @@ async def test_the_logs_of_a_failed_and_a_completed_pod_stay_readable(
         await pilot.press("p")  # it never restarted: there is no previous container, and the screen says so
         await settle(pilot, lambda: "stream ended" in info(app) and "previous" in info(app), what="no previous log")
         assert "not found" in info(app) and lines_held(app) == 0
+
+
+async def test_a_crashing_container_is_followed_into_its_next_run_without_a_false_gap(
+    stack: StackEnv, namespace: str, node_image: str
+) -> None:
+    script = 'echo "run $(cat /proc/sys/kernel/random/uuid | cut -c1-8) started"; sleep 1; echo "diverged"; exit 1'
+    node_pod(stack, namespace, node_image, "crashloop", script, "Running", restart="Always")
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_from_pod_list(pilot, app, "crashloop")
+        await settle(pilot, lambda: shown(app)[-1:] == ["diverged"], what="the first run's log")
+        await settle(pilot, lambda: "it will be restarted" in info(app), timeout=30, what="waiting for the restart")
+        # The kubelet waits about 10 s before it starts the container again.
+        await settle(pilot, lambda: len(shown(app)) >= 4, timeout=90, what="the second run's first line")
+        rows = shown(app)
+        assert rows[1:3] == ["diverged", f"↻ {namespace}/crashloop/main: the container restarted"], rows
+        assert rows[0].startswith("run ") and rows[3].startswith("run ") and rows[0] != rows[3]  # not repeated
+        assert "gap" not in info(app)
