@@ -60,6 +60,10 @@ TAKE_BYTES = 1024 * 1024  # lines appended per UI turn, at most (about 10,000): 
 MERGE_WINDOW_S = 0.25
 FIRST_MERGE_S = 1.5
 SHOW_INTERVAL_S = 0.066  # new lines are drawn at most ~15 times a second
+# ... and 10 times a second in a flood (more lines a frame than anyone reads): a frame of a full screen costs
+# 20-30 ms here, time the lines and the keys need more.
+FLOOD_SHOW_INTERVAL_S = 0.1
+FLOOD_LINES = 2000
 EMPTY_HINT = (
     "No pod chosen yet.\n\n"
     "Press o to pick a pod here (or type -l app=web to follow every pod of a label selector),\n"
@@ -156,6 +160,7 @@ class LogsScreen(AppScreen):
         self._merge_timer_set = False
         self._shown_at = 0.0
         self._show_timer_set = False
+        self._added_since_show = 0
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="logs-info")
@@ -336,6 +341,7 @@ class LogsScreen(AppScreen):
             elif isinstance(event, StreamEnded):
                 state.state, state.reason = "ended", event.reason
         added = len(history) - before
+        self._added_since_show += added
         if added:
             self._check_new_lines(before)
             if not self.view.following:
@@ -352,7 +358,8 @@ class LogsScreen(AppScreen):
         is shown SHOW_INTERVAL_S apart, which leaves the event loop and the GIL to keys and to the streams."""
         if self._show_timer_set:
             return
-        wait = self._shown_at + SHOW_INTERVAL_S - time.monotonic()
+        interval = FLOOD_SHOW_INTERVAL_S if self._added_since_show > FLOOD_LINES else SHOW_INTERVAL_S
+        wait = self._shown_at + interval - time.monotonic()
         if wait <= 0:
             self._show()
         else:
@@ -362,6 +369,7 @@ class LogsScreen(AppScreen):
     def _show(self) -> None:
         self._show_timer_set = False
         self._shown_at = time.monotonic()
+        self._added_since_show = 0
         if self.history is None:
             return
         if self.filter_rows is not None:
