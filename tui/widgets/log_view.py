@@ -35,6 +35,7 @@ from tui.services.log_history import MARKER_SOURCE, LogHistory
 CACHE_SCREENS = 3
 SOURCE_CLASSES = [f"log-view--source-{i}" for i in range(6)]
 LEVEL_CLASSES = {level: f"log-view--level-{level}" for level in ("error", "warning", "info", "debug")}
+SCROLLBAR_WIDTH = 2  # (Textual's default)
 BACKGROUND_PARTS = {"log-view--match", "log-view--current"}
 # Theme variables that, when the theme defines them, override these parts' colours (the CSS below is the fallback:
 # a variable the theme lacks cannot be named in CSS, which would fail to parse).
@@ -74,7 +75,7 @@ class LogView(ScrollView, can_focus=True):
         *LEVEL_CLASSES.values(),
     }
     DEFAULT_CSS = """
-    LogView { height: 1fr; background: $surface; }
+    LogView { height: 1fr; background: $surface; scrollbar-size-vertical: 0; }
     LogView > .log-view--timestamp { color: $text-muted; }
     LogView > .log-view--marker { color: $text-warning; text-style: bold; }
     LogView > .log-view--match { background: $warning 60%; color: $text; text-style: bold; }
@@ -108,7 +109,7 @@ class LogView(ScrollView, can_focus=True):
         self.search: LogMatcher | None = None
         self.current: int | None = None  # the line of the current search hit
         self.placeholder = ""
-        self.following = True
+        self._following = True
         self.drawn_last = -1  # the highest line index drawn so far (benchmarks read it)
         self._cache: dict[int, list[tuple[list[Segment], int]]] = {}
         self._styles: dict[str, Style] = {}
@@ -120,6 +121,22 @@ class LogView(ScrollView, can_focus=True):
         self._drawing_size = Size(0, 0)  # the size at the start of the frame being drawn
 
     # ---------------------------------------------------------------- what to show
+
+    @property
+    def following(self) -> bool:
+        """Whether the view stays at the last line as lines come. Meanwhile the vertical scrollbar is hidden: it
+        would only sit at the bottom, and redrawing it as the log grows cost more than drawing the lines (half of
+        each frame in a flood). Scrolling up pauses, and the scrollbar is back."""
+        return self._following
+
+    @following.setter
+    def following(self, following: bool) -> None:
+        if following != self._following:
+            self._following = following
+            self.styles.scrollbar_size_vertical = 0 if following else SCROLLBAR_WIDTH
+            if self.look.wrap:  # the width to wrap at changed
+                self._cache.clear()
+                self._frame_key = None
 
     @property
     def row_count(self) -> int:
@@ -316,7 +333,13 @@ class LogView(ScrollView, can_focus=True):
             row = round(self.scroll_y) + y
             if row >= self.row_count:
                 return Strip.blank(width, base)
-            strip = self._strips(self.line_at(row))[0]
+            line = self.line_at(row)
+            if line > self.drawn_last:
+                self.drawn_last = line
+            segments, length = self._rows(line)[0]
+            if scroll_x == 0 and length <= width:  # most rows: one Strip, padded here (each Strip costs 7 caches)
+                return Strip([*segments, Segment(" " * (width - length), base)], width)
+            return Strip(segments, length).crop_extend(scroll_x, scroll_x + width, base)
         line = self.line_at(row) if row >= 0 else -1
         if line > self.drawn_last:
             self.drawn_last = line
@@ -352,6 +375,10 @@ class LogView(ScrollView, can_focus=True):
         """A line's rows, as fresh Strips: the cache keeps their segments only. (Textual caches what it derives
         from a Strip inside that Strip; cached Strips grew chains of derived ones that lived long enough to reach
         the oldest GC generation, whose full collections were the longest stalls during a flood.)"""
+        return [Strip(segments, length) for segments, length in self._rows(line)]
+
+    def _rows(self, line: int) -> list[tuple[list[Segment], int]]:
+        """A line's rows as (segments, cell length), drawn once and cached."""
         rows = self._cache.get(line)
         if rows is None:
             while len(self._cache) >= CACHE_SCREENS * self._drawing_size.height + 16:
@@ -359,7 +386,7 @@ class LogView(ScrollView, can_focus=True):
             assert self.history is not None
             drawn = self._draw(line, self.history.line(line), self.history.source(line))
             rows = self._cache[line] = [(list(strip), strip.cell_length) for strip in drawn]
-        return [Strip(segments, length) for segments, length in rows]
+        return rows
 
     def _draw(self, line: int, raw: bytes, source: int) -> list[Strip]:
         timestamp, message = split_line(raw)
