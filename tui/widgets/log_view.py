@@ -407,8 +407,9 @@ class LogView(ScrollView, can_focus=True):
             and not (self.look.pretty_json and text[:1] in "{[")
             and line != self.current
         )
-        if plain:  # most lines: no Text, no markup, just segments
-            segments = [*head, *self._level_segments(text)]
+        if plain:  # most lines: no Text, no markup, just segments (on the view's own style, as Textual's Log does)
+            base = self._base_style()
+            segments = [Segment(part.text, base + part.style) for part in head] + self._level_segments(text, base)
             return [Strip(segments, sum(cell_len(segment.text) for segment in segments))]
         return self._draw_rich(line, head, text, source)
 
@@ -434,24 +435,25 @@ class LogView(ScrollView, can_focus=True):
                 for start, end in self.search.spans(body.plain):
                     body.stylize(match_style, start, end)
         indent = Text(" " * head.cell_len)
-        texts = [Text.assemble(head if index == 0 else indent, body) for index, body in enumerate(bodies)]
+        line_style = self._base_style()
+        if line == self.current:
+            line_style += self.part_style("log-view--current")
+        texts = [
+            Text.assemble(head if index == 0 else indent, body, style=line_style) for index, body in enumerate(bodies)
+        ]
         if self.look.wrap:
             width = max(10, self.scrollable_content_region.width)
             texts = [part for text_row in texts for part in text_row.wrap(console, width, no_wrap=False)]
-        strips = [Strip([*text_row.render(console)], text_row.cell_len) for text_row in texts]
-        if line == self.current:
-            current = self.part_style("log-view--current")
-            strips = [strip.apply_style(current) for strip in strips]
-        return strips
+        return [Strip([*text_row.render(console)], text_row.cell_len) for text_row in texts]
 
-    def _level_segments(self, text: str) -> list[Segment]:
+    def _level_segments(self, text: str, base: Style) -> list[Segment]:
         """A plain message as segments, the word that says its level coloured."""
         level = log_level(text)
         if level is None:
-            return [Segment(text)]
+            return [Segment(text, base)]
         start, end, name = level
-        word = Segment(text[start:end], self.part_style(LEVEL_CLASSES[name]))
-        parts = [Segment(text[:start]), word, Segment(text[end:])]
+        word = Segment(text[start:end], base + self.part_style(LEVEL_CLASSES[name]))
+        parts = [Segment(text[:start], base), word, Segment(text[end:], base)]
         return [part for part in parts if part.text]
 
     def _base_style(self) -> Style:
