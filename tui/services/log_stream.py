@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import select
 import socket
 import threading
 import time
@@ -56,8 +57,6 @@ LONGEST_RETRY_S = 10.0
 WAITING_RETRY_S = 1.0
 LONGEST_WAITING_RETRY_S = 5.0
 MAX_PENDING_LINE = 16 * 1024 * 1024  # a "line" longer than this without a newline is passed on as it is
-BLOCKED_S = 0.001  # a read that took longer than this waited for the server
-PACE_S = 0.004  # then the next read waits this long, so lines are read in bursts (adds at most 4 ms latency)
 
 
 def keepalive_socket_options() -> list[tuple[int, int, int]]:
@@ -364,14 +363,9 @@ class LogStream:
         pending = b""
         read = body_reader(response)
         while not self.stopped:
-            asked = time.monotonic()
             data = read()
             if not data:
                 break
-            if time.monotonic() - asked > BLOCKED_S:
-                # The read waited: the stream has caught up. Pause briefly so that what comes next is read in one
-                # burst, not one wake-up (and one GIL hand-over) per line the server flushes.
-                self._stopped.wait(PACE_S)
             if pending:
                 data = pending + data
             cut = data.rfind(b"\n") + 1
@@ -465,22 +459,42 @@ class ChunkedDecoder:
 
 def body_reader(response: Any) -> Callable[[], bytes]:
     """A function that returns the next bytes of a streamed body (b"" at its end; an exception if the connection
-    breaks first). Chunked bodies are read raw and decoded in bulk (ChunkedDecoder); anything else through
-    urllib3."""
+    breaks first): everything that has arrived, up to READ_BYTES, waiting only when nothing has.
+
+    Chunked bodies are read raw and decoded in bulk (ChunkedDecoder); anything else through urllib3. A server that
+    flushes every line sends a TLS record or so per line, and one read returns one record: reading on while the
+    socket has more keeps a flood to a few large blocks a frame instead of one small block per line (each a
+    hand-over between threads)."""
     raw = getattr(getattr(response, "_fp", None), "fp", None)
     started = getattr(getattr(response, "_fp", None), "chunk_left", 0) is None  # http.client has read no chunk
     if raw is None or not (getattr(response, "chunked", False) and started):
         return lambda: bytes(response.read1(READ_BYTES))
     decoder = ChunkedDecoder()
+    sock = getattr(getattr(raw, "raw", None), "_sock", None)
+
+    def more_ready() -> bool:
+        if sock is None:
+            return False
+        try:
+            if getattr(sock, "pending", lambda: 0)() > 0:  # decrypted bytes waiting in the TLS layer
+                return True
+            return bool(select.select([sock], [], [], 0)[0])
+        except (OSError, ValueError):
+            return False
 
     def read() -> bytes:
+        parts: list[bytes] = []
+        size = 0
         while not decoder.done:
             data = raw.read1(READ_BYTES)
             if not data:
                 raise ConnectionResetError("the connection closed in the middle of the log")
             if decoded := decoder.feed(data):
-                return decoded
-        return b""
+                parts.append(decoded)
+                size += len(decoded)
+            if parts and (size >= READ_BYTES or not more_ready()):
+                break
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     return read
 
