@@ -3,13 +3,24 @@ previous container) through the real kube-apiserver, with follow, tailLines and 
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-from textual.pilot import Pilot
+from textual.theme import Theme
 
+from tests.e2e.logs_support import (
+    Clock,
+    colour_of,
+    cri,
+    highlighted,
+    info,
+    lines_held,
+    log_pod,
+    logs_screen,
+    open_from_pod_list,
+    shown,
+    small_window,
+)
 from tests.support import (
     SIZE,
     StackEnv,
@@ -20,124 +31,10 @@ from tests.support import (
     settle,
     wait_for,
 )
-from tui.app import K8sxApp
 from tui.screens.dialogs import ChoiceScreen, ConfirmScreen
-from tui.screens.logs import LogsScreen
-from tui.services import log_history
 from tui.widgets.log_view import LogView
 
-LOG_POD = """
-apiVersion: v1
-kind: Pod
-metadata: {{name: {name}, labels: {labels}}}
-spec:
-  nodeSelector: {{type: kwok}}
-  containers: {containers}
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Logs
-metadata: {{name: {name}}}
-spec:
-  logs: {logs}
-"""
-
-
-class Clock:
-    """Timestamps for log lines: a microsecond apart, from a fixed start (or from `start`)."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 11, 29, 10, 0, 0, tzinfo=UTC)
-
-    def tick(self, step: timedelta = timedelta(microseconds=1)) -> datetime:
-        self.now += step
-        return self.now
-
-
-def cri(text: str, when: datetime, stream: str = "stdout") -> str:
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond * 1000:09d}Z"
-    return f"{stamp} {stream} F {text}\n"
-
-
-class LogPod:
-    """A Running kwok pod whose containers' logs are files of this test: write to them and the pod logs it."""
-
-    def __init__(self, directory: Path, name: str, containers: tuple[str, ...]) -> None:
-        self.name = name
-        self.files = {c: directory / f"{name}-{c}.log" for c in containers}
-        self.previous = {c: directory / f"{name}-{c}.previous.log" for c in containers}
-        for path in (*self.files.values(), *self.previous.values()):
-            path.touch()
-
-    def write(self, lines: list[str], container: str | None = None, previous: bool = False) -> None:
-        files = self.previous if previous else self.files
-        with files[container or next(iter(files))].open("a") as out:
-            out.write("".join(lines))
-
-
-def log_pod(
-    stack: StackEnv,
-    namespace: str,
-    directory: Path,
-    name: str = "train",
-    containers: tuple[str, ...] = ("main",),
-    labels: dict[str, str] | None = None,
-) -> LogPod:
-    pod = LogPod(directory, name, containers)
-    logs = [
-        {"containers": [c], "logsFile": str(pod.files[c]), "previousLogsFile": str(pod.previous[c]), "follow": True}
-        for c in containers
-    ]
-    manifest = LOG_POD.format(
-        name=name,
-        labels=json.dumps(labels or {}),
-        containers=json.dumps([{"name": c, "image": "busybox"} for c in containers]),
-        logs=json.dumps(logs),
-    )
-    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=manifest)
-    wait_for(
-        lambda: kubectl(stack, "get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.phase}") == "Running",
-        what=f"pod {name} Running",
-    )
-    return pod
-
-
-def logs_screen(app: K8sxApp) -> LogsScreen:
-    screen = app.screen if isinstance(app.screen, LogsScreen) else app.get_screen("logs")
-    assert isinstance(screen, LogsScreen)
-    return screen
-
-
-def shown(app: K8sxApp) -> list[str]:
-    """The rows the log view draws right now, top to bottom (blank rows left out)."""
-    view = logs_screen(app).query_one(LogView)
-    rows = [view.render_line(y).text.rstrip() for y in range(view.size.height)]
-    return [row for row in rows if row]
-
-
-def info(app: K8sxApp) -> str:
-    return str(logs_screen(app).query_one("#logs-info").render())
-
-
-def lines_held(app: K8sxApp) -> int:
-    history = logs_screen(app).history
-    return len(history) if history is not None else 0
-
-
-async def open_from_pod_list(pilot: Pilot[None], app: K8sxApp, *names: str, key: str = "l") -> None:
-    """On the pod list: filter to the pods, mark them when several, and press l (or p)."""
-    await settle(pilot, lambda: "live" in str(app.screen.query_one("#pods-info").render()), what="the pod list")
-    await pilot.press("slash", *"|".join(names), "enter")
-    await settle(pilot, lambda: len(app.screen.table.view) == len(names), what=f"pods {names} listed")  # type: ignore[attr-defined]
-    if len(names) > 1:
-        await pilot.press(*["space"] * len(names))
-    await pilot.press(key)
-    await settle(pilot, lambda: isinstance(app.screen, LogsScreen), what="the Logs screen")
-
-
-@pytest.fixture
-def small_window(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep only 64 KB of lines in memory, so a few thousand lines already live mostly in the temp file."""
-    monkeypatch.setattr(log_history, "WINDOW_BYTES", 64 * 1024)
+__all__ = ["small_window"]  # a fixture: imported so that pytest finds it here
 
 
 # ---------------------------------------------------------------- following
@@ -241,6 +138,12 @@ async def test_all_containers_are_interleaved_by_time_with_their_names(
         pod.write([cri("sidecar: synced again", clock.tick())], "sidecar")
         await settle(pilot, lambda: shown(app)[-1:] == ["sidecar sidecar: synced again"], what="a new sidecar line")
 
+        await pilot.press("c")
+        await settle(pilot, lambda: isinstance(app.screen, ChoiceScreen), what="the container picker again")
+        await pilot.press(*"sidecar", "enter")
+        await settle(pilot, lambda: shown(app) == ["sidecar: synced", "sidecar: synced again"], what="the sidecar")
+        assert f"{namespace}/duo [sidecar]" in info(app)
+
 
 async def test_marked_pods_are_merged_with_their_names(stack: StackEnv, namespace: str, tmp_path: Path) -> None:
     clock = Clock()
@@ -296,7 +199,9 @@ async def test_since_ranges_ask_the_server_for_that_much_history(
         await open_from_pod_list(pilot, app, "long-run")
         await settle(pilot, lambda: len(shown(app)) == 3, what="the last 1,000 lines: all three")
         assert "last 1,000 lines" in info(app)
-        for choice, expected in (("5m", ["just now"]), ("1h", ["ten minutes ago", "just now"]), ("all", None)):
+        ranges = [("1m", ["just now"]), ("5m", ["just now"]), ("15m", ["ten minutes ago", "just now"])]
+        ranges += [("1h", ["ten minutes ago", "just now"]), ("all", None)]
+        for choice, expected in ranges:
             await pilot.press("r")
             await settle(pilot, lambda: isinstance(app.screen, ChoiceScreen), what="the range picker")
             await pilot.press(*choice, "enter")
@@ -330,12 +235,14 @@ async def test_search_counts_every_hit_and_n_N_jump_to_lines_that_scrolled_off_l
         await pilot.press("slash", *["backspace"] * 10, *"checkpoint", "enter")
         await settle(pilot, lambda: "search 'checkpoint': 5/5 hits" in info(app), what="five hits, at the last")
         assert any("step 4999 loss=0.4999 checkpoint saved" in row for row in shown(app))
+        assert highlighted(app, "step 4999 loss=0.4999 checkpoint saved") == ["checkpoint"]
 
         await pilot.press("N", "N", "N")
         await settle(pilot, lambda: "2/5 hits" in info(app), what="three hits back")
         rows = shown(app)
         assert any(row == "step 1999 loss=0.1999 checkpoint saved" for row in rows)
         assert "step 1998 loss=0.1998" in rows and "step 2000 loss=0.2000" in rows  # with context around it
+        assert highlighted(app, "step 1999 loss=0.1999 checkpoint saved") == ["checkpoint"]  # long scrolled off
         assert "paused" in info(app)
 
         await pilot.press("N", "N")  # before the first hit: wraps around to the last
@@ -455,6 +362,48 @@ async def test_colours_timestamps_json_and_wrap(stack: StackEnv, namespace: str,
         await pilot.press("J", "w")
         width = view.scrollable_content_region.width
         await settle(pilot, lambda: len(shown(app)) == 2 + -(-400 // width), what="the long line wrapped")
+
+
+async def test_level_words_and_search_hits_take_the_themes_log_colours(
+    stack: StackEnv, namespace: str, tmp_path: Path
+) -> None:
+    clock = Clock()
+    pod = log_pod(stack, namespace, tmp_path, name="levels")
+    rows = ["WARNING disk at 91%", 'time=1 level=error msg="out of memory"', "INFO ready to serve"]
+    pod.write([cri(row, clock.tick()) for row in rows])
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_from_pod_list(pilot, app, "levels")
+        await settle(pilot, lambda: shown(app) == rows, what="three lines")
+        view = logs_screen(app).query_one(LogView)
+
+        def colour(row: str, part: str) -> str:
+            style = colour_of(app, row, part)
+            assert style is not None and style.color is not None, (row, part, style)
+            return style.color.get_truecolor().hex
+
+        # The theme has no log colours: the level words take the theme's warning/error/success text colours.
+        fallback = view.get_component_rich_style("log-view--level-warning", partial=True).color
+        assert fallback is not None and colour(rows[0], "WARNING") == fallback.get_truecolor().hex
+        error = colour_of(app, rows[1], "error")
+        assert error is not None and error.bold
+        assert colour(rows[1], "error") != colour(rows[2], "INFO") != colour(rows[0], "WARNING")
+        assert colour(rows[0], " disk at 91%") == view.rich_style.color.get_truecolor().hex  # only the level word
+
+        theme = Theme("k8sx-logs-test", primary="#0178D4", dark=True)
+        theme.variables = {"log-warning": "#123456", "log-error": "#abcdef", "log-match": "#654321"}
+        app.register_theme(theme)
+        info_colour = colour(rows[2], "INFO")
+        app.theme = "k8sx-logs-test"
+        await settle(pilot, lambda: colour(rows[0], "WARNING") == "#123456", what="the theme's warning colour")
+        assert colour(rows[1], "error") == "#abcdef"
+        assert colour(rows[2], "INFO") != "#123456" and info_colour  # log-info is not in the theme: the fallback
+
+        await pilot.press("slash", *"ready", "enter")
+        await settle(pilot, lambda: "1/1 hits" in info(app), what="the hit")
+        match = colour_of(app, rows[2], "ready")
+        assert match is not None and match.bgcolor is not None and match.bgcolor.get_truecolor().hex == "#654321"
+        assert highlighted(app, rows[2]) == ["ready"]
 
 
 # ---------------------------------------------------------------- a dropped stream

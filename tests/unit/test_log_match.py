@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tui.models.log_match import LineSet, LogMatcher, plain_message, split_line
+from tui.models.log_match import LineSet, LogMatcher, log_level, plain_message, split_line
 
 LINE = b"2026-11-29T10:00:00.123456789Z \x1b[1;31mERROR\x1b[0m loss=nan at step 12 (lr=0.1)"
 
@@ -47,3 +47,27 @@ def test_hits_found_by_a_running_scan_and_by_new_lines_form_one_sorted_set() -> 
     assert hits.done and len(hits) == 5
     assert hits.after(20) == 900 and hits.before(900) == 20 and hits.after(1500) is None and hits.before(10) is None
     assert hits.position(1003) == 4
+
+
+@pytest.mark.parametrize(
+    ("message", "word", "level"),
+    [
+        ("ERROR disk full", "ERROR", "error"),
+        ("2026-11-29 10:00:00 WARNING:root:low memory", "WARNING", "warning"),
+        ("time=1 level=debug msg=tick", "debug", "debug"),
+        ('{"level": "info", "msg": "ready"}', "info", "info"),
+        ("E1129 10:00:00.123456       1 main.go:10] boom", "E1129", "error"),
+        ("panic: FATAL runtime error", "FATAL", "error"),
+    ],
+)
+def test_the_word_that_says_a_lines_level_is_found(message: str, word: str, level: str) -> None:
+    found = log_level(message)
+    assert found is not None
+    start, end, name = found
+    assert (message[start:end], name) == (word, level)
+
+
+def test_words_that_only_contain_a_level_are_not_levels() -> None:
+    assert log_level("information retrieval done") is None
+    assert log_level("Error rates are low") is None  # not upper case, not a level field
+    assert log_level("x" * 200 + " ERROR") is None  # only the start of a line says its level

@@ -16,6 +16,8 @@ from tui.models.logs import (
     classify_refusal,
     end_verdict,
     parse_range,
+    restart_reason,
+    since_choices,
     since_time_param,
     sort_key,
     timestamp_ns,
@@ -146,6 +148,14 @@ def test_when_a_follow_stream_ends_the_pod_says_whether_more_will_come() -> None
     assert end_verdict(pod("Running", {"waiting": {"reason": "CrashLoopBackOff"}}), "main") is None
 
 
+def test_a_container_that_exited_and_will_be_restarted_says_so_one_that_runs_does_not() -> None:
+    assert restart_reason(pod("Running", {"running": {}}), "main") is None
+    assert restart_reason(pod("Running", {"waiting": {"reason": "CrashLoopBackOff"}}), "main") == "CrashLoopBackOff"
+    crashed = {"terminated": {"reason": "Error", "exitCode": 1}}
+    assert restart_reason(pod("Running", crashed), "main") == "exited (Error, exit code 1)"
+    assert restart_reason(None, "main") is None
+
+
 def test_a_refused_request_is_waited_out_given_up_on_or_retried() -> None:
     assert classify_refusal(400, 'container "main" in pod "p" is waiting to start: ContainerCreating', False) == (
         "waiting"
@@ -162,6 +172,9 @@ def test_ranges_the_user_can_type() -> None:
     assert parse_range("5,000") == LogRange(5000)
     assert parse_range("all") == LogRange(None, None)
     assert parse_range("soon") is None
+    assert parse_range("last 1,000 lines") == LogRange(1000)
+    assert parse_range("last 250 lines", tail_lines=250) == LogRange(250)  # the configured tail's own choice
+    assert list(since_choices(250)) == ["last 250 lines", "1m", "5m", "15m", "1h", "all"]
     assert LogRange(None, 5400).label == "since 90m" and LogRange(250).label == "last 250 lines"
 
 

@@ -14,6 +14,33 @@ from collections.abc import Callable, Sequence
 ANSI_ESCAPE = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 
 
+# A line's level, for colouring the word that says it: an upper-case level word (`ERROR`, `WARNING:root:...`), a
+# `level=warn` / `"level": "info"` field (logfmt, JSON), or klog's leading letter (`E1201 10:00:00.123 ...`).
+_LEVEL = re.compile(
+    r"\b(ERROR|FATAL|CRITICAL|PANIC|WARN|WARNING|INFO|DEBUG|TRACE)\b"
+    r"|(?i:\blevel\b\"?\s*[=:]\s*\"?)(?i:(error|fatal|critical|panic|warn|warning|info|debug|trace))\b"
+    r"|^([EWIF]\d{4}) \d\d:\d\d:\d\d"
+)
+_LEVEL_NAMES = {
+    "error": "error", "fatal": "error", "critical": "error", "panic": "error", "e": "error", "f": "error",
+    "warn": "warning", "warning": "warning", "w": "warning",
+    "info": "info", "i": "info",
+    "debug": "debug", "trace": "debug",
+}  # fmt: skip
+LEVEL_SEARCH_CHARS = 120  # the level is said near the start of a line; the rest is not searched
+
+
+def log_level(text: str) -> tuple[int, int, str] | None:
+    """Where a message says its level: (start, end, one of error/warning/info/debug), or None."""
+    match = _LEVEL.search(text, 0, LEVEL_SEARCH_CHARS)
+    if match is None:
+        return None
+    group = match.lastindex or 1
+    start, end = match.span(group)
+    word = match.group(group).lower()
+    return start, end, _LEVEL_NAMES[word[0] if group == 3 else word]
+
+
 def split_line(line: bytes) -> tuple[bytes, bytes]:
     """(timestamp, message) of a stored line; the timestamp is empty when the line has none."""
     space = line.find(b" ", 0, 40)

@@ -43,24 +43,28 @@ class LogRange:
         return "all lines"
 
 
-SINCE_CHOICES: dict[str, LogRange] = {
-    f"last {DEFAULT_TAIL_LINES:,} lines": LogRange(DEFAULT_TAIL_LINES),
-    "1m": LogRange(None, 60),
-    "5m": LogRange(None, 300),
-    "15m": LogRange(None, 900),
-    "1h": LogRange(None, 3600),
-    "all": LogRange(None, None),
-}
+def since_choices(tail_lines: int = DEFAULT_TAIL_LINES) -> dict[str, LogRange]:
+    """The ranges the picker offers: the configured tail first, then the usual time ranges and everything."""
+    return {
+        f"last {tail_lines:,} lines": LogRange(tail_lines),
+        "1m": LogRange(None, 60),
+        "5m": LogRange(None, 300),
+        "15m": LogRange(None, 900),
+        "1h": LogRange(None, 3600),
+        "all": LogRange(None, None),
+    }
+
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def parse_range(text: str) -> LogRange | None:
+def parse_range(text: str, tail_lines: int = DEFAULT_TAIL_LINES) -> LogRange | None:
     """A range typed by the user: a choice's name, `30s`/`2h`/`3d` (since), or a number (the last N lines)."""
     text = text.strip()
-    if text in SINCE_CHOICES:
-        return SINCE_CHOICES[text]
+    choices = since_choices(tail_lines)
+    if text in choices:
+        return choices[text]
     if text.replace(",", "").isdigit() and int(text.replace(",", "")) > 0:
         return LogRange(int(text.replace(",", "")))
     if match := _DURATION.match(text):
@@ -165,6 +169,13 @@ class StreamGap:
 
 
 @dataclass(frozen=True)
+class StreamRestarted:
+    """The container was restarted: the lines that follow are the new container's (none is missing)."""
+
+    source: int
+
+
+@dataclass(frozen=True)
 class StreamEnded:
     """The log is complete (the container exited, the pod is gone, a previous container's log was read)."""
 
@@ -172,7 +183,7 @@ class StreamEnded:
     reason: str
 
 
-StreamEvent = LogChunk | StreamConnected | StreamWaiting | StreamTrouble | StreamGap | StreamEnded
+StreamEvent = LogChunk | StreamConnected | StreamWaiting | StreamTrouble | StreamGap | StreamRestarted | StreamEnded
 
 
 @dataclass
@@ -217,15 +228,8 @@ def end_verdict(pod: dict[str, object] | None, container: str) -> str | None:
     if pod is None:
         return "pod deleted"
     spec = _mapping(pod.get("spec"))
-    status = _mapping(pod.get("status"))
-    phase = status.get("phase")
-    statuses = [
-        _mapping(s)
-        for key in ("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses")
-        for s in _sequence(status.get(key))
-    ]
-    mine = next((s for s in statuses if s.get("name") == container), None)
-    state = _mapping(mine.get("state")) if mine else {}
+    phase = _mapping(pod.get("status")).get("phase")
+    state = _container_state(pod, container)
     if "running" in state:
         return None
     terminated = _mapping(state.get("terminated"))
@@ -239,6 +243,34 @@ def end_verdict(pod: dict[str, object] | None, container: str) -> str | None:
     if phase in ("Succeeded", "Failed"):
         return f"pod {str(phase).lower()}"
     return None
+
+
+def restart_reason(pod: dict[str, object] | None, container: str) -> str | None:
+    """After a follow stream ended and `end_verdict` said more will come: why the container does not run now (it
+    exited and waits to be restarted, e.g. in CrashLoopBackOff), or None when it runs (the stream just resumes)."""
+    if pod is None:
+        return None
+    state = _container_state(pod, container)
+    if "running" in state:
+        return None
+    waiting = _mapping(state.get("waiting"))
+    if waiting:
+        return str(waiting.get("reason") or "waiting to restart")
+    terminated = _mapping(state.get("terminated"))
+    if terminated:
+        return f"exited ({terminated.get('reason') or 'Terminated'}, exit code {terminated.get('exitCode')})"
+    return None
+
+
+def _container_state(pod: dict[str, object], container: str) -> dict[str, object]:
+    status = _mapping(pod.get("status"))
+    statuses = [
+        _mapping(s)
+        for key in ("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses")
+        for s in _sequence(status.get(key))
+    ]
+    mine = next((s for s in statuses if s.get("name") == container), None)
+    return _mapping(mine.get("state")) if mine else {}
 
 
 def _mapping(value: object) -> dict[str, object]:

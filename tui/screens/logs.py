@@ -9,6 +9,7 @@ in a worker, block by block, while lines keep coming.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import re
 import time
@@ -25,7 +26,7 @@ from textual.worker import get_current_worker
 
 from tui.models.log_match import LineSet, LogMatcher, split_line
 from tui.models.logs import (
-    SINCE_CHOICES,
+    DEFAULT_TAIL_LINES,
     LogChunk,
     LogRange,
     LogTarget,
@@ -34,9 +35,11 @@ from tui.models.logs import (
     StreamEnded,
     StreamEvent,
     StreamGap,
+    StreamRestarted,
     StreamTrouble,
     StreamWaiting,
     parse_range,
+    since_choices,
     streams_status,
 )
 from tui.models.pods import PodRow
@@ -57,12 +60,27 @@ TAKE_BYTES = 1024 * 1024  # lines appended per UI turn, at most (about 10,000): 
 MERGE_WINDOW_S = 0.25
 FIRST_MERGE_S = 1.5
 SHOW_INTERVAL_S = 0.066  # new lines are drawn at most ~15 times a second
+# ... and 10 times a second in a flood (more lines a frame than anyone reads): a frame of a full screen costs
+# 20-30 ms here, time the lines and the keys need more.
+FLOOD_SHOW_INTERVAL_S = 0.1
+FLOOD_LINES = 2000
 EMPTY_HINT = (
     "No pod chosen yet.\n\n"
     "Press o to pick a pod here (or type -l app=web to follow every pod of a label selector),\n"
     "or go to Pods (1), move to a pod and press l — space marks several pods first; p shows a crashed\n"
     "container's previous log."
 )
+
+
+def freeze_long_lived() -> None:
+    """Put what exists now out of the garbage collector's way before lines pour in. The app, its screens and the
+    kubernetes client (some 200,000 objects) live as long as the app, yet every full collection scanned them all,
+    and a flood of lines provokes several a second: 100-700 ms each on this machine, the longest stalls of the UI.
+    Frozen, they are skipped; a full collection then scans what came since (milliseconds). What was frozen at the
+    last start is thawed and collected first, so garbage never stays frozen for longer than one log."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 class LogsPending(Message):
@@ -115,15 +133,17 @@ class LogsScreen(AppScreen):
     LogsScreen.-open #logs-empty { display: none; }
     """
 
-    def __init__(self, kube: KubeService) -> None:
+    def __init__(self, kube: KubeService, tail_lines: int | None = DEFAULT_TAIL_LINES) -> None:
+        """`tail_lines`: how many of a log's last lines a new stream starts with (the setting; None or 0: all)."""
         super().__init__("logs")
         self.kube = kube
         self.title = "Logs"
+        self.tail_lines = tail_lines if tail_lines and tail_lines > 0 else None
         self.pods_service = LogPods(kube)
         self.pods: list[PodContainers] = []
         self.container_choice: str | None = None  # None: each pod's default container
         self.previous = False
-        self.log_range = LogRange()
+        self.log_range = LogRange(self.tail_lines)
         self.history: LogHistory | None = None
         self.feed: LogFeed | None = None
         self.streams: list[LogStream] = []
@@ -140,6 +160,7 @@ class LogsScreen(AppScreen):
         self._merge_timer_set = False
         self._shown_at = 0.0
         self._show_timer_set = False
+        self._added_since_show = 0
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="logs-info")
@@ -224,6 +245,7 @@ class LogsScreen(AppScreen):
     def start(self) -> None:
         """(Re)start following: a new history, one stream per container."""
         self._stop_streams()
+        freeze_long_lived()
         targets = self.targets()
         self.history = LogHistory()
         self.feed = LogFeed()
@@ -306,9 +328,10 @@ class LogsScreen(AppScreen):
                 if state.state != "live":
                     state.state, state.reason = "live", ""
             elif isinstance(event, StreamGap):
-                last = history.line(len(history) - 1) if len(history) else b""
-                history.append_marker(split_line(last)[0], f"⚠ {state.label}: {event.reason}")
+                history.append_marker(self._last_timestamp(), f"⚠ {state.label}: {event.reason}")
                 state.gaps.append(event.reason)
+            elif isinstance(event, StreamRestarted):
+                history.append_marker(self._last_timestamp(), f"↻ {state.label}: the container restarted")
             elif isinstance(event, StreamConnected):
                 state.state, state.reason = "live", ""
             elif isinstance(event, StreamWaiting):
@@ -318,18 +341,25 @@ class LogsScreen(AppScreen):
             elif isinstance(event, StreamEnded):
                 state.state, state.reason = "ended", event.reason
         added = len(history) - before
+        self._added_since_show += added
         if added:
             self._check_new_lines(before)
             if not self.view.following:
                 self.new_lines += added
         self._show_soon()
 
+    def _last_timestamp(self) -> bytes:
+        """The last line's timestamp: a marker line carries it, so it sorts and saves where it was written."""
+        history = self.history
+        return split_line(history.line(len(history) - 1))[0] if history is not None and len(history) else b""
+
     def _show_soon(self) -> None:
         """Redraw for the new lines now, or, when the last redraw was less than SHOW_INTERVAL_S ago, then: a flood
         is shown SHOW_INTERVAL_S apart, which leaves the event loop and the GIL to keys and to the streams."""
         if self._show_timer_set:
             return
-        wait = self._shown_at + SHOW_INTERVAL_S - time.monotonic()
+        interval = FLOOD_SHOW_INTERVAL_S if self._added_since_show > FLOOD_LINES else SHOW_INTERVAL_S
+        wait = self._shown_at + interval - time.monotonic()
         if wait <= 0:
             self._show()
         else:
@@ -339,6 +369,7 @@ class LogsScreen(AppScreen):
     def _show(self) -> None:
         self._show_timer_set = False
         self._shown_at = time.monotonic()
+        self._added_since_show = 0
         if self.history is None:
             return
         if self.filter_rows is not None:
@@ -371,7 +402,7 @@ class LogsScreen(AppScreen):
     def update_info(self) -> None:
         info = self.query_one("#logs-info", Static)
         if not self.pods:
-            info.update("Logs: no pod chosen", layout=False)
+            info.update(f"Logs: no pod chosen · {escape(self.log_range.label)} (r: since)", layout=False)
             return
         history = self.history
         lines = len(history) if history is not None else 0
@@ -462,12 +493,14 @@ class LogsScreen(AppScreen):
         self.app.push_screen(ChoiceScreen("Container", [ALL_CONTAINERS, *names], current), chosen)
 
     def action_pick_range(self) -> None:
-        current = next((name for name, value in SINCE_CHOICES.items() if value == self.log_range), None)
+        tail = self.tail_lines or DEFAULT_TAIL_LINES
+        choices = since_choices(tail)
+        current = next((name for name, value in choices.items() if value == self.log_range), None)
 
         def chosen(choice: str | None) -> None:
             if not choice:
                 return
-            log_range = parse_range(choice)
+            log_range = parse_range(choice, tail)
             if log_range is None:
                 self.notify(f"not a range: {choice} (e.g. 5m, 2h, or 5000 for the last 5,000 lines)", severity="error")
                 return
@@ -477,7 +510,7 @@ class LogsScreen(AppScreen):
             self.update_info()
 
         title = "Since (or type 30s, 2h, 3d, or a number of lines)"
-        self.app.push_screen(ChoiceScreen(title, list(SINCE_CHOICES), current), chosen)
+        self.app.push_screen(ChoiceScreen(title, list(choices), current), chosen)
 
     @work(thread=True, group="logs-resolve", exclusive=True, exit_on_error=False)
     def action_pick_pods(self) -> None:

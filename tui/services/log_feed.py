@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 
-from tui.models.logs import LogChunk, StreamEvent, StreamGap, sort_key
+from tui.models.logs import LogChunk, StreamEvent, StreamGap, StreamRestarted, sort_key
 
 
 class _Run:
@@ -100,7 +100,8 @@ class LogFeed:
 def merge_batch(events: list[StreamEvent]) -> list[StreamEvent]:
     """One batch, ready to append: consecutive chunks joined; where several sources interleave, their lines ordered
     by timestamp (a stable sort: each source keeps its own order). State changes come after the lines, in their
-    order (so a stream that ended after its last line ends the batch ended); a gap stays where it happened."""
+    order (so a stream that ended after its last line ends the batch ended); a gap or a restart stays where it
+    happened."""
     merged: list[StreamEvent] = []
     states: list[StreamEvent] = []
     run: list[LogChunk] = []
@@ -132,7 +133,7 @@ def merge_batch(events: list[StreamEvent]) -> list[StreamEvent]:
     for event in events:
         if isinstance(event, LogChunk):
             run.append(event)
-        elif isinstance(event, StreamGap):
+        elif isinstance(event, StreamGap | StreamRestarted):
             flush()
             merged.append(event)
         else:

@@ -44,6 +44,10 @@ class LogHistory:
         self._spilling = False
         self._closed = False
         self.longest = 0  # the longest line's length in bytes (for the horizontal scroll range)
+        # One spill thread for the history's life, woken when the window is full: starting a thread waits until it
+        # runs, which on a busy machine took up to 150 ms of the UI thread in the middle of a flood.
+        self._spill_wanted = threading.Event()
+        threading.Thread(target=self._spill_loop, name="log-history-spill", daemon=True).start()
 
     def __len__(self) -> int:
         return len(self._sources)
@@ -85,12 +89,20 @@ class LogHistory:
             if spill:
                 self._spilling = True
         if spill:
-            threading.Thread(target=self._spill_oldest, name="log-history-spill", daemon=True).start()
+            self._spill_wanted.set()
         return first
 
     def append_marker(self, timestamp: bytes, text: str) -> int:
         """A line the app writes itself, e.g. where lines may be missing; drawn differently, never saved as log."""
         return self.append(MARKER_SOURCE, (timestamp or b"0000-00-00T00:00:00Z") + b" " + text.encode() + b"\n")
+
+    def _spill_loop(self) -> None:
+        while True:
+            self._spill_wanted.wait()
+            self._spill_wanted.clear()
+            if self._closed:
+                return
+            self._spill_oldest()
 
     def _spill_oldest(self) -> None:
         """Move the oldest blocks to the temp file until half the window is left. Runs on its own thread, so the
@@ -218,3 +230,4 @@ class LogHistory:
             if self._spill is not None:
                 self._spill.close()
                 self._spill = None
+        self._spill_wanted.set()  # the spill thread ends

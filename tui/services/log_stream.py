@@ -7,8 +7,9 @@ a line when the connection drops.
   are dropped: those older than the last one received and the ones at its timestamp already received. If the
   server no longer has lines the stream expected (the log was rotated, the container restarted meanwhile), a
   StreamGap says lines may be missing there.
-- When the server ends a follow stream, the pod says why: the container exited (the log is complete), or it still
-  runs / will restart (resume).
+- When the server ends a follow stream, the pod says why: the container exited (the log is complete), it still
+  runs (resume), or it waits to be restarted (wait, then follow the new container: StreamRestarted marks where its
+  lines start; that the old container's last lines are not resent is then no gap).
 - `stop()` from another thread shuts the open HTTP response down, so the reading thread ends at once.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import select
 import socket
 import threading
 import time
@@ -35,10 +37,12 @@ from tui.models.logs import (
     StreamEnded,
     StreamEvent,
     StreamGap,
+    StreamRestarted,
     StreamTrouble,
     StreamWaiting,
     classify_refusal,
     end_verdict,
+    restart_reason,
     since_time_param,
     timestamp_ns,
     timestamp_token,
@@ -53,8 +57,6 @@ LONGEST_RETRY_S = 10.0
 WAITING_RETRY_S = 1.0
 LONGEST_WAITING_RETRY_S = 5.0
 MAX_PENDING_LINE = 16 * 1024 * 1024  # a "line" longer than this without a newline is passed on as it is
-BLOCKED_S = 0.001  # a read that took longer than this waited for the server
-PACE_S = 0.004  # then the next read waits this long, so lines are read in bursts (adds at most 4 ms latency)
 
 
 def keepalive_socket_options() -> list[tuple[int, int, int]]:
@@ -202,6 +204,7 @@ class LogStream:
         self._tail = LastTimestamp()
         self._since_ns: int | None = None
         self._connected_once = False
+        self._restarting = False  # the stream ended because the container exited; it will be restarted
 
     def stop(self) -> None:
         self._stopped.set()
@@ -221,6 +224,7 @@ class LogStream:
     def events(self) -> Iterator[StreamEvent]:
         retry = FIRST_RETRY_S
         waiting = WAITING_RETRY_S
+        restart_wait = WAITING_RETRY_S
         try:
             while not self.stopped:
                 try:
@@ -268,10 +272,19 @@ class LogStream:
                 if self.previous:
                     yield StreamEnded(self.source, "end of the previous container's log")
                     return
-                reason = self._why_ended()
+                reason, restarting = self._why_ended()
                 if reason is not None:
                     yield StreamEnded(self.source, reason)
                     return
+                if restarting is not None:
+                    # Asked again until the new container runs: meanwhile the server resends the old one's log,
+                    # which the resume drops (nothing new), so this waits a little longer each time.
+                    self._restarting = True
+                    yield StreamWaiting(self.source, f"the container {restarting}; it will be restarted", restart_wait)
+                    self._stopped.wait(restart_wait)
+                    restart_wait = min(restart_wait * 2, LONGEST_WAITING_RETRY_S)
+                    continue
+                restart_wait = WAITING_RETRY_S
                 yield StreamTrouble(self.source, "stream ended while the container runs; resuming", FIRST_RETRY_S)
                 self._stopped.wait(FIRST_RETRY_S)
         finally:
@@ -350,14 +363,9 @@ class LogStream:
         pending = b""
         read = body_reader(response)
         while not self.stopped:
-            asked = time.monotonic()
             data = read()
             if not data:
                 break
-            if time.monotonic() - asked > BLOCKED_S:
-                # The read waited: the stream has caught up. Pause briefly so that what comes next is read in one
-                # burst, not one wake-up (and one GIL hand-over) per line the server flushes.
-                self._stopped.wait(PACE_S)
             if pending:
                 data = pending + data
             cut = data.rfind(b"\n") + 1
@@ -370,11 +378,14 @@ class LogStream:
                 data, pending = data[:cut], data[cut:]
             if dedupe is not None and not dedupe.done:
                 data = dedupe.feed(data)
-                if dedupe.gap:
+                if dedupe.gap and not self._restarting:
                     yield StreamGap(self.source, "the server no longer had the lines before the reconnect "
                                     "(log rotated or container restarted): lines may be missing here")  # fmt: skip
                 if not data:
                     continue
+            if self._restarting:  # the first lines of the new container
+                self._restarting = False
+                yield StreamRestarted(self.source)
             self._tail.note(data)
             yield LogChunk(self.source, data, data.count(b"\n"))
         if pending and not self.stopped:  # the log ended without a final newline
@@ -382,20 +393,26 @@ class LogStream:
             if dedupe is not None and not dedupe.done:
                 data = dedupe.feed(data)
             if data:
+                if self._restarting:
+                    self._restarting = False
+                    yield StreamRestarted(self.source)
                 self._tail.note(data)
                 yield LogChunk(self.source, data, 1)
 
-    def _why_ended(self) -> str | None:
+    def _why_ended(self) -> tuple[str | None, str | None]:
+        """After the server ended the stream: (why the log is complete, or None; why the container does not run now
+        although it will again, or None)."""
         try:
             response: Any = k8s.CoreV1Api(self._api_client()).read_namespaced_pod(
                 self.target.pod, self.target.namespace, _preload_content=False, _request_timeout=CONNECT_TIMEOUT_S
             )
             pod = json.loads(response.data)
         except ApiException as exc:
-            return end_verdict(None, self.target.container) if exc.status == 404 else None
+            return (end_verdict(None, self.target.container) if exc.status == 404 else None), None
         except Exception:
-            return None
-        return end_verdict(pod, self.target.container)
+            return None, None
+        container = self.target.container
+        return end_verdict(pod, container), restart_reason(pod, container)
 
 
 class ChunkedDecoder:
@@ -442,22 +459,42 @@ class ChunkedDecoder:
 
 def body_reader(response: Any) -> Callable[[], bytes]:
     """A function that returns the next bytes of a streamed body (b"" at its end; an exception if the connection
-    breaks first). Chunked bodies are read raw and decoded in bulk (ChunkedDecoder); anything else through
-    urllib3."""
+    breaks first): everything that has arrived, up to READ_BYTES, waiting only when nothing has.
+
+    Chunked bodies are read raw and decoded in bulk (ChunkedDecoder); anything else through urllib3. A server that
+    flushes every line sends a TLS record or so per line, and one read returns one record: reading on while the
+    socket has more keeps a flood to a few large blocks a frame instead of one small block per line (each a
+    hand-over between threads)."""
     raw = getattr(getattr(response, "_fp", None), "fp", None)
     started = getattr(getattr(response, "_fp", None), "chunk_left", 0) is None  # http.client has read no chunk
     if raw is None or not (getattr(response, "chunked", False) and started):
         return lambda: bytes(response.read1(READ_BYTES))
     decoder = ChunkedDecoder()
+    sock = getattr(getattr(raw, "raw", None), "_sock", None)
+
+    def more_ready() -> bool:
+        if sock is None:
+            return False
+        try:
+            if getattr(sock, "pending", lambda: 0)() > 0:  # decrypted bytes waiting in the TLS layer
+                return True
+            return bool(select.select([sock], [], [], 0)[0])
+        except (OSError, ValueError):
+            return False
 
     def read() -> bytes:
+        parts: list[bytes] = []
+        size = 0
         while not decoder.done:
             data = raw.read1(READ_BYTES)
             if not data:
                 raise ConnectionResetError("the connection closed in the middle of the log")
             if decoded := decoder.feed(data):
-                return decoded
-        return b""
+                parts.append(decoded)
+                size += len(decoded)
+            if parts and (size >= READ_BYTES or not more_ready()):
+                break
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     return read
 

@@ -19,13 +19,14 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.color import Color, ColorParseError
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tui.models.log_match import LogMatcher, split_line
+from tui.models.log_match import LogMatcher, log_level, split_line
 from tui.services.log_history import MARKER_SOURCE, LogHistory
 
 # Rendered lines kept: about three screens. A bigger cache made floods worse: each cached line holds Strips with a
@@ -33,6 +34,15 @@ from tui.services.log_history import MARKER_SOURCE, LogHistory
 # provoked (150-500 ms each with the app's heap) were the longest UI stalls while lines poured in.
 CACHE_SCREENS = 3
 SOURCE_CLASSES = [f"log-view--source-{i}" for i in range(6)]
+LEVEL_CLASSES = {level: f"log-view--level-{level}" for level in ("error", "warning", "info", "debug")}
+SCROLLBAR_WIDTH = 2  # (Textual's default)
+BACKGROUND_PARTS = {"log-view--match", "log-view--current"}
+# Theme variables that, when the theme defines them, override these parts' colours (the CSS below is the fallback:
+# a variable the theme lacks cannot be named in CSS, which would fail to parse).
+THEME_COLOURS = {
+    "log-view--match": "log-match",  # the background of a search hit
+    **{component: f"log-{level}" for level, component in LEVEL_CLASSES.items()},  # the level word's colour
+}
 
 
 @dataclass
@@ -62,14 +72,19 @@ class LogView(ScrollView, can_focus=True):
         "log-view--current",
         "log-view--placeholder",
         *SOURCE_CLASSES,
+        *LEVEL_CLASSES.values(),
     }
     DEFAULT_CSS = """
-    LogView { height: 1fr; background: $surface; }
+    LogView { height: 1fr; background: $surface; scrollbar-size-vertical: 0; }
     LogView > .log-view--timestamp { color: $text-muted; }
     LogView > .log-view--marker { color: $text-warning; text-style: bold; }
     LogView > .log-view--match { background: $warning 60%; color: $text; text-style: bold; }
     LogView > .log-view--current { background: $accent 35%; }
     LogView > .log-view--placeholder { color: $text-muted; text-style: italic; }
+    LogView > .log-view--level-error { color: $text-error; text-style: bold; }
+    LogView > .log-view--level-warning { color: $text-warning; }
+    LogView > .log-view--level-info { color: $text-success; }
+    LogView > .log-view--level-debug { color: $text-muted; }
     LogView > .log-view--source-0 { color: $text-primary; }
     LogView > .log-view--source-1 { color: $text-success; }
     LogView > .log-view--source-2 { color: $text-warning; }
@@ -94,7 +109,7 @@ class LogView(ScrollView, can_focus=True):
         self.search: LogMatcher | None = None
         self.current: int | None = None  # the line of the current search hit
         self.placeholder = ""
-        self.following = True
+        self._following = True
         self.drawn_last = -1  # the highest line index drawn so far (benchmarks read it)
         self._cache: dict[int, list[tuple[list[Segment], int]]] = {}
         self._styles: dict[str, Style] = {}
@@ -102,11 +117,34 @@ class LogView(ScrollView, can_focus=True):
         self._frame: list[tuple[int, Strip]] = []
         self._frame_top = 0
         self._adjusting = False
+        self._shown_rows = 0
+        self._drawing_size = Size(0, 0)  # the size at the start of the frame being drawn
 
     # ---------------------------------------------------------------- what to show
 
     @property
+    def following(self) -> bool:
+        """Whether the view stays at the last line as lines come. Meanwhile the vertical scrollbar is hidden: it
+        would only sit at the bottom, and redrawing it as the log grows cost more than drawing the lines (half of
+        each frame in a flood). Scrolling up pauses, and the scrollbar is back."""
+        return self._following
+
+    @following.setter
+    def following(self, following: bool) -> None:
+        if following != self._following:
+            self._following = following
+            self.styles.scrollbar_size_vertical = 0 if following else SCROLLBAR_WIDTH
+            if self.look.wrap:  # the width to wrap at changed
+                self._cache.clear()
+                self._frame_key = None
+
+    @property
     def row_count(self) -> int:
+        """The rows drawn: as many as there were at the last `lines_changed`. Lines appended since are drawn with
+        the next call, together with the screen's info line, so the two never disagree."""
+        return self._shown_rows
+
+    def _rows_now(self) -> int:
         if self.rows is not None:
             return len(self.rows)
         return len(self.history) if self.history is not None else 0
@@ -143,7 +181,7 @@ class LogView(ScrollView, can_focus=True):
 
     def lines_changed(self) -> None:
         """After lines were appended (or the filter changed): new size; stay at the end while following."""
-        count = self.row_count
+        count = self._shown_rows = self._rows_now()
         if self.multi_row:
             height = count + max(0, self.scrollable_content_region.height - 1)
             width = self.scrollable_content_region.width if self.look.wrap else self._content_width()
@@ -271,8 +309,12 @@ class LogView(ScrollView, can_focus=True):
 
     # ---------------------------------------------------------------- drawing
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._drawing_size = self.size  # (`size` costs 5 µs a call: once a frame, not once a row and line)
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self._drawing_size.width or self.size.width
         base = self._base_style()
         if self.row_count == 0:
             if y == self.size.height // 3 and self.placeholder:
@@ -291,7 +333,13 @@ class LogView(ScrollView, can_focus=True):
             row = round(self.scroll_y) + y
             if row >= self.row_count:
                 return Strip.blank(width, base)
-            strip = self._strips(self.line_at(row))[0]
+            line = self.line_at(row)
+            if line > self.drawn_last:
+                self.drawn_last = line
+            segments, length = self._rows(line)[0]
+            if scroll_x == 0 and length <= width:  # most rows: one Strip, padded here (each Strip costs 7 caches)
+                return Strip([*segments, Segment(" " * (width - length), base)], width)
+            return Strip(segments, length).crop_extend(scroll_x, scroll_x + width, base)
         line = self.line_at(row) if row >= 0 else -1
         if line > self.drawn_last:
             self.drawn_last = line
@@ -327,14 +375,18 @@ class LogView(ScrollView, can_focus=True):
         """A line's rows, as fresh Strips: the cache keeps their segments only. (Textual caches what it derives
         from a Strip inside that Strip; cached Strips grew chains of derived ones that lived long enough to reach
         the oldest GC generation, whose full collections were the longest stalls during a flood.)"""
+        return [Strip(segments, length) for segments, length in self._rows(line)]
+
+    def _rows(self, line: int) -> list[tuple[list[Segment], int]]:
+        """A line's rows as (segments, cell length), drawn once and cached."""
         rows = self._cache.get(line)
         if rows is None:
-            while len(self._cache) >= CACHE_SCREENS * self.size.height + 16:
+            while len(self._cache) >= CACHE_SCREENS * self._drawing_size.height + 16:
                 del self._cache[next(iter(self._cache))]  # the oldest first
             assert self.history is not None
             drawn = self._draw(line, self.history.line(line), self.history.source(line))
             rows = self._cache[line] = [(list(strip), strip.cell_length) for strip in drawn]
-        return [Strip(segments, length) for segments, length in rows]
+        return rows
 
     def _draw(self, line: int, raw: bytes, source: int) -> list[Strip]:
         timestamp, message = split_line(raw)
@@ -344,9 +396,9 @@ class LogView(ScrollView, can_focus=True):
         head: list[Segment] = []
         if len(self.labels) > 1 and source != MARKER_SOURCE:
             label = self.labels[source] if source < len(self.labels) else "?"
-            head.append(Segment(label.ljust(self._label_width()) + " ", self._style(SOURCE_CLASSES[source % 6])))
+            head.append(Segment(label.ljust(self._label_width()) + " ", self.part_style(SOURCE_CLASSES[source % 6])))
         if self.look.timestamps and timestamp:
-            head.append(Segment(timestamp.decode("ascii", "replace") + " ", self._style("log-view--timestamp")))
+            head.append(Segment(timestamp.decode("ascii", "replace") + " ", self.part_style("log-view--timestamp")))
         plain = (
             source != MARKER_SOURCE
             and "\x1b" not in text
@@ -355,8 +407,9 @@ class LogView(ScrollView, can_focus=True):
             and not (self.look.pretty_json and text[:1] in "{[")
             and line != self.current
         )
-        if plain:  # most lines: no Text, no markup, just segments
-            segments = [*head, Segment(text)]
+        if plain:  # most lines: no Text, no markup, just segments (on the view's own style, as Textual's Log does)
+            base = self._base_style()
+            segments = [Segment(part.text, base + part.style) for part in head] + self._level_segments(text, base)
             return [Strip(segments, sum(cell_len(segment.text) for segment in segments))]
         return self._draw_rich(line, head, text, source)
 
@@ -367,26 +420,41 @@ class LogView(ScrollView, can_focus=True):
         for segment in head_segments:
             head.append(segment.text, segment.style)
         if source == MARKER_SOURCE:
-            bodies = [Text(text, style=self._style("log-view--marker"))]
+            bodies = [Text(text, style=self.part_style("log-view--marker"))]
         elif self.look.pretty_json and text[:1] in "{[" and (pretty := _pretty_json(text)) is not None:
             bodies = [Text(row) for row in pretty.split("\n")]
+        elif "\x1b" in text:  # the program coloured the line itself
+            bodies = [Text.from_ansi(text, end="")]
         else:
-            bodies = [Text.from_ansi(text, end="") if "\x1b" in text else Text(text, end="")]
+            bodies = [Text(text, end="")]
+            if (level := log_level(text)) is not None:
+                bodies[0].stylize(self.part_style(LEVEL_CLASSES[level[2]]), level[0], level[1])
         if self.search is not None:
-            match_style = self._style("log-view--match")
+            match_style = self.part_style("log-view--match")
             for body in bodies:
                 for start, end in self.search.spans(body.plain):
                     body.stylize(match_style, start, end)
         indent = Text(" " * head.cell_len)
-        texts = [Text.assemble(head if index == 0 else indent, body) for index, body in enumerate(bodies)]
+        line_style = self._base_style()
+        if line == self.current:
+            line_style += self.part_style("log-view--current")
+        texts = [
+            Text.assemble(head if index == 0 else indent, body, style=line_style) for index, body in enumerate(bodies)
+        ]
         if self.look.wrap:
             width = max(10, self.scrollable_content_region.width)
             texts = [part for text_row in texts for part in text_row.wrap(console, width, no_wrap=False)]
-        strips = [Strip([*text_row.render(console)], text_row.cell_len) for text_row in texts]
-        if line == self.current:
-            current = self._style("log-view--current")
-            strips = [strip.apply_style(current) for strip in strips]
-        return strips
+        return [Strip([*text_row.render(console)], text_row.cell_len) for text_row in texts]
+
+    def _level_segments(self, text: str, base: Style) -> list[Segment]:
+        """A plain message as segments, the word that says its level coloured."""
+        level = log_level(text)
+        if level is None:
+            return [Segment(text, base)]
+        start, end, name = level
+        word = Segment(text[start:end], base + self.part_style(LEVEL_CLASSES[name]))
+        parts = [Segment(text[:start], base), word, Segment(text[end:], base)]
+        return [part for part in parts if part.text]
 
     def _base_style(self) -> Style:
         """The widget's own style (`rich_style` costs 30 µs a call: too much for every line of every frame)."""
@@ -395,11 +463,35 @@ class LogView(ScrollView, can_focus=True):
             style = self._styles[""] = self.rich_style
         return style
 
-    def _style(self, component: str) -> Style:
+    def part_style(self, component: str) -> Style:
+        """The Rich style of a part of a line (a component class; the theme's log colours where it has them)."""
         style = self._styles.get(component)
         if style is None:
-            style = self._styles[component] = self.get_component_rich_style(component, partial=True)
+            style = self.get_component_rich_style(component, partial=True)
+            if component in BACKGROUND_PARTS:  # a partial style drops the alpha of `$warning 60%`: blend as CSS does
+                style += Style(bgcolor=self.get_component_rich_style(component).bgcolor)
+            themed = self._theme_colour(THEME_COLOURS[component]) if component in THEME_COLOURS else None
+            if themed is not None and component == "log-view--match":
+                style += Style(bgcolor=themed.rich_color, color=(themed + themed.get_contrast_text(0.87)).rich_color)
+            elif themed is not None:
+                style += Style(color=themed.rich_color)
+            self._styles[component] = style
         return style
+
+    def _theme_colour(self, name: str) -> Color | None:
+        """The theme's colour for `name` (`#rrggbb`, `red`, `rgb(...)`, optionally `COLOUR 60%`) over the view's
+        background, or None when the theme does not define it (or not as a colour)."""
+        value = self.app.theme_variables.get(name, "").strip()
+        if not value:
+            return None
+        colour_text, _, alpha = value.partition(" ")
+        try:
+            colour = Color.parse(colour_text)
+            if alpha.strip().endswith("%"):
+                colour = colour.multiply_alpha(float(alpha.strip()[:-1]) / 100)
+        except (ColorParseError, ValueError):
+            return None
+        return self.background_colors[1] + colour
 
     def notify_style_update(self) -> None:
         """The theme or CSS changed: styles are looked up again and every line redrawn."""
