@@ -144,9 +144,9 @@ class K8sxApp(App[None]):
         if info.name == "pods":
             return PodsScreen(self.backends.kube)
         if info.name == "logs":
-            return LogsScreen(self.backends.kube)
+            return LogsScreen(self.backends.kube, tail_lines=self.settings.log_tail_lines)
         if info.name == "terminal":
-            return TerminalScreen(self.backends)
+            return TerminalScreen(self.backends, default_shell=self.settings.shell)
         if info.name == "images":
             return ImagesScreen(self.backends.docker)
         if info.name == "push":

@@ -14,7 +14,6 @@ import docker
 import pytest
 from docker.errors import NotFound
 from textual.pilot import Pilot
-from textual.screen import Screen
 
 from tests.e2e.logs_support import Clock, cri, info, lines_held, log_pod, logs_screen, open_from_pod_list, shown
 from tests.support import (
@@ -29,25 +28,12 @@ from tests.support import (
     settle,
     wait_for,
 )
-from tui.app import K8sxApp, ModeInfo
+from tui.app import K8sxApp
 from tui.backends import Backends
 from tui.screens.dialogs import ChoiceScreen
-from tui.screens.logs import LogsScreen
 from tui.services.docker_engine import DockerService
 from tui.services.kube import KubeService
-
-
-class TailSettingApp(K8sxApp):
-    """The app as it is built when the settings say how many lines a log starts with."""
-
-    def __init__(self, backends: Backends, tail_lines: int) -> None:
-        super().__init__(backends)
-        self.tail_lines = tail_lines
-
-    def _make_screen(self, info: ModeInfo) -> Screen[None]:
-        if info.name == "logs":
-            return LogsScreen(self.backends.kube, tail_lines=self.tail_lines)
-        return super()._make_screen(info)
+from tui.settings import Settings
 
 
 async def choose_range(pilot: Pilot[None], app: K8sxApp, choice: str) -> list[str]:
@@ -93,7 +79,7 @@ async def test_the_number_of_lines_a_log_starts_with_is_a_setting(
     pod = log_pod(stack, namespace, tmp_path, name="chatty")
     pod.write([cri(f"line {i}", clock.tick()) for i in range(500)])
     backends = Backends(KubeService(stack.kubeconfig, None, namespace), DockerService(stack.docker_host))
-    app = TailSettingApp(backends, tail_lines=200)
+    app = K8sxApp(backends, settings=Settings(log_tail_lines=200))  # as the settings file gives it
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
         assert "last 200 lines" in info(app)  # said before any pod is chosen

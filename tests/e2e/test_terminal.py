@@ -33,15 +33,19 @@ from tests.support import (
     wait_for,
 )
 from tui.app import K8sxApp
+from tui.backends import Backends
 from tui.messages import OpenLocalCommand
 from tui.screens.dialogs import ChoiceScreen
 from tui.screens.pods import PodsScreen
 from tui.screens.terminal import SessionTab, TerminalScreen
+from tui.services.docker_engine import DockerService
 from tui.services.exec_kube import KubeExecSession
 from tui.services.images import ImageService
+from tui.services.kube import KubeService
 from tui.services.pod_exec_stream import ExecFailed, PodExecStream
 from tui.services.pty_local import LocalPtySession
 from tui.services.shell_choices import ShellChoices
+from tui.settings import Settings
 from tui.widgets.terminal import TerminalView
 
 PROMPT = "k8sx$"
@@ -870,3 +874,16 @@ async def test_a_shell_in_a_pod_whose_image_has_no_shell_says_so(
         await pilot.press("x")
         await settle(pilot, lambda: not terminal(app).tabs, what="the tab closed")
     assert pod_phase(stack, namespace, "bare") == "Running"
+
+
+async def test_the_shell_setting_is_used_for_a_pod_with_no_choice_of_its_own(
+    stack: StackEnv, namespace: str, tmp_path: Path, own_state_dir: Path
+) -> None:
+    kwok_shell_pod(stack, namespace, tmp_path)
+    backends = Backends(KubeService(stack.kubeconfig, None, namespace), DockerService(stack.docker_host))
+    app = K8sxApp(backends, settings=Settings(shell="sh -i"))  # `shell: sh -i` in the settings file
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await open_from_pod_list(pilot, app)
+        assert tab.session.command == ("sh", "-i")
+        await type_line(pilot, "echo from-$0")
+        await until_line(pilot, tab, "from-sh")

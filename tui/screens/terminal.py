@@ -113,9 +113,13 @@ class TerminalScreen(AppScreen):
     TerminalScreen TabPane { padding: 0; }
     """
 
-    def __init__(self, backends: Backends, shell_choices: ShellChoices | None = None) -> None:
+    def __init__(
+        self, backends: Backends, shell_choices: ShellChoices | None = None, default_shell: str | None = None
+    ) -> None:
+        """`default_shell`: the settings' shell for a pod with no choice of its own (None: bash, else sh)."""
         super().__init__("terminal")
         self.backends = backends
+        self.default_shell = default_shell
         self.title = "Terminal"
         self.tabs: dict[str, SessionTab] = {}
         self.shell_choices = shell_choices or ShellChoices()
@@ -166,6 +170,11 @@ class TerminalScreen(AppScreen):
 
     def _open_kube(self, pod: PodRow, container: str | None, attach: bool) -> None:
         chosen = None if attach else self.shells.command_for(self.pod_key(pod), pod.image)
+        if chosen is None and not attach and self.default_shell:
+            try:
+                chosen = parse_command(self.default_shell)
+            except ValueError as exc:
+                self.notify(f"the shell setting: {exc}; using bash, else sh", title="Shell", severity="warning")
         commands = [chosen] if chosen else None
         session = KubeExecSession(self.backends.kube, pod.namespace, pod.name, container, commands, attach=attach)
         self.open_session(session).pod = pod
