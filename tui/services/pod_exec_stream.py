@@ -76,13 +76,19 @@ class PodExecStream:
 
     def write(self, data: bytes) -> None:
         view = memoryview(data)
-        for start in range(0, len(view), 1 << 20):
-            self._socket.send(bytes([STDIN]) + view[start : start + (1 << 20)].tobytes(), ABNF.OPCODE_BINARY)
+        try:
+            for start in range(0, len(view), 1 << 20):
+                self._socket.send(bytes([STDIN]) + view[start : start + (1 << 20)].tobytes(), ABNF.OPCODE_BINARY)
+        except Exception as exc:  # websocket-client raises its own and OSError subclasses alike
+            raise ExecFailed(f"the connection to the pod was cut: {exc}") from exc
 
     def close_stdin(self) -> None:
         """End of input for the remote command (v5); on v4 servers the only way is closing the whole stream."""
         if self._v5:
-            self._socket.send(bytes([CLOSE_SIGNAL, STDIN]), ABNF.OPCODE_BINARY)
+            try:
+                self._socket.send(bytes([CLOSE_SIGNAL, STDIN]), ABNF.OPCODE_BINARY)
+            except Exception as exc:
+                raise ExecFailed(f"the connection to the pod was cut: {exc}") from exc
 
     # ---------------------------------------------------------------- output
 

@@ -2,6 +2,8 @@
 
 Refused, and reported: absolute names, names with `..`, symlinks and hard links whose target leaves the
 destination, and anything but files, directories and links. Every file's sha256 is computed while it is written.
+A file is written under its name plus PART_SUFFIX and renamed when its last byte is in, so a cut stream never
+leaves a partial file under its real name (and a resumed pull knows where to continue).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import IO, Protocol, cast
 
 CHUNK = 1 << 20
+PART_SUFFIX = ".k8sx-part"
 
 
 class Readable(Protocol):
@@ -35,11 +38,17 @@ def _inside(relative: str) -> bool:
     return not (posixpath.isabs(relative) or normal == ".." or normal.startswith("../"))
 
 
-def extract(stream: Readable, destination: Path, on_file: Callable[[Extracted, str], None] | None = None) -> Extracted:
-    """Read a tar from `stream` (as it arrives: no seeking) into `destination`, which must exist."""
+def extract(
+    stream: Readable,
+    destination: Path,
+    on_file: Callable[[Extracted, str], None] | None = None,
+    concatenated: bool = False,
+) -> Extracted:
+    """Read a tar from `stream` (as it arrives: no seeking) into `destination`, which must exist.
+    concatenated: several archives one after the other (what `xargs tar cf -` sends when it runs tar twice)."""
     result = Extracted()
     root = destination.resolve()
-    with tarfile.open(fileobj=cast(IO[bytes], stream), mode="r|") as archive:
+    with tarfile.open(fileobj=cast(IO[bytes], stream), mode="r|", ignore_zeros=concatenated) as archive:
         for member in archive:
             name = member.name
             if not _inside(name):
@@ -56,12 +65,14 @@ def extract(stream: Readable, destination: Path, on_file: Callable[[Extracted, s
                 source = archive.extractfile(member)
                 assert source is not None
                 digest = hashlib.sha256()
-                with open(target, "wb") as out:
+                part = target.with_name(target.name + PART_SUFFIX)
+                with open(part, "wb") as out:
                     while chunk := source.read(CHUNK):
                         out.write(chunk)
                         digest.update(chunk)
                         result.bytes_written += len(chunk)
-                os.chmod(target, member.mode & 0o777 | 0o600)
+                os.chmod(part, member.mode & 0o777 | 0o600)
+                os.replace(part, target)
                 relative = posixpath.normpath(name)
                 result.files[relative] = digest.hexdigest()
                 result.sizes[relative] = member.size

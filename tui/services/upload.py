@@ -1,5 +1,10 @@
 """Copy a local file or folder into a pod (a dataset, code): tar over exec's stdin, with progress, sha256 of every
-file checked in the pod afterwards, and an atomic arrival (a hidden folder in the pod, moved into place last)."""
+file checked in the pod afterwards, and an atomic arrival (a hidden folder in the pod, moved into place last).
+
+A cut copy leaves that hidden folder (its name comes from the local path and the target); with resume=True the next
+copy of the same local path to the same target sends only the files whose sha256 in the pod differs, and continues
+a half-written file from its size when the pod's bytes are a prefix of the local file.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,8 @@ import shlex
 import tarfile
 import threading
 import time
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
 
@@ -18,6 +23,7 @@ from tui.models.transfer import TransferProgress, TransferSummary
 from tui.services.kube import KubeService
 from tui.services.pod_exec_stream import ExecFailed, PodExecStream, run
 from tui.services.transfer import PROGRESS_EVERY_S, TransferFailed, tar_problem
+from tui.services.transfer_resume import LISTING_SCRIPT, RemoteListing, file_sha256, parse_listing
 
 CHUNK = 1 << 20
 
@@ -61,6 +67,105 @@ class _HashingReader:
         return data
 
 
+@dataclass
+class UploadMeter:
+    """Bytes sent and files done, reported at most every PROGRESS_EVERY_S."""
+
+    progress: Callable[[TransferProgress], None] | None
+    bytes_total: int | None
+    files_total: int | None
+    started: float
+    sent: int = 0
+    files_done: int = 0
+    _last: float = 0.0
+
+    def add(self, count: int) -> None:
+        self.sent += count
+
+    def file_done(self, current: str, force: bool = False) -> None:
+        self.files_done += 1
+        self.report(current, force)
+
+    def report(self, current: str, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.progress is not None and (force or now - self._last >= PROGRESS_EVERY_S):
+            self._last = now
+            self.progress(
+                TransferProgress(
+                    self.sent, self.bytes_total, self.files_done, self.files_total, current, now - self.started
+                )
+            )
+
+
+def send_tar(
+    kube: KubeService,
+    namespace: str,
+    pod: str,
+    container: str | None,
+    into: str,
+    entries: Sequence[tuple[Path, str]],
+    meter: UploadMeter,
+    cancel: threading.Event | None,
+) -> dict[str, str]:
+    """Send local files as one tar extracted in the pod under `into` (made if missing); their sha256 by name.
+    On cancel nothing is removed in the pod: the caller decides."""
+    script = 'mkdir -p "$1" && tar xf - -C "$1"'
+    try:
+        stream = PodExecStream(kube, namespace, pod, ["sh", "-c", script, "sh", into], container, stdin=True)
+    except ExecFailed as exc:
+        raise TransferFailed(str(exc)) from exc
+    hashes: dict[str, str] = {}
+    try:
+        writer = _StdinWriter(stream, meter.add, cancel)
+        with tarfile.open(fileobj=cast(IO[bytes], writer), mode="w|") as archive:
+            for path, relative in entries:
+                info = archive.gettarinfo(str(path), arcname=relative)
+                with open(path, "rb") as handle:
+                    reader = _HashingReader(handle)
+                    archive.addfile(info, cast(IO[bytes], reader))
+                hashes[relative] = reader.digest.hexdigest()
+                meter.file_done(relative)
+        writer.flush()
+        stream.close_stdin()
+        outcome = stream.outcome()
+    except ExecFailed as exc:
+        raise TransferFailed(str(exc)) from exc
+    finally:
+        stream.close()
+    if not outcome.succeeded:
+        raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
+    return hashes
+
+
+def remote_listing(
+    kube: KubeService, namespace: str, pod: str, container: str | None, parent: str, name: str
+) -> RemoteListing | None:
+    """sha256 and size of every file under parent/name in the pod; None when it is not there (or no sha256sum)."""
+    try:
+        output, outcome = run(kube, namespace, pod, ["sh", "-c", LISTING_SCRIPT, "sh", parent, name], container)
+    except ExecFailed as exc:
+        raise TransferFailed(str(exc)) from exc
+    listing = parse_listing(output.decode(errors="replace"))
+    if not outcome.succeeded or set(listing.sizes) != set(listing.digests):
+        return None
+    return listing
+
+
+def _prefix_sha256(path: Path, size: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        remaining = size
+        while remaining > 0 and (chunk := handle.read(min(CHUNK, remaining))):
+            digest.update(chunk)
+            remaining -= len(chunk)
+    return digest.hexdigest()
+
+
+def staging_name(local_path: Path, target: str) -> str:
+    key = hashlib.sha256(f"{local_path}->{target}".encode()).hexdigest()[:10]
+    return f".k8sx-partial-{key}"
+
+
 class PodUpload:
     def __init__(self, kube: KubeService) -> None:
         self.kube = kube
@@ -75,6 +180,7 @@ class PodUpload:
         overwrite: bool = False,
         progress: Callable[[TransferProgress], None] | None = None,
         cancel: threading.Event | None = None,
+        resume: bool = False,
     ) -> TransferSummary:
         """Copy local_path into remote_dir/<its name> in the pod."""
         local_path = local_path.expanduser().absolute()
@@ -83,66 +189,108 @@ class PodUpload:
         name = local_path.name
         remote_dir = remote_dir.rstrip("/") or "/"
         target = posixpath.join(remote_dir, name)
-        staging = posixpath.join(remote_dir, f".k8sx-partial-{uuid.uuid4().hex[:8]}")
+        staging = posixpath.join(remote_dir, staging_name(local_path, target))
         files = [local_path] if local_path.is_file() else sorted(p for p in local_path.rglob("*") if p.is_file())
+        entries = [
+            (path, posixpath.join(name, *path.relative_to(local_path).parts) if path != local_path else name)
+            for path in files
+        ]
         total_bytes = sum(p.stat().st_size for p in files)
-        exists, _ = self._run(namespace, pod, container, 'test -e "$1" && echo yes || echo no', target)
+        # One exec: whether the target exists, and a cut copy's folder dropped unless it is to be resumed.
+        check = '[ "$3" = resume ] || rm -rf "$2"; test -e "$1" && echo yes || echo no'
+        exists, _ = self._run(namespace, pod, container, check, target, staging, "resume" if resume else "new")
         if exists.strip() == "yes" and not overwrite:
             raise TransferFailed(f"{target} already exists in the pod")
 
-        started = time.monotonic()
-        sent = 0
-        done = 0
-        last = 0.0
+        meter = UploadMeter(progress, total_bytes, len(files), time.monotonic())
         hashes: dict[str, str] = {}
+        reused = 0
+        try:
+            if resume:
+                entries, hashes, reused = self._resume(namespace, pod, container, staging, name, entries, meter, cancel)
+                meter.bytes_total = total_bytes - reused
+            if entries or not files:
+                hashes.update(send_tar(self.kube, namespace, pod, container, staging, entries, meter, cancel))
+        except _Cancelled:
+            raise TransferFailed("cancelled; what arrived is kept in the pod: copy again to resume") from None
+        except TransferFailed as exc:
+            raise TransferFailed(f"{exc}; what arrived is kept in the pod: copy again to resume") from exc
+        verified = self._verify(namespace, pod, container, staging, name, hashes)
+        move = 'rm -rf "$2" && mv "$1/$3" "$2" && rmdir "$1"'
+        self._run(namespace, pod, container, move, staging, target, name)
+        meter.report(name, force=True)
+        return TransferSummary(
+            Path(target), len(files), total_bytes, verified, time.monotonic() - meter.started, [], meter.sent, reused
+        )
 
-        def report(current: str, force: bool = False) -> None:
-            nonlocal last
-            now = time.monotonic()
-            if progress is not None and (force or now - last >= PROGRESS_EVERY_S):
-                last = now
-                progress(TransferProgress(sent, total_bytes, done, len(files), current, now - started))
+    def _resume(
+        self,
+        namespace: str,
+        pod: str,
+        container: str | None,
+        staging: str,
+        name: str,
+        entries: list[tuple[Path, str]],
+        meter: UploadMeter,
+        cancel: threading.Event | None,
+    ) -> tuple[list[tuple[Path, str]], dict[str, str], int]:
+        """What is left to send after a cut copy: (entries still to send whole, hashes of the others, bytes reused).
+        Files equal in the pod are kept; a file whose pod copy is a prefix of the local one gets the rest appended."""
+        listing = remote_listing(self.kube, namespace, pod, container, staging, name)
+        if listing is None:
+            return entries, {}, 0
+        remaining: list[tuple[Path, str]] = []
+        hashes: dict[str, str] = {}
+        reused = 0
+        for path, relative in entries:
+            digest, there = file_sha256(path), listing.sizes.get(relative, 0)
+            if listing.digests.get(relative) == digest:
+                hashes[relative] = digest
+                reused += there
+                meter.file_done(relative)
+            elif 0 < there < path.stat().st_size and _prefix_sha256(path, there) == listing.digests[relative]:
+                self._append(namespace, pod, container, posixpath.join(staging, relative), path, there, meter, cancel)
+                hashes[relative] = digest
+                reused += there
+                meter.file_done(relative)
+            else:
+                remaining.append((path, relative))
+        return remaining, hashes, reused
 
-        def on_bytes(count: int) -> None:
-            nonlocal sent
-            sent += count
-
-        script = 'mkdir -p "$1" && tar xf - -C "$1"'
+    def _append(
+        self,
+        namespace: str,
+        pod: str,
+        container: str | None,
+        remote: str,
+        local: Path,
+        offset: int,
+        meter: UploadMeter,
+        cancel: threading.Event | None,
+    ) -> None:
         try:
             stream = PodExecStream(
-                self.kube, namespace, pod, ["sh", "-c", script, "sh", staging], container, stdin=True
+                self.kube, namespace, pod, ["sh", "-c", 'cat >> "$1"', "sh", remote], container, stdin=True
             )
         except ExecFailed as exc:
             raise TransferFailed(str(exc)) from exc
         try:
-            writer = _StdinWriter(stream, on_bytes, cancel)
-            with tarfile.open(fileobj=cast(IO[bytes], writer), mode="w|") as archive:
-                for path in files:
-                    relative = posixpath.join(name, *path.relative_to(local_path).parts) if path != local_path else name
-                    info = archive.gettarinfo(str(path), arcname=relative)
-                    with open(path, "rb") as handle:
-                        reader = _HashingReader(handle)
-                        archive.addfile(info, cast(IO[bytes], reader))
-                    hashes[relative] = reader.digest.hexdigest()
-                    done += 1
-                    report(relative)
-            writer.flush()
+            with open(local, "rb") as handle:
+                handle.seek(offset)
+                while chunk := handle.read(CHUNK):
+                    if cancel is not None and cancel.is_set():
+                        raise _Cancelled()
+                    stream.write(chunk)
+                    meter.add(len(chunk))
+                    meter.report(remote)
             stream.close_stdin()
             outcome = stream.outcome()
-        except _Cancelled:
-            stream.close()
-            self._run(namespace, pod, container, 'rm -rf "$1"', staging)
-            raise TransferFailed("cancelled; nothing was kept in the pod") from None
+        except ExecFailed as exc:
+            raise TransferFailed(str(exc)) from exc
         finally:
             stream.close()
         if not outcome.succeeded:
-            self._run(namespace, pod, container, 'rm -rf "$1"', staging)
             raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
-        verified = self._verify(namespace, pod, container, staging, name, hashes)
-        move = 'rm -rf "$2" && mv "$1/$3" "$2" && rmdir "$1"'
-        self._run(namespace, pod, container, move, staging, target, name)
-        report(name, force=True)
-        return TransferSummary(Path(target), len(files), total_bytes, verified, time.monotonic() - started)
 
     def _run(self, namespace: str, pod: str, container: str | None, script: str, *args: str) -> tuple[str, bool]:
         try:
@@ -159,10 +307,7 @@ class PodUpload:
         )
         if not ok:
             return "size"
-        remote = {}
-        for line in output.splitlines():
-            digest, _, path = line.partition("  ")
-            remote[posixpath.normpath(path)] = digest
+        remote = parse_listing(output).digests
         wrong = sorted(path for path, digest in hashes.items() if remote.get(path) != digest)
         if wrong:
             self._run(namespace, pod, container, 'rm -rf "$1"', staging)
