@@ -150,3 +150,38 @@ def test_a_copy_in_cut_by_a_dropped_connection_resumes(stack: StackEnv, namespac
     assert digests(root / "persistent" / "data" / "dataset") == digests(dataset)
     assert summary.verified == "sha256" and summary.reused > 0 and summary.sent < BIG, summary
     assert [p.name for p in (root / "persistent" / "data").iterdir()] == ["dataset"]
+
+
+async def test_pulling_again_after_a_cut_offers_to_resume_and_says_what_it_kept(
+    stack: StackEnv, namespace: str, tmp_path: Path
+) -> None:
+    from textual.widgets import Input, Static
+
+    from tests.support import SIZE, make_app, pods_info, settle
+    from tui.screens.copy import CopyScreen
+    from tui.screens.dialogs import ChoiceScreen
+    from tui.screens.forms import FormScreen
+
+    results = results_in(tmp_path / "pod")
+    pod_with_root(stack, namespace, tmp_path / "pod")
+    local = tmp_path / "results" / "exp"
+    cancel = threading.Event()
+    with pytest.raises(TransferFailed, match="pull again to resume"):
+        PodFileTransfer(KubeService(stack.kubeconfig)).pull(
+            namespace, "exp", str(results), local, progress=cut_after(BIG // 2, cancel), cancel=cancel
+        )
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: "1 pod in namespace" in pods_info(app))
+        await pilot.press("r")
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="the pull form")
+        app.screen.query_one("#field-remote", Input).value = str(results)
+        app.screen.query_one("#field-local", Input).value = str(local)
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, ChoiceScreen), what="the resume question")
+        assert "A cut pull of" in str(app.screen.query_one("Label").content)
+        await pilot.press("enter")  # Resume is highlighted
+        await settle(pilot, lambda: isinstance(app.screen, CopyScreen) and app.screen.finished, timeout=90)
+        status = str(app.screen.query_one("#copy-status", Static).content)
+        assert status.startswith("done: 41 files") and "resumed: " in status and "(sha256)" in status, status
+    assert digests(local) == digests(results)

@@ -149,6 +149,7 @@ class PodFileTransfer:
         parent, name = posixpath.split(posixpath.normpath(remote_path))
         if not name or name == "..":
             raise TransferFailed("name a file or folder inside the pod, not /")
+        parent = parent or "."  # a relative path: from the container's working directory
         started = time.monotonic()
         staging = partial_folder(destination, source or pull_source(namespace, pod, remote_path))
         if staging.exists() and not resume:
