@@ -18,7 +18,9 @@ from tui.screens.copy import CopyScreen
 from tui.screens.dialogs import ChoiceScreen, ConfirmScreen
 from tui.screens.forms import Field, FormScreen, FormValues
 from tui.screens.pull_many import PullJob, PullManyScreen
+from tui.screens.sync import SyncScreen
 from tui.services.claim_pull import ClaimPull
+from tui.services.code_sync import SKIPPED, CodeSync
 from tui.services.kube import KubeService
 from tui.services.transfer import PodFileTransfer, pull_source
 from tui.services.transfer_resume import resume_offer
@@ -26,6 +28,7 @@ from tui.services.upload import PodUpload
 
 DEFAULT_RESULTS_PATH = "/persistent/out"  # the tutorial's persistent volume; a project file will set it
 DEFAULT_DATA_PATH = "/persistent/data"
+DEFAULT_CODE_PATH = "/persistent/code"
 RESUME, START_OVER = "Resume", "Start over"
 
 Progress = Callable[[TransferProgress], None]
@@ -39,6 +42,8 @@ class PodTransfers:
         self.transfer = PodFileTransfer(kube)
         self.claims = ClaimPull(kube, self.transfer)
         self.upload = PodUpload(kube)
+        self.code_sync = CodeSync(kube)
+        self._synced: dict[str, tuple[str, str]] = {}  # pod key -> the last (local folder, pod folder) synced
 
     # ---------------------------------------------------------------- r: pull results
 
@@ -163,3 +168,23 @@ class PodTransfers:
             self.screen.app.push_screen(CopyScreen(f"Copy {local} → {row.key}:{remote}", push))
 
         self.screen.app.push_screen(FormScreen(f"Copy into {row.key}", fields, "Copy"), chosen)
+
+    # ---------------------------------------------------------------- U: sync code
+
+    def sync_code(self, row: PodRow) -> None:
+        local, remote = self._synced.get(row.key, (str(Path.cwd()), DEFAULT_CODE_PATH))
+        fields = [
+            Field("local", "Local code folder", local, required=True),
+            Field("remote", "The same folder in the pod", remote, required=True),
+            Field("delete", "Delete files in the pod that are gone here (asks first, with the list)", switch=True),
+        ]
+        note = f"Only files whose sha256 differs are sent. Left out: {', '.join(SKIPPED)}."
+
+        def chosen(values: FormValues | None) -> None:
+            if not values:
+                return
+            local, remote = str(Path(str(values["local"])).expanduser()), str(values["remote"])
+            self._synced[row.key] = (local, remote)
+            self.screen.app.push_screen(SyncScreen(self.code_sync, row, local, remote, bool(values["delete"])))
+
+        self.screen.app.push_screen(FormScreen(f"Sync code into {row.key}", fields, "Sync", note), chosen)

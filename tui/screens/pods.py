@@ -50,6 +50,7 @@ class PodsScreen(AppScreen):
             "r", "pull_results", "Pull results", id="pods.pull-results", tooltip="from the marked pods, or this one"
         ),
         Binding("u", "upload", "Copy in", id="pods.upload"),
+        Binding("U", "sync_code", "Sync code", id="pods.sync-code"),
         Binding("ctrl+d", "delete", "Delete…", id="pods.delete"),
     ]
     DEFAULT_CSS = """
@@ -293,6 +294,10 @@ class PodsScreen(AppScreen):
     def action_upload(self) -> None:
         if (row := self._target()) is not None:
             self.transfers.copy_in(row)
+
+    def action_sync_code(self) -> None:
+        if (row := self._target()) is not None:
+            self.transfers.sync_code(row)
 
     def action_delete(self) -> None:
         targets = self.view.targets()

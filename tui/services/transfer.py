@@ -413,8 +413,12 @@ def _compare(remote: dict[str, str], local: dict[str, str]) -> str:
 def tar_problem(message: str, stderr: bytes, local: str) -> str:
     said = stderr.decode(errors="replace").strip()
     text = f"{message} {said}".strip()
-    if "executable file not found" in text and "tar" in text:
-        return "this pod's image has no tar, which copying needs; use an image that has it (e.g. busybox, debian)"
+    if "executable file not found" in text or "no such file or directory: unknown" in text:
+        missing = next((tool for tool in ("tar", "sh") if f'"{tool}"' in text or f"exec: {tool}:" in text), "tar")
+        return (
+            f"this pod's image has no {missing}, which copying needs (tar, run by sh); use an image that has both "
+            "(e.g. busybox, debian, python:3.11-slim)"
+        )
     if "No such file" in text or "No such file" in local:
         return f"not found in the pod: {said or message}"
     return text or local or "the copy failed"

@@ -130,6 +130,8 @@ def send_tar(
         outcome = stream.outcome()
     except ExecFailed as exc:
         raise TransferFailed(str(exc)) from exc
+    except _Cancelled:
+        raise TransferFailed("cancelled") from None
     finally:
         stream.close()
     if not outcome.succeeded:
