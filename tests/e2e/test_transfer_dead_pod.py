@@ -52,7 +52,7 @@ spec:
   nodeSelector: {{type: real}}
   tolerations: [{{key: k8sx.dev/real-node, operator: Exists, effect: NoSchedule}}]
   restartPolicy: Never
-  containers: [{{name: main, image: {image}, command: [sh, -c, "echo lost > /tmp/x"]}}]
+  containers: [{{name: main, image: {image}, command: [sh, -c, "echo results lost"]}}]
 """
 
 

@@ -126,8 +126,9 @@ class CodeSync:
         sizes = {path: (plan.local_dir / path).stat().st_size for path in plan.to_send}
         meter = UploadMeter(progress, sum(sizes.values()), len(sizes), started)
         if plan.to_send:
-            entries = [(plan.local_dir / path, path) for path in plan.to_send]
-            send_tar(self.kube, namespace, pod, container, plan.remote_dir, entries, meter, cancel)
+            send_tar(
+                self.kube, namespace, pod, container, plan.remote_dir, plan.local_dir, plan.to_send, "", meter, cancel
+            )
         deleted = 0
         if delete and plan.gone:
             self._delete(namespace, pod, container, plan.remote_dir, plan.gone)

@@ -6,6 +6,7 @@ and the total is known up front so a progress bar can show a fraction.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import tarfile
@@ -38,6 +39,7 @@ class TarStream:
     ) -> None:
         self._root = root
         self._on_progress = on_progress
+        self.digests: dict[str, str] = {}  # sha256 of each regular file's bytes as sent, filled while streaming
         self._members: list[tuple[tarfile.TarInfo, bytes, Path | bytes | None]] = []
         for path in paths:
             info = self._tarinfo(path, prefix)
@@ -97,23 +99,24 @@ class TarStream:
         yield bytes(pending)
         self._report(self.total_bytes, "")
 
-    @staticmethod
-    def _content(info: tarfile.TarInfo, content: Path | bytes | None) -> Iterator[bytes]:
+    def _content(self, info: tarfile.TarInfo, content: Path | bytes | None) -> Iterator[bytes]:
         """Exactly info.size bytes: a file that shrank since it was listed is padded, one that grew is cut."""
         if content is None:
             return
+        digest = hashlib.sha256()
         if isinstance(content, bytes):
+            digest.update(content)
+            self.digests[info.name] = digest.hexdigest()
             yield content
             return
         remaining = info.size
-        with content.open("rb") as source:
+        with content.open("rb", buffering=0) as source:
             while remaining > 0:
-                piece = source.read(min(CHUNK_BYTES, remaining))
-                if not piece:
-                    yield b"\0" * remaining
-                    return
+                piece = source.read(min(CHUNK_BYTES, remaining)) or b"\0" * remaining
                 remaining -= len(piece)
+                digest.update(piece)
                 yield piece
+        self.digests[info.name] = digest.hexdigest()
 
     def _report(self, sent: int, path: str) -> None:
         if self._on_progress is not None:

@@ -11,17 +11,16 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import shlex
-import tarfile
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, cast
 
 from tui.models.transfer import TransferProgress, TransferSummary
 from tui.services.kube import KubeService
 from tui.services.pod_exec_stream import ExecFailed, PodExecStream, run
+from tui.services.tar_stream import TarStream
 from tui.services.transfer import PROGRESS_EVERY_S, TransferFailed, tar_problem
 from tui.services.transfer_resume import LISTING_SCRIPT, RemoteListing, file_sha256, parse_listing
 
@@ -30,41 +29,6 @@ CHUNK = 1 << 20
 
 class _Cancelled(Exception):
     pass
-
-
-class _StdinWriter:
-    """What tarfile writes to: forwarded to the exec's stdin, counted for progress."""
-
-    def __init__(self, stream: PodExecStream, on_bytes: Callable[[int], None], cancel: threading.Event | None):
-        self._stream = stream
-        self._on_bytes = on_bytes
-        self._cancel = cancel
-        self._pending = bytearray()
-
-    def write(self, data: bytes) -> int:
-        if self._cancel is not None and self._cancel.is_set():
-            raise _Cancelled()
-        self._pending += data
-        if len(self._pending) >= CHUNK:
-            self.flush()
-        return len(data)
-
-    def flush(self) -> None:
-        if self._pending:
-            self._stream.write(bytes(self._pending))
-            self._on_bytes(len(self._pending))
-            self._pending.clear()
-
-
-class _HashingReader:
-    def __init__(self, handle: IO[bytes]) -> None:
-        self._handle = handle
-        self.digest = hashlib.sha256()
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._handle.read(size)
-        self.digest.update(data)
-        return data
 
 
 @dataclass
@@ -82,9 +46,9 @@ class UploadMeter:
     def add(self, count: int) -> None:
         self.sent += count
 
-    def file_done(self, current: str, force: bool = False) -> None:
+    def file_done(self, current: str) -> None:
         self.files_done += 1
-        self.report(current, force)
+        self.report(current)
 
     def report(self, current: str, force: bool = False) -> None:
         now = time.monotonic()
@@ -103,40 +67,39 @@ def send_tar(
     pod: str,
     container: str | None,
     into: str,
-    entries: Sequence[tuple[Path, str]],
+    root: Path,
+    paths: Sequence[str],
+    prefix: str,
     meter: UploadMeter,
     cancel: threading.Event | None,
 ) -> dict[str, str]:
-    """Send local files as one tar extracted in the pod under `into` (made if missing); their sha256 by name.
-    On cancel nothing is removed in the pod: the caller decides."""
+    """Send files under root (relative paths) as one tar, named prefix/path, extracted in the pod under `into`
+    (made if missing); their sha256 by name. On cancel nothing is removed in the pod: the caller decides."""
     script = 'mkdir -p "$1" && tar xf - -C "$1"'
     try:
         stream = PodExecStream(kube, namespace, pod, ["sh", "-c", script, "sh", into], container, stdin=True)
     except ExecFailed as exc:
         raise TransferFailed(str(exc)) from exc
-    hashes: dict[str, str] = {}
+    # Headers made here, not by tarfile.gettarinfo (which looks up user and group names file by file), and
+    # written in chunks of about a megabyte, however small the files.
+    archive = TarStream(root, paths, prefix)
     try:
-        writer = _StdinWriter(stream, meter.add, cancel)
-        with tarfile.open(fileobj=cast(IO[bytes], writer), mode="w|") as archive:
-            for path, relative in entries:
-                info = archive.gettarinfo(str(path), arcname=relative)
-                with open(path, "rb") as handle:
-                    reader = _HashingReader(handle)
-                    archive.addfile(info, cast(IO[bytes], reader))
-                hashes[relative] = reader.digest.hexdigest()
-                meter.file_done(relative)
-        writer.flush()
+        for chunk in archive:
+            if cancel is not None and cancel.is_set():
+                raise TransferFailed("cancelled")
+            stream.write(chunk)
+            meter.add(len(chunk))
+            meter.files_done = len(archive.digests)
+            meter.report(next(reversed(archive.digests), ""))
         stream.close_stdin()
         outcome = stream.outcome()
     except ExecFailed as exc:
         raise TransferFailed(str(exc)) from exc
-    except _Cancelled:
-        raise TransferFailed("cancelled") from None
     finally:
         stream.close()
     if not outcome.succeeded:
         raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
-    return hashes
+    return archive.digests
 
 
 def remote_listing(
@@ -192,27 +155,32 @@ class PodUpload:
         remote_dir = remote_dir.rstrip("/") or "/"
         target = posixpath.join(remote_dir, name)
         staging = posixpath.join(remote_dir, staging_name(local_path, target))
-        files = [local_path] if local_path.is_file() else sorted(p for p in local_path.rglob("*") if p.is_file())
-        entries = [
-            (path, posixpath.join(name, *path.relative_to(local_path).parts) if path != local_path else name)
-            for path in files
-        ]
-        total_bytes = sum(p.stat().st_size for p in files)
+        # Names in the tar (and in the pod's listing) start with `name`: root is the folder, or a file's parent.
+        if local_path.is_dir():
+            root, prefix = local_path, name
+            paths = sorted(p.relative_to(root).as_posix() for p in local_path.rglob("*") if p.is_file())
+        else:
+            root, prefix, paths = local_path.parent, "", [name]
+        total_bytes = sum((root / path).stat().st_size for path in paths)
         # One exec: whether the target exists, and a cut copy's folder dropped unless it is to be resumed.
         check = '[ "$3" = resume ] || rm -rf "$2"; test -e "$1" && echo yes || echo no'
         exists, _ = self._run(namespace, pod, container, check, target, staging, "resume" if resume else "new")
         if exists.strip() == "yes" and not overwrite:
             raise TransferFailed(f"{target} already exists in the pod")
 
-        meter = UploadMeter(progress, total_bytes, len(files), time.monotonic())
+        meter = UploadMeter(progress, total_bytes, len(paths), time.monotonic())
         hashes: dict[str, str] = {}
         reused = 0
+        to_send = paths
         try:
             if resume:
-                entries, hashes, reused = self._resume(namespace, pod, container, staging, name, entries, meter, cancel)
+                to_send, hashes, reused = self._resume(
+                    namespace, pod, container, staging, root, prefix, paths, meter, cancel
+                )
                 meter.bytes_total = total_bytes - reused
-            if entries or not files:
-                hashes.update(send_tar(self.kube, namespace, pod, container, staging, entries, meter, cancel))
+            if to_send or not paths:
+                sent = send_tar(self.kube, namespace, pod, container, staging, root, to_send, prefix, meter, cancel)
+                hashes.update(sent)
         except _Cancelled:
             raise TransferFailed("cancelled; what arrived is kept in the pod: copy again to resume") from None
         except TransferFailed as exc:
@@ -222,7 +190,7 @@ class PodUpload:
         self._run(namespace, pod, container, move, staging, target, name)
         meter.report(name, force=True)
         return TransferSummary(
-            Path(target), len(files), total_bytes, verified, time.monotonic() - meter.started, [], meter.sent, reused
+            Path(target), len(paths), total_bytes, verified, time.monotonic() - meter.started, [], meter.sent, reused
         )
 
     def _resume(
@@ -231,32 +199,35 @@ class PodUpload:
         pod: str,
         container: str | None,
         staging: str,
-        name: str,
-        entries: list[tuple[Path, str]],
+        root: Path,
+        prefix: str,
+        paths: list[str],
         meter: UploadMeter,
         cancel: threading.Event | None,
-    ) -> tuple[list[tuple[Path, str]], dict[str, str], int]:
-        """What is left to send after a cut copy: (entries still to send whole, hashes of the others, bytes reused).
+    ) -> tuple[list[str], dict[str, str], int]:
+        """What is left to send after a cut copy: (paths still to send whole, hashes of the others, bytes reused).
         Files equal in the pod are kept; a file whose pod copy is a prefix of the local one gets the rest appended."""
-        listing = remote_listing(self.kube, namespace, pod, container, staging, name)
+        top = prefix or paths[0]
+        listing = remote_listing(self.kube, namespace, pod, container, staging, top)
         if listing is None:
-            return entries, {}, 0
-        remaining: list[tuple[Path, str]] = []
+            return paths, {}, 0
+        remaining: list[str] = []
         hashes: dict[str, str] = {}
         reused = 0
-        for path, relative in entries:
-            digest, there = file_sha256(path), listing.sizes.get(relative, 0)
-            if listing.digests.get(relative) == digest:
-                hashes[relative] = digest
+        for path in paths:
+            local, arcname = root / path, posixpath.join(prefix, path) if prefix else path
+            digest, there = file_sha256(local), listing.sizes.get(arcname, 0)
+            if listing.digests.get(arcname) == digest:
+                hashes[arcname] = digest
                 reused += there
-                meter.file_done(relative)
-            elif 0 < there < path.stat().st_size and _prefix_sha256(path, there) == listing.digests[relative]:
-                self._append(namespace, pod, container, posixpath.join(staging, relative), path, there, meter, cancel)
-                hashes[relative] = digest
+                meter.file_done(arcname)
+            elif 0 < there < local.stat().st_size and _prefix_sha256(local, there) == listing.digests[arcname]:
+                self._append(namespace, pod, container, posixpath.join(staging, arcname), local, there, meter, cancel)
+                hashes[arcname] = digest
                 reused += there
-                meter.file_done(relative)
+                meter.file_done(arcname)
             else:
-                remaining.append((path, relative))
+                remaining.append(path)
         return remaining, hashes, reused
 
     def _append(
