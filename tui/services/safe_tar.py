@@ -43,9 +43,11 @@ def extract(
     destination: Path,
     on_file: Callable[[Extracted, str], None] | None = None,
     concatenated: bool = False,
+    hash_files: bool = True,
 ) -> Extracted:
     """Read a tar from `stream` (as it arrives: no seeking) into `destination`, which must exist.
-    concatenated: several archives one after the other (what `xargs tar cf -` sends when it runs tar twice)."""
+    concatenated: several archives one after the other (what `xargs tar cf -` sends when it runs tar twice).
+    hash_files=False: no sha256 per file (files maps to ""), when the whole stream is checked instead."""
     result = Extracted()
     root = destination.resolve()
     folders = _Folders(root)
@@ -64,7 +66,7 @@ def extract(
                     result.refused.append(f"{name}: its folder is a link")
                     continue
                 relative = posixpath.normpath(name)
-                result.files[relative] = _write(archive, member, target, result)
+                result.files[relative] = _write(archive, member, target, result, hash_files)
                 result.sizes[relative] = member.size
                 if on_file is not None:
                     on_file(result, relative)
@@ -94,7 +96,7 @@ def extract(
     return result
 
 
-def _write(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Path, result: Extracted) -> str:
+def _write(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Path, result: Extracted, hashed: bool) -> str:
     """The member's bytes into target's part file, renamed to target when complete; their sha256.
     Read straight from the archive's stream (as tarfile's own extraction does): an ExFileObject and a buffered
     file per member cost more than the bytes of a small file."""
@@ -116,7 +118,8 @@ def _write(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Path, resu
             if not chunk:
                 raise tarfile.ReadError("unexpected end of data")
             remaining -= len(chunk)
-            digest.update(chunk)
+            if hashed:
+                digest.update(chunk)
             view = memoryview(chunk)
             while view:
                 view = view[os.write(fd, view) :]
@@ -125,7 +128,7 @@ def _write(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Path, resu
     finally:
         os.close(fd)
     os.replace(part, target)
-    return digest.hexdigest()
+    return digest.hexdigest() if hashed else ""
 
 
 class _Folders:

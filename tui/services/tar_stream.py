@@ -36,10 +36,14 @@ class TarStream:
         prefix: str = "",
         extra_files: dict[str, bytes] | None = None,
         on_progress: ProgressCallback | None = None,
+        hash_files: bool = False,
     ) -> None:
         self._root = root
         self._on_progress = on_progress
-        self.digests: dict[str, str] = {}  # sha256 of each regular file's bytes as sent, filled while streaming
+        self._hash_files = hash_files
+        self.digests: dict[str, str] = {}  # with hash_files: sha256 of each regular file as sent, while streaming
+        self.files_sent = 0
+        self.current = ""
         self._members: list[tuple[tarfile.TarInfo, bytes, Path | bytes | None]] = []
         for path in paths:
             info = self._tarinfo(path, prefix)
@@ -103,20 +107,28 @@ class TarStream:
         """Exactly info.size bytes: a file that shrank since it was listed is padded, one that grew is cut."""
         if content is None:
             return
-        digest = hashlib.sha256()
+        self.current = info.name
+        digest = hashlib.sha256() if self._hash_files else None
         if isinstance(content, bytes):
-            digest.update(content)
+            pieces: Iterator[bytes] = iter((content,))
+        else:
+            pieces = self._read(content, info.size)
+        for piece in pieces:
+            if digest is not None:
+                digest.update(piece)
+            yield piece
+        if digest is not None:
             self.digests[info.name] = digest.hexdigest()
-            yield content
-            return
-        remaining = info.size
-        with content.open("rb", buffering=0) as source:
+        self.files_sent += 1
+
+    @staticmethod
+    def _read(path: Path, size: int) -> Iterator[bytes]:
+        remaining = size
+        with path.open("rb", buffering=0) as source:
             while remaining > 0:
                 piece = source.read(min(CHUNK_BYTES, remaining)) or b"\0" * remaining
                 remaining -= len(piece)
-                digest.update(piece)
                 yield piece
-        self.digests[info.name] = digest.hexdigest()
 
     def _report(self, sent: int, path: str) -> None:
         if self._on_progress is not None:

@@ -7,8 +7,10 @@ sha256 verification of every file, resume of a cut pull, and an atomic result (a
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import posixpath
+import re
 import shutil
 import threading
 import time
@@ -32,6 +34,20 @@ from tui.services.transfer_resume import (
 )
 
 PROGRESS_EVERY_S = 0.1
+# The archive on stdout and, on stderr, the pod's sha256 of exactly those bytes (tee to the original stdout, the
+# copy into sha256sum) and tar's own exit status (a pipeline's status is its last command's). One exec, one read
+# of every file: checking each file with a second `sha256sum` pass cost as much as the copy. Without sha256sum
+# or /dev/fd the archive alone (sizes are then all that is checked).
+STREAM_TAR = """
+exec 3>&1
+if command -v sha256sum >/dev/null 2>&1 && [ -e /dev/fd/3 ]; then
+  { tar cf - -C "$1" "$2" 3>&-; echo "k8sx:tar $?" >&2; } | tee /dev/fd/3 | sha256sum >&2
+else
+  exec tar cf - -C "$1" "$2"
+fi
+"""
+STREAM_SUM = re.compile(rb"^([0-9a-f]{64})  -$", re.MULTILINE)
+TAR_STATUS = re.compile(rb"^k8sx:tar (\d+)$", re.MULTILINE)
 
 
 class TransferFailed(Exception):
@@ -62,6 +78,7 @@ class _ChunkReader:
         self._buffer = bytearray()
         self._cancel = cancel
         self._on_bytes = on_bytes
+        self.digest = hashlib.sha256()  # of every byte received, to compare with the pod's
 
     def read(self, size: int = -1) -> bytes:
         while size < 0 or len(self._buffer) < size:
@@ -71,6 +88,7 @@ class _ChunkReader:
             if chunk is None:
                 break
             self._on_bytes(len(chunk))
+            self.digest.update(chunk)
             self._buffer += chunk
         if size < 0 or size >= len(self._buffer):
             data = bytes(self._buffer)
@@ -198,19 +216,23 @@ class PodFileTransfer:
         cancel: threading.Event | None,
         verify: bool,
     ) -> _Received:
-        # The size estimate and the pod's own checksums run beside the copy, not before or after it: on small
-        # files they would otherwise double the time.
-        pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pull-side")
+        # The size estimate runs beside the copy, not before it: on small files it would otherwise add a round trip.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull-estimate")
         try:
             meter.totals = pool.submit(self._estimate, namespace, pod, parent, name, container)
-            checksums = pool.submit(self._remote_checksums, namespace, pod, parent, name, container) if verify else None
-            command = ["tar", "cf", "-", "-C", parent, name]
-            extracted = self._receive(namespace, pod, command, None, container, staging, meter, cancel)
-            remote = checksums.result() if checksums is not None else None
+            command = ["sh", "-c", STREAM_TAR, "sh", parent, name]
+            extracted, ours, stderr = self._receive(
+                namespace, pod, command, None, container, staging, meter, cancel, hash_files=False
+            )
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
-        verified = _compare(remote, extracted.files) if remote is not None else "size"
-        return _Received(extracted.files, extracted.bytes_written, verified, extracted.refused)
+        theirs = STREAM_SUM.search(stderr)
+        if not verify or theirs is None:
+            return _Received(extracted.files, extracted.bytes_written, "size", extracted.refused)
+        if theirs.group(1).decode() != ours:
+            shutil.rmtree(staging / name, ignore_errors=True)
+            raise TransferFailed("the archive that arrived differs from the one the pod sent (sha256): nothing kept")
+        return _Received(extracted.files, extracted.bytes_written, "sha256", extracted.refused)
 
     def _estimate(
         self, namespace: str, pod: str, parent: str, name: str, container: str | None
@@ -229,19 +251,6 @@ class PodFileTransfer:
         except ValueError:
             return None, None
 
-    def _remote_checksums(
-        self, namespace: str, pod: str, parent: str, name: str, container: str | None
-    ) -> dict[str, str] | None:
-        """sha256 of every file as the pod sees it; None when the pod has no sha256sum (sizes are all we check)."""
-        script = 'cd "$1" && find "$2" -type f -exec sha256sum {} +'
-        try:
-            output, outcome = run(self.kube, namespace, pod, ["sh", "-c", script, "sh", parent, name], container)
-        except ExecFailed:
-            return None
-        if not outcome.succeeded:
-            return None
-        return parse_listing(output.decode(errors="replace")).digests
-
     def _receive(
         self,
         namespace: str,
@@ -252,18 +261,18 @@ class PodFileTransfer:
         staging: Path,
         meter: _Meter,
         cancel: threading.Event | None,
-    ) -> Extracted:
-        """Run `command` (a tar writer) in the pod and extract its output into staging as it arrives."""
+        hash_files: bool = True,
+    ) -> tuple[Extracted, str, bytes]:
+        """Run `command` (a tar writer) in the pod and extract its output into staging as it arrives.
+        Returns what was extracted, the sha256 of every byte received, and the command's stderr."""
         try:
             stream = PodExecStream(self.kube, namespace, pod, command, container, stdin=stdin is not None)
         except ExecFailed as exc:
             raise TransferFailed(str(exc)) from exc
-        feeder = None
         if stdin is not None:
             # Written beside the reading: the pod's xargs starts tar before it has read all names, and tar's
             # output must be drained meanwhile or both ends wait for each other.
-            feeder = threading.Thread(target=_feed, args=(stream, stdin), name="pull-names", daemon=True)
-            feeder.start()
+            threading.Thread(target=_feed, args=(stream, stdin), name="pull-names", daemon=True).start()
 
         def on_file(result: Extracted, path: str) -> None:
             meter.current = path
@@ -272,18 +281,21 @@ class PodFileTransfer:
         try:
             reader = _ChunkReader(stream.stdout(), cancel, meter.add)
             try:
-                extracted = extract(reader, staging, on_file, concatenated=stdin is not None)
+                extracted = extract(reader, staging, on_file, concatenated=stdin is not None, hash_files=hash_files)
+                while reader.read(1 << 20):  # tar's padding after the end of the archive: part of what was hashed
+                    pass
             except (_Cancelled, OSError):
                 raise
             except Exception as exc:
                 outcome = stream.outcome()
                 raise TransferFailed(tar_problem(outcome.message, outcome.stderr, str(exc))) from exc
             outcome = stream.outcome()
-            if not outcome.succeeded:
+            status = TAR_STATUS.search(outcome.stderr)
+            if not outcome.succeeded or (status is not None and status.group(1) != b"0"):
                 raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
         finally:
             stream.close()
-        return extracted
+        return extracted, reader.digest.hexdigest(), outcome.stderr
 
     # ---------------------------------------------------------------- a resumed pull
 
@@ -317,7 +329,7 @@ class PodFileTransfer:
         if plan.needed:
             names = b"".join(path.encode() + b"\0" for path in plan.needed)
             command = ["sh", "-c", 'cd "$1" && xargs -0 tar cf -', "sh", parent]
-            extracted = self._receive(namespace, pod, command, names, container, staging, meter, cancel)
+            extracted, _, _ = self._receive(namespace, pod, command, names, container, staging, meter, cancel)
             hashes.update(extracted.files)
             written += extracted.bytes_written
             refused = extracted.refused
@@ -411,10 +423,15 @@ def _compare(remote: dict[str, str], local: dict[str, str]) -> str:
 
 
 def tar_problem(message: str, stderr: bytes, local: str) -> str:
-    said = stderr.decode(errors="replace").strip()
+    said = STREAM_SUM.sub(b"", TAR_STATUS.sub(b"", stderr)).decode(errors="replace").strip()
     text = f"{message} {said}".strip()
-    if "executable file not found" in text or "no such file or directory: unknown" in text:
+    if re.search(r"\btar: (command )?not found", text):
+        missing: str | None = "tar"
+    elif "executable file not found" in text or "no such file or directory: unknown" in text:
         missing = next((tool for tool in ("tar", "sh") if f'"{tool}"' in text or f"exec: {tool}:" in text), "tar")
+    else:
+        missing = None
+    if missing is not None:
         return (
             f"this pod's image has no {missing}, which copying needs (tar, run by sh); use an image that has both "
             "(e.g. busybox, debian, python:3.11-slim)"

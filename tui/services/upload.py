@@ -21,10 +21,33 @@ from tui.models.transfer import TransferProgress, TransferSummary
 from tui.services.kube import KubeService
 from tui.services.pod_exec_stream import ExecFailed, PodExecStream, run
 from tui.services.tar_stream import TarStream
-from tui.services.transfer import PROGRESS_EVERY_S, TransferFailed, tar_problem
+from tui.services.transfer import PROGRESS_EVERY_S, STREAM_SUM, TAR_STATUS, TransferFailed, tar_problem
 from tui.services.transfer_resume import LISTING_SCRIPT, RemoteListing, file_sha256, parse_listing
 
 CHUNK = 1 << 20
+# $1 where to extract, $2 a target that must not exist unless $4 is yes, $3 new (empty $1 first) or resume.
+# Says k8sx:go before reading stdin; tee hands the archive to tar and to sha256sum (whose sum goes to stderr, with
+# tar's status: a pipeline's status is its last command's), so the pod checks every byte while it arrives.
+PUSH_SCRIPT = """
+[ "$3" = resume ] || rm -rf "$1"
+if [ "$4" != yes ] && [ -n "$2" ] && [ -e "$2" ]; then echo k8sx:exists; exit 0; fi
+mkdir -p "$1" || exit 1
+exec 3>&1
+echo k8sx:go
+if command -v sha256sum >/dev/null 2>&1 && [ -e /dev/fd/3 ]; then
+  { tee /dev/fd/4 | tar xf - -C "$1" 4>&-; echo "k8sx:tar $?" >&2; } 4>&1 1>&3 | sha256sum >&2
+else
+  exec tar xf - -C "$1"
+fi
+"""
+# $1 staging folder, $2 target, $3 the name inside staging; stdin: "sha256  name" lines.
+VERIFY_AND_MOVE = """
+if command -v sha256sum >/dev/null 2>&1; then
+  out=$(cd "$1" && sha256sum -c - 2>&1) || { printf '%s\\n' "$out" | grep -v ': OK$'; echo k8sx:mismatch; exit 3; }
+  echo k8sx:verified
+fi
+rm -rf "$2" && mv "$1/$3" "$2" && rmdir "$1"
+"""
 
 
 class _Cancelled(Exception):
@@ -61,6 +84,17 @@ class UploadMeter:
             )
 
 
+class AlreadyInPod(TransferFailed):
+    def __init__(self, target: str) -> None:
+        super().__init__(f"{target} already exists in the pod")
+
+
+@dataclass
+class Sent:
+    verified: str  # "sha256": the pod's sha256 of the archive it read equals ours; "size": it could not hash
+    digests: dict[str, str]  # per file, when asked for
+
+
 def send_tar(
     kube: KubeService,
     namespace: str,
@@ -72,34 +106,60 @@ def send_tar(
     prefix: str,
     meter: UploadMeter,
     cancel: threading.Event | None,
-) -> dict[str, str]:
+    target: str = "",
+    fresh: bool = False,
+    overwrite: bool = True,
+    hash_files: bool = False,
+) -> Sent:
     """Send files under root (relative paths) as one tar, named prefix/path, extracted in the pod under `into`
-    (made if missing); their sha256 by name. On cancel nothing is removed in the pod: the caller decides."""
-    script = 'mkdir -p "$1" && tar xf - -C "$1"'
+    (made if missing). In the same exec, first: `into` emptied when fresh, and AlreadyInPod when `target` exists
+    and overwrite is False (before any byte is sent). On cancel nothing is removed in the pod: the caller decides."""
+    args = [into, target, "new" if fresh else "resume", "yes" if overwrite else "no"]
     try:
-        stream = PodExecStream(kube, namespace, pod, ["sh", "-c", script, "sh", into], container, stdin=True)
+        stream = PodExecStream(kube, namespace, pod, ["sh", "-c", PUSH_SCRIPT, "sh", *args], container, stdin=True)
     except ExecFailed as exc:
         raise TransferFailed(str(exc)) from exc
     # Headers made here, not by tarfile.gettarinfo (which looks up user and group names file by file), and
     # written in chunks of about a megabyte, however small the files.
-    archive = TarStream(root, paths, prefix)
+    archive = TarStream(root, paths, prefix, hash_files=hash_files)
+    ours = hashlib.sha256()
     try:
+        output = stream.stdout()
+        said = b""
+        for piece in output:
+            said += piece
+            if b"k8sx:go" in said or b"k8sx:exists" in said:
+                break
+        if b"k8sx:exists" in said:
+            raise AlreadyInPod(target)
+        if b"k8sx:go" not in said:
+            outcome = stream.outcome()
+            raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
         for chunk in archive:
             if cancel is not None and cancel.is_set():
                 raise TransferFailed("cancelled")
+            ours.update(chunk)
             stream.write(chunk)
             meter.add(len(chunk))
-            meter.files_done = len(archive.digests)
-            meter.report(next(reversed(archive.digests), ""))
+            meter.files_done = archive.files_sent
+            meter.report(archive.current)
         stream.close_stdin()
+        for _ in output:
+            pass
         outcome = stream.outcome()
     except ExecFailed as exc:
         raise TransferFailed(str(exc)) from exc
     finally:
         stream.close()
-    if not outcome.succeeded:
+    status = TAR_STATUS.search(outcome.stderr)
+    if not outcome.succeeded or (status is not None and status.group(1) != b"0"):
         raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
-    return archive.digests
+    theirs = STREAM_SUM.search(outcome.stderr)
+    if theirs is None:
+        return Sent("size", archive.digests)
+    if theirs.group(1).decode() != ours.hexdigest():
+        raise TransferFailed("the archive the pod read differs from the one sent (sha256)")
+    return Sent("sha256", archive.digests)
 
 
 def remote_listing(
@@ -162,36 +222,41 @@ class PodUpload:
         else:
             root, prefix, paths = local_path.parent, "", [name]
         total_bytes = sum((root / path).stat().st_size for path in paths)
-        # One exec: whether the target exists, and a cut copy's folder dropped unless it is to be resumed.
-        check = '[ "$3" = resume ] || rm -rf "$2"; test -e "$1" && echo yes || echo no'
-        exists, _ = self._run(namespace, pod, container, check, target, staging, "resume" if resume else "new")
-        if exists.strip() == "yes" and not overwrite:
-            raise TransferFailed(f"{target} already exists in the pod")
-
         meter = UploadMeter(progress, total_bytes, len(paths), time.monotonic())
         hashes: dict[str, str] = {}
         reused = 0
         to_send = paths
         try:
             if resume:
+                if self._exists(namespace, pod, container, target) and not overwrite:
+                    raise AlreadyInPod(target)
                 to_send, hashes, reused = self._resume(
                     namespace, pod, container, staging, root, prefix, paths, meter, cancel
                 )
                 meter.bytes_total = total_bytes - reused
-            if to_send or not paths:
-                sent = send_tar(self.kube, namespace, pod, container, staging, root, to_send, prefix, meter, cancel)
-                hashes.update(sent)
+            sent = send_tar(
+                self.kube, namespace, pod, container, staging, root, to_send, prefix, meter, cancel,
+                target=target, fresh=not hashes, overwrite=overwrite, hash_files=bool(hashes),
+            )  # fmt: skip
+        except AlreadyInPod:
+            raise
         except _Cancelled:
             raise TransferFailed("cancelled; what arrived is kept in the pod: copy again to resume") from None
         except TransferFailed as exc:
             raise TransferFailed(f"{exc}; what arrived is kept in the pod: copy again to resume") from exc
-        verified = self._verify(namespace, pod, container, staging, name, hashes)
-        move = 'rm -rf "$2" && mv "$1/$3" "$2" && rmdir "$1"'
-        self._run(namespace, pod, container, move, staging, target, name)
+        if hashes:  # kept from a cut copy: not in this archive, so every file is checked on its own
+            verified = self._verify_and_move(namespace, pod, container, staging, target, name, hashes | sent.digests)
+        else:
+            self._run(namespace, pod, container, 'rm -rf "$2" && mv "$1/$3" "$2" && rmdir "$1"', staging, target, name)
+            verified = sent.verified
         meter.report(name, force=True)
         return TransferSummary(
             Path(target), len(paths), total_bytes, verified, time.monotonic() - meter.started, [], meter.sent, reused
         )
+
+    def _exists(self, namespace: str, pod: str, container: str | None, target: str) -> bool:
+        said, _ = self._run(namespace, pod, container, 'test -e "$1" && echo yes || echo no', target)
+        return said.strip() == "yes"
 
     def _resume(
         self,
@@ -272,19 +337,42 @@ class PodUpload:
             raise TransferFailed(str(exc)) from exc
         return output.decode(errors="replace"), outcome.succeeded
 
-    def _verify(
-        self, namespace: str, pod: str, container: str | None, staging: str, name: str, hashes: dict[str, str]
+    def _verify_and_move(
+        self,
+        namespace: str,
+        pod: str,
+        container: str | None,
+        staging: str,
+        target: str,
+        name: str,
+        hashes: dict[str, str],
     ) -> str:
-        output, ok = self._run(
-            namespace, pod, container, 'cd "$1" && find "$2" -type f -exec sha256sum {} +', staging, name
-        )
-        if not ok:
-            return "size"
-        remote = parse_listing(output).digests
-        wrong = sorted(path for path, digest in hashes.items() if remote.get(path) != digest)
-        if wrong:
-            self._run(namespace, pod, container, 'rm -rf "$1"', staging)
-            raise TransferFailed(
-                f"{len(wrong)} file(s) arrived different: {', '.join(shlex.quote(w) for w in wrong[:5])}"
+        """One exec: the pod checks every file against our sha256 list (`sha256sum -c`, the list on stdin) and,
+        only when all match, moves the copy into place. Without sha256sum the copy is moved as tar checked it."""
+        listing = "".join(f"{digest}  {path}\n" for path, digest in hashes.items()).encode()
+        try:
+            stream = PodExecStream(
+                self.kube, namespace, pod, ["sh", "-c", VERIFY_AND_MOVE, "sh", staging, target, name], container, True
             )
-        return "sha256"
+            try:
+                stream.write(listing)
+                stream.close_stdin()
+                output = b"".join(stream.stdout()).decode(errors="replace")
+                outcome = stream.outcome()
+            finally:
+                stream.close()
+        except ExecFailed as exc:
+            raise TransferFailed(str(exc)) from exc
+        if "k8sx:mismatch" in output:
+            self._run(namespace, pod, container, 'rm -rf "$1"', staging)
+            wrong = [
+                line.rsplit(":", 1)[0]
+                for line in output.splitlines()
+                if line.endswith(("FAILED", "FAILED open or read"))
+            ]
+            listed = ", ".join(shlex.quote(w) for w in wrong[:5])
+            raise TransferFailed(f"{len(wrong)} file(s) arrived different: {listed}")
+        if not outcome.succeeded:
+            said = outcome.stderr.decode(errors="replace").strip() or outcome.message
+            raise TransferFailed(f"the copy arrived but could not be moved into place: {said}")
+        return "sha256" if "k8sx:verified" in output else "size"
