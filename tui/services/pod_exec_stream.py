@@ -129,6 +129,10 @@ class PodExecStream:
                 except ValueError:
                     self._status = {"status": "Failure", "message": payload.decode(errors="replace")}
 
+    @property
+    def stderr_so_far(self) -> bytes:
+        return bytes(self._stderr)
+
     def outcome(self) -> ExecOutcome:
         for _ in self.stdout():  # drain what is left
             pass

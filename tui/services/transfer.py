@@ -15,7 +15,6 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,19 +33,38 @@ from tui.services.transfer_resume import (
 )
 
 PROGRESS_EVERY_S = 0.1
-# The archive on stdout and, on stderr, the pod's sha256 of exactly those bytes (tee to the original stdout, the
-# copy into sha256sum) and tar's own exit status (a pipeline's status is its last command's). One exec, one read
-# of every file: checking each file with a second `sha256sum` pass cost as much as the copy. Without sha256sum
-# or /dev/fd the archive alone (sizes are then all that is checked).
-STREAM_TAR = """
+# The fastest sha256 the pod has: openssl uses the CPU's SHA instructions (about a quarter of sha256sum's CPU time,
+# which matters when the pod's CPU is the bottleneck), else coreutils' or busybox's sha256sum; none: $hasher empty.
+PICK_HASHER = """
+hasher=""
+if command -v openssl >/dev/null 2>&1 && echo | openssl dgst -sha256 -r >/dev/null 2>&1; then
+  hasher="openssl dgst -sha256 -r"
+elif command -v sha256sum >/dev/null 2>&1; then
+  hasher=sha256sum
+fi
 exec 3>&1
-if command -v sha256sum >/dev/null 2>&1 && [ -e /dev/fd/3 ]; then
-  { tar cf - -C "$1" "$2" 3>&-; echo "k8sx:tar $?" >&2; } | tee /dev/fd/3 | sha256sum >&2
+[ -e /dev/fd/3 ] || hasher=""
+"""
+# The archive on stdout (tee writes it to a copy of the exec's stdout and reopens only the shell's own pipe to the
+# hasher) and, on stderr: how many files and kilobytes (for the progress bar, found beside the copy
+# rather than in an exec of its own), the pod's sha256 of exactly those bytes (tee to the original stdout, the
+# copy into the hasher) and tar's own exit status (a pipeline's status is its last command's). One exec, one read
+# of every file: checking each file with a second `sha256sum` pass cost as much as the copy. Without a hasher
+# or /dev/fd the archive alone (sizes are then all that is checked).
+STREAM_TAR = (
+    PICK_HASHER
+    + """
+( cd "$1" 2>/dev/null && n=$(find "$2" -type f 2>/dev/null | wc -l) && set -- $(du -sk "$2" 2>/dev/null) \\
+  && echo "k8sx:estimate $n $1" >&2 ) >/dev/null 3>&- &
+if [ -n "$hasher" ]; then
+  { { tar cf - -C "$1" "$2" 3>&- 4>&-; echo "k8sx:tar $?" >&2; } | tee /dev/fd/4 >&3 3>&-; } 4>&1 | $hasher >&2
 else
   exec tar cf - -C "$1" "$2"
 fi
 """
-STREAM_SUM = re.compile(rb"^([0-9a-f]{64})  -$", re.MULTILINE)
+)
+STREAM_SUM = re.compile(rb"^([0-9a-f]{64}) (?: -|\*stdin)$", re.MULTILINE)
+ESTIMATE = re.compile(rb"^k8sx:estimate (\d+) (\d+)$", re.MULTILINE)
 TAR_STATUS = re.compile(rb"^k8sx:tar (\d+)$", re.MULTILINE)
 
 
@@ -105,7 +123,7 @@ class _Meter:
 
     progress: Callable[[TransferProgress], None] | None
     started: float
-    totals: Future[tuple[int | None, int | None]] | tuple[int | None, int | None] = (None, None)
+    totals: Callable[[], tuple[int | None, int | None]] | tuple[int | None, int | None] = (None, None)
     received: int = 0
     files_done: int = 0
     current: str = ""
@@ -120,10 +138,7 @@ class _Meter:
         if self.progress is None or not (force or now - self._last >= PROGRESS_EVERY_S):
             return
         self._last = now
-        totals = self.totals
-        if isinstance(totals, Future):
-            totals = totals.result() if totals.done() else (None, None)
-        files_total, bytes_total = totals
+        files_total, bytes_total = self.totals() if callable(self.totals) else self.totals
         self.progress(
             TransferProgress(self.received, bytes_total, self.files_done, files_total, self.current, now - self.started)
         )
@@ -216,16 +231,10 @@ class PodFileTransfer:
         cancel: threading.Event | None,
         verify: bool,
     ) -> _Received:
-        # The size estimate runs beside the copy, not before it: on small files it would otherwise add a round trip.
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull-estimate")
-        try:
-            meter.totals = pool.submit(self._estimate, namespace, pod, parent, name, container)
-            command = ["sh", "-c", STREAM_TAR, "sh", parent, name]
-            extracted, ours, stderr = self._receive(
-                namespace, pod, command, None, container, staging, meter, cancel, hash_files=False
-            )
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+        command = ["sh", "-c", STREAM_TAR, "sh", parent, name]
+        extracted, ours, stderr = self._receive(
+            namespace, pod, command, None, container, staging, meter, cancel, hash_files=False
+        )
         theirs = STREAM_SUM.search(stderr)
         if not verify or theirs is None:
             return _Received(extracted.files, extracted.bytes_written, "size", extracted.refused)
@@ -233,23 +242,6 @@ class PodFileTransfer:
             shutil.rmtree(staging / name, ignore_errors=True)
             raise TransferFailed("the archive that arrived differs from the one the pod sent (sha256): nothing kept")
         return _Received(extracted.files, extracted.bytes_written, "sha256", extracted.refused)
-
-    def _estimate(
-        self, namespace: str, pod: str, parent: str, name: str, container: str | None
-    ) -> tuple[int | None, int | None]:
-        """How many files and bytes, for the progress bar; unknown when the pod lacks find/du."""
-        script = 'cd "$1" && find "$2" -type f | wc -l && du -sk "$2"'
-        try:
-            output, outcome = run(self.kube, namespace, pod, ["sh", "-c", script, "sh", parent, name], container)
-        except ExecFailed:
-            return None, None
-        lines = output.decode(errors="replace").split()
-        if not outcome.succeeded or len(lines) < 2:
-            return None, None
-        try:
-            return int(lines[0]), int(lines[1]) * 1024
-        except ValueError:
-            return None, None
 
     def _receive(
         self,
@@ -278,6 +270,8 @@ class PodFileTransfer:
             meter.current = path
             meter.files_done += 1
 
+        if meter.totals == (None, None):
+            meter.totals = lambda: estimate(stream.stderr_so_far)
         try:
             reader = _ChunkReader(stream.stdout(), cancel, meter.add)
             try:
@@ -422,8 +416,14 @@ def _compare(remote: dict[str, str], local: dict[str, str]) -> str:
     return "sha256"
 
 
+def estimate(stderr: bytes) -> tuple[int | None, int | None]:
+    """Files and bytes (du's kilobytes), for the progress bar, from what the pod said beside the archive."""
+    found = ESTIMATE.search(stderr)
+    return (int(found.group(1)), int(found.group(2)) * 1024) if found else (None, None)
+
+
 def tar_problem(message: str, stderr: bytes, local: str) -> str:
-    said = STREAM_SUM.sub(b"", TAR_STATUS.sub(b"", stderr)).decode(errors="replace").strip()
+    said = ESTIMATE.sub(b"", STREAM_SUM.sub(b"", TAR_STATUS.sub(b"", stderr))).decode(errors="replace").strip()
     text = f"{message} {said}".strip()
     if re.search(r"\btar: (command )?not found", text):
         missing: str | None = "tar"

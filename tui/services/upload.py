@@ -21,25 +21,29 @@ from tui.models.transfer import TransferProgress, TransferSummary
 from tui.services.kube import KubeService
 from tui.services.pod_exec_stream import ExecFailed, PodExecStream, run
 from tui.services.tar_stream import TarStream
-from tui.services.transfer import PROGRESS_EVERY_S, STREAM_SUM, TAR_STATUS, TransferFailed, tar_problem
+from tui.services.transfer import PICK_HASHER, PROGRESS_EVERY_S, STREAM_SUM, TAR_STATUS, TransferFailed, tar_problem
 from tui.services.transfer_resume import LISTING_SCRIPT, RemoteListing, file_sha256, parse_listing
 
 CHUNK = 1 << 20
 # $1 where to extract, $2 a target that must not exist unless $4 is yes, $3 new (empty $1 first) or resume.
 # Says k8sx:go before reading stdin; tee hands the archive to tar and to sha256sum (whose sum goes to stderr, with
 # tar's status: a pipeline's status is its last command's), so the pod checks every byte while it arrives.
-PUSH_SCRIPT = """
+PUSH_SCRIPT = (
+    """
 [ "$3" = resume ] || rm -rf "$1"
 if [ "$4" != yes ] && [ -n "$2" ] && [ -e "$2" ]; then echo k8sx:exists; exit 0; fi
 mkdir -p "$1" || exit 1
-exec 3>&1
+"""
+    + PICK_HASHER
+    + """
 echo k8sx:go
-if command -v sha256sum >/dev/null 2>&1 && [ -e /dev/fd/3 ]; then
-  { tee /dev/fd/4 | tar xf - -C "$1" 4>&-; echo "k8sx:tar $?" >&2; } 4>&1 1>&3 | sha256sum >&2
+if [ -n "$hasher" ]; then
+  { tee /dev/fd/4 | tar xf - -C "$1" 4>&-; echo "k8sx:tar $?" >&2; } 4>&1 1>&3 | $hasher >&2
 else
   exec tar xf - -C "$1"
 fi
 """
+)
 # $1 staging folder, $2 target, $3 the name inside staging; stdin: "sha256  name" lines.
 VERIFY_AND_MOVE = """
 if command -v sha256sum >/dev/null 2>&1; then
