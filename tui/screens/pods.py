@@ -47,7 +47,11 @@ class PodsScreen(AppScreen):
         Binding("s", "shell", "Shell", id="pods.shell"),
         Binding("a", "attach", "Attach", id="pods.attach"),
         Binding(
-            "r", "pull_results", "Pull results", id="pods.pull-results", tooltip="from the marked pods, or this one"
+            "r",
+            "pull_results",
+            "Pull",
+            id="pods.pull-results",
+            tooltip="pull results from the marked pods, or this one",
         ),
         Binding("u", "upload", "Copy in", id="pods.upload"),
         Binding("U", "sync_code", "Sync code", id="pods.sync-code"),
