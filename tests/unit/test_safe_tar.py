@@ -99,3 +99,4 @@ def test_an_image_without_tar_gets_a_suggestion() -> None:
         assert tar_problem("command terminated with non-zero exit code", said_by_sh, "").startswith(
             "this pod's image has no tar, which copying needs"
         )
+    assert tar_problem("", b"", "unexpected end of data").startswith("the archive from the pod ended early")

@@ -438,4 +438,6 @@ def tar_problem(message: str, stderr: bytes, local: str) -> str:
         )
     if "No such file" in text or "No such file" in local:
         return f"not found in the pod: {said or message}"
+    if not text and ("unexpected end of data" in local or "empty file" in local):
+        return "the archive from the pod ended early: its stream was cut short (by the node or the API server)"
     return text or local or "the copy failed"
