@@ -112,7 +112,7 @@ def main() -> None:
     mb, small_files, runs = (50, 2000, 1) if args.quick else (200, 10_000, 3)
     kubeconfig = os.environ["KUBECONFIG"]
     namespace = f"bench-transfer-{uuid.uuid4().hex[:6]}"
-    with tempfile.TemporaryDirectory(prefix="k8sx-bench-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="k8sx-bench-transfer-") as scratch:
         root, local = Path(scratch) / "pod", Path(scratch) / "local"
         root.mkdir()
         kubectl(kubeconfig, "create", "namespace", namespace)

@@ -4,6 +4,7 @@ really move through exec): checksums, refusals, atomic results, clear failures."
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from tui.services.transfer import DestinationExists, PodFileTransfer, TransferFa
 POD = """
 apiVersion: v1
 kind: Pod
-metadata: {{name: {name}}}
+metadata: {{name: {name}, labels: {labels}}}
 spec:
   nodeSelector: {{type: kwok}}
   containers: [{{name: main, image: busybox}}]
@@ -29,12 +30,25 @@ spec:
 """
 
 
-def pod_with_root(stack: StackEnv, namespace: str, root: Path, name: str = "exp") -> None:
-    manifest = POD.format(name=name, workdir=root)
+def pod_with_root(
+    stack: StackEnv,
+    namespace: str,
+    root: Path,
+    name: str = "exp",
+    labels: dict[str, str] | None = None,
+    wait: bool = True,
+) -> None:
+    """A kwok pod whose exec'd commands run in `root` on this machine."""
+    manifest = POD.format(name=name, workdir=root, labels=json.dumps(labels or {}))
     kubectl(stack, "apply", "-n", namespace, "-f", "-", input=manifest)
+    if wait:
+        wait_running(stack, namespace, name)
+
+
+def wait_running(stack: StackEnv, namespace: str, name: str) -> None:
     wait_for(
         lambda: kubectl(stack, "get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.phase}") == "Running",
-        what="pod Running",
+        what=f"pod {name} Running",
     )
 
 

@@ -92,3 +92,11 @@ def test_an_image_without_tar_gets_a_suggestion() -> None:
 
     said = 'error executing command in container: exec: "tar": executable file not found in $PATH'
     assert tar_problem(said, b"", "").startswith("this pod's image has no tar, which copying needs")
+    no_shell = 'exec: "sh": executable file not found in $PATH: unknown'
+    assert tar_problem(no_shell, b"", "").startswith("this pod's image has no sh, which copying needs (tar, run by sh)")
+    assert "busybox" in tar_problem(no_shell, b"", "")
+    for said_by_sh in (b"sh: tar: not found\n", b"sh: exec: line 7: tar: not found\n"):
+        assert tar_problem("command terminated with non-zero exit code", said_by_sh, "").startswith(
+            "this pod's image has no tar, which copying needs"
+        )
+    assert tar_problem("", b"", "unexpected end of data").startswith("the archive from the pod ended early")

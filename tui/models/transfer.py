@@ -28,3 +28,6 @@ class TransferSummary:
     verified: str  # "sha256" or "size"
     seconds: float
     refused: list[str] = field(default_factory=list)  # archive entries not written, and why
+    sent: int = 0  # bytes that crossed the connection this time
+    reused: int = 0  # bytes a resumed transfer kept from the cut one instead of sending them again
+    note: str = ""  # how it went, when not the plain way (e.g. through a helper pod on the claim)

@@ -92,13 +92,17 @@ class CopyScreen(Screen[TransferSummary | None]):
         summary = self.summary = message.summary
         bar = self.query_one("#copy-progress", ProgressBar)
         bar.update(total=max(summary.bytes, 1), progress=max(summary.bytes, 1))
+        resumed = (
+            f", resumed: {human_bytes(summary.reused)} kept, {human_bytes(summary.sent)} sent" if summary.reused else ""
+        )
         status.update(
-            f"done: {summary.files} files, {human_bytes(summary.bytes)} in {summary.seconds:.1f}s, "
+            f"done: {summary.files} files, {human_bytes(summary.bytes)} in {summary.seconds:.1f}s{resumed}, "
             f"every file checked ({summary.verified}) → {summary.destination}   (Esc: back)"
         )
         status.add_class("-done")
-        refused = "\n".join(f"not written: {why}" for why in summary.refused)
-        self.query_one("#copy-current", Static).update(refused)
+        lines = [summary.note] if summary.note else []
+        lines += [f"not written: {why}" for why in summary.refused]
+        self.query_one("#copy-current", Static).update("\n".join(lines))
 
     def action_cancel_or_close(self) -> None:
         if not self.finished:

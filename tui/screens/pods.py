@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from pathlib import Path
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,22 +12,16 @@ from textual.widgets import Input, Static
 from tui.messages import KubeTargetChanged, OpenLogs, OpenShell
 from tui.models.pod_table import COLUMNS, PodTable
 from tui.models.pods import PodRow
-from tui.models.transfer import TransferProgress, TransferSummary
 from tui.screens.base import AppScreen
-from tui.screens.copy import CopyScreen
 from tui.screens.dialogs import ChoiceScreen, ConfirmScreen
-from tui.screens.forms import Field, FormScreen, FormValues
+from tui.screens.pod_transfers import PodTransfers
 from tui.screens.text_view import TextViewScreen
 from tui.services.kube import ALL_NAMESPACES, KubeService
 from tui.services.pod_actions import PodActions
 from tui.services.pod_watch import PodChangeBuffer, PodWatcher
-from tui.services.transfer import PodFileTransfer
-from tui.services.upload import PodUpload
 from tui.widgets.pod_table import PodTableView
 
 ALL_NAMESPACES_CHOICE = "all namespaces"
-DEFAULT_RESULTS_PATH = "/persistent/out"  # the tutorial's persistent volume; a project file will set it
-DEFAULT_DATA_PATH = "/persistent/data"
 
 
 class PodsPending(Message):
@@ -56,8 +46,15 @@ class PodsScreen(AppScreen):
         Binding("p", "previous_logs", "Prev logs", show=False, id="pods.previous-logs"),
         Binding("s", "shell", "Shell", id="pods.shell"),
         Binding("a", "attach", "Attach", id="pods.attach"),
-        Binding("r", "pull_results", "Pull results", id="pods.pull-results"),
+        Binding(
+            "r",
+            "pull_results",
+            "Pull",
+            id="pods.pull-results",
+            tooltip="pull results from the marked pods, or this one",
+        ),
         Binding("u", "upload", "Copy in", id="pods.upload"),
+        Binding("U", "sync_code", "Sync code", id="pods.sync-code"),
         Binding("ctrl+d", "delete", "Delete…", id="pods.delete"),
     ]
     DEFAULT_CSS = """
@@ -70,8 +67,7 @@ class PodsScreen(AppScreen):
         super().__init__("pods")
         self.kube = kube
         self.actions = PodActions(kube)
-        self.transfer = PodFileTransfer(kube)
-        self.upload = PodUpload(kube)
+        self.transfers = PodTransfers(self, kube)
         self.title = "Pods"
         self.table = PodTable()
         self._watcher: PodWatcher | None = None
@@ -294,57 +290,18 @@ class PodsScreen(AppScreen):
             self.post_message(OpenShell(row, attach=True))
 
     def action_pull_results(self) -> None:
-        if (row := self._target()) is None:
-            return
-        fields = [
-            Field("remote", "Results in the pod (a folder or a file)", DEFAULT_RESULTS_PATH, required=True),
-            Field("local", "Copy to (local folder)", str(Path.cwd() / "results" / row.name), required=True),
-        ]
-
-        def chosen(values: FormValues | None) -> None:
-            if values:
-                self._confirm_then_pull(row, str(values["remote"]), Path(str(values["local"])).expanduser())
-
-        self.app.push_screen(FormScreen(f"Pull results from {row.key}", fields, "Pull"), chosen)
-
-    def _confirm_then_pull(self, row: PodRow, remote: str, local: Path) -> None:
-        def start(overwrite: bool) -> None:
-            def pull(progress: Callable[[TransferProgress], None], cancel: threading.Event) -> TransferSummary:
-                return self.transfer.pull(
-                    row.namespace, row.name, remote, local, overwrite=overwrite, progress=progress, cancel=cancel
-                )
-
-            self.app.push_screen(CopyScreen(f"Pull {row.key}:{remote} → {local}", pull))
-
-        if local.exists():
-            question = f"{local} already exists.\nReplace it with the pod's {remote}?"
-            self.app.push_screen(ConfirmScreen(question, "Replace"), lambda yes: start(True) if yes else None)
+        if targets := self.view.targets():
+            self.transfers.pull(targets)
         else:
-            start(False)
+            self.notify("no pod selected", severity="warning")
 
     def action_upload(self) -> None:
-        if (row := self._target()) is None:
-            return
-        fields = [
-            Field("local", "Local file or folder (a dataset, code)", str(Path.cwd()), required=True),
-            Field("remote", "Into this folder in the pod", DEFAULT_DATA_PATH, required=True),
-            Field("overwrite", "Replace it if the pod already has it", switch=True),
-        ]
+        if (row := self._target()) is not None:
+            self.transfers.copy_in(row)
 
-        def chosen(values: FormValues | None) -> None:
-            if not values:
-                return
-            local = Path(str(values["local"])).expanduser()
-            remote, overwrite = str(values["remote"]), bool(values["overwrite"])
-
-            def push(progress: Callable[[TransferProgress], None], cancel: threading.Event) -> TransferSummary:
-                return self.upload.push(
-                    local, row.namespace, row.name, remote, overwrite=overwrite, progress=progress, cancel=cancel
-                )
-
-            self.app.push_screen(CopyScreen(f"Copy {local} → {row.key}:{remote}", push))
-
-        self.app.push_screen(FormScreen(f"Copy into {row.key}", fields, "Copy"), chosen)
+    def action_sync_code(self) -> None:
+        if (row := self._target()) is not None:
+            self.transfers.sync_code(row)
 
     def action_delete(self) -> None:
         targets = self.view.targets()

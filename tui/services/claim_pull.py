@@ -10,6 +10,7 @@ which wrote the files, with its node selector, tolerations and pull secrets, so 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import posixpath
 import threading
@@ -25,7 +26,7 @@ from kubernetes.client.exceptions import ApiException
 
 from tui.models.transfer import TransferProgress, TransferSummary
 from tui.services.kube import KubeService
-from tui.services.transfer import DestinationExists, PodFileTransfer, TransferFailed
+from tui.services.transfer import DestinationExists, PodFileTransfer, TransferFailed, pull_source
 
 Json = dict[str, Any]
 REQUEST_TIMEOUT_S = 15.0
@@ -319,8 +320,11 @@ class ClaimPull:
         cancel: threading.Event | None = None,
         timeout: float = START_TIMEOUT_S,
         on_wait: Callable[[str], None] | None = None,
+        resume: bool = False,
+        source: str | None = None,
     ) -> ClaimPullSummary:
-        """Copy remote_path (on the claim, as the dead pod saw it: under spec.mount_path) to destination."""
+        """Copy remote_path (on the claim, as the dead pod saw it: under spec.mount_path) to destination.
+        source names the pull for resuming (default: the claim and the path, whichever helper serves it)."""
         if not _is_under(remote_path, spec.mount_path):
             raise ClaimPullFailed(f"{remote_path} is not on claim {spec.claim}, which is mounted at {spec.mount_path}")
         if destination.expanduser().absolute().exists() and not overwrite:
@@ -328,11 +332,73 @@ class ClaimPull:
         name, node = self.start_helper(namespace, spec, timeout, cancel, on_wait)
         try:
             summary = self.transfer.pull(
-                namespace, name, remote_path, destination, HELPER_CONTAINER, overwrite, progress, cancel
-            )
+                namespace, name, remote_path, destination, HELPER_CONTAINER, overwrite, progress, cancel,
+                resume=resume, source=source or f"{namespace}/claim {spec.claim}:{posixpath.normpath(remote_path)}",
+            )  # fmt: skip
         finally:
             self.delete_helper(namespace, name)
         return ClaimPullSummary(summary, name, node)
+
+    def pull_results(
+        self,
+        namespace: str,
+        pod: str,
+        remote_path: str,
+        destination: Path,
+        overwrite: bool = False,
+        progress: Callable[[TransferProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+        resume: bool = False,
+    ) -> TransferSummary:
+        """What `r` does: exec into the pod while it runs; once it has finished (or none of its containers runs),
+        through a helper pod on the claim it mounted at remote_path. Resumable under the pod's name either way."""
+        source = pull_source(namespace, pod, remote_path)
+        try:
+            found = self._read_pod(namespace, pod)
+        except ApiException as exc:
+            raise ClaimPullFailed(f"cannot read pod {namespace}/{pod}: {self.kube.explain(exc)}") from exc
+        if not is_finished(found):
+            return self.transfer.pull(
+                namespace, pod, remote_path, destination, None, overwrite, progress, cancel, resume=resume
+            )
+        state = finished_state(found)
+        if not claim_mounts(found):
+            raise ClaimPullFailed(
+                f"pod {pod} {state} and mounts no PersistentVolumeClaim: its results are gone with it "
+                "(only files on a claim outlive a pod; give the pod one, e.g. at /persistent)"
+            )
+        try:
+            spec = helper_spec_from_pod(found, remote_path)
+        except ClaimPullFailed as exc:
+            raise ClaimPullFailed(f"pod {pod} {state}, so only its claims can be read: {exc}") from None
+        started = time.monotonic()
+
+        def waiting(why: str) -> None:
+            if progress is not None:
+                note = f"pod {pod} {state}: starting a helper pod on claim {spec.claim} ({why})"
+                progress(TransferProgress(0, None, 0, None, note, time.monotonic() - started))
+
+        waiting("creating it")
+        pulled = self.pull(
+            namespace, spec, remote_path, destination, overwrite, progress, cancel,
+            on_wait=waiting, resume=resume, source=source,
+        )  # fmt: skip
+        note = f"from claim {spec.claim} through helper pod {pulled.helper} on {pulled.node or '?'} (deleted)"
+        return dataclasses.replace(pulled.transfer, note=note)
+
+
+def is_finished(pod: Json) -> bool:
+    """Nothing can be exec'd into it any more: Succeeded or Failed, or every container has stopped."""
+    status: Json = pod.get("status") or {}
+    if status.get("phase") in ("Succeeded", "Failed"):
+        return True
+    containers = status.get("containerStatuses") or []
+    return bool(containers) and not any("running" in (c.get("state") or {}) for c in containers)
+
+
+def finished_state(pod: Json) -> str:
+    phase = (pod.get("status") or {}).get("phase")
+    return {"Succeeded": "has completed", "Failed": "has failed"}.get(str(phase), "has no running container")
 
 
 def _is_under(path: str, mount_path: str) -> bool:

@@ -2,6 +2,8 @@
 
 Refused, and reported: absolute names, names with `..`, symlinks and hard links whose target leaves the
 destination, and anything but files, directories and links. Every file's sha256 is computed while it is written.
+A file is written under its name plus PART_SUFFIX and renamed when its last byte is in, so a cut stream never
+leaves a partial file under its real name (and a resumed pull knows where to continue).
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import tarfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Protocol, cast
+from typing import IO, Any, Protocol, cast
 
 CHUNK = 1 << 20
+PART_SUFFIX = ".k8sx-part"
 
 
 class Readable(Protocol):
@@ -35,11 +38,20 @@ def _inside(relative: str) -> bool:
     return not (posixpath.isabs(relative) or normal == ".." or normal.startswith("../"))
 
 
-def extract(stream: Readable, destination: Path, on_file: Callable[[Extracted, str], None] | None = None) -> Extracted:
-    """Read a tar from `stream` (as it arrives: no seeking) into `destination`, which must exist."""
+def extract(
+    stream: Readable,
+    destination: Path,
+    on_file: Callable[[Extracted, str], None] | None = None,
+    concatenated: bool = False,
+    hash_files: bool = True,
+) -> Extracted:
+    """Read a tar from `stream` (as it arrives: no seeking) into `destination`, which must exist.
+    concatenated: several archives one after the other (what `xargs tar cf -` sends when it runs tar twice).
+    hash_files=False: no sha256 per file (files maps to ""), when the whole stream is checked instead."""
     result = Extracted()
     root = destination.resolve()
-    with tarfile.open(fileobj=cast(IO[bytes], stream), mode="r|") as archive:
+    folders = _Folders(root)
+    with tarfile.open(fileobj=cast(IO[bytes], stream), mode="r|", ignore_zeros=concatenated) as archive:
         for member in archive:
             name = member.name
             if not _inside(name):
@@ -47,23 +59,14 @@ def extract(stream: Readable, destination: Path, on_file: Callable[[Extracted, s
                 continue
             target = root / posixpath.normpath(name)
             if member.isdir():
-                target.mkdir(parents=True, exist_ok=True)
+                if not folders.ensure(target):
+                    result.refused.append(f"{name}: its folder is a link")
             elif member.isfile():
-                if not _parent_is_real(root, target):
+                if not folders.ensure(target.parent):
                     result.refused.append(f"{name}: its folder is a link")
                     continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                source = archive.extractfile(member)
-                assert source is not None
-                digest = hashlib.sha256()
-                with open(target, "wb") as out:
-                    while chunk := source.read(CHUNK):
-                        out.write(chunk)
-                        digest.update(chunk)
-                        result.bytes_written += len(chunk)
-                os.chmod(target, member.mode & 0o777 | 0o600)
                 relative = posixpath.normpath(name)
-                result.files[relative] = digest.hexdigest()
+                result.files[relative] = _write(archive, member, target, result, hash_files)
                 result.sizes[relative] = member.size
                 if on_file is not None:
                     on_file(result, relative)
@@ -73,20 +76,80 @@ def extract(stream: Readable, destination: Path, on_file: Callable[[Extracted, s
                 if posixpath.isabs(link) or not _inside(resolved):
                     result.refused.append(f"{name}: symlink to {link} leaves the destination")
                     continue
-                target.parent.mkdir(parents=True, exist_ok=True)
+                if not folders.ensure(target.parent):
+                    result.refused.append(f"{name}: its folder is a link")
+                    continue
                 os.symlink(link, target)
             elif member.islnk():
                 link = posixpath.normpath(member.linkname)
                 if not _inside(link) or link not in result.files:
                     result.refused.append(f"{name}: hard link to {member.linkname} leaves the destination")
                     continue
-                target.parent.mkdir(parents=True, exist_ok=True)
+                if not folders.ensure(target.parent):
+                    result.refused.append(f"{name}: its folder is a link")
+                    continue
                 os.link(root / link, target)
                 result.files[posixpath.normpath(name)] = result.files[link]
                 result.sizes[posixpath.normpath(name)] = result.sizes[link]
             else:
                 result.refused.append(f"{name}: not a file, folder or link")
     return result
+
+
+def _write(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Path, result: Extracted, hashed: bool) -> str:
+    """The member's bytes into target's part file, renamed to target when complete; their sha256.
+    Read straight from the archive's stream (as tarfile's own extraction does): an ExFileObject and a buffered
+    file per member cost more than the bytes of a small file."""
+    digest = hashlib.sha256()
+    part = target.with_name(target.name + PART_SUFFIX)
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+    try:
+        if member.issparse():
+            source = archive.extractfile(member)
+            assert source is not None
+            read: Callable[[int], bytes] = source.read
+        else:
+            stream = cast(Any, archive.fileobj)
+            stream.seek(member.offset_data)
+            read = stream.read
+        remaining = member.size
+        while remaining > 0:
+            chunk = read(min(CHUNK, remaining))
+            if not chunk:
+                raise tarfile.ReadError("unexpected end of data")
+            remaining -= len(chunk)
+            if hashed:
+                digest.update(chunk)
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(fd, view) :]
+            result.bytes_written += len(chunk)
+        os.fchmod(fd, member.mode & 0o777 | 0o600)
+    finally:
+        os.close(fd)
+    os.replace(part, target)
+    return digest.hexdigest() if hashed else ""
+
+
+class _Folders:
+    """Folders known to be real (made here, or checked once), so a file costs no walk up its parents: a planted
+    link must never redirect a file, and a folder once real cannot become a link (os.symlink refuses to replace)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.real = {root}
+
+    def ensure(self, folder: Path) -> bool:
+        """Make folder (and its parents) unless one of them is a link; False when one is."""
+        if folder in self.real:
+            return True
+        if not _parent_is_real(self.root, folder / "x"):
+            return False
+        folder.mkdir(parents=True, exist_ok=True)
+        while folder != self.root and folder not in self.real:
+            self.real.add(folder)
+            folder = folder.parent
+        return True
 
 
 def _parent_is_real(root: Path, target: Path) -> bool:

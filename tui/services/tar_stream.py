@@ -6,6 +6,7 @@ and the total is known up front so a progress bar can show a fraction.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import tarfile
@@ -35,9 +36,14 @@ class TarStream:
         prefix: str = "",
         extra_files: dict[str, bytes] | None = None,
         on_progress: ProgressCallback | None = None,
+        hash_files: bool = False,
     ) -> None:
         self._root = root
         self._on_progress = on_progress
+        self._hash_files = hash_files
+        self.digests: dict[str, str] = {}  # with hash_files: sha256 of each regular file as sent, while streaming
+        self.files_sent = 0
+        self.current = ""
         self._members: list[tuple[tarfile.TarInfo, bytes, Path | bytes | None]] = []
         for path in paths:
             info = self._tarinfo(path, prefix)
@@ -97,21 +103,30 @@ class TarStream:
         yield bytes(pending)
         self._report(self.total_bytes, "", len(self._members))
 
-    @staticmethod
-    def _content(info: tarfile.TarInfo, content: Path | bytes | None) -> Iterator[bytes]:
+    def _content(self, info: tarfile.TarInfo, content: Path | bytes | None) -> Iterator[bytes]:
         """Exactly info.size bytes: a file that shrank since it was listed is padded, one that grew is cut."""
         if content is None:
             return
+        self.current = info.name
+        digest = hashlib.sha256() if self._hash_files else None
         if isinstance(content, bytes):
-            yield content
-            return
-        remaining = info.size
-        with content.open("rb") as source:
+            pieces: Iterator[bytes] = iter((content,))
+        else:
+            pieces = self._read(content, info.size)
+        for piece in pieces:
+            if digest is not None:
+                digest.update(piece)
+            yield piece
+        if digest is not None:
+            self.digests[info.name] = digest.hexdigest()
+        self.files_sent += 1
+
+    @staticmethod
+    def _read(path: Path, size: int) -> Iterator[bytes]:
+        remaining = size
+        with path.open("rb", buffering=0) as source:
             while remaining > 0:
-                piece = source.read(min(CHUNK_BYTES, remaining))
-                if not piece:
-                    yield b"\0" * remaining
-                    return
+                piece = source.read(min(CHUNK_BYTES, remaining)) or b"\0" * remaining
                 remaining -= len(piece)
                 yield piece
 

@@ -1,30 +1,75 @@
 """Pull results out of a pod: tar over exec through the API server, with progress, safe extraction,
-sha256 verification of every file, and an atomic result (a temporary folder renamed at the very end).
+sha256 verification of every file, resume of a cut pull, and an atomic result (a hidden folder renamed at the end).
 
 `kubectl cp` has none of these (kubernetes #60140, kubectl #1425, #1469, CVE-2019-1002101).
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import os
 import posixpath
+import re
 import shutil
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.models.transfer import TransferProgress, TransferSummary
+from tui.models.units import human_bytes
 from tui.services.kube import KubeService
 from tui.services.pod_exec_stream import ExecFailed, PodExecStream, run
-from tui.services.safe_tar import Extracted, extract
+from tui.services.safe_tar import PART_SUFFIX, Extracted, extract
+from tui.services.transfer_resume import (
+    LISTING_SCRIPT,
+    RemoteListing,
+    parse_listing,
+    partial_folder,
+    plan_resume,
+    sha256_of,
+)
 
 PROGRESS_EVERY_S = 0.1
+# The fastest sha256 the pod has: openssl uses the CPU's SHA instructions (about a quarter of sha256sum's CPU time,
+# which matters when the pod's CPU is the bottleneck), else coreutils' or busybox's sha256sum; none: $hasher empty.
+PICK_HASHER = """
+hasher=""
+if command -v openssl >/dev/null 2>&1 && echo | openssl dgst -sha256 -r >/dev/null 2>&1; then
+  hasher="openssl dgst -sha256 -r"
+elif command -v sha256sum >/dev/null 2>&1; then
+  hasher=sha256sum
+fi
+exec 3>&1
+[ -e /dev/fd/3 ] || hasher=""
+"""
+# The archive on stdout (tee writes it to a copy of the exec's stdout and reopens only the shell's own pipe to the
+# hasher) and, on stderr: how many files and kilobytes (for the progress bar, found beside the copy
+# rather than in an exec of its own), the pod's sha256 of exactly those bytes (tee to the original stdout, the
+# copy into the hasher) and tar's own exit status (a pipeline's status is its last command's). One exec, one read
+# of every file: checking each file with a second `sha256sum` pass cost as much as the copy. Without a hasher
+# or /dev/fd the archive alone (sizes are then all that is checked).
+STREAM_TAR = (
+    PICK_HASHER
+    + """
+( cd "$1" 2>/dev/null && n=$(find "$2" -type f 2>/dev/null | wc -l) && set -- $(du -sk "$2" 2>/dev/null) \\
+  && echo "k8sx:estimate $n $1" >&2 ) >/dev/null 3>&- &
+if [ -n "$hasher" ]; then
+  { { tar cf - -C "$1" "$2" 3>&- 4>&-; echo "k8sx:tar $?" >&2; } | tee /dev/fd/4 >&3 3>&-; } 4>&1 | $hasher >&2
+else
+  exec tar cf - -C "$1" "$2"
+fi
+"""
+)
+STREAM_SUM = re.compile(rb"^([0-9a-f]{64}) (?: -|\*stdin)$", re.MULTILINE)
+ESTIMATE = re.compile(rb"^k8sx:estimate (\d+) (\d+)$", re.MULTILINE)
+TAR_STATUS = re.compile(rb"^k8sx:tar (\d+)$", re.MULTILINE)
 
 
 class TransferFailed(Exception):
-    """In words; nothing was left at the destination."""
+    """In words; what was kept (for a resume) is said in the message."""
 
 
 class DestinationExists(TransferFailed):
@@ -37,6 +82,11 @@ class _Cancelled(Exception):
     pass
 
 
+def pull_source(namespace: str, pod: str, remote_path: str) -> str:
+    """What names a pull for resuming: the same source into the same destination resumes."""
+    return f"{namespace}/{pod}:{posixpath.normpath(remote_path)}"
+
+
 class _ChunkReader:
     """A file-like view of the exec's stdout chunks for tarfile's stream mode, counting bytes as they pass.
     A bytearray, because deleting from its front is cheap: tarfile asks for small and large reads alike."""
@@ -46,6 +96,7 @@ class _ChunkReader:
         self._buffer = bytearray()
         self._cancel = cancel
         self._on_bytes = on_bytes
+        self.digest = hashlib.sha256()  # of every byte received, to compare with the pod's
 
     def read(self, size: int = -1) -> bytes:
         while size < 0 or len(self._buffer) < size:
@@ -55,6 +106,7 @@ class _ChunkReader:
             if chunk is None:
                 break
             self._on_bytes(len(chunk))
+            self.digest.update(chunk)
             self._buffer += chunk
         if size < 0 or size >= len(self._buffer):
             data = bytes(self._buffer)
@@ -63,6 +115,42 @@ class _ChunkReader:
             data = bytes(self._buffer[:size])
             del self._buffer[:size]
         return data
+
+
+@dataclass
+class _Meter:
+    """Progress of one pull, reported at most every PROGRESS_EVERY_S."""
+
+    progress: Callable[[TransferProgress], None] | None
+    started: float
+    totals: Callable[[], tuple[int | None, int | None]] | tuple[int | None, int | None] = (None, None)
+    received: int = 0
+    files_done: int = 0
+    current: str = ""
+    _last: float = field(default=0.0)
+
+    def add(self, count: int) -> None:
+        self.received += count
+        self.report()
+
+    def report(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.progress is None or not (force or now - self._last >= PROGRESS_EVERY_S):
+            return
+        self._last = now
+        files_total, bytes_total = self.totals() if callable(self.totals) else self.totals
+        self.progress(
+            TransferProgress(self.received, bytes_total, self.files_done, files_total, self.current, now - self.started)
+        )
+
+
+@dataclass
+class _Received:
+    hashes: dict[str, str]
+    bytes: int
+    verified: str
+    refused: list[str]
+    reused: int = 0
 
 
 class PodFileTransfer:
@@ -80,62 +168,58 @@ class PodFileTransfer:
         progress: Callable[[TransferProgress], None] | None = None,
         cancel: threading.Event | None = None,
         verify: bool = True,
+        resume: bool = False,
+        source: str | None = None,
     ) -> TransferSummary:
-        """Copy remote_path (a file or a folder) to destination; the folder appears complete or not at all."""
+        """Copy remote_path (a file or a folder) to destination; it appears complete or not at all.
+
+        A cut pull (cancel, a dropped connection, a full disk, a killed process) leaves its hidden folder; with
+        resume=True the next pull of the same `source` (default: this pod and path) keeps what is verified there.
+        Without resume, such a folder is discarded first."""
         destination = destination.expanduser().absolute()
         if destination.exists() and not overwrite:
             raise DestinationExists(destination)
-        parent, name = posixpath.split(remote_path.rstrip("/") or "/")
-        if not name:
+        parent, name = posixpath.split(posixpath.normpath(remote_path))
+        if not name or name == "..":
             raise TransferFailed("name a file or folder inside the pod, not /")
+        parent = parent or "."  # a relative path: from the container's working directory
         started = time.monotonic()
-        staging = destination.parent / f".{destination.name}.k8sx-partial-{uuid.uuid4().hex[:8]}"
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        staging.mkdir()
-        # The size estimate and the pod's own checksums run beside the copy, not before or after it: on small
-        # files they would otherwise double the time.
-        pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pull-side")
+        staging = partial_folder(destination, source or pull_source(namespace, pod, remote_path))
+        if staging.exists() and not resume:
+            shutil.rmtree(staging)
+        staging.mkdir(parents=True, exist_ok=True)
+        meter = _Meter(progress, started)
+        done = False
         try:
-            estimate = pool.submit(self._estimate, namespace, pod, parent, name, container)
-            checksums = pool.submit(self._remote_checksums, namespace, pod, parent, name, container) if verify else None
-            extracted = self._receive(
-                namespace, pod, parent, name, container, staging, started, estimate, progress, cancel
-            )
-            verified = _compare(checksums.result(), extracted) if checksums is not None else "size"
-            received = staging / name
-            if not received.exists():
+            if resume and any(staging.iterdir()):
+                received = self._resume(namespace, pod, parent, name, container, staging, meter, cancel)
+            else:
+                received = self._fresh(namespace, pod, parent, name, container, staging, meter, cancel, verify)
+            result = staging / name
+            if not result.exists():
                 raise TransferFailed(f"{remote_path} came back empty")
             if destination.exists():
                 shutil.rmtree(destination) if destination.is_dir() else destination.unlink()
-            received.rename(destination)
+            result.rename(destination)
+            done = True
         except _Cancelled:
-            raise TransferFailed("cancelled; nothing was kept") from None
+            raise TransferFailed("cancelled" + _kept(staging)) from None
+        except OSError as exc:
+            raise TransferFailed(local_write_problem(exc) + _kept(staging)) from exc
+        except TransferFailed as exc:
+            raise TransferFailed(str(exc) + _kept(staging)) from exc
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
-            shutil.rmtree(staging, ignore_errors=True)
+            if done:
+                shutil.rmtree(staging, ignore_errors=True)
+        meter.report(force=True)
         return TransferSummary(
-            destination, len(extracted.files), extracted.bytes_written, verified, time.monotonic() - started,
-            extracted.refused,
+            destination, len(received.hashes), received.bytes, received.verified, time.monotonic() - started,
+            received.refused, meter.received, received.reused,
         )  # fmt: skip
 
-    def _estimate(
-        self, namespace: str, pod: str, parent: str, name: str, container: str | None
-    ) -> tuple[int | None, int | None]:
-        """How many files and bytes, for the progress bar; unknown when the pod lacks find/du."""
-        script = 'cd "$1" && find "$2" -type f | wc -l && du -sk "$2"'
-        try:
-            output, outcome = run(self.kube, namespace, pod, ["sh", "-c", script, "sh", parent, name], container)
-        except ExecFailed:
-            return None, None
-        lines = output.decode(errors="replace").split()
-        if not outcome.succeeded or len(lines) < 2:
-            return None, None
-        try:
-            return int(lines[0]), int(lines[1]) * 1024
-        except ValueError:
-            return None, None
+    # ---------------------------------------------------------------- a pull from the start
 
-    def _receive(
+    def _fresh(
         self,
         namespace: str,
         pod: str,
@@ -143,88 +227,217 @@ class PodFileTransfer:
         name: str,
         container: str | None,
         staging: Path,
-        started: float,
-        estimate: Future[tuple[int | None, int | None]],
-        progress: Callable[[TransferProgress], None] | None,
+        meter: _Meter,
         cancel: threading.Event | None,
-    ) -> Extracted:
+        verify: bool,
+    ) -> _Received:
+        command = ["sh", "-c", STREAM_TAR, "sh", parent, name]
+        extracted, ours, stderr = self._receive(
+            namespace, pod, command, None, container, staging, meter, cancel, hash_files=False
+        )
+        theirs = STREAM_SUM.search(stderr)
+        if not verify or theirs is None:
+            return _Received(extracted.files, extracted.bytes_written, "size", extracted.refused)
+        if theirs.group(1).decode() != ours:
+            shutil.rmtree(staging / name, ignore_errors=True)
+            raise TransferFailed("the archive that arrived differs from the one the pod sent (sha256): nothing kept")
+        return _Received(extracted.files, extracted.bytes_written, "sha256", extracted.refused)
+
+    def _receive(
+        self,
+        namespace: str,
+        pod: str,
+        command: Sequence[str],
+        stdin: bytes | None,
+        container: str | None,
+        staging: Path,
+        meter: _Meter,
+        cancel: threading.Event | None,
+        hash_files: bool = True,
+    ) -> tuple[Extracted, str, bytes]:
+        """Run `command` (a tar writer) in the pod and extract its output into staging as it arrives.
+        Returns what was extracted, the sha256 of every byte received, and the command's stderr."""
         try:
-            stream = PodExecStream(self.kube, namespace, pod, ["tar", "cf", "-", "-C", parent, name], container)
+            stream = PodExecStream(self.kube, namespace, pod, command, container, stdin=stdin is not None)
         except ExecFailed as exc:
             raise TransferFailed(str(exc)) from exc
-        received = 0
-        last_report = 0.0
-        current = ""
-        files_done = 0
-
-        def report(force: bool = False) -> None:
-            nonlocal last_report
-            now = time.monotonic()
-            if progress is not None and (force or now - last_report >= PROGRESS_EVERY_S):
-                last_report = now
-                files_total, bytes_total = estimate.result() if estimate.done() else (None, None)
-                progress(TransferProgress(received, bytes_total, files_done, files_total, current, now - started))
-
-        def on_bytes(count: int) -> None:
-            nonlocal received
-            received += count
-            report()
+        if stdin is not None:
+            # Written beside the reading: the pod's xargs starts tar before it has read all names, and tar's
+            # output must be drained meanwhile or both ends wait for each other.
+            threading.Thread(target=_feed, args=(stream, stdin), name="pull-names", daemon=True).start()
 
         def on_file(result: Extracted, path: str) -> None:
-            nonlocal current, files_done
-            current, files_done = path, len(result.files)
+            meter.current = path
+            meter.files_done += 1
 
+        if meter.totals == (None, None):
+            meter.totals = lambda: estimate(stream.stderr_so_far)
         try:
-            reader = _ChunkReader(stream.stdout(), cancel, on_bytes)
+            reader = _ChunkReader(stream.stdout(), cancel, meter.add)
             try:
-                extracted = extract(reader, staging, on_file)
-            except _Cancelled:
+                extracted = extract(reader, staging, on_file, concatenated=stdin is not None, hash_files=hash_files)
+                while reader.read(1 << 20):  # tar's padding after the end of the archive: part of what was hashed
+                    pass
+            except (_Cancelled, OSError):
                 raise
             except Exception as exc:
                 outcome = stream.outcome()
                 raise TransferFailed(tar_problem(outcome.message, outcome.stderr, str(exc))) from exc
             outcome = stream.outcome()
-            if not outcome.succeeded:
+            status = TAR_STATUS.search(outcome.stderr)
+            if not outcome.succeeded or (status is not None and status.group(1) != b"0"):
                 raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
         finally:
             stream.close()
-        report(force=True)
-        return extracted
+        return extracted, reader.digest.hexdigest(), outcome.stderr
 
-    def _remote_checksums(
-        self, namespace: str, pod: str, parent: str, name: str, container: str | None
-    ) -> dict[str, str] | None:
-        """sha256 of every file as the pod sees it; None when the pod has no sha256sum (sizes are all we check)."""
-        script = 'cd "$1" && find "$2" -type f -exec sha256sum {} +'
+    # ---------------------------------------------------------------- a resumed pull
+
+    def _resume(
+        self,
+        namespace: str,
+        pod: str,
+        parent: str,
+        name: str,
+        container: str | None,
+        staging: Path,
+        meter: _Meter,
+        cancel: threading.Event | None,
+    ) -> _Received:
+        """Keep the verified files of a cut pull, continue its part file, fetch the rest in one tar."""
+        listing = self._listing(namespace, pod, parent, name, container)
+        if listing is None:  # no sha256sum or stat in the pod: nothing can be trusted, start over
+            shutil.rmtree(staging)
+            staging.mkdir()
+            return self._fresh(namespace, pod, parent, name, container, staging, meter, cancel, True)
+        plan = plan_resume(staging, listing)
+        meter.totals = (len(listing.digests), plan.remaining(listing))
+        meter.files_done = len(plan.kept)
+        hashes = dict(plan.kept)
+        written = plan.kept_bytes
+        for path, offset in plan.continued.items():
+            hashes[path] = self._continue(namespace, pod, parent, path, offset, container, staging, meter, cancel)
+            written += listing.sizes[path]
+            meter.files_done += 1
+        refused: list[str] = []
+        if plan.needed:
+            names = b"".join(path.encode() + b"\0" for path in plan.needed)
+            command = ["sh", "-c", 'cd "$1" && xargs -0 tar cf -', "sh", parent]
+            extracted, _, _ = self._receive(namespace, pod, command, names, container, staging, meter, cancel)
+            hashes.update(extracted.files)
+            written += extracted.bytes_written
+            refused = extracted.refused
+        verified = _compare(listing.digests, hashes)
+        return _Received(hashes, written, verified, refused, plan.kept_bytes + sum(plan.continued.values()))
+
+    def _listing(self, namespace: str, pod: str, parent: str, name: str, container: str | None) -> RemoteListing | None:
         try:
-            output, outcome = run(self.kube, namespace, pod, ["sh", "-c", script, "sh", parent, name], container)
-        except ExecFailed:
+            output, outcome = run(
+                self.kube, namespace, pod, ["sh", "-c", LISTING_SCRIPT, "sh", parent, name], container
+            )
+        except ExecFailed as exc:
+            raise TransferFailed(str(exc)) from exc
+        listing = parse_listing(output.decode(errors="replace"))
+        if not outcome.succeeded or set(listing.sizes) != set(listing.digests):
             return None
+        return listing
+
+    def _continue(
+        self,
+        namespace: str,
+        pod: str,
+        parent: str,
+        path: str,
+        offset: int,
+        container: str | None,
+        staging: Path,
+        meter: _Meter,
+        cancel: threading.Event | None,
+    ) -> str:
+        """Append the pod's file from byte `offset` to its part file, then give the part its real name."""
+        part = staging / (path + PART_SUFFIX)
+        digest = sha256_of(part)
+        command = ["sh", "-c", 'cd "$1" && exec tail -c +"$2" "$3"', "sh", parent, str(offset + 1), path]
+        meter.current = path
+        try:
+            stream = PodExecStream(self.kube, namespace, pod, command, container)
+        except ExecFailed as exc:
+            raise TransferFailed(str(exc)) from exc
+        try:
+            with open(part, "ab") as out:
+                for chunk in stream.stdout():
+                    if cancel is not None and cancel.is_set():
+                        raise _Cancelled()
+                    out.write(chunk)
+                    digest.update(chunk)
+                    meter.add(len(chunk))
+            outcome = stream.outcome()
+        finally:
+            stream.close()
         if not outcome.succeeded:
-            return None
-        remote: dict[str, str] = {}
-        for line in output.decode(errors="replace").splitlines():
-            digest, _, path = line.partition("  ")
-            if path:
-                remote[posixpath.normpath(path)] = digest
-        return remote
+            raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
+        os.replace(part, staging / path)
+        return digest.hexdigest()
 
 
-def _compare(remote: dict[str, str] | None, extracted: Extracted) -> str:
-    if remote is None:
-        return "size"
-    mismatched = [path for path, digest in remote.items() if extracted.files.get(path) != digest]
+def _feed(stream: PodExecStream, data: bytes) -> None:
+    try:
+        stream.write(data)
+        stream.close_stdin()
+    except Exception:
+        pass  # the stream was closed meanwhile (cancel, a cut): the reading side says what happened
+
+
+def _kept(staging: Path) -> str:
+    """Say what a failed pull leaves for a resume; a folder with no file in it is removed."""
+    size = sum(p.stat().st_size for p in staging.rglob("*") if p.is_file() and not p.is_symlink())
+    if not size:
+        shutil.rmtree(staging, ignore_errors=True)
+        return "; nothing was kept"
+    return f"; the {human_bytes(size)} copied so far are kept in {staging} (hidden): pull again to resume"
+
+
+def local_write_problem(exc: OSError) -> str:
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        return f"the local disk is full{where}: free some space"
+    if exc.errno == errno.EDQUOT:
+        return f"your disk quota is used up{where}"
+    if exc.errno == errno.EFBIG:
+        return f"a file is larger than the local file system or your file-size limit allows{where}"
+    return f"cannot write locally{where}: {exc.strerror or exc}"
+
+
+def _compare(remote: dict[str, str], local: dict[str, str]) -> str:
+    mismatched = [path for path, digest in remote.items() if local.get(path) != digest]
     if mismatched:
         listed = ", ".join(sorted(mismatched)[:5])
         raise TransferFailed(f"{len(mismatched)} file(s) differ from the pod's after the copy: {listed}")
     return "sha256"
 
 
+def estimate(stderr: bytes) -> tuple[int | None, int | None]:
+    """Files and bytes (du's kilobytes), for the progress bar, from what the pod said beside the archive."""
+    found = ESTIMATE.search(stderr)
+    return (int(found.group(1)), int(found.group(2)) * 1024) if found else (None, None)
+
+
 def tar_problem(message: str, stderr: bytes, local: str) -> str:
-    said = stderr.decode(errors="replace").strip()
+    said = ESTIMATE.sub(b"", STREAM_SUM.sub(b"", TAR_STATUS.sub(b"", stderr))).decode(errors="replace").strip()
     text = f"{message} {said}".strip()
-    if "executable file not found" in text and "tar" in text:
-        return "this pod's image has no tar, which copying needs; use an image that has it (e.g. busybox, debian)"
+    if re.search(r"\btar: (command )?not found", text):
+        missing: str | None = "tar"
+    elif "executable file not found" in text or "no such file or directory: unknown" in text:
+        missing = next((tool for tool in ("tar", "sh") if f'"{tool}"' in text or f"exec: {tool}:" in text), "tar")
+    else:
+        missing = None
+    if missing is not None:
+        return (
+            f"this pod's image has no {missing}, which copying needs (tar, run by sh); use an image that has both "
+            "(e.g. busybox, debian, python:3.11-slim)"
+        )
     if "No such file" in text or "No such file" in local:
         return f"not found in the pod: {said or message}"
+    if not text and ("unexpected end of data" in local or "empty file" in local):
+        return "the archive from the pod ended early: its stream was cut short (by the node or the API server)"
     return text or local or "the copy failed"

@@ -1,64 +1,198 @@
 """Copy a local file or folder into a pod (a dataset, code): tar over exec's stdin, with progress, sha256 of every
-file checked in the pod afterwards, and an atomic arrival (a hidden folder in the pod, moved into place last)."""
+file checked in the pod afterwards, and an atomic arrival (a hidden folder in the pod, moved into place last).
+
+A cut copy leaves that hidden folder (its name comes from the local path and the target); with resume=True the next
+copy of the same local path to the same target sends only the files whose sha256 in the pod differs, and continues
+a half-written file from its size when the pod's bytes are a prefix of the local file.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import posixpath
 import shlex
-import tarfile
 import threading
 import time
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, cast
 
 from tui.models.transfer import TransferProgress, TransferSummary
 from tui.services.kube import KubeService
 from tui.services.pod_exec_stream import ExecFailed, PodExecStream, run
-from tui.services.transfer import PROGRESS_EVERY_S, TransferFailed, tar_problem
+from tui.services.tar_stream import TarStream
+from tui.services.transfer import PICK_HASHER, PROGRESS_EVERY_S, STREAM_SUM, TAR_STATUS, TransferFailed, tar_problem
+from tui.services.transfer_resume import LISTING_SCRIPT, RemoteListing, file_sha256, parse_listing
 
 CHUNK = 1 << 20
+# $1 where to extract, $2 a target that must not exist unless $4 is yes, $3 new (empty $1 first) or resume.
+# Says k8sx:go before reading stdin; tee hands the archive to tar and to sha256sum (whose sum goes to stderr, with
+# tar's status: a pipeline's status is its last command's), so the pod checks every byte while it arrives.
+PUSH_SCRIPT = (
+    """
+[ "$3" = resume ] || rm -rf "$1"
+if [ "$4" != yes ] && [ -n "$2" ] && [ -e "$2" ]; then echo k8sx:exists; exit 0; fi
+mkdir -p "$1" || exit 1
+"""
+    + PICK_HASHER
+    + """
+echo k8sx:go
+if [ -n "$hasher" ]; then
+  { tee /dev/fd/4 | tar xf - -C "$1" 4>&-; echo "k8sx:tar $?" >&2; } 4>&1 1>&3 | $hasher >&2
+else
+  exec tar xf - -C "$1"
+fi
+"""
+)
+# $1 staging folder, $2 target, $3 the name inside staging; stdin: "sha256  name" lines.
+VERIFY_AND_MOVE = """
+if command -v sha256sum >/dev/null 2>&1; then
+  out=$(cd "$1" && sha256sum -c - 2>&1) || { printf '%s\\n' "$out" | grep -v ': OK$'; echo k8sx:mismatch; exit 3; }
+  echo k8sx:verified
+fi
+rm -rf "$2" && mv "$1/$3" "$2" && rmdir "$1"
+"""
 
 
 class _Cancelled(Exception):
     pass
 
 
-class _StdinWriter:
-    """What tarfile writes to: forwarded to the exec's stdin, counted for progress."""
+@dataclass
+class UploadMeter:
+    """Bytes sent and files done, reported at most every PROGRESS_EVERY_S."""
 
-    def __init__(self, stream: PodExecStream, on_bytes: Callable[[int], None], cancel: threading.Event | None):
-        self._stream = stream
-        self._on_bytes = on_bytes
-        self._cancel = cancel
-        self._pending = bytearray()
+    progress: Callable[[TransferProgress], None] | None
+    bytes_total: int | None
+    files_total: int | None
+    started: float
+    sent: int = 0
+    files_done: int = 0
+    _last: float = 0.0
 
-    def write(self, data: bytes) -> int:
-        if self._cancel is not None and self._cancel.is_set():
-            raise _Cancelled()
-        self._pending += data
-        if len(self._pending) >= CHUNK:
-            self.flush()
-        return len(data)
+    def add(self, count: int) -> None:
+        self.sent += count
 
-    def flush(self) -> None:
-        if self._pending:
-            self._stream.write(bytes(self._pending))
-            self._on_bytes(len(self._pending))
-            self._pending.clear()
+    def file_done(self, current: str) -> None:
+        self.files_done += 1
+        self.report(current)
+
+    def report(self, current: str, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.progress is not None and (force or now - self._last >= PROGRESS_EVERY_S):
+            self._last = now
+            self.progress(
+                TransferProgress(
+                    self.sent, self.bytes_total, self.files_done, self.files_total, current, now - self.started
+                )
+            )
 
 
-class _HashingReader:
-    def __init__(self, handle: IO[bytes]) -> None:
-        self._handle = handle
-        self.digest = hashlib.sha256()
+class AlreadyInPod(TransferFailed):
+    def __init__(self, target: str) -> None:
+        super().__init__(f"{target} already exists in the pod")
 
-    def read(self, size: int = -1) -> bytes:
-        data = self._handle.read(size)
-        self.digest.update(data)
-        return data
+
+@dataclass
+class Sent:
+    verified: str  # "sha256": the pod's sha256 of the archive it read equals ours; "size": it could not hash
+    digests: dict[str, str]  # per file, when asked for
+
+
+def send_tar(
+    kube: KubeService,
+    namespace: str,
+    pod: str,
+    container: str | None,
+    into: str,
+    root: Path,
+    paths: Sequence[str],
+    prefix: str,
+    meter: UploadMeter,
+    cancel: threading.Event | None,
+    target: str = "",
+    fresh: bool = False,
+    overwrite: bool = True,
+    hash_files: bool = False,
+) -> Sent:
+    """Send files under root (relative paths) as one tar, named prefix/path, extracted in the pod under `into`
+    (made if missing). In the same exec, first: `into` emptied when fresh, and AlreadyInPod when `target` exists
+    and overwrite is False (before any byte is sent). On cancel nothing is removed in the pod: the caller decides."""
+    args = [into, target, "new" if fresh else "resume", "yes" if overwrite else "no"]
+    try:
+        stream = PodExecStream(kube, namespace, pod, ["sh", "-c", PUSH_SCRIPT, "sh", *args], container, stdin=True)
+    except ExecFailed as exc:
+        raise TransferFailed(str(exc)) from exc
+    # Headers made here, not by tarfile.gettarinfo (which looks up user and group names file by file), and
+    # written in chunks of about a megabyte, however small the files.
+    archive = TarStream(root, paths, prefix, hash_files=hash_files)
+    ours = hashlib.sha256()
+    try:
+        output = stream.stdout()
+        said = b""
+        for piece in output:
+            said += piece
+            if b"k8sx:go" in said or b"k8sx:exists" in said:
+                break
+        if b"k8sx:exists" in said:
+            raise AlreadyInPod(target)
+        if b"k8sx:go" not in said:
+            outcome = stream.outcome()
+            raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
+        for chunk in archive:
+            if cancel is not None and cancel.is_set():
+                raise TransferFailed("cancelled")
+            ours.update(chunk)
+            stream.write(chunk)
+            meter.add(len(chunk))
+            meter.files_done = archive.files_sent
+            meter.report(archive.current)
+        stream.close_stdin()
+        for _ in output:
+            pass
+        outcome = stream.outcome()
+    except ExecFailed as exc:
+        raise TransferFailed(str(exc)) from exc
+    finally:
+        stream.close()
+    status = TAR_STATUS.search(outcome.stderr)
+    if not outcome.succeeded or (status is not None and status.group(1) != b"0"):
+        raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
+    theirs = STREAM_SUM.search(outcome.stderr)
+    if theirs is None:
+        return Sent("size", archive.digests)
+    if theirs.group(1).decode() != ours.hexdigest():
+        raise TransferFailed("the archive the pod read differs from the one sent (sha256)")
+    return Sent("sha256", archive.digests)
+
+
+def remote_listing(
+    kube: KubeService, namespace: str, pod: str, container: str | None, parent: str, name: str
+) -> RemoteListing | None:
+    """sha256 and size of every file under parent/name in the pod; None when it is not there (or no sha256sum)."""
+    try:
+        output, outcome = run(kube, namespace, pod, ["sh", "-c", LISTING_SCRIPT, "sh", parent, name], container)
+    except ExecFailed as exc:
+        raise TransferFailed(str(exc)) from exc
+    listing = parse_listing(output.decode(errors="replace"))
+    if not outcome.succeeded or set(listing.sizes) != set(listing.digests):
+        return None
+    return listing
+
+
+def _prefix_sha256(path: Path, size: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        remaining = size
+        while remaining > 0 and (chunk := handle.read(min(CHUNK, remaining))):
+            digest.update(chunk)
+            remaining -= len(chunk)
+    return digest.hexdigest()
+
+
+def staging_name(local_path: Path, target: str) -> str:
+    key = hashlib.sha256(f"{local_path}->{target}".encode()).hexdigest()[:10]
+    return f".k8sx-partial-{key}"
 
 
 class PodUpload:
@@ -75,6 +209,7 @@ class PodUpload:
         overwrite: bool = False,
         progress: Callable[[TransferProgress], None] | None = None,
         cancel: threading.Event | None = None,
+        resume: bool = False,
     ) -> TransferSummary:
         """Copy local_path into remote_dir/<its name> in the pod."""
         local_path = local_path.expanduser().absolute()
@@ -83,66 +218,121 @@ class PodUpload:
         name = local_path.name
         remote_dir = remote_dir.rstrip("/") or "/"
         target = posixpath.join(remote_dir, name)
-        staging = posixpath.join(remote_dir, f".k8sx-partial-{uuid.uuid4().hex[:8]}")
-        files = [local_path] if local_path.is_file() else sorted(p for p in local_path.rglob("*") if p.is_file())
-        total_bytes = sum(p.stat().st_size for p in files)
-        exists, _ = self._run(namespace, pod, container, 'test -e "$1" && echo yes || echo no', target)
-        if exists.strip() == "yes" and not overwrite:
-            raise TransferFailed(f"{target} already exists in the pod")
-
-        started = time.monotonic()
-        sent = 0
-        done = 0
-        last = 0.0
+        staging = posixpath.join(remote_dir, staging_name(local_path, target))
+        # Names in the tar (and in the pod's listing) start with `name`: root is the folder, or a file's parent.
+        if local_path.is_dir():
+            root, prefix = local_path, name
+            paths = sorted(p.relative_to(root).as_posix() for p in local_path.rglob("*") if p.is_file())
+        else:
+            root, prefix, paths = local_path.parent, "", [name]
+        total_bytes = sum((root / path).stat().st_size for path in paths)
+        meter = UploadMeter(progress, total_bytes, len(paths), time.monotonic())
         hashes: dict[str, str] = {}
+        reused = 0
+        to_send = paths
+        try:
+            if resume:
+                if self._exists(namespace, pod, container, target) and not overwrite:
+                    raise AlreadyInPod(target)
+                to_send, hashes, reused = self._resume(
+                    namespace, pod, container, staging, root, prefix, paths, meter, cancel
+                )
+                meter.bytes_total = total_bytes - reused
+            sent = send_tar(
+                self.kube, namespace, pod, container, staging, root, to_send, prefix, meter, cancel,
+                target=target, fresh=not hashes, overwrite=overwrite, hash_files=bool(hashes),
+            )  # fmt: skip
+        except AlreadyInPod:
+            raise
+        except _Cancelled:
+            raise TransferFailed("cancelled; what arrived is kept in the pod: copy again to resume") from None
+        except TransferFailed as exc:
+            raise TransferFailed(f"{exc}; what arrived is kept in the pod: copy again to resume") from exc
+        if hashes:  # kept from a cut copy: not in this archive, so every file is checked on its own
+            verified = self._verify_and_move(namespace, pod, container, staging, target, name, hashes | sent.digests)
+        else:
+            self._run(namespace, pod, container, 'rm -rf "$2" && mv "$1/$3" "$2" && rmdir "$1"', staging, target, name)
+            verified = sent.verified
+        meter.report(name, force=True)
+        return TransferSummary(
+            Path(target), len(paths), total_bytes, verified, time.monotonic() - meter.started, [], meter.sent, reused
+        )
 
-        def report(current: str, force: bool = False) -> None:
-            nonlocal last
-            now = time.monotonic()
-            if progress is not None and (force or now - last >= PROGRESS_EVERY_S):
-                last = now
-                progress(TransferProgress(sent, total_bytes, done, len(files), current, now - started))
+    def _exists(self, namespace: str, pod: str, container: str | None, target: str) -> bool:
+        said, _ = self._run(namespace, pod, container, 'test -e "$1" && echo yes || echo no', target)
+        return said.strip() == "yes"
 
-        def on_bytes(count: int) -> None:
-            nonlocal sent
-            sent += count
+    def _resume(
+        self,
+        namespace: str,
+        pod: str,
+        container: str | None,
+        staging: str,
+        root: Path,
+        prefix: str,
+        paths: list[str],
+        meter: UploadMeter,
+        cancel: threading.Event | None,
+    ) -> tuple[list[str], dict[str, str], int]:
+        """What is left to send after a cut copy: (paths still to send whole, hashes of the others, bytes reused).
+        Files equal in the pod are kept; a file whose pod copy is a prefix of the local one gets the rest appended."""
+        top = prefix or paths[0]
+        listing = remote_listing(self.kube, namespace, pod, container, staging, top)
+        if listing is None:
+            return paths, {}, 0
+        remaining: list[str] = []
+        hashes: dict[str, str] = {}
+        reused = 0
+        for path in paths:
+            local, arcname = root / path, posixpath.join(prefix, path) if prefix else path
+            digest, there = file_sha256(local), listing.sizes.get(arcname, 0)
+            if listing.digests.get(arcname) == digest:
+                hashes[arcname] = digest
+                reused += there
+                meter.file_done(arcname)
+            elif 0 < there < local.stat().st_size and _prefix_sha256(local, there) == listing.digests[arcname]:
+                self._append(namespace, pod, container, posixpath.join(staging, arcname), local, there, meter, cancel)
+                hashes[arcname] = digest
+                reused += there
+                meter.file_done(arcname)
+            else:
+                remaining.append(path)
+        return remaining, hashes, reused
 
-        script = 'mkdir -p "$1" && tar xf - -C "$1"'
+    def _append(
+        self,
+        namespace: str,
+        pod: str,
+        container: str | None,
+        remote: str,
+        local: Path,
+        offset: int,
+        meter: UploadMeter,
+        cancel: threading.Event | None,
+    ) -> None:
         try:
             stream = PodExecStream(
-                self.kube, namespace, pod, ["sh", "-c", script, "sh", staging], container, stdin=True
+                self.kube, namespace, pod, ["sh", "-c", 'cat >> "$1"', "sh", remote], container, stdin=True
             )
         except ExecFailed as exc:
             raise TransferFailed(str(exc)) from exc
         try:
-            writer = _StdinWriter(stream, on_bytes, cancel)
-            with tarfile.open(fileobj=cast(IO[bytes], writer), mode="w|") as archive:
-                for path in files:
-                    relative = posixpath.join(name, *path.relative_to(local_path).parts) if path != local_path else name
-                    info = archive.gettarinfo(str(path), arcname=relative)
-                    with open(path, "rb") as handle:
-                        reader = _HashingReader(handle)
-                        archive.addfile(info, cast(IO[bytes], reader))
-                    hashes[relative] = reader.digest.hexdigest()
-                    done += 1
-                    report(relative)
-            writer.flush()
+            with open(local, "rb") as handle:
+                handle.seek(offset)
+                while chunk := handle.read(CHUNK):
+                    if cancel is not None and cancel.is_set():
+                        raise _Cancelled()
+                    stream.write(chunk)
+                    meter.add(len(chunk))
+                    meter.report(remote)
             stream.close_stdin()
             outcome = stream.outcome()
-        except _Cancelled:
-            stream.close()
-            self._run(namespace, pod, container, 'rm -rf "$1"', staging)
-            raise TransferFailed("cancelled; nothing was kept in the pod") from None
+        except ExecFailed as exc:
+            raise TransferFailed(str(exc)) from exc
         finally:
             stream.close()
         if not outcome.succeeded:
-            self._run(namespace, pod, container, 'rm -rf "$1"', staging)
             raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
-        verified = self._verify(namespace, pod, container, staging, name, hashes)
-        move = 'rm -rf "$2" && mv "$1/$3" "$2" && rmdir "$1"'
-        self._run(namespace, pod, container, move, staging, target, name)
-        report(name, force=True)
-        return TransferSummary(Path(target), len(files), total_bytes, verified, time.monotonic() - started)
 
     def _run(self, namespace: str, pod: str, container: str | None, script: str, *args: str) -> tuple[str, bool]:
         try:
@@ -151,22 +341,42 @@ class PodUpload:
             raise TransferFailed(str(exc)) from exc
         return output.decode(errors="replace"), outcome.succeeded
 
-    def _verify(
-        self, namespace: str, pod: str, container: str | None, staging: str, name: str, hashes: dict[str, str]
+    def _verify_and_move(
+        self,
+        namespace: str,
+        pod: str,
+        container: str | None,
+        staging: str,
+        target: str,
+        name: str,
+        hashes: dict[str, str],
     ) -> str:
-        output, ok = self._run(
-            namespace, pod, container, 'cd "$1" && find "$2" -type f -exec sha256sum {} +', staging, name
-        )
-        if not ok:
-            return "size"
-        remote = {}
-        for line in output.splitlines():
-            digest, _, path = line.partition("  ")
-            remote[posixpath.normpath(path)] = digest
-        wrong = sorted(path for path, digest in hashes.items() if remote.get(path) != digest)
-        if wrong:
-            self._run(namespace, pod, container, 'rm -rf "$1"', staging)
-            raise TransferFailed(
-                f"{len(wrong)} file(s) arrived different: {', '.join(shlex.quote(w) for w in wrong[:5])}"
+        """One exec: the pod checks every file against our sha256 list (`sha256sum -c`, the list on stdin) and,
+        only when all match, moves the copy into place. Without sha256sum the copy is moved as tar checked it."""
+        listing = "".join(f"{digest}  {path}\n" for path, digest in hashes.items()).encode()
+        try:
+            stream = PodExecStream(
+                self.kube, namespace, pod, ["sh", "-c", VERIFY_AND_MOVE, "sh", staging, target, name], container, True
             )
-        return "sha256"
+            try:
+                stream.write(listing)
+                stream.close_stdin()
+                output = b"".join(stream.stdout()).decode(errors="replace")
+                outcome = stream.outcome()
+            finally:
+                stream.close()
+        except ExecFailed as exc:
+            raise TransferFailed(str(exc)) from exc
+        if "k8sx:mismatch" in output:
+            self._run(namespace, pod, container, 'rm -rf "$1"', staging)
+            wrong = [
+                line.rsplit(":", 1)[0]
+                for line in output.splitlines()
+                if line.endswith(("FAILED", "FAILED open or read"))
+            ]
+            listed = ", ".join(shlex.quote(w) for w in wrong[:5])
+            raise TransferFailed(f"{len(wrong)} file(s) arrived different: {listed}")
+        if not outcome.succeeded:
+            said = outcome.stderr.decode(errors="replace").strip() or outcome.message
+            raise TransferFailed(f"the copy arrived but could not be moved into place: {said}")
+        return "sha256" if "k8sx:verified" in output else "size"

@@ -1,0 +1,118 @@
+"""Code sync (U on a pod): the first sync sends everything, the next only the files that changed; files gone
+locally are deleted in the pod only when asked (and confirmed); the pod's folder ends identical."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.e2e.test_transfer import digests, pod_with_root
+from tests.support import SIZE, StackEnv, make_app, pods_info, settle
+from tui.services.code_sync import CodeSync
+from tui.services.kube import KubeService
+
+
+def code_folder(root: Path, files: int = 30) -> Path:
+    code = root / "code"
+    (code / "pkg").mkdir(parents=True)
+    for index in range(files):
+        (code / "pkg" / f"mod_{index:02d}.py").write_text(f"VALUE = {index}\n" * (index + 1))
+    (code / "train.py").write_text("import pkg\nprint('train')\n")
+    (code / ".git").mkdir()
+    (code / ".git" / "HEAD").write_text("ref: refs/heads/main\n")  # left out: tool folders never travel
+    return code
+
+
+def without_tool_folders(folder: Path) -> dict[str, str]:
+    return {path: digest for path, digest in digests(folder).items() if not path.startswith((".git", "__pycache__"))}
+
+
+def test_only_changed_files_are_sent_and_deleting_is_only_done_when_asked(
+    stack: StackEnv, namespace: str, tmp_path: Path
+) -> None:
+    root = tmp_path / "pod"
+    root.mkdir()
+    pod_with_root(stack, namespace, root)
+    code = code_folder(tmp_path / "local")
+    pod_code = root / "persistent" / "code"
+    sync = CodeSync(KubeService(stack.kubeconfig))
+
+    first = sync.plan(code, namespace, "exp", str(pod_code))
+    assert (len(first.new), len(first.changed), first.unchanged) == (31, 0, 0)
+    done = sync.sync(first, namespace, "exp")
+    assert (done.sent_files, done.verified) == (31, "sha256")
+    assert digests(pod_code) == without_tool_folders(code)
+    assert not (pod_code / ".git").exists()
+
+    # Two files change, one is new, one is deleted locally; the pod's own __pycache__ is not ours to judge.
+    (code / "pkg" / "mod_03.py").write_text("VALUE = 'changed'\n")
+    (code / "train.py").write_text("import pkg\nprint('train v2')\n")
+    (code / "pkg" / "mod_29.py").unlink()
+    (pod_code / "__pycache__").mkdir()
+    (pod_code / "__pycache__" / "train.cpython-311.pyc").write_bytes(b"\x00compiled")
+    second = sync.plan(code, namespace, "exp", str(pod_code))
+    assert sorted(second.changed) == ["pkg/mod_03.py", "train.py"]
+    assert (second.new, second.gone, second.unchanged) == ([], ["pkg/mod_29.py"], 28)
+    kept = sync.sync(second, namespace, "exp", delete=False)
+    assert kept.sent_files == 2 and kept.deleted == 0
+    assert kept.sent_bytes < done.sent_bytes / 5  # two small files and their headers, not the folder
+    assert (pod_code / "pkg" / "mod_29.py").exists()
+
+    third = sync.plan(code, namespace, "exp", str(pod_code))
+    assert third.to_send == [] and third.gone == ["pkg/mod_29.py"]
+    removed = sync.sync(third, namespace, "exp", delete=True)
+    assert (removed.sent_files, removed.deleted) == (0, 1)
+    in_pod = {p: d for p, d in digests(pod_code).items() if not p.startswith("__pycache__")}
+    assert in_pod == without_tool_folders(code)
+    assert (pod_code / "__pycache__" / "train.cpython-311.pyc").exists()
+
+
+async def test_sync_key_remembers_the_folders_and_asks_before_deleting(
+    stack: StackEnv, namespace: str, tmp_path: Path
+) -> None:
+    from textual.widgets import Checkbox, Input, Static
+
+    from tui.screens.dialogs import ConfirmScreen
+    from tui.screens.forms import FormScreen
+    from tui.screens.sync import SyncScreen
+
+    root = tmp_path / "pod"
+    root.mkdir()
+    pod_with_root(stack, namespace, root)
+    code = code_folder(tmp_path / "local", files=10)
+    pod_code = root / "persistent" / "code"
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: "1 pod in namespace" in pods_info(app))
+
+        async def sync(delete: bool = False, confirm: bool | None = None, first: bool = False) -> str:
+            await pilot.press("U")
+            await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="the sync form")
+            form = app.screen
+            if first:
+                form.query_one("#field-local", Input).value = str(code)
+                form.query_one("#field-remote", Input).value = str(pod_code)
+            else:  # the folders of the last sync into this pod are remembered
+                assert form.query_one("#field-local", Input).value == str(code)
+                assert form.query_one("#field-remote", Input).value == str(pod_code)
+            form.query_one("#field-delete", Checkbox).value = delete
+            await pilot.press("ctrl+s")
+            if confirm is not None:
+                await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the delete question")
+                assert "pkg/mod_09.py" in str(app.screen.query_one("#question").content)
+                await pilot.press("tab" if confirm else "escape")
+                if confirm:
+                    await pilot.press("enter")
+            await settle(pilot, lambda: isinstance(app.screen, SyncScreen) and app.screen.finished, timeout=60)
+            status = str(app.screen.query_one("#sync-status", Static).content)
+            await pilot.press("escape")
+            return status
+
+        assert (await sync(first=True)).startswith("synced: 11 files sent")
+        (code / "pkg" / "mod_01.py").write_text("changed = True\n")
+        (code / "pkg" / "mod_02.py").write_text("changed = True\n")
+        assert (await sync()).startswith("synced: 2 files sent")
+        assert (await sync()).startswith("already in sync: 11 files unchanged")
+        (code / "pkg" / "mod_09.py").unlink()
+        assert "synced: 0 files sent" in await sync(delete=True, confirm=True)
+        assert not (pod_code / "pkg" / "mod_09.py").exists()
+    assert digests(pod_code) == without_tool_folders(code)

@@ -1,0 +1,145 @@
+"""A pushed screen pulling results from several pods one after another (a fan-out): one line per pod with its own
+progress, and a summary at the end. Esc cancels the pod being pulled and those still waiting."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, Static
+
+from tui.models.transfer import TransferProgress, TransferSummary
+from tui.models.units import human_bytes
+
+PullOne = Callable[[Callable[[TransferProgress], None], threading.Event], TransferSummary]
+
+
+@dataclass(frozen=True)
+class PullJob:
+    pod: str  # namespace/name, as shown
+    destination: Path
+    pull: PullOne
+
+
+class PodPullProgressed(Message):
+    def __init__(self, index: int, progress: TransferProgress) -> None:
+        super().__init__()
+        self.index = index
+        self.progress = progress
+
+
+class PodPullEnded(Message):
+    def __init__(self, index: int, summary: TransferSummary | None, error: str) -> None:
+        super().__init__()
+        self.index = index
+        self.summary = summary
+        self.error = error
+
+
+class PullManyScreen(Screen[list[TransferSummary | None]]):
+    BINDINGS = [Binding("escape", "cancel_or_close", "Cancel / close", id="pull-many.close")]
+    DEFAULT_CSS = """
+    PullManyScreen #many-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
+    PullManyScreen .pod-line { height: auto; padding: 0 1; }
+    PullManyScreen .pod-line.-failed { color: $text-error; }
+    PullManyScreen .pod-line.-done { color: $text-success; }
+    PullManyScreen #many-progress { padding: 0 1; }
+    PullManyScreen #many-summary { height: auto; padding: 1 1 0 1; text-style: bold; }
+    """
+
+    def __init__(self, title: str, jobs: list[PullJob]) -> None:
+        super().__init__()
+        self.heading = title
+        self.jobs = jobs
+        self.cancel = threading.Event()
+        self.finished = False
+        self.results: list[TransferSummary | None] = [None] * len(jobs)
+        self.errors: dict[int, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.heading, id="many-title", markup=False)
+        yield ProgressBar(id="many-progress", show_eta=False)
+        with VerticalScroll():
+            for index, job in enumerate(self.jobs):
+                yield Static(f"{job.pod}  waiting", id=f"pod-{index}", classes="pod-line", markup=False)
+        yield Static("", id="many-summary", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.run_all()
+
+    @work(thread=True, exclusive=True, group="pull-many", exit_on_error=False)
+    def run_all(self) -> None:
+        for index, job in enumerate(self.jobs):
+            if self.cancel.is_set():
+                self.post_message(PodPullEnded(index, None, "not started (cancelled)"))
+                continue
+
+            def report(progress: TransferProgress, index: int = index) -> None:
+                self.post_message(PodPullProgressed(index, progress))
+
+            try:
+                summary = job.pull(report, self.cancel)
+            except Exception as exc:
+                self.post_message(PodPullEnded(index, None, str(exc)))
+                continue
+            self.post_message(PodPullEnded(index, summary, ""))
+
+    def _line(self, index: int) -> Static:
+        return self.query_one(f"#pod-{index}", Static)
+
+    def on_pod_pull_progressed(self, message: PodPullProgressed) -> None:
+        progress = message.progress
+        bar = self.query_one("#many-progress", ProgressBar)
+        if progress.bytes_total:
+            bar.update(total=max(progress.bytes_total, progress.bytes_done), progress=progress.bytes_done)
+        else:
+            bar.update(total=None)
+        files = f"{progress.files_done}/{progress.files_total}" if progress.files_total else str(progress.files_done)
+        text = (
+            f"{human_bytes(progress.bytes_done)} · {files} files · {human_bytes(progress.rate)}/s  {progress.current}"
+        )
+        self._line(message.index).update(f"{self.jobs[message.index].pod}  {text}")
+
+    def on_pod_pull_ended(self, message: PodPullEnded) -> None:
+        index, job, line = message.index, self.jobs[message.index], self._line(message.index)
+        if message.summary is None:
+            self.errors[index] = message.error
+            line.update(f"{job.pod}  failed: {message.error}")
+            line.add_class("-failed")
+        else:
+            summary = self.results[index] = message.summary
+            resumed = f", resumed ({human_bytes(summary.reused)} kept)" if summary.reused else ""
+            line.update(
+                f"{job.pod}  done: {summary.files} files, {human_bytes(summary.bytes)}, checked ({summary.verified})"
+                f"{resumed} → {summary.destination}"
+            )
+            line.add_class("-done")
+        if index == len(self.jobs) - 1:
+            self._summarise()
+
+    def _summarise(self) -> None:
+        self.finished = True
+        pulled = [s for s in self.results if s is not None]
+        files, size = sum(s.files for s in pulled), sum(s.bytes for s in pulled)
+        text = f"{len(pulled)} of {len(self.jobs)} pods pulled: {files} files, {human_bytes(size)}"
+        if self.errors:
+            text += f"; {len(self.errors)} failed (listed above)"
+        self.query_one("#many-summary", Static).update(text + "   (Esc: back)")
+        bar = self.query_one("#many-progress", ProgressBar)
+        bar.update(total=1, progress=1)
+
+    def action_cancel_or_close(self) -> None:
+        if not self.finished:
+            self.cancel.set()
+            self.query_one("#many-summary", Static).update("cancelling…")
+            return
+        self.dismiss(self.results)
