@@ -142,7 +142,7 @@ class K8sxApp(App[None]):
 
     def _make_screen(self, info: ModeInfo) -> Screen[None]:
         if info.name == "pods":
-            return PodsScreen(self.backends.kube)
+            return PodsScreen(self.backends.kube, self.settings.results_path, self.settings.data_path)
         if info.name == "logs":
             return LogsScreen(self.backends.kube, tail_lines=self.settings.log_tail_lines)
         if info.name == "terminal":

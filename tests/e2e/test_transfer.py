@@ -187,3 +187,41 @@ def test_a_dataset_goes_in_byte_identical_and_an_existing_one_is_kept(
     assert (root / "persistent" / "data" / "dataset" / "labels.parquet").stat().st_size == 25 * 1024 * 1024
     upload.push(dataset, namespace, "exp", str(root / "persistent" / "data"), overwrite=True)
     assert (root / "persistent" / "data" / "dataset" / "labels.parquet").read_bytes() == b"changed"
+
+
+async def test_the_results_and_data_paths_of_the_settings_are_where_r_and_u_start(
+    stack: StackEnv, namespace: str, tmp_path: Path
+) -> None:
+    from textual.widgets import Input, Static
+
+    from tests.support import SIZE, settle
+    from tui.app import K8sxApp
+    from tui.backends import Backends
+    from tui.screens.copy import CopyScreen
+    from tui.screens.forms import FormScreen
+    from tui.services.docker_engine import DockerService
+    from tui.services.kube import KubeService
+    from tui.settings import Settings
+
+    root = tmp_path / "pod"
+    (root / "out").mkdir(parents=True)
+    (root / "out" / "metrics.json").write_text('{"loss": 0.1}\n')
+    pod_with_root(stack, namespace, root)
+    local = tmp_path / "results" / "exp"
+    settings = Settings(results_path=str(root / "out"), data_path=str(root / "data"))
+    app = K8sxApp(
+        Backends(KubeService(stack.kubeconfig, None, namespace), DockerService(stack.docker_host)), settings=settings
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: "1 pod in namespace" in str(app.screen.query_one("#pods-info", Static).content))
+        await pilot.press("u")
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="the copy-in form")
+        assert app.screen.query_one("#field-remote", Input).value == str(root / "data")
+        await pilot.press("escape")
+        await pilot.press("r")
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="the pull form")
+        assert app.screen.query_one("#field-remote", Input).value == str(root / "out")
+        app.screen.query_one("#field-local", Input).value = str(local)
+        await pilot.press("ctrl+s")  # the settings' folder as it is
+        await settle(pilot, lambda: isinstance(app.screen, CopyScreen) and app.screen.finished, timeout=60)
+    assert (local / "metrics.json").read_text() == '{"loss": 0.1}\n'

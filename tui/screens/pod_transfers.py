@@ -26,8 +26,6 @@ from tui.services.transfer import PodFileTransfer, pull_source
 from tui.services.transfer_resume import resume_offer
 from tui.services.upload import PodUpload
 
-DEFAULT_RESULTS_PATH = "/persistent/out"  # the tutorial's persistent volume; a project file will set it
-DEFAULT_DATA_PATH = "/persistent/data"
 DEFAULT_CODE_PATH = "/persistent/code"
 RESUME, START_OVER = "Resume", "Start over"
 
@@ -37,8 +35,11 @@ Progress = Callable[[TransferProgress], None]
 class PodTransfers:
     """Owned by the pod list screen; pushes its forms and progress screens on that screen's app."""
 
-    def __init__(self, screen: Screen[Any], kube: KubeService) -> None:
+    def __init__(self, screen: Screen[Any], kube: KubeService, results_path: str, data_path: str) -> None:
+        """`results_path`, `data_path`: the folders in the pod the forms start with (the settings)."""
         self.screen = screen
+        self.results_path = results_path
+        self.data_path = data_path
         self.transfer = PodFileTransfer(kube)
         self.claims = ClaimPull(kube, self.transfer)
         self.upload = PodUpload(kube)
@@ -53,7 +54,7 @@ class PodTransfers:
             return
         row = rows[0]
         fields = [
-            Field("remote", "Results in the pod (a folder or a file)", DEFAULT_RESULTS_PATH, required=True),
+            Field("remote", "Results in the pod (a folder or a file)", self.results_path, required=True),
             Field("local", "Copy to (local folder)", str(Path.cwd() / "results" / row.name), required=True),
         ]
         note = "A finished pod's results are read from its claim through a short-lived helper pod."
@@ -100,7 +101,7 @@ class PodTransfers:
 
     def _pull_many(self, rows: list[PodRow]) -> None:
         fields = [
-            Field("remote", "Results in each pod (a folder or a file)", DEFAULT_RESULTS_PATH, required=True),
+            Field("remote", "Results in each pod (a folder or a file)", self.results_path, required=True),
             Field("local", "Into (one folder per pod inside it)", str(Path.cwd() / "results"), required=True),
         ]
         note = f"{len(rows)} pods, one after another; a pull cut earlier is resumed."
@@ -144,7 +145,7 @@ class PodTransfers:
     def copy_in(self, row: PodRow) -> None:
         fields = [
             Field("local", "Local file or folder (a dataset, code)", str(Path.cwd()), required=True),
-            Field("remote", "Into this folder in the pod", DEFAULT_DATA_PATH, required=True),
+            Field("remote", "Into this folder in the pod", self.data_path, required=True),
             Field("overwrite", "Replace it if the pod already has it", switch=True),
             Field(
                 "resume",

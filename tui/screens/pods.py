@@ -63,11 +63,14 @@ class PodsScreen(AppScreen):
     PodsScreen #pods-filter.-active { display: block; }
     """
 
-    def __init__(self, kube: KubeService) -> None:
+    def __init__(
+        self, kube: KubeService, results_path: str = "/persistent/out", data_path: str = "/persistent/data"
+    ) -> None:
+        """The paths are where `r` and `u` look in the pod first: the tutorial's persistent volume, or the settings."""
         super().__init__("pods")
         self.kube = kube
         self.actions = PodActions(kube)
-        self.transfers = PodTransfers(self, kube)
+        self.transfers = PodTransfers(self, kube, results_path, data_path)
         self.title = "Pods"
         self.table = PodTable()
         self._watcher: PodWatcher | None = None
