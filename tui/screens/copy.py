@@ -38,7 +38,7 @@ class CopyScreen(Screen[TransferSummary | None]):
     CopyScreen #copy-status, CopyScreen #copy-current { height: auto; padding: 0 1; }
     CopyScreen #copy-status.-failed { color: $text-error; text-style: bold; }
     CopyScreen #copy-status.-done { color: $text-success; text-style: bold; }
-    CopyScreen ProgressBar { padding: 1 1 0 1; }
+    CopyScreen ProgressBar { margin: 1 1 0 1; }  /* padding would hide a one-row bar */
     """
 
     def __init__(self, title: str, pull: Pull) -> None:
