@@ -100,3 +100,22 @@ def test_an_image_without_tar_gets_a_suggestion() -> None:
             "this pod's image has no tar, which copying needs"
         )
     assert tar_problem("", b"", "unexpected end of data").startswith("the archive from the pod ended early")
+
+
+def test_a_chain_of_links_that_leaves_the_destination_never_redirects_a_write(tmp_path: Path) -> None:
+    # Each link looks inside on its own; followed one after the other they point above the destination.
+    dest = tmp_path / "a" / "b" / "dest"
+    dest.mkdir(parents=True)
+    hostile = archive(
+        link("d/e/s", "../.."),  # = dest itself: inside
+        link("x.k8sx-part", "d/e/s/../f"),  # lexically d/e/f, really dest/../f
+        ("x", b"owned\n"),  # its part file would be opened through the planted link
+        link("later", "d/e/t/../g"),  # t does not exist yet: lexically inside
+        link("d/e/t", "../.."),  # now later -> dest/../g
+    )
+    result = extract(hostile, dest)
+    assert not (dest.parent / "f").exists() and not (dest.parent / "g").exists()
+    assert (dest / "x").read_bytes() == b"owned\n" and not (dest / "x").is_symlink()
+    assert "later: symlink to d/e/t/../g leaves the destination" in result.refused
+    assert not (dest / "later").is_symlink()
+    assert files_under(tmp_path) == sorted(["a", "a/b", "a/b/dest", *(f"a/b/dest/{p}" for p in files_under(dest))])

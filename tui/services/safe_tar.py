@@ -8,6 +8,7 @@ leaves a partial file under its real name (and a resumed pull knows where to con
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import posixpath
@@ -51,6 +52,7 @@ def extract(
     result = Extracted()
     root = destination.resolve()
     folders = _Folders(root)
+    links: list[tuple[str, str]] = []
     with tarfile.open(fileobj=cast(IO[bytes], stream), mode="r|", ignore_zeros=concatenated) as archive:
         for member in archive:
             name = member.name
@@ -80,6 +82,7 @@ def extract(
                     result.refused.append(f"{name}: its folder is a link")
                     continue
                 os.symlink(link, target)
+                links.append((name, link))
             elif member.islnk():
                 link = posixpath.normpath(member.linkname)
                 if not _inside(link) or link not in result.files:
@@ -93,7 +96,21 @@ def extract(
                 result.sizes[posixpath.normpath(name)] = result.sizes[link]
             else:
                 result.refused.append(f"{name}: not a file, folder or link")
+    _drop_links_leaving(root, links, result)
     return result
+
+
+def _drop_links_leaving(root: Path, links: list[tuple[str, str]], result: Extracted) -> None:
+    """Links that each look inside can point outside together (`s -> ../..` then `x -> s/../f`), whatever their
+    order: once all are there, one that really resolves outside is removed and reported."""
+    for name, link in links:
+        path = root / posixpath.normpath(name)
+        if not path.is_symlink():
+            continue  # replaced by a later member of the same name
+        real = Path(os.path.realpath(path))
+        if real != root and root not in real.parents:
+            path.unlink()
+            result.refused.append(f"{name}: symlink to {link} leaves the destination")
 
 
 def _write(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Path, result: Extracted, hashed: bool) -> str:
@@ -102,7 +119,10 @@ def _write(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Path, resu
     file per member cost more than the bytes of a small file."""
     digest = hashlib.sha256()
     part = target.with_name(target.name + PART_SUFFIX)
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+    # A fresh part file, never through a link planted under its name (an archive can hold `x.k8sx-part -> …`).
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(part)
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
         if member.issparse():
             source = archive.extractfile(member)
