@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -225,3 +226,58 @@ async def test_the_results_and_data_paths_of_the_settings_are_where_r_and_u_star
         await pilot.press("ctrl+s")  # the settings' folder as it is
         await settle(pilot, lambda: isinstance(app.screen, CopyScreen) and app.screen.finished, timeout=60)
     assert (local / "metrics.json").read_text() == '{"loss": 0.1}\n'
+
+
+PATH_POD = POD.replace(
+    "execs: [{{local: {{workDir: {workdir}}}}}]",
+    "execs: [{{local: {{workDir: {workdir}, envs: [{{name: PATH, value: {path}}}]}}}}]",
+)
+
+
+def pod_with_tools(stack: StackEnv, namespace: str, root: Path, tools: Path) -> None:
+    """A kwok pod whose exec'd commands find only the programs in `tools` (an image without some of them)."""
+    kubectl(
+        stack,
+        "apply",
+        "-n",
+        namespace,
+        "-f",
+        "-",
+        input=PATH_POD.format(name="exp", workdir=root, labels="{}", path=tools),
+    )
+    wait_running(stack, namespace, "exp")
+
+
+def tools_folder(where: Path, *names: str) -> Path:
+    where.mkdir(parents=True)
+    for name in names:
+        (where / name).symlink_to(shutil.which(name) or f"/usr/bin/{name}")
+    return where
+
+
+def test_a_pull_whose_checksum_never_arrives_is_not_taken_for_complete(
+    stack: StackEnv, namespace: str, tmp_path: Path, transfer: PodFileTransfer
+) -> None:
+    # The pod's sha256sum swallows the stream and says nothing: what a stream cut between two files looks like.
+    root = tmp_path / "pod"
+    (root / "out").mkdir(parents=True)
+    (root / "out" / "model.bin").write_bytes(os.urandom(1 << 16))
+    tools = tools_folder(tmp_path / "bin", "tar", "find", "du", "wc", "tee", "cat")
+    (tools / "sha256sum").write_text("#!/bin/sh\nexec cat >/dev/null\n")
+    (tools / "sha256sum").chmod(0o755)
+    pod_with_tools(stack, namespace, root, tools)
+    with pytest.raises(TransferFailed, match="the stream from the pod ended early"):
+        transfer.pull(namespace, "exp", str(root / "out"), tmp_path / "results")
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_pod_without_a_hasher_is_pulled_and_said_to_be_checked_by_size(
+    stack: StackEnv, namespace: str, tmp_path: Path, transfer: PodFileTransfer
+) -> None:
+    root = tmp_path / "pod"
+    (root / "out").mkdir(parents=True)
+    (root / "out" / "model.bin").write_bytes(os.urandom(1 << 16))
+    pod_with_tools(stack, namespace, root, tools_folder(tmp_path / "bin", "tar", "find", "du", "wc", "tee", "cat"))
+    summary = transfer.pull(namespace, "exp", str(root / "out"), tmp_path / "results")
+    assert summary.verified == "size"
+    assert digests(tmp_path / "results") == digests(root / "out")

@@ -59,10 +59,11 @@ STREAM_TAR = (
 if [ -n "$hasher" ]; then
   { { tar cf - -C "$1" "$2" 3>&- 4>&-; echo "k8sx:tar $?" >&2; } | tee /dev/fd/4 >&3 3>&-; } 4>&1 | $hasher >&2
 else
-  exec tar cf - -C "$1" "$2"
+  echo "k8sx:nohash" >&2; exec tar cf - -C "$1" "$2"
 fi
 """
 )
+NO_HASHER = re.compile(rb"^k8sx:nohash$", re.MULTILINE)
 STREAM_SUM = re.compile(rb"^([0-9a-f]{64}) (?: -|\*stdin)$", re.MULTILINE)
 ESTIMATE = re.compile(rb"^k8sx:estimate (\d+) (\d+)$", re.MULTILINE)
 TAR_STATUS = re.compile(rb"^k8sx:tar (\d+)$", re.MULTILINE)
@@ -236,11 +237,15 @@ class PodFileTransfer:
             namespace, pod, command, None, container, staging, meter, cancel, hash_files=False
         )
         theirs = STREAM_SUM.search(stderr)
+        if theirs is None and verify and not NO_HASHER.search(stderr):
+            # The pod hashes what it sends but its sum never came: the stream was cut, perhaps between two files
+            # (a tar read as it arrives takes that for its end), so this must not pass for a complete pull.
+            raise TransferFailed("the stream from the pod ended early (no checksum came)")
         if not verify or theirs is None:
             return _Received(extracted.files, extracted.bytes_written, "size", extracted.refused)
         if theirs.group(1).decode() != ours:
-            shutil.rmtree(staging / name, ignore_errors=True)
-            raise TransferFailed("the archive that arrived differs from the one the pod sent (sha256): nothing kept")
+            # Kept for a resume: it checks every file against the pod's own sha256 before keeping it.
+            raise TransferFailed("the archive that arrived differs from the one the pod sent (sha256)")
         return _Received(extracted.files, extracted.bytes_written, "sha256", extracted.refused)
 
     def _receive(
