@@ -71,7 +71,7 @@ async def test_sync_key_remembers_the_folders_and_asks_before_deleting(
 ) -> None:
     from textual.widgets import Checkbox, Input, Static
 
-    from tui.screens.dialogs import ConfirmScreen
+    from tui.screens.dialogs import ChoiceScreen
     from tui.screens.forms import FormScreen
     from tui.screens.sync import SyncScreen
 
@@ -97,11 +97,12 @@ async def test_sync_key_remembers_the_folders_and_asks_before_deleting(
             form.query_one("#field-delete", Checkbox).value = delete
             await pilot.press("ctrl+s")
             if confirm is not None:
-                await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the delete question")
-                assert "pkg/mod_09.py" in str(app.screen.query_one("#question").content)
-                await pilot.press("tab" if confirm else "escape")
+                await settle(pilot, lambda: isinstance(app.screen, ChoiceScreen), what="the delete question")
+                assert isinstance(app.screen, ChoiceScreen) and "pkg/mod_09.py" in app.screen.title_text
                 if confirm:
-                    await pilot.press("enter")
+                    await pilot.press(*"Delete", "enter")
+                else:
+                    await pilot.press("escape")
             await settle(pilot, lambda: isinstance(app.screen, SyncScreen) and app.screen.finished, timeout=60)
             status = str(app.screen.query_one("#sync-status", Static).content)
             await pilot.press("escape")
@@ -113,6 +114,8 @@ async def test_sync_key_remembers_the_folders_and_asks_before_deleting(
         assert (await sync()).startswith("synced: 2 files sent")
         assert (await sync()).startswith("already in sync: 11 files unchanged")
         (code / "pkg" / "mod_09.py").unlink()
+        assert (await sync(delete=True, confirm=False)).startswith("failed: cancelled: nothing was sent")
+        assert (pod_code / "pkg" / "mod_09.py").exists()
         assert "synced: 0 files sent" in await sync(delete=True, confirm=True)
         assert not (pod_code / "pkg" / "mod_09.py").exists()
     assert digests(pod_code) == without_tool_folders(code)

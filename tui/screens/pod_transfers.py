@@ -4,6 +4,7 @@ whose worker does the I/O."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -61,7 +62,7 @@ class PodTransfers:
 
         def chosen(values: FormValues | None) -> None:
             if values:
-                self._ask_then_pull(row, str(values["remote"]), Path(str(values["local"])).expanduser())
+                self._ask_then_pull(row, str(values["remote"]), Path(os.path.expanduser(str(values["local"]))))
 
         self.screen.app.push_screen(FormScreen(f"Pull results from {row.key}", fields, "Pull", note), chosen)
 
@@ -108,7 +109,7 @@ class PodTransfers:
 
         def chosen(values: FormValues | None) -> None:
             if values:
-                remote, parent = str(values["remote"]), Path(str(values["local"])).expanduser()
+                remote, parent = str(values["remote"]), Path(os.path.expanduser(str(values["local"])))
                 self._confirm_then_pull_many(rows, remote, parent)
 
         self.screen.app.push_screen(FormScreen(f"Pull results from {len(rows)} pods", fields, "Pull", note), chosen)
@@ -158,7 +159,7 @@ class PodTransfers:
         def chosen(values: FormValues | None) -> None:
             if not values:
                 return
-            local = Path(str(values["local"])).expanduser()
+            local = Path(os.path.expanduser(str(values["local"])))
             remote, overwrite, resume = str(values["remote"]), bool(values["overwrite"]), bool(values["resume"])
 
             def push(progress: Progress, cancel: threading.Event) -> TransferSummary:
@@ -184,7 +185,7 @@ class PodTransfers:
         def chosen(values: FormValues | None) -> None:
             if not values:
                 return
-            local, remote = str(Path(str(values["local"])).expanduser()), str(values["remote"])
+            local, remote = str(Path(os.path.expanduser(str(values["local"])))), str(values["remote"])
             self._synced[row.key] = (local, remote)
             self.screen.app.push_screen(SyncScreen(self.code_sync, row, local, remote, bool(values["delete"])))
 

@@ -16,8 +16,10 @@ from textual.widgets import Footer, ProgressBar, Static
 from tui.models.pods import PodRow
 from tui.models.transfer import TransferProgress
 from tui.models.units import human_bytes
-from tui.screens.dialogs import ConfirmScreen
+from tui.screens.dialogs import ChoiceScreen
 from tui.services.code_sync import CodeSync, SyncPlan, SyncSummary
+
+SYNC_ONLY, DELETE_AND_SYNC, CANCEL = "Sync, keep them in the pod", "Delete them and sync", "Cancel"
 
 
 class SyncPlanned(Message):
@@ -107,10 +109,15 @@ class SyncScreen(Screen[SyncSummary | None]):
         question = f"Delete {len(plan.gone)} file(s) in {self.row.key}:{plan.remote_dir} that are gone here?\n"
         question += listed(plan.gone)
 
-        def answered(yes: bool | None) -> None:
-            self.run_sync(plan, bool(yes))
+        def answered(choice: str | None) -> None:
+            if choice == DELETE_AND_SYNC:
+                self.run_sync(plan, True)
+            elif choice == SYNC_ONLY:
+                self.run_sync(plan, False)
+            else:  # Esc, or anything typed that is not a choice: the user stopped
+                self._ended(None, "cancelled: nothing was sent, nothing deleted")
 
-        self.app.push_screen(ConfirmScreen(question, "Delete"), answered)
+        self.app.push_screen(ChoiceScreen(question, [SYNC_ONLY, DELETE_AND_SYNC, CANCEL], SYNC_ONLY), answered)
 
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
     def run_sync(self, plan: SyncPlan, delete: bool) -> None:
