@@ -38,8 +38,8 @@ from tui.screens.planned import PlannedScreen
 from tui.screens.pods import PodsScreen
 from tui.screens.push import PushScreen
 from tui.screens.terminal import TerminalScreen
-from tui.settings import Settings
-from tui.themes import DEFAULT_THEME, bundled_theme_dir, fallback_variables, load_themes, user_theme_dir
+from tui.settings import DEFAULT_THEME, Settings
+from tui.themes import bundled_theme_dir, fallback_variables, load_themes, user_theme_dir
 
 HEALTHY_RECHECK_S = 10.0
 FIRST_RETRY_S = 1.0

@@ -19,8 +19,6 @@ from textual.theme import Theme
 
 from tui.config import config_dir
 
-DEFAULT_THEME = "k8sx-dark"
-
 # The app's own variables and, for themes that do not set one (Textual's built-in themes, partial user themes),
 # the Textual colour-system variable it falls back to.
 APP_VARIABLES: dict[str, str] = {
