@@ -61,7 +61,8 @@ def own_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def tiny_pod(name: str, image: str = "x") -> str:
-    return f"kind: Pod\nmetadata: {{name: {name}}}\nspec:\n  containers: [{{name: m, image: {image}}}]\n"
+    spec = f"spec: {{containers: [{{name: m, image: {image}}}]}}"
+    return f"apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\n{spec}\n"
 
 
 def deploy_screen(app: K8sxApp) -> DeployScreen:

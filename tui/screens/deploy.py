@@ -109,7 +109,7 @@ class DeployScreen(AppScreen):
     DeployScreen #deploy-main { height: 1fr; }
     DeployScreen #deploy-yaml { width: 1fr; border: round $primary; }
     DeployScreen #deploy-yaml:focus { border: round $accent; }
-    DeployScreen #deploy-follow { width: 2fr; max-width: 80; padding: 0 1; border: round $panel; }
+    DeployScreen #deploy-follow { width: 2fr; max-width: 80; height: 100%; padding: 0 1; border: round $panel; }
     DeployScreen #deploy-pods-info { height: 1; padding: 0 1; color: $text-muted; }
     DeployScreen #deploy-pods { height: 10; }
     """
@@ -147,7 +147,7 @@ class DeployScreen(AppScreen):
         with Horizontal(id="deploy-main"):
             yield TextArea("", id="deploy-yaml", show_line_numbers=True, tab_behavior="indent")
             yield Static("", id="deploy-follow")
-        yield Static("", id="deploy-pods-info")
+        yield Static("pods started from k8sx-tui: listing…", id="deploy-pods-info")
         yield PodTableView(self.table, id="deploy-pods")
 
     @property
