@@ -143,7 +143,7 @@ class K8sxApp(App[None]):
         if info.name == "push":
             return PushScreen(self.backends.docker)
         if info.name == "deploy":
-            return DeployScreen(self.backends.kube)
+            return DeployScreen(self.backends.kube, docker=self.backends.docker)
         return PlannedScreen(info.name, info.title, info.purpose)
 
     async def on_open_logs(self, message: OpenLogs) -> None:

@@ -65,3 +65,11 @@ class StageUpdate:
     stage: str
     state: StageState
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class LoopReady:
+    """The loop's end: the pod runs; a shell is to be opened in it (the pod as the JSON the API returned)."""
+
+    namespace: str
+    pod: dict[str, object]

@@ -15,13 +15,11 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Static, TextArea
 
-from tui.messages import PodsDeployed
-from tui.models.deploy import PodProgress, Verdict
+from tui.messages import OpenShell, PodsDeployed
+from tui.models.deploy import PodProgress
 from tui.models.pod_table import PodTable
 from tui.models.pod_template import (
     EXPERIMENT_LABEL,
-    FANOUT_LABEL,
-    MANAGED_SELECTOR,
     Manifest,
     ManifestError,
     TemplateError,
@@ -35,6 +33,7 @@ from tui.models.pod_template import (
     to_yaml,
     with_labels,
 )
+from tui.models.project import PROJECT_FILE, LoopReady, Project, ProjectError, StageState, StageUpdate
 from tui.screens.base import AppScreen
 from tui.screens.deploy_form import (
     TEMPLATE_DEFAULTS,
@@ -44,32 +43,21 @@ from tui.screens.deploy_form import (
     template_fields,
     text_values,
 )
+from tui.screens.deploy_pods import ExperimentPodsPanel
+from tui.screens.deploy_text import HELP, progress_lines, stage_lines
 from tui.screens.dialogs import ConfirmScreen
-from tui.screens.forms import FormScreen, FormValues
+from tui.screens.forms import Field, FormScreen, FormValues
+from tui.services.deploy import ExperimentLoop, LoopEvent
+from tui.services.docker_engine import DockerService
 from tui.services.experiment_pods import ExperimentPod, ExperimentPods
+from tui.services.images import ImageService
 from tui.services.kube import ALL_NAMESPACES, KubeService
 from tui.services.last_pushed import LastPushed
 from tui.services.pod_apply import AppliedManifests, ApplyFailed, PodApplier
 from tui.services.pod_follow import PodFollower
-from tui.services.pod_watch import PodChangeBuffer, PodWatcher
+from tui.services.pod_rows import pod_row
+from tui.services.project_file import find_project, load_project
 from tui.widgets.pod_table import PodTableView
-
-_VERDICT_COLOUR = {
-    Verdict.RUNNING: "$text-success",
-    Verdict.SUCCEEDED: "$text-success",
-    Verdict.WAITING: "$text-warning",
-    Verdict.STUCK: "$text-error",
-    Verdict.FAILED: "$text-error",
-    Verdict.GONE: "$text-muted",
-}
-
-
-class ExperimentPodsPending(Message):
-    """The watch of the app's own pods left changes in `buffer` (one message per batch)."""
-
-    def __init__(self, buffer: PodChangeBuffer) -> None:
-        super().__init__()
-        self.buffer = buffer
 
 
 class DeployProgress(Message):
@@ -79,6 +67,14 @@ class DeployProgress(Message):
         super().__init__()
         self.progress = progress
         self.token = token
+
+
+class LoopProgress(Message):
+    """A stage of the build → push → deploy → Running → shell loop moved on (or the pod is ready for the shell)."""
+
+    def __init__(self, event: LoopEvent) -> None:
+        super().__init__()
+        self.event = event
 
 
 class DeployOutcome(Message):
@@ -103,6 +99,8 @@ class DeployScreen(AppScreen):
         Binding("enter", "follow_selected", "Follow", id="deploy.follow"),
         Binding("R", "restart", "Restart…", id="deploy.restart"),
         Binding("X", "delete_finished", "Delete finished…", id="deploy.delete-finished"),
+        Binding("P", "project", "Project file", id="deploy.project"),
+        Binding("g", "loop", "Build→shell", id="deploy.loop"),
     ]
     DEFAULT_CSS = """
     DeployScreen #deploy-info { height: 1; padding: 0 1; color: $text-muted; }
@@ -110,8 +108,7 @@ class DeployScreen(AppScreen):
     DeployScreen #deploy-yaml { width: 1fr; border: round $primary; }
     DeployScreen #deploy-yaml:focus { border: round $accent; }
     DeployScreen #deploy-follow { width: 2fr; max-width: 80; height: 100%; padding: 0 1; border: round $panel; }
-    DeployScreen #deploy-pods-info { height: 1; padding: 0 1; color: $text-muted; }
-    DeployScreen #deploy-pods { height: 10; }
+    DeployScreen #deploy-pods-panel { height: 11; }
     """
 
     def __init__(
@@ -120,6 +117,7 @@ class DeployScreen(AppScreen):
         last_pushed: LastPushed | None = None,
         applied: AppliedManifests | None = None,
         cwd: Path | None = None,
+        docker: DockerService | None = None,
     ) -> None:
         super().__init__("deploy")
         self.kube = kube
@@ -128,110 +126,70 @@ class DeployScreen(AppScreen):
         self.applier = PodApplier(kube, applied)
         self.experiment_pods = ExperimentPods(kube)
         self.cwd = cwd or Path.cwd()
-        self.table = PodTable()
-        self.table.sort_by("AGE")
+        self.docker = docker
+        self.project: Project | None = None
+        self._loop_cancel = threading.Event()
         self.template_values = dict(TEMPLATE_DEFAULTS)
         self.yaml_path = default_yaml_path(self.cwd)
         self.fan_out_values = {"name": "", "count": "5"}
         self.source = "nothing yet: o opens a pod YAML, t makes one from the template"
         self.outcome = ""
         self.progress: PodProgress | None = None
+        self.stages: dict[str, StageUpdate] = {}  # the loop's, by stage
         self._follow_token = threading.Event()
-        self._watcher: PodWatcher | None = None
-        self._buffer = PodChangeBuffer()
-        self._watched_namespace = ""
-        self._trouble = ""
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="deploy-info")
         with Horizontal(id="deploy-main"):
             yield TextArea("", id="deploy-yaml", show_line_numbers=True, tab_behavior="indent")
             yield Static("", id="deploy-follow")
-        yield Static("pods started from k8sx-tui: listing…", id="deploy-pods-info")
-        yield PodTableView(self.table, id="deploy-pods")
+        yield ExperimentPodsPanel(self.kube, id="deploy-pods-panel")
 
     @property
     def editor(self) -> TextArea:
         return self.query_one("#deploy-yaml", TextArea)
 
     @property
+    def pods_panel(self) -> ExperimentPodsPanel:
+        return self.query_one(ExperimentPodsPanel)
+
+    @property
     def pod_view(self) -> PodTableView:
-        return self.query_one("#deploy-pods", PodTableView)
+        return self.pods_panel.view
+
+    @property
+    def table(self) -> PodTable:
+        return self.pods_panel.table
 
     def on_mount(self) -> None:
         self.pod_view.focus()
-        self.start_watch()
+        found = find_project(self.cwd)
+        if found is not None:
+            self.use_project(found)
+        self.pods_panel.watch_namespace(self.target_namespace)
         self.update_info()
         self.render_follow()
 
     def on_screen_resume(self) -> None:
-        if self.kube.namespace != self._watched_namespace:  # switched on the Pods screen meanwhile
-            self.start_watch()
+        self.pods_panel.watch_namespace(self.target_namespace)  # switched on the Pods screen meanwhile?
         self.update_info()
 
     def on_unmount(self) -> None:
         self._follow_token.set()
-        if self._watcher is not None:
-            self._watcher.stop()
+        self._loop_cancel.set()
 
-    # ---------------------------------------------------------------- the app's own pods, live
-
-    def start_watch(self) -> None:
-        if self._watcher is not None:
-            self._watcher.stop()
-        self._watched_namespace = self.kube.namespace
-        self._watcher = PodWatcher(self.kube, self.kube.namespace, MANAGED_SELECTOR)
-        self._buffer = PodChangeBuffer()
-        self._trouble = ""
-        self.table.replace_all([])
-        self.pod_view.show_namespace = self.kube.namespace == ALL_NAMESPACES
-        self.pod_view.rows_changed()
-        self.watch_pods(self._watcher, self._buffer)
-
-    @work(thread=True, group="deploy-watch", exit_on_error=False)
-    def watch_pods(self, watcher: PodWatcher, buffer: PodChangeBuffer) -> None:
-        for event in watcher.events():
-            if buffer.add(event):
-                self.post_message(ExperimentPodsPending(buffer))
-
-    def on_experiment_pods_pending(self, message: ExperimentPodsPending) -> None:
-        if message.buffer is not self._buffer:
-            return
-        listed, changes, trouble = message.buffer.take()
-        if listed is not None:
-            self.table.replace_all(listed)
-            self._trouble = ""
-        if changes:
-            self.table.apply(changes)
-            self._trouble = ""
-        if trouble is not None:
-            self._trouble = trouble.reason
-        self.pod_view.rows_changed()
-        self.update_pods_info()
-
-    def update_pods_info(self) -> None:
-        rows = list(self.table.rows.values())
-        counts: dict[str, int] = {}
-        for row in rows:
-            counts[row.status] = counts.get(row.status, 0) + 1
-        where = "all namespaces" if self._watched_namespace == ALL_NAMESPACES else self._watched_namespace
-        text = f"pods started from k8sx-tui in {escape(where)}: {len(rows)}"
-        if counts:
-            text += " (" + ", ".join(f"{n} {escape(status)}" for status, n in sorted(counts.items())) + ")"
-        fanouts = sorted({row.labels[FANOUT_LABEL] for row in rows if FANOUT_LABEL in row.labels})
-        if fanouts:
-            text += (
-                " · fan-outs: " + ", ".join(escape(f) for f in fanouts) + " (filter on Pods: -l k8sx.dev/fanout=NAME)"
-            )
-        if self._trouble:
-            text += f" · [$text-error]{escape(self._trouble)}[/]"
-        self.query_one("#deploy-pods-info", Static).update(text)
+    @property
+    def target_namespace(self) -> str:
+        """Where pods go: the project file's namespace, else the app's."""
+        return self.project.namespace if self.project and self.project.namespace else self.kube.namespace
 
     # ---------------------------------------------------------------- what is shown
 
     def update_info(self) -> None:
         last = self.last_pushed.get()
-        parts = [f"namespace {escape(self.kube.namespace)}", f"YAML: {escape(self.source)}"]
+        parts = [f"namespace {escape(self.target_namespace)}", f"YAML: {escape(self.source)}"]
+        if self.project is not None:
+            parts.insert(0, f"project {escape(self.project.path.name)}: {escape(self.project.repository)}")
         if last:
             parts.append(f"last pushed {escape(last)}")
             try:
@@ -246,22 +204,11 @@ class DeployScreen(AppScreen):
         lines: list[str] = []
         if self.outcome:
             lines.append(self.outcome)
-        progress = self.progress
-        if progress is not None:
-            colour = _VERDICT_COLOUR[progress.verdict]
-            lines.append(f"[{colour}]{escape(progress.summary())}[/]")
-            for claim in progress.claims:
-                claim_colour = "$text-success" if claim.phase == "Bound" else "$text-warning"
-                lines.append(f"[{claim_colour}]{escape(str(claim))}[/]")
-            if progress.events:
-                lines.append("[b]warnings[/b]")
-                lines.extend(f"  {escape(event)}" for event in progress.events)
-        if not lines:
-            lines.append(
-                "o: open a pod YAML · t: make one from the template · e: edit it here · "
-                "ctrl+s: apply it (server-side) and follow the pod"
-            )
-        self.query_one("#deploy-follow", Static).update("\n".join(lines))
+        if self.progress is not None:
+            lines.extend(progress_lines(self.progress))
+        if self.stages:
+            lines.extend(stage_lines(self.stages))
+        self.query_one("#deploy-follow", Static).update("\n".join(lines or [HELP]))
 
     def say(self, text: str, ok: bool) -> None:
         colour = "$text-success" if ok else "$text-error"
@@ -353,7 +300,7 @@ class DeployScreen(AppScreen):
     # ---------------------------------------------------------------- apply and follow
 
     def _manifests_to_apply(self) -> list[Manifest] | None:
-        if self.kube.namespace == ALL_NAMESPACES:
+        if self.target_namespace == ALL_NAMESPACES:
             self.say("choose the namespace to deploy into (n on the Pods screen): not all namespaces", ok=False)
             return None
         try:
@@ -374,8 +321,8 @@ class DeployScreen(AppScreen):
     def action_apply(self) -> None:
         manifests = self._manifests_to_apply()
         if manifests is not None:
-            self.say(f"applying into {self.kube.namespace}…", ok=True)
-            self.apply(self.kube.namespace, manifests)
+            self.say(f"applying into {self.target_namespace}…", ok=True)
+            self.apply(self.target_namespace, manifests)
 
     @work(thread=True, group="deploy-apply", exit_on_error=False)
     def apply(self, namespace: str, manifests: list[Manifest]) -> None:
@@ -444,8 +391,8 @@ class DeployScreen(AppScreen):
                 self.action_fan_out()
                 return
             claims = [m for m in manifests if m.get("kind") != "Pod"]
-            self.say(f"applying {count} pods {name}-0 … {name}-{count - 1} into {self.kube.namespace}…", ok=True)
-            self.apply(self.kube.namespace, [*claims, *copies])
+            self.say(f"applying {count} pods {name}-0 … {name}-{count - 1} into {self.target_namespace}…", ok=True)
+            self.apply(self.target_namespace, [*claims, *copies])
 
         note = "{index} in the command, args and env values becomes 0, 1, 2 … in each pod"
         self.app.push_screen(
@@ -485,7 +432,7 @@ class DeployScreen(AppScreen):
 
     @work(thread=True, group="deploy-clean", exclusive=True, exit_on_error=False)
     def action_delete_finished(self) -> None:
-        namespace = self.kube.namespace
+        namespace = self.target_namespace
         try:
             finished = self.experiment_pods.finished(namespace)
         except Exception as exc:
@@ -516,3 +463,92 @@ class DeployScreen(AppScreen):
     @on(TextArea.Changed, "#deploy-yaml")
     def yaml_changed(self) -> None:
         self.update_info()
+
+    # ---------------------------------------------------------------- the project file and the one-key loop
+
+    def action_project(self) -> None:
+        default = str(self.project.path if self.project else self.cwd / PROJECT_FILE)
+        fields = [Field("path", "Project file (image, registry, build, pod, namespace, paths)", default, required=True)]
+
+        def chosen(values: FormValues | None) -> None:
+            if values:
+                self.use_project(Path(str(values["path"])).expanduser())
+
+        self.app.push_screen(FormScreen("Open a project file", fields, "Open"), chosen)
+
+    def use_project(self, path: Path) -> None:
+        try:
+            project = load_project(path)
+        except ProjectError as exc:
+            self.say("\n".join(exc.problems), ok=False)
+            return
+        self.project = project
+        if project.pod_file:
+            self.load_yaml(project.resolve(project.pod_file))
+        elif project.template:
+            self.template_values = {**TEMPLATE_DEFAULTS, **project.template}
+            self.set_yaml(to_yaml(template_from_form(project.template).manifests()), f"the template of {path.name}")
+        self.pods_panel.watch_namespace(self.target_namespace)
+        self.update_info()
+        where = f"namespace {self.target_namespace}"
+        self.say(f"project {path}: image {project.repository}, {where}; g: build → push → deploy → shell", ok=True)
+
+    def action_loop(self) -> None:
+        if self.project is None:
+            self.say(f"no project file: P opens one ({PROJECT_FILE} with image, registry and the pod)", ok=False)
+            return
+        if self.docker is None:
+            self.say("no Docker engine configured to build with", ok=False)
+            return
+        manifests = self._manifests_to_apply()
+        if manifests is not None:
+            self.check_then_loop(self.project, self.target_namespace, manifests)
+
+    @work(thread=True, exclusive=True, group="deploy-loop", exit_on_error=False)
+    def check_then_loop(self, project: Project, namespace: str, manifests: list[Manifest]) -> None:
+        names = [name_of(pod) for pod in pods_of(manifests)]
+        try:
+            existing = self.applier.existing(namespace, names)
+        except ApplyFailed as exc:
+            self.post_message(DeployOutcome(str(exc), ok=False))
+            return
+        if not existing:
+            self.app.call_from_thread(self.run_loop, project, namespace, manifests, False)
+            return
+        question = (
+            f"Pod {', '.join(existing)} already exists in {namespace}.\n"
+            "The loop deletes it and starts it again with the new image. Go on?"
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_loop(project, namespace, manifests, True)
+
+        self.app.call_from_thread(self.app.push_screen, ConfirmScreen(question, "Replace"), confirmed)
+
+    @work(thread=True, exclusive=True, group="deploy-loop", exit_on_error=False)
+    def run_loop(self, project: Project, namespace: str, manifests: list[Manifest], replace: bool) -> None:
+        assert self.docker is not None
+        self.app.call_from_thread(self._loop_started, project)
+        loop = ExperimentLoop(ImageService(self.docker.client()), self.applier, self.last_pushed)
+        for event in loop.run(project, namespace, manifests, replace, self._loop_cancel):
+            if isinstance(event, StageUpdate) and event.stage == "deploy" and event.state is StageState.DONE:
+                self.post_message(PodsDeployed(namespace))
+            self.post_message(LoopProgress(event))
+
+    def _loop_started(self, project: Project) -> None:
+        self.stages = {}
+        self.progress = None
+        self._follow_token.set()  # the loop follows the pod itself
+        self.outcome = f"loop of {escape(str(project.path))}"
+        self.render_follow()
+
+    def on_loop_progress(self, message: LoopProgress) -> None:
+        event = message.event
+        if isinstance(event, LoopReady):
+            self.stages["shell"] = StageUpdate("shell", StageState.DONE, "opened in the Terminal screen (3)")
+            self.post_message(OpenShell(pod_row(event.pod)))
+        else:
+            self.stages[event.stage] = event
+            self.update_info()
+        self.render_follow()

@@ -135,6 +135,21 @@ class PodApplier:
             message += f"\n→ a pod cannot be changed once created: delete pod {name} first, or give this one a new name"
         return f"{kind.lower()}/{name} refused: {message}"
 
+    def existing(self, namespace: str, names: list[str]) -> list[str]:
+        """Which of these pods are there already (pods are immutable: applying a changed one is refused)."""
+        found: list[str] = []
+        for name in names:
+            try:
+                self._core().read_namespaced_pod(name, namespace, _request_timeout=TIMEOUT_S)
+            except ApiException as exc:
+                if exc.status == 404:
+                    continue
+                raise ApplyFailed(f"cannot read pod {name}: {api_message(exc)}") from exc
+            except Exception as exc:
+                raise ApplyFailed(f"cannot read pod {name}: {self.kube.explain(exc)}") from exc
+            found.append(name)
+        return found
+
     # ---------------------------------------------------------------- restart
 
     def restart(

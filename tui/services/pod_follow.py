@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,6 +26,7 @@ class PodFollower:
         self.kube = kube
         self.namespace = namespace
         self.name = name
+        self.last_pod: Json | None = None  # the pod as last read (the loop opens a shell in it)
 
     def _core(self) -> k8s.CoreV1Api:
         return k8s.CoreV1Api(self.kube.api_client())
@@ -52,6 +54,7 @@ class PodFollower:
         """One reading of the pod, its events and its claims."""
         core = self._core()
         pod = self._read(core.read_namespaced_pod, self.name, self.namespace)
+        self.last_pod = pod
         claims: list[ClaimState] = []
         for claim in claim_names(pod or {}):
             found = self._read(core.read_namespaced_persistent_volume_claim, claim, self.namespace)
@@ -62,10 +65,12 @@ class PodFollower:
         events = self._events("Pod", self.name) if pod is not None else []
         return pod_progress(self.name, pod, pod_status(pod) if pod else "Gone", events, tuple(claims))
 
-    def follow(self, cancel: threading.Event) -> Iterator[PodProgress]:
-        """Each change of where the pod stands, until it is settled (Running, finished or gone) or cancelled."""
+    def follow(self, cancel: threading.Event, timeout: float | None = None) -> Iterator[PodProgress]:
+        """Each change of where the pod stands, until it is settled (Running, finished or gone), cancelled, or
+        `timeout` seconds have passed."""
         last: PodProgress | None = None
-        while not cancel.is_set():
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not cancel.is_set() and (deadline is None or time.monotonic() < deadline):
             try:
                 progress = self.look()
             except Exception as exc:
