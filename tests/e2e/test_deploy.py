@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from textual.content import Content
 from textual.widgets import Input, Static
 
 from tests.support import SIZE, StackEnv, kubectl, make_app, read_stack_env, settle, wait_for
@@ -66,13 +67,13 @@ def tiny_pod(name: str, image: str = "x") -> str:
 
 
 def deploy_screen(app: K8sxApp) -> DeployScreen:
-    screen = app.get_screen("deploy") if app.current_mode != "deploy" else app.screen_stack[0]
-    assert isinstance(screen, DeployScreen)
-    return screen
+    """The Deploy screen, also while another mode is shown (it lives in its mode's stack)."""
+    return next(s for stack in app._screen_stacks.values() for s in stack if isinstance(s, DeployScreen))
 
 
 def follow_text(app: K8sxApp) -> str:
-    return str(deploy_screen(app).query_one("#deploy-follow", Static).content)
+    """The right-hand panel as the user reads it (markup rendered)."""
+    return Content.from_markup(str(deploy_screen(app).query_one("#deploy-follow", Static).content)).plain
 
 
 def pods_info(app: K8sxApp) -> str:

@@ -70,8 +70,8 @@ async def test_one_key_builds_pushes_deploys_on_the_real_node_and_opens_a_shell(
             await settle(pilot, lambda: app.current_mode == "terminal", timeout=240, what="the shell opened")
         except AssertionError:
             raise AssertionError(follow_text(app)) from None
+        await settle(pilot, lambda: bool(terminal(app).tabs) and newest(app).started, what="the shell started")
         tab = newest(app)
-        await settle(pilot, lambda: tab.started, what="the shell started")
         await type_line(pilot, "cat /persistent/out/state")
         await until_shown(pilot, tab, "\nready\n", timeout=30)
         assert terminal(app).tabs

@@ -93,3 +93,14 @@ def test_broken_yaml_and_a_missing_file(tmp_path: Path) -> None:
         load_project(tmp_path / "nowhere.yaml")
     with pytest.raises(ProjectError, match="must be a mapping of keys, not a list"):
         load_project(write(tmp_path, "- image\n"))
+
+
+def test_the_loop_tags_one_up_from_the_last_push_of_the_same_image(tmp_path: Path) -> None:
+    from tui.services.deploy import next_tag
+
+    project = load_project(write(tmp_path, "image: team/train\nregistry: 127.0.0.1:5000\n"))
+    assert next_tag(project, None) == "0.1"
+    assert next_tag(project, "127.0.0.1:5000/team/train:0.9@sha256:" + "a" * 64) == "0.10"
+    assert next_tag(project, "127.0.0.1:5000/team/other:0.9") == "0.1"
+    fixed = load_project(write(tmp_path, "image: team/train\nregistry: 127.0.0.1:5000\ntag: v7\n"))
+    assert next_tag(fixed, "127.0.0.1:5000/team/train:0.9") == "v7"
