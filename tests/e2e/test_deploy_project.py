@@ -70,16 +70,18 @@ async def test_one_key_builds_pushes_deploys_on_the_real_node_and_opens_a_shell(
             await settle(pilot, lambda: app.current_mode == "terminal", timeout=240, what="the shell opened")
         except AssertionError:
             raise AssertionError(follow_text(app)) from None
-        await settle(pilot, lambda: bool(terminal(app).tabs) and newest(app).started, what="the shell started")
+        started = lambda: bool(terminal(app).tabs) and newest(app).started  # noqa: E731
+        await settle(pilot, started, timeout=90, what="the shell started")
         tab = newest(app)
         await type_line(pilot, "cat /persistent/out/state")
-        await until_shown(pilot, tab, "\nready\n", timeout=30)
+        await until_shown(pilot, tab, "\nready\n", timeout=90)
         assert terminal(app).tabs
 
         text = follow_text(app)
         for stage in ("build", "push", "deploy", "running", "shell"):
             assert f"✓ {stage}" in text, text
         assert f"{stack.registry}/{image}:0.5@sha256:" in text
+        assert f"image: {stack.registry}/{image}:0.5@sha256:" in deploy_screen(app).editor.text  # what was applied
     assert LastPushed().get() is not None and f"{image}:0.5@sha256:" in (LastPushed().get() or "")
     pod_json = json.loads(kubectl(stack, "get", "pod", "loop", "-n", namespace, "-o", "json"))
     assert pod_json["spec"]["nodeName"] == env["K8SX_REAL_NODE"]

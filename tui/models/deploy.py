@@ -67,7 +67,8 @@ def _latest(events: Sequence[Json], *reasons: str) -> Json | None:
 def warnings(events: Sequence[Json], keep: int = 3) -> tuple[str, ...]:
     found = [e for e in events if e.get("type") == "Warning"]
     found.sort(key=lambda e: str(e.get("lastTimestamp") or e.get("eventTime") or ""))
-    return tuple(f"{e.get('reason', '')}: {e.get('message', '')}".strip() for e in found[-keep:])
+    lines = list(dict.fromkeys(f"{e.get('reason', '')}: {e.get('message', '')}".strip() for e in found))
+    return tuple(lines[-keep:])
 
 
 def claim_state(name: str, claim: Json | None, events: Sequence[Json]) -> ClaimState:

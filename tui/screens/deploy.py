@@ -89,18 +89,18 @@ class DeployOutcome(Message):
 
 class DeployScreen(AppScreen):
     BINDINGS = [
-        Binding("o", "open_yaml", "Open YAML", id="deploy.open"),
+        Binding("o", "open_yaml", "Open", id="deploy.open"),
         Binding("t", "template", "Template", id="deploy.template"),
-        Binding("i", "use_last_pushed", "Last pushed image", id="deploy.image"),
+        Binding("i", "use_last_pushed", "Pushed image", id="deploy.image"),
         Binding("e", "edit", "Edit", id="deploy.edit"),
         Binding("escape", "leave_editor", "Leave editor", show=False, id="deploy.leave-editor"),
         Binding("ctrl+s", "apply", "Apply", id="deploy.apply"),
-        Binding("F", "fan_out", "Fan-out…", id="deploy.fan-out"),
+        Binding("F", "fan_out", "Fan-out", id="deploy.fan-out"),
         Binding("enter", "follow_selected", "Follow", id="deploy.follow"),
-        Binding("R", "restart", "Restart…", id="deploy.restart"),
-        Binding("X", "delete_finished", "Delete finished…", id="deploy.delete-finished"),
-        Binding("P", "project", "Project file", id="deploy.project"),
-        Binding("g", "loop", "Build→shell", id="deploy.loop"),
+        Binding("R", "restart", "Restart", id="deploy.restart"),
+        Binding("X", "delete_finished", "Clean up", id="deploy.delete-finished"),
+        Binding("P", "project", "Project", id="deploy.project"),
+        Binding("g", "loop", "Loop", id="deploy.loop"),
     ]
     DEFAULT_CSS = """
     DeployScreen #deploy-info { height: 1; padding: 0 1; color: $text-muted; }
@@ -550,5 +550,15 @@ class DeployScreen(AppScreen):
             self.post_message(OpenShell(pod_row(event.pod)))
         else:
             self.stages[event.stage] = event
+            if event.stage == "push" and event.state is StageState.DONE:
+                self._show_image(event.detail)  # what is applied next: the pushed reference, with its digest
             self.update_info()
         self.render_follow()
+
+    def _show_image(self, image: str) -> None:
+        try:
+            manifests, replaced = replace_image(parse_manifests(self.editor.text), image)
+        except ManifestError:
+            return
+        if replaced:
+            self.set_yaml(to_yaml(manifests), self.source)

@@ -33,7 +33,7 @@ def progress_lines(progress: PodProgress) -> list[str]:
     for claim in progress.claims:
         claim_colour = "$text-success" if claim.phase == "Bound" else "$text-warning"
         lines.append(f"[{claim_colour}]{escape(str(claim))}[/]")
-    if progress.events:
+    if progress.events and progress.verdict not in (Verdict.RUNNING, Verdict.SUCCEEDED):  # old news once it runs
         lines.append("[b]warnings[/b]")
         lines.extend(f"  {escape(event)}" for event in progress.events)
     return lines
