@@ -157,12 +157,15 @@ spec:
         assert app.screen.query_one("#field-count", Input).value == "5"
         await pilot.press("ctrl+s")
         names = {f"prep-{i}" for i in range(5)}
-        await settle(
-            pilot,
-            lambda: set(listed(app)) == names and set(listed(app).values()) == {"Running"},
-            timeout=60,
-            what="five pods Running",
-        )
+        try:
+            await settle(
+                pilot,
+                lambda: set(listed(app)) == names and set(listed(app).values()) == {"Running"},
+                timeout=90,
+                what="five pods Running",
+            )
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}: listed {listed(app)}; {follow_text(app)}") from None
         assert "fan-outs: prep" in str(deploy_screen(app).query_one("#deploy-pods-info").content)  # type: ignore[attr-defined]
         assert not isinstance(app.screen, ConfirmScreen)
     pods = json.loads(kubectl(stack, "get", "pods", "-n", namespace, "-l", f"{FANOUT_LABEL}=prep", "-o", "json"))

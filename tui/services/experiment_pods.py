@@ -64,10 +64,15 @@ class ExperimentPods:
         return [pod for pod in self.pods(namespace) if pod.finished and not pod.terminating]
 
     def still_running(self, namespaces: Iterable[str], timeout: float = TIMEOUT_S) -> list[ExperimentPod]:
-        """Pending or Running ones (they hold nodes and GPUs), in each namespace the app deployed to."""
+        """Pending or Running ones (they hold nodes and GPUs), in each namespace the app deployed to; a namespace
+        that cannot be listed (gone, forbidden, no cluster) is skipped: nothing could be deleted there anyway."""
         found: list[ExperimentPod] = []
         for namespace in sorted(set(namespaces)):
-            found.extend(p for p in self.pods(namespace, timeout=timeout) if not p.finished and not p.terminating)
+            try:
+                pods = self.pods(namespace, timeout=timeout)
+            except Exception:
+                continue
+            found.extend(p for p in pods if not p.finished and not p.terminating)
         return found
 
     def delete(self, pods: Iterable[ExperimentPod]) -> list[str]:
