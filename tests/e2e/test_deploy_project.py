@@ -43,10 +43,7 @@ REAL_NODE_POD = """\
 pod:
   template:
     name: loop
-    command: sh -c 'mkdir -p /persistent/out && echo ready > /persistent/out/state && exec sleep 3600'
-    claim: work
-    claimSize: 1Gi
-    storageClass: {storage_class}
+    command: sh -c 'mkdir -p /tmp && echo ready > /tmp/state && exec sleep 3600'
     nodeSelector: {{type: real}}
     tolerations: [{{key: k8sx.dev/real-node, operator: Exists, effect: NoSchedule}}]
 """
@@ -57,7 +54,7 @@ async def test_one_key_builds_pushes_deploys_on_the_real_node_and_opens_a_shell(
 ) -> None:
     env = read_stack_env()
     image = f"k8sx-e2e/loop-{uuid.uuid4().hex[:8]}"
-    pod = REAL_NODE_POD.format(storage_class=env["K8SX_REAL_STORAGE_CLASS"])
+    pod = REAL_NODE_POD.format()  # no claim: the real node's few local volumes are shared by every test
     busybox_project(own_state, stack.registry, image, pod=pod)
     LastPushed().set(f"{stack.registry}/{image}:0.4")  # the loop goes one up: 0.5
     app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
@@ -67,15 +64,21 @@ async def test_one_key_builds_pushes_deploys_on_the_real_node_and_opens_a_shell(
         assert "name: loop" in screen.editor.text  # the project's pod, shown before anything is applied
         await pilot.press("g")
         try:
-            await settle(pilot, lambda: app.current_mode == "terminal", timeout=240, what="the shell opened")
+            await settle(
+                pilot,
+                lambda: app.current_mode == "terminal" or "✗" in follow_text(app),
+                timeout=240,
+                what="the shell opened",
+            )
+            assert app.current_mode == "terminal"
         except AssertionError:
             raise AssertionError(follow_text(app)) from None
         started = lambda: bool(terminal(app).tabs) and newest(app).started  # noqa: E731
         await settle(pilot, started, timeout=90, what="the shell started")
         tab = newest(app)
-        await type_line(pilot, "cat /persistent/out/state")
+        await type_line(pilot, "cat /tmp/state")
         await until_shown(pilot, tab, "\nready\n", timeout=90)
-        assert terminal(app).tabs
+        terminal(app).close_tab(tab.pane_id)  # ends the shell's exec, not the pod
 
         text = follow_text(app)
         for stage in ("build", "push", "deploy", "running", "shell"):
@@ -106,6 +109,21 @@ async def test_the_loop_stops_at_the_first_failing_stage_and_says_why(
         assert "push (not run)" in text and "deploy (not run)" in text
         assert app.current_mode == "deploy"
     assert kubectl(stack, "get", "pods", "-n", namespace, "-o", "name") == ""
+
+
+async def test_a_pod_that_cannot_be_scheduled_stops_the_loop_at_running_with_the_schedulers_reason(
+    stack: StackEnv, namespace: str, own_state: Path
+) -> None:
+    pod = "pod:\n  template: {name: nowhere, command: 'sleep 60', nodeSelector: {type: no-such-node}}\n"
+    busybox_project(own_state, stack.registry, f"k8sx-e2e/stuck-{uuid.uuid4().hex[:6]}", pod=pod)
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deploy(pilot, app)
+        await pilot.press("g")
+        await settle(pilot, lambda: "✗ running" in follow_text(app), timeout=180, what="the loop stopping")
+        text = follow_text(app)
+        assert "✓ deploy" in text and "not scheduled: 0/3 nodes are available" in text, text
+        assert "shell (not run)" in text and app.current_mode == "deploy"
 
 
 async def test_project_file_errors_are_shown_with_line_and_key(

@@ -128,7 +128,7 @@ class DeployScreen(AppScreen):
         self.cwd = cwd or Path.cwd()
         self.docker = docker
         self.project: Project | None = None
-        self._loop_cancel = threading.Event()
+        self._loop: ExperimentLoop | None = None
         self.template_values = dict(TEMPLATE_DEFAULTS)
         self.yaml_path = default_yaml_path(self.cwd)
         self.fan_out_values = {"name": "", "count": "5"}
@@ -176,7 +176,8 @@ class DeployScreen(AppScreen):
 
     def on_unmount(self) -> None:
         self._follow_token.set()
-        self._loop_cancel.set()
+        if self._loop is not None:
+            self._loop.cancel()
 
     @property
     def target_namespace(self) -> str:
@@ -500,6 +501,9 @@ class DeployScreen(AppScreen):
         if self.docker is None:
             self.say("no Docker engine configured to build with", ok=False)
             return
+        if self._loop is not None:
+            self.notify("the loop is running already", title="Loop", severity="warning")
+            return
         manifests = self._manifests_to_apply()
         if manifests is not None:
             self.check_then_loop(self.project, self.target_namespace, manifests)
@@ -531,10 +535,14 @@ class DeployScreen(AppScreen):
         assert self.docker is not None
         self.app.call_from_thread(self._loop_started, project)
         loop = ExperimentLoop(ImageService(self.docker.client()), self.applier, self.last_pushed)
-        for event in loop.run(project, namespace, manifests, replace, self._loop_cancel):
-            if isinstance(event, StageUpdate) and event.stage == "deploy" and event.state is StageState.DONE:
-                self.post_message(PodsDeployed(namespace))
-            self.post_message(LoopProgress(event))
+        self._loop = loop
+        try:
+            for event in loop.run(project, namespace, manifests, replace):
+                if isinstance(event, StageUpdate) and event.stage == "deploy" and event.state is StageState.DONE:
+                    self.post_message(PodsDeployed(namespace))
+                self.post_message(LoopProgress(event))
+        finally:
+            self._loop = None
 
     def _loop_started(self, project: Project) -> None:
         self.stages = {}

@@ -14,7 +14,7 @@ from tui.models.images import BuildFailed, BuildFinished, BuildStep, ImageRef, n
 from tui.models.pod_template import Manifest, name_of, pods_of, replace_image
 from tui.models.project import LoopReady, Project, StageState, StageUpdate
 from tui.models.units import human_bytes
-from tui.services.engine_stream import ImageError
+from tui.services.engine_stream import EventStream, ImageError
 from tui.services.images import ImageService
 from tui.services.last_pushed import LastPushed
 from tui.services.pod_apply import ApplyFailed, PodApplier
@@ -43,12 +43,20 @@ class ExperimentLoop:
         self.images = images
         self.applier = applier
         self.last_pushed = last_pushed
+        self._cancel = threading.Event()
+        self._stream: EventStream[Any] | None = None
 
-    def run(
-        self, project: Project, namespace: str, manifests: list[Manifest], replace: bool, cancel: threading.Event
-    ) -> Iterator[LoopEvent]:
+    def cancel(self) -> None:
+        """From any thread: stop the loop, and the build or push in progress with it (the engine stops too)."""
+        self._cancel.set()
+        stream = self._stream
+        if stream is not None:
+            stream.cancel()
+
+    def run(self, project: Project, namespace: str, manifests: list[Manifest], replace: bool) -> Iterator[LoopEvent]:
         """`manifests` (labelled; their image is replaced by the pushed one); `replace`: pods of the same names
         are deleted first (the user agreed)."""
+        cancel = self._cancel
         try:
             ref = ImageRef.parse(f"{project.repository}:{next_tag(project, self.last_pushed.get())}")
         except ValueError as exc:
@@ -73,6 +81,7 @@ class ExperimentLoop:
         stream = self.images.build(
             project.resolve(project.context), str(project.resolve(project.dockerfile)), ref, project.build_args
         )
+        self._stream = stream
         for event in stream:
             if cancel.is_set():
                 stream.cancel()
@@ -95,6 +104,7 @@ class ExperimentLoop:
     def _push(self, ref: ImageRef, cancel: threading.Event) -> Generator[LoopEvent, None, ImageRef | None]:
         yield StageUpdate("push", StageState.RUNNING, f"to {ref.registry}")
         stream = self.images.push(ref)
+        self._stream = stream
         finished: ImageRef | None = None
         shown = -1.0
         try:
@@ -142,7 +152,7 @@ class ExperimentLoop:
         started = time.monotonic()
         stuck_since: float | None = None
         last = None
-        for progress in follower.follow(cancel, timeout=RUNNING_TIMEOUT_S):
+        for progress in follower.follow(cancel, timeout=RUNNING_TIMEOUT_S, every_look=True):
             last = progress
             if progress.verdict is Verdict.RUNNING and follower.last_pod is not None:
                 yield StageUpdate("running", StageState.DONE, progress.summary())

@@ -65,9 +65,11 @@ class PodFollower:
         events = self._events("Pod", self.name) if pod is not None else []
         return pod_progress(self.name, pod, pod_status(pod) if pod else "Gone", events, tuple(claims))
 
-    def follow(self, cancel: threading.Event, timeout: float | None = None) -> Iterator[PodProgress]:
-        """Each change of where the pod stands, until it is settled (Running, finished or gone), cancelled, or
-        `timeout` seconds have passed."""
+    def follow(
+        self, cancel: threading.Event, timeout: float | None = None, every_look: bool = False
+    ) -> Iterator[PodProgress]:
+        """Each change of where the pod stands (`every_look`: each reading, changed or not), until it is settled
+        (Running, finished or gone), cancelled, or `timeout` seconds have passed."""
         last: PodProgress | None = None
         deadline = None if timeout is None else time.monotonic() + timeout
         while not cancel.is_set() and (deadline is None or time.monotonic() < deadline):
@@ -77,7 +79,7 @@ class PodFollower:
                 progress = PodProgress(
                     self.name, Verdict.WAITING, "?", f"cannot read the pod: {self.kube.explain(exc)}"
                 )
-            if progress != last:
+            if progress != last or every_look:
                 yield progress
                 last = progress
             if progress.verdict.settled:
