@@ -179,13 +179,15 @@ def test_a_missing_image_says_the_pull_error_from_the_events() -> None:
     waiting = {"waiting": {"reason": "ImagePullBackOff", "message": 'Back-off pulling image "x"'}}
     pod = _pod("Pending", node="n", containerStatuses=[{"name": "main", "state": waiting}])
     events = [
+        {"type": "Warning", "reason": "Failed", "message": "Error: ImagePullBackOff",
+         "lastTimestamp": "2026-01-01T00:00:02Z"},
         {"type": "Warning", "reason": "Failed", "message": "Failed to pull image: not found",
          "lastTimestamp": "2026-01-01T00:00:01Z"},
         {"type": "Normal", "reason": "Pulling", "message": "Pulling image", "lastTimestamp": "2026-01-01T00:00:00Z"},
     ]  # fmt: skip
     progress = pod_progress("exp", pod, "ImagePullBackOff", events)
     assert (progress.verdict, progress.reason) == (Verdict.STUCK, "ImagePullBackOff: Failed to pull image: not found")
-    assert progress.events == ("Failed: Failed to pull image: not found",)
+    assert progress.events == ("Failed: Failed to pull image: not found", "Failed: Error: ImagePullBackOff")
 
 
 def test_crash_loop_running_succeeded_and_failed() -> None:

@@ -115,7 +115,11 @@ def pod_progress(
         waiting: Json = (container.get("state") or {}).get("waiting") or {}
         reason = str(waiting.get("reason") or "")
         if reason in _PULL_PROBLEMS:
-            failed = _latest(events, "Failed")
+            # The kubelet's "Failed to pull image …: … not found" says why; its "Error: ErrImagePull" does not.
+            pulls = [
+                e for e in events if e.get("reason") == "Failed" and not str(e.get("message")).startswith("Error:")
+            ]
+            failed = _latest(pulls)
             message = str(failed.get("message")) if failed else str(waiting.get("message") or "")
             return progress(Verdict.STUCK, f"{reason}: {message}".rstrip(": "))
         if reason in _CONTAINER_PROBLEMS:

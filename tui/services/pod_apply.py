@@ -119,7 +119,10 @@ class PodApplier:
             raise ApplyFailed(self._refusal(namespace, kind, name, exc)) from exc
         except Exception as exc:
             raise ApplyFailed(f"cannot apply {kind.lower()}/{name}: {self.kube.explain(exc)}") from exc
-        response.release_conn()
+        try:
+            _ = response.data  # read to the end: a connection handed back half-read poisons the next request
+        finally:
+            response.release_conn()
         return Applied(kind, name, created=response.status == 201)
 
     def _refusal(self, namespace: str, kind: str, name: str, exc: ApiException) -> str:
