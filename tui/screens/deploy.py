@@ -129,6 +129,7 @@ class DeployScreen(AppScreen):
         self.docker = docker
         self.project: Project | None = None
         self._loop: ExperimentLoop | None = None
+        self._last: str | None = None  # the last pushed reference, as last read
         self.template_values = dict(TEMPLATE_DEFAULTS)
         self.yaml_path = default_yaml_path(self.cwd)
         self.fan_out_values = {"name": "", "count": "5"}
@@ -186,8 +187,11 @@ class DeployScreen(AppScreen):
 
     # ---------------------------------------------------------------- what is shown
 
-    def update_info(self) -> None:
-        last = self.last_pushed.get()
+    def update_info(self, reread: bool = True) -> None:
+        """The info line; `reread=False` (each keystroke in the editor) keeps the last pushed reference read last."""
+        if reread or self._last is None:
+            self._last = self.last_pushed.get() or ""
+        last = self._last
         parts = [f"namespace {escape(self.target_namespace)}", f"YAML: {escape(self.source)}"]
         if self.project is not None:
             parts.insert(0, f"project {escape(self.project.path.name)}: {escape(self.project.repository)}")
@@ -463,7 +467,7 @@ class DeployScreen(AppScreen):
 
     @on(TextArea.Changed, "#deploy-yaml")
     def yaml_changed(self) -> None:
-        self.update_info()
+        self.update_info(reread=False)
 
     # ---------------------------------------------------------------- the project file and the one-key loop
 
