@@ -1,34 +1,55 @@
-"""Save an SVG of every screen of the real app, run against the local stack (tools/dev screenshots)."""
+"""Save an SVG of every screen of the real app, run against the local stack (tools/dev screenshots).
+
+Every mode of the app is shot (so a new mode is included without touching this file), then the views worth
+seeing inside them (describe, YAML, the delete confirm, filter, palette, help, logs of a pod, a shell, a build
+form, a prepared push) and the pod list in every bundled theme. Each extra view that cannot be reached (e.g. the
+screen changed) is reported and skipped, so one broken view never costs the others.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+
+from textual.pilot import Pilot
 
 from tui.app import MODE_INFOS, K8sxApp
 from tui.backends import Backends
 from tui.screens.pods import PodsScreen
 from tui.services.docker_engine import DockerService
 from tui.services.kube import KubeService
+from tui.themes import bundled_theme_dir, load_themes
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 SIZE = (140, 32)
+NAMESPACE = "default"
+
+# Two more demo pods next to `tools/stack seed`'s, so the pod list shows more states than Running.
+EXTRA_PODS = """
+apiVersion: v1
+kind: Pod
+metadata: {name: notebook-gpu, labels: {app: k8sx-demo}}
+spec:
+  nodeSelector: {type: gpu}
+  containers: [{name: main, image: 127.0.0.1:5000/experiments/notebook:0.1}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: train-missing-image, labels: {app: k8sx-demo}}
+spec:
+  nodeSelector: {type: real}
+  tolerations: [{key: k8sx.dev/real-node, operator: Exists, effect: NoSchedule}]
+  containers: [{name: main, image: 127.0.0.1:5000/experiments/not-pushed:0.1}]
+"""
 
 
-async def _wait_for_data(app: K8sxApp) -> None:
-    for _ in range(200):
-        screen = app.screen
-        if (
-            app.cluster_health.is_up
-            and app.engine_health.is_up
-            and isinstance(screen, PodsScreen)
-            and screen.table.view
-        ):
-            return
-        await asyncio.sleep(0.05)
-    raise SystemExit("the local stack did not answer: run tools/stack up and tools/stack seed first")
+def add_demo_pods() -> None:
+    subprocess.run(["kubectl", "apply", "-n", NAMESPACE, "-f", "-"], input=EXTRA_PODS, text=True, check=True,
+                   capture_output=True)  # fmt: skip
 
 
 def save(app: K8sxApp, name: str) -> None:
@@ -36,31 +57,90 @@ def save(app: K8sxApp, name: str) -> None:
     print(OUT / f"{name}.svg")
 
 
+async def until(pilot: Pilot[None], predicate: Callable[[], bool], seconds: float) -> bool:
+    for _ in range(int(seconds / 0.1)):
+        if predicate():
+            return True
+        await pilot.pause(0.1)
+    return predicate()
+
+
+async def _wait_for_data(pilot: Pilot[None], app: K8sxApp) -> None:
+    def ready() -> bool:
+        screen = app.screen
+        return (
+            app.cluster_health.is_up
+            and app.engine_health.is_up
+            and isinstance(screen, PodsScreen)
+            and len(screen.table.view) > 0
+        )
+
+    if not await until(pilot, ready, 30):
+        raise SystemExit("the local stack did not answer: run tools/stack up and tools/stack seed first")
+
+    def pull_failed() -> bool:  # the real node has tried (and failed) to pull the missing image
+        screen = app.screen
+        return isinstance(screen, PodsScreen) and any(
+            "Err" in row.status or "BackOff" in row.status for row in screen.table.rows.values()
+        )
+
+    await until(pilot, pull_failed, 40)
+
+
+async def shot(pilot: Pilot[None], app: K8sxApp, name: str, keys: tuple[str, ...], settle: float = 0.8) -> None:
+    """Go to the pod list, press `keys`, save; then back out to the pod list."""
+    try:
+        await app.switch_mode("pods")
+        await pilot.pause(0.2)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause(0.15)
+        await pilot.pause(settle)
+        save(app, name)
+    except Exception as exc:  # one view that cannot be reached must not cost the others
+        print(f"skipped {name}: {exc}", file=sys.stderr)
+    while len(app.screen_stack) > 1:
+        app.pop_screen()
+        await pilot.pause(0.1)
+    await app.switch_mode("pods")
+    await pilot.press("escape")  # clears a filter left open
+    await pilot.pause(0.2)
+
+
 async def main() -> None:
-    kube = KubeService(os.environ["KUBECONFIG"], None, "default")
-    app = K8sxApp(Backends(kube, DockerService(os.environ["DOCKER_HOST"])))
+    add_demo_pods()
+    kube = KubeService(os.environ["KUBECONFIG"], None, NAMESPACE)
+    # Only the bundled themes and the built-in settings: the pictures do not depend on who runs this.
+    app = K8sxApp(Backends(kube, DockerService(os.environ["DOCKER_HOST"])), theme_dirs=[bundled_theme_dir()])
     async with app.run_test(size=SIZE) as pilot:
-        await _wait_for_data(app)
-        await pilot.pause(0.3)
+        await _wait_for_data(pilot, app)
         for info in MODE_INFOS:
-            await pilot.press(info.key)
-            await pilot.pause(0.3)
+            await app.switch_mode(info.name)
+            await pilot.pause(0.8)
             save(app, info.name)
-        await pilot.press("1", "d")
-        await pilot.pause(0.8)
-        save(app, "pod-describe")
-        await pilot.press("escape", "y")
-        await pilot.pause(0.8)
-        save(app, "pod-yaml")
-        await pilot.press("escape", "ctrl+d")
-        await pilot.pause(0.5)
-        save(app, "pod-delete-confirm")
-        await pilot.press("escape", "slash", *"shard")
-        await pilot.pause(0.5)
-        save(app, "pod-filter")
-        await pilot.press("escape", "ctrl+p")
-        await pilot.pause(0.5)
-        save(app, "command-palette")
+        views: list[tuple[str, tuple[str, ...], float]] = [
+            ("pod-describe", ("d",), 1.0),
+            ("pod-yaml", ("y",), 1.0),
+            ("pod-delete-confirm", ("ctrl+d",), 0.5),
+            ("pod-filter", ("slash", *"shard"), 0.5),
+            ("command-palette", ("ctrl+p",), 0.5),
+            ("help", ("question_mark",), 0.5),
+            ("logs-following", ("l",), 2.5),
+            ("terminal-shell", ("s",), 3.0),
+            ("images-build", ("4", "b"), 0.8),
+            ("push-prepared", ("4", "P"), 1.0),
+        ]
+        for name, keys, wait in views:
+            await shot(pilot, app, name, keys, wait)
+        await app.switch_mode("terminal")
+        await pilot.pause(0.2)
+        close: Callable[[], Awaitable[None] | None] | None = getattr(app.screen, "action_close_tab", None)
+        if close is not None:
+            close()  # ends the shell process of the screenshot, never the pod
+            await pilot.pause(0.5)
+        for theme in load_themes([bundled_theme_dir()]).themes:
+            app.theme = theme.name
+            await shot(pilot, app, f"theme-{theme.name}", (), 0.5)
 
 
 if __name__ == "__main__":

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.theme import BUILTIN_THEMES
 from textual.worker import get_current_worker
 
 from tui.backends import Backends
+from tui.keymap import bindings_with_ids, check_keymap, node_classes
 from tui.messages import (
     ClusterHealthChanged,
     EngineHealthChanged,
@@ -28,6 +32,8 @@ from tui.messages import (
 )
 from tui.models.health import ClusterHealth, EngineHealth, Reachability
 from tui.screens.deploy import DeployScreen
+from tui.screens.doctor import DoctorScreen
+from tui.screens.help import HelpScreen, binding_entries, help_groups
 from tui.screens.images import ImagesScreen
 from tui.screens.leave import LeaveChoice, LeaveScreen
 from tui.screens.logs import LogsScreen
@@ -37,6 +43,8 @@ from tui.screens.push import PushScreen
 from tui.screens.terminal import TerminalScreen
 from tui.services.experiment_pods import ExperimentPod, ExperimentPods
 from tui.services.kube import ALL_NAMESPACES
+from tui.settings import Settings
+from tui.themes import DEFAULT_THEME, bundled_theme_dir, fallback_variables, load_themes, user_theme_dir
 
 HEALTHY_RECHECK_S = 10.0
 FIRST_RETRY_S = 1.0
@@ -79,6 +87,12 @@ MODE_INFOS = (
         "Deploy",
         "Apply a pod YAML with the last pushed image, copy data in, pull results out.",
     ),
+    ModeInfo(
+        "doctor",
+        "7",
+        "Doctor",
+        "Check Docker, registry credentials, kubeconfig and cluster access; run the safe fixes.",
+    ),
 )
 
 
@@ -92,6 +106,7 @@ class K8sxApp(App[None]):
             Binding(info.key, f"switch_mode('{info.name}')", info.title, id=f"screen.{info.name}", show=False)
             for info in MODE_INFOS
         ),
+        Binding("question_mark,f1", "show_help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
@@ -102,10 +117,21 @@ class K8sxApp(App[None]):
 
     mode_tabs = [(info.key, info.name, info.title) for info in MODE_INFOS]
 
-    def __init__(self, backends: Backends, theme_name: str | None = None) -> None:
+    def __init__(
+        self,
+        backends: Backends,
+        theme_name: str | None = None,
+        settings: Settings | None = None,
+        problems: Sequence[str] = (),
+        theme_dirs: Sequence[Path] | None = None,
+    ) -> None:
+        """`settings` and `problems` come from tui.settings.load_settings (the CLI); tests pass their own."""
         super().__init__()
         self.backends = backends
-        self._requested_theme = theme_name
+        self.settings = settings or Settings()
+        self._requested_theme = theme_name or self.settings.theme
+        self._startup_problems = list(problems)
+        self._load_themes(theme_dirs if theme_dirs is not None else (bundled_theme_dir(), user_theme_dir()))
         self._stopping = threading.Event()
         self._recheck_cluster = threading.Event()
         self._recheck_engine = threading.Event()
@@ -115,16 +141,7 @@ class K8sxApp(App[None]):
         self._leaving = False
 
     def on_mount(self) -> None:
-        if self._requested_theme:
-            if self._requested_theme in self.available_themes:
-                self.theme = self._requested_theme
-            else:
-                known = ", ".join(sorted(self.available_themes))
-                self.notify(
-                    f"unknown theme '{self._requested_theme}', using {self.theme} (themes: {known})",
-                    severity="warning",
-                    timeout=10,
-                )
+        self._apply_theme_and_keymap()
         for info in MODE_INFOS:
             self.add_mode(info.name, partial(self._make_screen, info))
         self.switch_mode("pods")
@@ -144,6 +161,8 @@ class K8sxApp(App[None]):
             return PushScreen(self.backends.docker)
         if info.name == "deploy":
             return DeployScreen(self.backends.kube, docker=self.backends.docker)
+        if info.name == "doctor":
+            return DoctorScreen(self.backends.kube, self.backends.docker)
         return PlannedScreen(info.name, info.title, info.purpose)
 
     async def on_open_logs(self, message: OpenLogs) -> None:
@@ -223,6 +242,41 @@ class K8sxApp(App[None]):
         self._recheck_cluster.set()
         self._recheck_engine.set()
 
+    # ---------------------------------------------------------------- themes, key map, help
+
+    def _load_themes(self, directories: Sequence[Path]) -> None:
+        loaded = load_themes(directories)
+        for theme in loaded.themes:
+            self.register_theme(theme)
+        self._startup_problems += [f"theme skipped: {problem}" for problem in loaded.problems]
+
+    def _apply_theme_and_keymap(self) -> None:
+        wanted = self._requested_theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+            own = ", ".join(sorted(name for name in self.available_themes if name not in BUILTIN_THEMES))
+            self._startup_problems.append(
+                f"unknown theme '{wanted}', using {self.theme} (themes: {own}, and Textual's: ctrl+p → Theme)"
+            )
+        checked = check_keymap(self.settings.keymap, bindings_with_ids(node_classes(type(self))))
+        self._startup_problems += checked.problems
+        self.set_keymap(checked.keymap)
+        for problem in self._startup_problems:
+            self.notify(problem, severity="warning", timeout=20)
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """$pod-running & co. for themes that do not set them (Textual's own), from the theme's own colours."""
+        return fallback_variables(self.current_theme.to_color_system().generate())
+
+    def action_show_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        title = screen.title if isinstance(screen.title, str) and screen.title else type(screen).__name__
+        self.push_screen(HelpScreen(help_groups(title, screen.active_bindings, self)))
+
     # ---------------------------------------------------------------- backend health
 
     @work(thread=True, exit_on_error=False, group="health")
@@ -261,3 +315,15 @@ class K8sxApp(App[None]):
         yield from super().get_system_commands(screen)
         for info in MODE_INFOS:
             yield SystemCommand(f"Go to {info.title}  ({info.key})", info.purpose, partial(self.switch_mode, info.name))
+        yield SystemCommand("Help: keys of this screen  (?)", "Every key binding with its id", self.action_show_help)
+        # The current screen's own keys, so every action can also be found by name.
+        for entry in binding_entries(screen.active_bindings, self):
+            if entry.node is not self and entry.binding_id:
+                yield SystemCommand(
+                    f"{entry.description}  ({' · '.join(entry.keys)})",
+                    f"{screen.title or type(screen).__name__}: {entry.binding_id or entry.action}",
+                    partial(self._run_bound_action, entry.action, entry.node),
+                )
+
+    async def _run_bound_action(self, action: str, node: DOMNode) -> None:
+        await self.run_action(action, node)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
 
 from tui import __version__
 from tui.backends import backends_from
 from tui.config import LaunchOptions
+from tui.settings import LoadedSettings, default_config_text, load_settings
 
 
 def _add_target_flags(parser: argparse.ArgumentParser, default: object = None) -> None:
@@ -30,7 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build, push, deploy, watch and shell into experiments on Kubernetes from one terminal app.",
     )
     _add_target_flags(parser)
-    parser.add_argument("--theme", help="colour theme by name")
+    parser.add_argument("--theme", help="colour theme by name (default: the settings file's, then k8sx-dark)")
+    parser.add_argument(
+        "--config", help="settings file (default: $K8SX_TUI_CONFIG, then $XDG_CONFIG_HOME/k8sx-tui/config.yaml)"
+    )
+    parser.add_argument(
+        "--print-config", action="store_true", help="print the default settings as a config file and exit"
+    )
     parser.add_argument("--version", action="version", version=f"k8sx-tui {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     doctor = commands.add_parser(
@@ -38,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="check Docker, registry credentials, kubeconfig, cluster access; print fixes (exit 0 when all is well)",
     )
     _add_target_flags(doctor, argparse.SUPPRESS)
-    doctor.add_argument("--registry", help="registry host to check, e.g. europe-west2-docker.pkg.dev")
+    doctor.add_argument("--registry", help="registry host to check, e.g. REGION-docker.pkg.dev")
     return parser
 
 
@@ -56,14 +65,31 @@ def _options(args: argparse.Namespace) -> LaunchOptions:
     )
 
 
+def with_settings(options: LaunchOptions, loaded: LoadedSettings) -> LaunchOptions:
+    """Flags win over the settings file and its environment overrides."""
+    settings = loaded.settings
+    return replace(
+        options,
+        context=options.context or settings.context,
+        namespace=options.namespace or settings.namespace,
+        theme=options.theme or settings.theme,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    options = _options(args)
+    if args.print_config:
+        print(default_config_text(), end="")
+        return 0
+    loaded = load_settings(Path(args.config).expanduser() if args.config else None)
+    options = with_settings(_options(args), loaded)
     if args.command == "doctor":
+        for problem in loaded.problems:
+            print(f"settings: {problem}", file=sys.stderr)
         return run_doctor(options, args.registry)
     from tui.app import K8sxApp  # after argument parsing, so --help and --version stay instant
 
-    app = K8sxApp(backends_from(options), theme_name=options.theme)
+    app = K8sxApp(backends_from(options), theme_name=options.theme, settings=loaded.settings, problems=loaded.problems)
     app.run()
     return app.return_code or 0
 
@@ -74,7 +100,7 @@ def run_doctor(options: LaunchOptions, registry: str | None) -> int:
 
     backends = backends_from(options)
     checks = []
-    for check in Doctor(backends.kube, backends.docker, registry, kubeconfig=options.kubeconfig).checks():
+    for check in Doctor(backends.kube, backends.docker, registry).checks():
         checks.append(check)
         print(report([check]), flush=True)
     failed = sum(check.state is CheckState.FAILED for check in checks)

@@ -25,6 +25,20 @@ def doctor(
     )
 
 
+def reader_kubeconfig(stack: StackEnv, namespace: str, path: Path) -> Path:
+    """A kubeconfig for a ServiceAccount that may get, list and watch pods in the namespace, and nothing more."""
+    kubectl(stack, "create", "serviceaccount", "reader", "-n", namespace)
+    kubectl(stack, "create", "role", "reader", "-n", namespace, "--verb=get,list,watch", "--resource=pods")
+    binding = ["rolebinding", "reader", "-n", namespace, "--role=reader", f"--serviceaccount={namespace}:reader"]
+    kubectl(stack, "create", *binding)
+    token = kubectl(stack, "create", "token", "reader", "-n", namespace).strip()
+    config = yaml.safe_load(Path(stack.kubeconfig).read_text())
+    config["users"] = [{"name": "reader", "user": {"token": token}}]
+    config["contexts"][0]["context"].update(user="reader", namespace=namespace)
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
 def test_a_working_setup_is_all_green_and_exits_0(stack: StackEnv, tmp_path: Path) -> None:
     done = doctor(stack, tmp_path, "doctor", "--registry", stack.registry)
     assert done.returncode == 0, done.stdout
@@ -67,7 +81,7 @@ def test_registry_password_wrong_then_right(stack: StackEnv, tmp_path: Path) -> 
 
 
 def test_a_missing_gcloud_helper_gives_the_configure_docker_line(stack: StackEnv, tmp_path: Path) -> None:
-    host = "europe-west2-docker.pkg.dev"
+    host = "REGION-docker.pkg.dev"
     write_config(tmp_path / "docker-config", {"credHelpers": {host: "gcloud"}})
     done = doctor(stack, tmp_path, "doctor", "--registry", host, env={"PATH": "/usr/sbin:/sbin"})
     assert done.returncode == 1
@@ -90,24 +104,7 @@ def test_missing_plugin_missing_kubeconfig_and_missing_verbs(stack: StackEnv, tm
     assert "failed  kubernetes kubeconfig: none at" in done.stdout
     assert "fix: gcloud container clusters get-credentials CLUSTER" in done.stdout
 
-    kubectl(stack, "create", "serviceaccount", "reader", "-n", namespace)
-    kubectl(stack, "create", "role", "reader", "-n", namespace, "--verb=get,list,watch", "--resource=pods")
-    kubectl(
-        stack,
-        "create",
-        "rolebinding",
-        "reader",
-        "-n",
-        namespace,
-        "--role=reader",
-        f"--serviceaccount={namespace}:reader",
-    )
-    token = kubectl(stack, "create", "token", "reader", "-n", namespace).strip()
-    config = yaml.safe_load(Path(stack.kubeconfig).read_text())
-    config["users"] = [{"name": "reader", "user": {"token": token}}]
-    config["contexts"][0]["context"].update(user="reader", namespace=namespace)
-    reader = tmp_path / "reader.kubeconfig"
-    reader.write_text(yaml.safe_dump(config))
+    reader = reader_kubeconfig(stack, namespace, tmp_path / "reader.kubeconfig")
     done = doctor(stack, tmp_path, "--kubeconfig", str(reader), "doctor")
     assert done.returncode == 1
     line = next(line for line in done.stdout.splitlines() if "access in" in line)

@@ -26,23 +26,6 @@ from tui.screens.transfer import TransferScreen
 
 
 @pytest.fixture
-def engine(stack: StackEnv) -> Iterator[docker.DockerClient]:
-    client = docker.DockerClient(base_url=stack.docker_host, timeout=60)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def isolated_docker_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The app reads credentials from $DOCKER_CONFIG like the docker CLI; never this machine's ~/.docker."""
-    config = tmp_path / "docker-config"
-    write_config(config, {"auths": {}})
-    monkeypatch.setenv("DOCKER_CONFIG", str(config))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    return config
-
-
-@pytest.fixture
 def repository(stack: StackEnv, engine: docker.DockerClient) -> Iterator[str]:
     """A unique repository in the open registry; its local images are removed afterwards."""
     name = f"{stack.registry}/k8sx-ui/train-{uuid.uuid4().hex[:6]}"

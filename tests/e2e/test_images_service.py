@@ -9,9 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
-import socket
-import tempfile
 import threading
 import time
 import uuid
@@ -23,6 +20,7 @@ import pytest
 from docker.errors import NotFound
 
 from tests.docker_config import basic, write_config, write_credential_helper
+from tests.engine_relay import SeverableEngine
 from tests.support import StackEnv, busybox_context, wait_for
 from tui.models.images import (
     BuildEvent,
@@ -256,47 +254,6 @@ def test_cancelling_a_build_closes_the_connection_and_the_engine_stops_the_step(
     wait_for(step_container_gone, timeout=15, what="dockerd to remove the cancelled step's container")
 
 
-class SeverableEngine:
-    """A unix-socket relay to the real dockerd that can be cut, as when dockerd dies in the middle of a call."""
-
-    def __init__(self, target: str) -> None:
-        self.path = os.path.join(tempfile.mkdtemp(prefix="k8sx-relay-"), "docker.sock")
-        self._target = target
-        self._sockets: list[socket.socket] = []
-        self._listener = socket.socket(socket.AF_UNIX)
-        self._listener.bind(self.path)
-        self._listener.listen()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                near, _ = self._listener.accept()
-            except OSError:
-                return
-            far = socket.socket(socket.AF_UNIX)
-            far.connect(self._target)
-            self._sockets += [near, far]
-            threading.Thread(target=self._pump, args=(near, far), daemon=True).start()
-            threading.Thread(target=self._pump, args=(far, near), daemon=True).start()
-
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            return
-
-    def cut(self) -> None:
-        self._listener.close()
-        for sock in self._sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
-        shutil.rmtree(os.path.dirname(self.path))
-
-
 def test_the_engine_going_away_mid_build_is_told_in_words_with_the_step_it_was_in(
     stack: StackEnv, base_image: str, tmp_path: Path
 ) -> None:
@@ -344,7 +301,7 @@ def test_an_interactive_build_commits_the_copied_code_and_what_was_installed_wit
         assert client.api.inspect_container(box.container_id)["State"]["Running"]
         progress: list[CopyProgress] = []
         sent = service.copy_into(box.container_id, code, "/work/app", on_progress=progress.append)
-        assert progress[-1] == CopyProgress(sent, sent, "")
+        assert progress[-1] == CopyProgress(sent, sent, "", 7, 7)  # ".", 5 entries at the top, 1 in conf
         assert len(progress) >= 3  # the 3 MiB file went out in pieces, each reported
         assert [p.sent_bytes for p in progress] == sorted(p.sent_bytes for p in progress)
 

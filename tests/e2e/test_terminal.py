@@ -7,10 +7,11 @@ a temporary folder, and only harmless commands are typed (echo, printf, seq, sle
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import docker
@@ -21,7 +22,9 @@ from textual.widgets import Static
 from tests.support import (
     SIZE,
     StackEnv,
+    TcpProxy,
     busybox_image,
+    kubeconfig_with_server,
     kubectl,
     kwok_shell_pod,
     make_app,
@@ -30,15 +33,26 @@ from tests.support import (
     wait_for,
 )
 from tui.app import K8sxApp
+from tui.messages import OpenLocalCommand
 from tui.screens.dialogs import ChoiceScreen
 from tui.screens.pods import PodsScreen
 from tui.screens.terminal import SessionTab, TerminalScreen
 from tui.services.exec_kube import KubeExecSession
 from tui.services.images import ImageService
-from tui.services.pty_local import LocalPtySession, kubectl_exec_argv
+from tui.services.pod_exec_stream import ExecFailed, PodExecStream
+from tui.services.pty_local import LocalPtySession
+from tui.services.shell_choices import ShellChoices
 from tui.widgets.terminal import TerminalView
 
 PROMPT = "k8sx$"
+
+
+@pytest.fixture(autouse=True)
+def own_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Shell choices are saved in $XDG_STATE_HOME: each test has its own, never this machine's."""
+    state = tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    return state
 
 
 # ---------------------------------------------------------------- helpers
@@ -157,7 +171,7 @@ async def test_every_key_reaches_the_program_even_the_apps_own_keys(
         await until_prompt(pilot, tab)
         # raw mode: the pty passes every byte through; head takes exactly the 23 bytes the keys below send
         await type_line(pilot, "stty raw -echo; echo raw-now; head -c 23 > keys.bin; stty sane; echo got-keys")
-        await until_shown(pilot, tab, "raw-now")
+        await until_line(pilot, tab, "raw-now")  # the output row, not the typed command
         keys = ["1", "ctrl+q", "ctrl+p", "ctrl+c", "ctrl+d", "ctrl+z", "tab", "up", "f5", "alt+x", "shift+tab"]
         await pilot.press(*keys, "x", "L", "escape")
         await until_shown(pilot, tab, "got-keys")
@@ -287,20 +301,84 @@ async def test_a_pod_with_two_containers_asks_which_one(stack: StackEnv, namespa
         await until_prompt(pilot, tab)
 
 
-async def test_a_local_pty_runs_the_users_own_kubectl_exec(stack: StackEnv, namespace: str, tmp_path: Path) -> None:
+async def test_k_opens_the_pod_of_a_shell_tab_in_the_users_own_kubectl_exec(
+    stack: StackEnv, namespace: str, tmp_path: Path
+) -> None:
+    home = kwok_shell_pod(stack, namespace, tmp_path)
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        first = await open_from_pod_list(pilot, app)
+        await until_prompt(pilot, first)
+        await pilot.press("ctrl+right_square_bracket")
+        binding = next(b.binding for b in app.active_bindings.values() if b.binding.key == "K")
+        assert binding.show and binding.description == "In my kubectl" and binding.id == "terminal.kubectl"
+        await pilot.press("K")
+        await settle(pilot, lambda: len(terminal(app).tabs) == 2 and newest(app).started, what="kubectl started")
+        tab = newest(app)
+        assert isinstance(tab.session, LocalPtySession) and tab.session.title == f"kubectl {namespace}/exp (main)"
+        kubectl_argv = ("kubectl", "--context", "k8sx-local", "exec", "-it", "-n", namespace, "exp", "-c", "main")
+        assert tab.session.command == (*kubectl_argv, "--", "bash")
+        assert info(app).startswith(f"kubectl {namespace}/exp (main) · kubectl --context")
+        await until_prompt(pilot, tab)
+        await type_line(pilot, "echo via-kubectl-$((2*21)) > kubectl-proof; cat kubectl-proof")
+        await until_line(pilot, tab, "via-kubectl-42")
+        assert (home / "kubectl-proof").read_text() == "via-kubectl-42\n"  # it ran in the pod, not here
+        await type_line(pilot, "exit")
+        await settle(pilot, lambda: list(terminal(app).tabs.values()) == [first], what="kubectl ended, its tab closed")
+        assert pod_phase(stack, namespace) == "Running"
+
+
+async def test_k_without_kubectl_on_the_path_says_so(stack: StackEnv, namespace: str, tmp_path: Path) -> None:
     kwok_shell_pod(stack, namespace, tmp_path)
     app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("3")
-        argv = kubectl_exec_argv(namespace, "exp", shell="bash", kubeconfig=stack.kubeconfig)
-        tab = terminal(app).open_session(LocalPtySession([tuple(argv)], title="kubectl exec"))
-        await settle(pilot, lambda: tab.started, what="kubectl started")
-        await until_prompt(pilot, tab)
-        await type_line(pilot, "echo via-kubectl-$((2*21))")
-        await until_line(pilot, tab, "via-kubectl-42")
-        await type_line(pilot, "exit")
-        await settle(pilot, lambda: not terminal(app).tabs, what="kubectl ended, the tab closed")
-        assert pod_phase(stack, namespace) == "Running"
+        first = await open_from_pod_list(pilot, app)
+        await until_prompt(pilot, first)
+        path = os.environ["PATH"]
+        os.environ["PATH"] = str(tmp_path / "empty-bin")  # not monkeypatch: the namespace's teardown needs kubectl
+        try:
+            await pilot.press("ctrl+right_square_bracket", "K")
+            await settle(pilot, lambda: len(terminal(app).tabs) == 2 and newest(app).end is not None, what="the end")
+        finally:
+            os.environ["PATH"] = path
+        assert info(app) == "session ended: cannot start kubectl: kubectl not found on PATH   (x closes the tab)"
+        assert first.end is None and first.pane_id in terminal(app).tabs
+
+
+async def test_k_on_a_tab_that_is_not_a_pod_shell_explains_itself(stack: StackEnv) -> None:
+    app = make_app(stack.kubeconfig, stack.docker_host)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3", "K")
+        await settle(pilot, lambda: bool(app._notifications), what="a notification")
+        assert "open a shell in a pod first" in next(iter(app._notifications)).message
+        assert not terminal(app).tabs
+
+
+async def test_a_local_command_message_opens_a_tab_running_that_program(stack: StackEnv, tmp_path: Path) -> None:
+    """OpenLocalCommand: what the doctor's fixes (and anything else that wants a program in a tab) post."""
+    app = make_app(stack.kubeconfig, stack.docker_host)
+    async with app.run_test(size=SIZE) as pilot:
+        script = "pwd; echo from-doctor-$((6*7)); read answer; echo got-$answer > answer.txt"
+        app.post_message(OpenLocalCommand(["sh", "-c", script], "doctor fix", cwd=str(tmp_path)))
+        await settle(pilot, lambda: app.current_mode == "terminal" and bool(terminal(app).tabs), what="the tab")
+        tab = newest(app)
+        await settle(pilot, lambda: tab.started, what="the program started")
+        assert tab.session.title == "doctor fix" and tab.session.command == ("sh", "-c", script)
+        await until_line(pilot, tab, "from-doctor-42")
+        assert f"\n{tmp_path}\n" in shown(tab)
+        assert isinstance(app.focused, TerminalView)  # typing goes to it at once
+        await type_line(pilot, "yes")
+        # A one-off program's tab stays after a clean exit, so what it printed can be read; x closes it.
+        await settle(pilot, lambda: tab.end is not None, what="the program exited")
+        assert tab.end is not None and tab.end.clean and tab.label == "✓ doctor fix"
+        assert (tmp_path / "answer.txt").read_text() == "got-yes\n"
+        assert "from-doctor-42" in shown(tab) and info(app).startswith("session ended: ")
+        await pilot.press("x")
+        await settle(pilot, lambda: not terminal(app).tabs, what="x closed the tab")
+
+        app.post_message(OpenLocalCommand(["k8sx-no-such-program", "--fix"], "missing fix"))
+        await settle(pilot, lambda: bool(terminal(app).tabs) and newest(app).end is not None, what="the end")
+        assert info(app).startswith("session ended: cannot start k8sx-no-such-program: k8sx-no-such-program not found")
 
 
 async def test_a_resize_reaches_stty_size(stack: StackEnv, namespace: str, tmp_path: Path) -> None:
@@ -438,7 +516,7 @@ async def test_mouse_reports_go_to_a_program_that_asks_for_them(
         await type_line(
             pilot, r"printf '\e[?1000h\e[?1006h'; stty raw -echo; echo raw-now; head -c 20 > mouse.bin; stty sane"
         )
-        await until_shown(pilot, tab, "raw-now")
+        await until_line(pilot, tab, "raw-now")  # the output row, not the typed command
         assert tab.emulator.mouse_tracking == 1000 and tab.emulator.mouse_sgr
         await pilot.click(TerminalView, offset=(10, 5))
         wait_for(lambda: (home / "mouse.bin").exists() and len((home / "mouse.bin").read_bytes()) == 20)
@@ -502,13 +580,6 @@ async def test_bash_missing_falls_back_to_the_next_shell(stack: StackEnv, namesp
 
 
 # ---------------------------------------------------------------- docker exec and the local shell
-
-
-@pytest.fixture
-def engine(stack: StackEnv) -> Iterator[docker.DockerClient]:
-    client = docker.DockerClient(base_url=stack.docker_host, timeout=60)
-    yield client
-    client.close()
 
 
 async def test_docker_exec_into_a_build_container(stack: StackEnv, engine: docker.DockerClient) -> None:
@@ -608,3 +679,194 @@ async def test_without_a_session_the_screen_says_how_to_start_one_and_offers_a_l
         assert (tmp_path / "here").read_text() == "local-42\n"
         await type_line(pilot, "exit")
         await settle(pilot, lambda: not terminal(app).tabs, what="the tab closed")
+
+
+# ---------------------------------------------------------------- shell choices kept across runs
+
+
+async def test_a_shell_chosen_with_s_is_kept_for_the_workload_across_restarts(
+    stack: StackEnv, namespace: str, tmp_path: Path, own_state_dir: Path
+) -> None:
+    kwok_shell_pod(stack, namespace, tmp_path / "first", name="exp")
+    kubectl(stack, "label", "pod", "exp", "-n", namespace, "app=trainer")
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        first = await open_from_pod_list(pilot, app)
+        await until_prompt(pilot, first)
+        assert first.session.command == ("bash",)
+        await pilot.press("ctrl+right_square_bracket", "S")
+        await settle(pilot, lambda: isinstance(app.screen, ChoiceScreen), what="the shell picker")
+        assert isinstance(app.screen, ChoiceScreen)
+        assert app.screen.title_text.startswith(f"Shell for {namespace}/trainer (its pods) and image busybox")
+        await pilot.press(*"sh", "enter")
+        await settle(pilot, lambda: len(terminal(app).tabs) == 2 and newest(app).started, what="a shell with sh")
+        assert newest(app).session.command == ("sh",)
+    saved = json.loads((own_state_dir / "k8sx-tui" / "shells.json").read_text())
+    assert saved == {"pods": {f"{namespace}/trainer": ["sh"]}, "images": {"busybox": ["sh"]}}
+
+    # The experiment is replaced by a new pod of the same app; the app starts again.
+    kubectl(stack, "delete", "pod", "exp", "-n", namespace, "--grace-period=0", "--force")
+    kwok_shell_pod(stack, namespace, tmp_path / "second", name="exp-2")
+    kubectl(stack, "label", "pod", "exp-2", "-n", namespace, "app=trainer")
+    wait_for(lambda: kubectl(stack, "get", "pods", "-n", namespace, "-o", "name").split() == ["pod/exp-2"])
+    again = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with again.run_test(size=SIZE) as pilot:
+        tab = await open_from_pod_list(pilot, again)
+        assert tab.session.command == ("sh",)
+        await type_line(pilot, "echo from-$0")
+        await until_line(pilot, tab, "from-sh")
+
+
+async def test_a_shell_chosen_for_a_containers_image_is_used_by_the_next_container_of_it(
+    stack: StackEnv, engine: docker.DockerClient, own_state_dir: Path
+) -> None:
+    images = ImageService(engine)
+    tag = "k8sx-test/busybox:terminal-choice"
+    busybox_image(engine, tag)
+    boxes = [images.start_build_container(tag), images.start_build_container(tag)]
+    try:
+        app = make_app(stack.kubeconfig, stack.docker_host)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("3")
+            terminal(app).open_container_shell(boxes[0].container_id)
+            await settle(pilot, lambda: bool(terminal(app).tabs) and newest(app).started, what="the docker session")
+            await until_prompt(pilot, newest(app), "/ #")
+            await pilot.press("ctrl+right_square_bracket", "S")
+            await settle(pilot, lambda: isinstance(app.screen, ChoiceScreen), what="the shell picker")
+            await pilot.press(*"sh -l", "enter")
+            await settle(pilot, lambda: len(terminal(app).tabs) == 2 and newest(app).started, what="sh -l")
+            assert newest(app).session.command == ("sh", "-l")
+        saved = json.loads((own_state_dir / "k8sx-tui" / "shells.json").read_text())
+        assert saved == {"pods": {}, "images": {tag: ["sh", "-l"]}}
+        assert ShellChoices().load().command_for(None, tag) == ("sh", "-l")  # what the Images screen asks
+    finally:
+        for box in boxes:
+            images.remove_container(box.container_id)
+
+
+# ---------------------------------------------------------------- faults: finished pod, dropped connection, dying pod
+
+
+async def test_a_dropped_connection_ends_the_session_saying_why_and_keeps_its_screen(
+    stack: StackEnv, namespace: str, tmp_path: Path
+) -> None:
+    kwok_shell_pod(stack, namespace, tmp_path)
+    server = kubectl(stack, "config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}")
+    proxy = TcpProxy(server)
+    try:
+        app = make_app(kubeconfig_with_server(stack, tmp_path, proxy.server), stack.docker_host, namespace=namespace)
+        async with app.run_test(size=SIZE) as pilot:
+            tab = await open_from_pod_list(pilot, app)
+            await until_prompt(pilot, tab)
+            await type_line(pilot, "echo last-words")
+            await until_line(pilot, tab, "last-words")
+            assert proxy.drop() > 0
+            await settle(pilot, lambda: tab.end is not None, what="the session's end")
+            assert info(app).startswith("session ended: connection lost"), info(app)
+            assert terminal(app).tabs == {tab.pane_id: tab} and "\nlast-words\n" in shown(tab)
+            assert not isinstance(app.focused, TerminalView)
+            await pilot.press("x")  # the app is still the user's: close the dead tab
+            await settle(pilot, lambda: not terminal(app).tabs, what="the tab closed")
+    finally:
+        proxy.close()
+
+
+REAL_NODE_POD = """
+apiVersion: v1
+kind: Pod
+metadata: {{name: {name}}}
+spec:
+  nodeSelector: {{type: real}}
+  tolerations: [{{key: k8sx.dev/real-node, operator: Exists, effect: NoSchedule}}]
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  containers: [{{name: main, image: "{image}", command: {command}}}]
+"""
+
+
+def pushed(stack: StackEnv, build: Callable[[docker.DockerClient, str], str], ref: str) -> str:
+    """An image built by `build` pushed to the stack's registry, for pods that really run on the real node."""
+    client = docker.DockerClient(base_url=stack.docker_host, timeout=120)
+    try:
+        build(client, ref)
+        for message in client.api.push(ref, stream=True, decode=True):
+            assert "error" not in message, message
+    finally:
+        client.close()
+    return ref
+
+
+@pytest.fixture(scope="module")
+def real_node_image(stack: StackEnv) -> str:
+    return pushed(stack, busybox_image, f"{stack.registry}/k8sx-test/terminal-busybox:1")
+
+
+@pytest.fixture(scope="module")
+def real_node_shell_less_image(stack: StackEnv) -> str:
+    """/bin/busybox alone (no sh, no bash)."""
+    return pushed(stack, shell_less_image, f"{stack.registry}/k8sx-test/terminal-no-shell:1")
+
+
+async def a_shell_that_cannot_start(pilot: object, app: K8sxApp) -> SessionTab:
+    """s on the (only) pod of the pod list, for a session that ends before it starts."""
+    pods = app.screen
+    assert isinstance(pods, PodsScreen)
+    await settle(pilot, lambda: len(pods.table.view) == 1, what="the pod")  # type: ignore[arg-type]
+    await pilot.press("s")  # type: ignore[attr-defined]
+    await settle(pilot, lambda: app.current_mode == "terminal" and bool(terminal(app).tabs), what="the tab")  # type: ignore[arg-type]
+    tab = newest(app)
+    await settle(pilot, lambda: tab.end is not None, timeout=60, what="the session's end")  # type: ignore[arg-type]
+    return tab
+
+
+def real_node_pod(stack: StackEnv, namespace: str, image: str, name: str, command: list[str], phase: str) -> None:
+    manifest = REAL_NODE_POD.format(name=name, image=image, command=json.dumps(command))
+    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=manifest)
+    wait_for(lambda: pod_phase(stack, namespace, name) == phase, timeout=90, what=f"pod {name} {phase}")
+
+
+async def test_a_shell_in_a_finished_pod_says_the_container_has_exited(
+    stack: StackEnv, namespace: str, real_node_image: str
+) -> None:
+    real_node_pod(stack, namespace, real_node_image, "done", ["sh", "-c", "echo trained"], "Succeeded")
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await a_shell_that_cannot_start(pilot, app)
+        expected = f"session ended: the container has exited: pod {namespace}/done has finished (Succeeded)"
+        assert info(app).startswith(expected), info(app)
+        assert "Handshake" not in info(app) and "-+-+-" not in info(app)
+        assert terminal(app).tabs == {tab.pane_id: tab}  # the tab stays, saying why
+    # the same words where files are copied over exec
+    with pytest.raises(ExecFailed, match=f"^the container has exited: pod {namespace}/done has finished"):
+        PodExecStream(app.backends.kube, namespace, "done", ["true"])
+
+
+async def test_a_pod_deleted_mid_session_ends_it_saying_why_and_keeps_its_screen(
+    stack: StackEnv, namespace: str, real_node_image: str
+) -> None:
+    real_node_pod(stack, namespace, real_node_image, "doomed", ["sleep", "3600"], "Running")
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await open_from_pod_list(pilot, app)
+        await until_prompt(pilot, tab, "/ #")
+        await type_line(pilot, "echo before-the-end")
+        await until_line(pilot, tab, "before-the-end")
+        kubectl(stack, "delete", "pod", "doomed", "-n", namespace, "--wait=false")
+        await settle(pilot, lambda: tab.end is not None, timeout=60, what="the session's end")
+        assert info(app).startswith("session ended: "), info(app)
+        assert tab.end is not None and not tab.end.clean
+        assert terminal(app).tabs == {tab.pane_id: tab} and "\nbefore-the-end\n" in shown(tab)
+
+
+async def test_a_shell_in_a_pod_whose_image_has_no_shell_says_so(
+    stack: StackEnv, namespace: str, real_node_shell_less_image: str
+) -> None:
+    real_node_pod(stack, namespace, real_node_shell_less_image, "bare", ["/bin/busybox", "sleep", "3600"], "Running")
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        await a_shell_that_cannot_start(pilot, app)
+        assert info(app).startswith("session ended: no shell in the image: tried bash, sh ("), info(app)
+        assert "not found" in info(app)
+        await pilot.press("x")
+        await settle(pilot, lambda: not terminal(app).tabs, what="the tab closed")
+    assert pod_phase(stack, namespace, "bare") == "Running"

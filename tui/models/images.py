@@ -242,6 +242,8 @@ class CopyProgress:
     sent_bytes: int
     total_bytes: int
     path: str  # the file being sent
+    files_sent: int = 0  # files (and folders, links) fully sent
+    files_total: int = 0
 
 
 @dataclass(frozen=True)

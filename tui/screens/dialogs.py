@@ -86,9 +86,11 @@ class ChoiceScreen(ModalScreen[str | None]):
         options = self.query_one(OptionList)
         options.clear_options()
         text = event.value.lower()
-        options.add_options([Option(c, id=c) for c in self.choices if text in c.lower()])
-        if options.option_count:
-            options.highlighted = 0
+        shown = [c for c in self.choices if text in c.lower()]
+        options.add_options([Option(c, id=c) for c in shown])
+        if shown:  # what was typed exactly, if listed ("sh" must not pick "bash"), else the first
+            exact = [i for i, c in enumerate(shown) if c.lower() == text.strip()]
+            options.highlighted = exact[0] if exact else 0
 
     @on(Input.Submitted)
     def choose_typed(self, event: Input.Submitted) -> None:

@@ -26,6 +26,8 @@ FormValues = dict[str, str | bool]
 
 
 class FormScreen(ModalScreen[FormValues | None]):
+    # The scroll container is focusable too: without this the first keys typed would go to it, not a field.
+    AUTO_FOCUS = "Input, Checkbox"
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "submit", "OK", id="form.ok"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shlex
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,11 +16,20 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from tui.messages import OpenContainerShell, OpenPush
-from tui.models.images import BuildContainer, BuildEvent, BuildFinished, ImageRef, LayeredProgress, LocalImage
+from tui.models.images import (
+    BuildContainer,
+    BuildEvent,
+    BuildFinished,
+    CopyProgress,
+    ImageRef,
+    LayeredProgress,
+    LocalImage,
+)
 from tui.models.pods import short_age
 from tui.models.units import human_bytes
 from tui.screens.base import AppScreen
 from tui.screens.build import BuildScreen
+from tui.screens.code_copy import CodeCopyScreen
 from tui.screens.dialogs import ConfirmScreen
 from tui.screens.forms import Field, FormScreen, FormValues
 from tui.screens.text_view import TextViewScreen
@@ -26,6 +37,7 @@ from tui.screens.transfer import TransferScreen
 from tui.services.docker_engine import DockerService
 from tui.services.engine_stream import EventStream
 from tui.services.images import ImageService
+from tui.services.shell_choices import ShellChoices
 
 COLUMNS = ("REPOSITORY:TAG", "IMAGE ID", "SIZE", "CREATED")
 
@@ -330,6 +342,7 @@ class ImagesScreen(AppScreen):
 
     @work(thread=True, group="images-interactive", exit_on_error=False)
     def prepare_container(self, base: str, code: str | None, dest: str, shell: str) -> None:
+        """Start the container, then copy the code in (with its own progress screen), then open the shell."""
         service = self.service()
         try:
             container = service.start_build_container(base, shell or "/bin/sh")
@@ -337,14 +350,18 @@ class ImagesScreen(AppScreen):
             self.app.call_from_thread(self.notify, str(exc), title="Interactive build", severity="error", timeout=10)
             return
         self.app.call_from_thread(self._container_started, container)
-        if code:
-            try:
-                sent = service.copy_into(container.container_id, code, dest)
-            except Exception as exc:
-                self.app.call_from_thread(self.notify, str(exc), title="Copy", severity="error", timeout=10)
-            else:
-                self.app.call_from_thread(self.notify, f"copied {code} to {dest} ({human_bytes(sent)})", title="Copy")
-        self.post_message(OpenContainerShell(container.container_id, container.shell))
+        chosen = ShellChoices().load().command_for(None, base)  # S on a shell tab of this image chose it
+        terminal_shell = shlex.join(chosen) if chosen else container.shell
+        open_shell = OpenContainerShell(container.container_id, terminal_shell)
+        if not code:
+            self.post_message(open_shell)
+            return
+
+        def copy(report: Callable[[CopyProgress], None], cancel: threading.Event) -> int:
+            return service.copy_into(container.container_id, code, dest, on_progress=report, cancel=cancel)
+
+        screen = CodeCopyScreen(f"Copy {code} → {container.name}:{dest}", copy)
+        self.app.call_from_thread(self.app.push_screen, screen, lambda _: self.post_message(open_shell))
 
     def _container_started(self, container: BuildContainer) -> None:
         self.build_containers.append(container)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -23,13 +24,14 @@ from textual.widgets import Static, TabbedContent, TabPane, Tabs
 from tui.backends import Backends
 from tui.models.pods import PodRow
 from tui.models.terminal_emulator import TerminalEmulator
-from tui.models.terminal_shells import SUGGESTED_SHELLS, ShellPreferences, parse_command
+from tui.models.terminal_shells import SUGGESTED_SHELLS, parse_command, workload_key
 from tui.screens.base import AppScreen
 from tui.screens.dialogs import ChoiceScreen
 from tui.services.exec_docker import DockerExecSession
 from tui.services.exec_kube import KubeExecSession, pod_containers
 from tui.services.exec_session import OutputBuffer, SessionEnd, SessionError, TerminalSession
-from tui.services.pty_local import LocalPtySession
+from tui.services.pty_local import BASH_ELSE_SH, LocalPtySession, kubectl_exec_argv
+from tui.services.shell_choices import ShellChoices
 from tui.widgets.terminal import ESCAPE_CHORD_DISPLAY, TerminalView
 
 FRAME_S = 1 / 60
@@ -39,7 +41,8 @@ EMPTY_TEXT = (
     "[b]No terminal session.[/b]\n\n"
     "• On the [b]Pods[/b] screen ([b]1[/b]) select a pod and press [b]s[/b] for a shell in it - always a new "
     "process, so leaving it never ends the pod - or [b]a[/b] to attach to its main process.\n"
-    "• Press [b]L[/b] here for a shell on this machine.\n\n"
+    "• Press [b]L[/b] here for a shell on this machine; on a pod's tab [b]K[/b] opens that pod in your own "
+    "[b]kubectl exec -it[/b] (your kubectl, its plugins and proxy settings).\n\n"
     f"In a terminal every key goes to the program; [b]{ESCAPE_CHORD_DISPLAY}[/b] gives the keys back to the app, "
     "and the session goes on in its tab. [b]shift+PgUp/PgDn[/b] scroll back."
 )
@@ -62,13 +65,17 @@ class SessionTab:
     last_drain: float = 0.0
     drain_scheduled: bool = False
     pod: PodRow | None = None  # for a shell in a pod: where a "shell command" choice applies
+    mounted: bool = False  # its pane is in the tab bar (adding one takes a moment)
+    keep_after_exit: bool = False  # a one-off program (a doctor fix): its output stays readable after it exits
 
     described: str = ""
 
     @property
     def label(self) -> str:
         title = self.session.title
-        return f"✗ {title}" if self.end is not None else title
+        if self.end is None:
+            return title
+        return f"✓ {title}" if self.end.clean else f"✗ {title}"
 
 
 class TerminalOutput(Message):
@@ -91,6 +98,7 @@ class TerminalScreen(AppScreen):
         Binding("x", "close_tab", "Close tab", id="terminal.close"),
         Binding("L", "local_shell", "Local shell", id="terminal.local"),
         Binding("S", "choose_shell", "Shell command…", id="terminal.shell-command"),
+        Binding("K", "own_kubectl", "In my kubectl", id="terminal.kubectl"),
         Binding("left_square_bracket", "switch_tab(-1)", "Prev tab", show=False, id="terminal.previous"),
         Binding("right_square_bracket", "switch_tab(1)", "Next tab", show=False, id="terminal.next"),
     ]
@@ -105,12 +113,13 @@ class TerminalScreen(AppScreen):
     TerminalScreen TabPane { padding: 0; }
     """
 
-    def __init__(self, backends: Backends) -> None:
+    def __init__(self, backends: Backends, shell_choices: ShellChoices | None = None) -> None:
         super().__init__("terminal")
         self.backends = backends
         self.title = "Terminal"
         self.tabs: dict[str, SessionTab] = {}
-        self.shells = ShellPreferences()
+        self.shell_choices = shell_choices or ShellChoices()
+        self.shells = self.shell_choices.load()
         self._ids = itertools.count(1)
 
     def compose_body(self) -> ComposeResult:
@@ -156,16 +165,26 @@ class TerminalScreen(AppScreen):
             self._open_kube(pod, container, attach)
 
     def _open_kube(self, pod: PodRow, container: str | None, attach: bool) -> None:
-        chosen = None if attach else self.shells.command_for(pod.key, pod.image)
+        chosen = None if attach else self.shells.command_for(self.pod_key(pod), pod.image)
         commands = [chosen] if chosen else None
         session = KubeExecSession(self.backends.kube, pod.namespace, pod.name, container, commands, attach=attach)
         self.open_session(session).pod = pod
         if attach:
             self.notify(session.warning, title="Attached", severity="warning", timeout=10)
 
+    @staticmethod
+    def pod_key(pod: PodRow) -> str:
+        """Where a shell chosen for this pod is kept: its workload, so the pod that replaces it gets it too."""
+        return workload_key(pod.namespace, pod.name, pod.labels)
+
     def open_container_shell(self, container_id: str, shell: str | None = None) -> None:
-        """A shell in a running container (docker exec): the interactive image build."""
-        commands: list[tuple[str, ...]] | None = [(shell,)] if shell else None
+        """A shell in a running container (docker exec): the interactive image build. `shell` is a command line
+        ("bash -l"); without one, bash else sh."""
+        try:
+            commands: list[tuple[str, ...]] | None = [parse_command(shell)] if shell else None
+        except ValueError as exc:
+            self.notify(str(exc), title="Shell command", severity="error")
+            return
         self.open_session(DockerExecSession(self.backends.docker, container_id, commands))
 
     def open_local_shell(self) -> None:
@@ -173,7 +192,7 @@ class TerminalScreen(AppScreen):
 
     def open_local_command(self, argv: list[str], title: str, cwd: str | None = None) -> None:
         """A local program in its own tab (its own pseudo-terminal); closing the tab hangs it up."""
-        self.open_session(LocalPtySession([tuple(argv)], cwd=cwd, title=title))
+        self.open_session(LocalPtySession([tuple(argv)], cwd=cwd, title=title)).keep_after_exit = True
 
     def open_session(self, session: TerminalSession) -> SessionTab:
         """A new tab for the session; it connects once the tab has its size."""
@@ -188,6 +207,10 @@ class TerminalScreen(AppScreen):
 
         async def added() -> None:
             await tabbed.add_pane(TabPane(tab.label, view, id=pane_id))
+            tab.mounted = True
+            if tab.closed:  # closed while its pane was being added: only now can the pane go
+                await tabbed.remove_pane(pane_id)
+                return
             tabbed.active = pane_id
             view.focus()
             self.call_after_refresh(self._start, tab)
@@ -265,7 +288,7 @@ class TerminalScreen(AppScreen):
 
     def _ended(self, tab: SessionTab) -> None:
         tab.end = SessionEnd(tab.failure) if tab.failure else (tab.session.end or SessionEnd("ended"))
-        if tab.end.clean:
+        if tab.end.clean and not tab.keep_after_exit:
             self.notify(f"{tab.session.title}: {tab.session.describe()} exited", title="Terminal")
             self.close_tab(tab.pane_id)
             return
@@ -297,7 +320,8 @@ class TerminalScreen(AppScreen):
             return
         self._hang_up(tab)
         tabbed = self.query_one("#terminal-tabs", TabbedContent)
-        tabbed.remove_pane(pane_id)
+        if tab.mounted:  # else the pane goes once it is added
+            tabbed.remove_pane(pane_id)
         if not self.tabs:
             self.remove_class("-has-tabs")
         self.call_after_refresh(self.update_info)
@@ -368,18 +392,27 @@ class TerminalScreen(AppScreen):
         self.open_local_shell()
 
     def action_choose_shell(self) -> None:
-        """The shell for new sessions in the active tab's pod (and every pod of its image): a new tab starts it."""
+        """The shell for new sessions in the active tab's pod (kept for its workload and its image) or container
+        (kept for its image); saved for later runs, and a new tab starts it now."""
         tab = self.active_tab
-        if tab is None or tab.pod is None or not isinstance(tab.session, KubeExecSession):
+        session = tab.session if tab is not None else None
+        if tab is not None and tab.pod is not None and isinstance(session, KubeExecSession) and not session.attach:
+            key, image, where = (
+                self.pod_key(tab.pod),
+                tab.pod.image,
+                f"{self.pod_key(tab.pod)} (its pods) and image {tab.pod.image}",
+            )
+        elif tab is not None and isinstance(session, DockerExecSession) and session.image:
+            key, image, where = None, session.image, f"containers of image {session.image}"
+        else:
             self.notify("open a shell in a pod first (s on the pod list)", title="Shell command", severity="warning")
             return
-        pod, container = tab.pod, tab.session.container
-        current = " ".join(self.shells.command_for(pod.key, pod.image) or ())
-        question = f"Shell for {pod.key} and image {pod.image} (type any command)"
+        current = " ".join(self.shells.command_for(key, image) or ())
+        question = f"Shell for {where} (type any command; kept for later runs)"
         picker = ChoiceScreen(question, SUGGESTED_SHELLS, current or None)
-        self.app.push_screen(picker, partial(self._shell_chosen, pod, container))
+        self.app.push_screen(picker, partial(self._shell_chosen, tab, key, image))
 
-    def _shell_chosen(self, pod: PodRow, container: str | None, text: str | None) -> None:
+    def _shell_chosen(self, tab: SessionTab, key: str | None, image: str, text: str | None) -> None:
         if not text:
             return
         try:
@@ -387,8 +420,33 @@ class TerminalScreen(AppScreen):
         except ValueError as exc:
             self.notify(str(exc), title="Shell command", severity="error")
             return
-        self.shells.remember(pod.key, pod.image, command)
-        self._open_kube(pod, container, attach=False)
+        self.shells.remember(key, image, command)
+        try:
+            self.shell_choices.save(self.shells)
+        except OSError as exc:
+            self.notify(f"kept for this run only: cannot write {self.shell_choices.path}: {exc.strerror}",
+                        title="Shell command", severity="warning")  # fmt: skip
+        session = tab.session
+        if tab.pod is not None and isinstance(session, KubeExecSession):
+            self._open_kube(tab.pod, session.container, attach=False)
+        elif isinstance(session, DockerExecSession):
+            self.open_session(DockerExecSession(self.backends.docker, session.container_id, [command]))
+
+    def action_own_kubectl(self) -> None:
+        """The active pod tab's pod in the user's own `kubectl exec -it` (same kubeconfig and context), in a new
+        tab: for clusters where their kubectl works better (its credential plugins, proxies, versions)."""
+        tab = self.active_tab
+        session = tab.session if tab is not None else None
+        if not isinstance(session, KubeExecSession) or session.attach:
+            self.notify("K opens a pod's shell tab in your kubectl: open a shell in a pod first (s on the pod list)",
+                        title="kubectl", severity="warning")  # fmt: skip
+            return
+        command = session.command if tab is not None and tab.started and session.command else None
+        argv = kubectl_exec_argv(session.namespace, session.pod, session.container, command or BASH_ELSE_SH,
+                                 context=self.backends.kube.context)  # fmt: skip
+        env = dict(os.environ, KUBECONFIG=os.pathsep.join(self.backends.kube.kubeconfig_files))
+        where = f"{session.namespace}/{session.pod}" + (f" ({session.container})" if session.container else "")
+        self.open_session(LocalPtySession([tuple(argv)], env=env, title=f"kubectl {where}"))
 
     def action_switch_tab(self, step: int) -> None:
         if len(self.tabs) < 2:

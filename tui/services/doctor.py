@@ -13,15 +13,22 @@ from typing import Any
 import yaml
 from kubernetes import client as k8s
 
-from tui.models.doctor import CheckState, DoctorCheck
+from tui.models.doctor import (
+    GET_CREDENTIALS,
+    INSTALL_GKE_PLUGIN,
+    CheckState,
+    DoctorCheck,
+    FixCommand,
+    configure_docker,
+)
 from tui.models.images import is_artifact_registry_host
 from tui.services.docker_engine import DockerService
-from tui.services.kube import KubeService, kubeconfig_paths
+from tui.services.kube import KubeService
 from tui.services.registry_auth import CredentialsError, DockerCredentials, ping_registry
 
 OK, WARNING, FAILED = CheckState.OK, CheckState.WARNING, CheckState.FAILED
-GET_CREDENTIALS = "gcloud container clusters get-credentials CLUSTER --region REGION --project PROJECT"
 ASK_FOR_ACCESS = "ask your cluster admin for a Role with these verbs, or pick another namespace (-n)"
+CHECK_NETWORK = "check the host name and your network"
 REFUSED = "GET /v2/ answered 401: the credentials were refused or are missing"
 # What the workflow needs in the namespace: (verb, resource, subresource, what it is for).
 NEEDED_ACCESS = (
@@ -42,13 +49,11 @@ class Doctor:
         docker: DockerService,
         registry: str | None = None,
         docker_config_dir: str | None = None,
-        kubeconfig: str | None = None,
     ) -> None:
         self.kube = kube
         self.docker = docker
         self.registry = registry
         self.credentials = DockerCredentials(docker_config_dir)
-        self.kubeconfig = kubeconfig
 
     def checks(self) -> Iterator[DoctorCheck]:
         yield from self.docker_checks()
@@ -81,55 +86,67 @@ class Doctor:
     # ---------------------------------------------------------------- registry
 
     def registry_checks(self, registry: str) -> Iterator[DoctorCheck]:
-        configure = (
-            f"gcloud auth configure-docker {registry}"
-            if is_artifact_registry_host(registry)
-            else (f"docker login {registry}")
-        )
+        name = f"credentials for {registry}"
         try:
-            source = self._credential_source(registry)
-            auth = self.credentials.lookup(registry)
-        except CredentialsError as exc:
-            yield DoctorCheck("registry", f"credentials for {registry}", FAILED, str(exc), configure)
+            source, helper = self._credential_source(registry, self.credentials._config())
+        except CredentialsError as exc:  # config.json unreadable
+            yield self._check("registry", name, FAILED, str(exc), self._login_fix(registry, None))
             return
-        if auth is None:
-            yield DoctorCheck(
-                "registry", f"credentials for {registry}", WARNING, f"none in {self.credentials.config_path}", configure
-            )
-        else:
-            yield DoctorCheck("registry", f"credentials for {registry}", OK, f"from {source}")
+        fix = self._login_fix(registry, helper)
+        try:
+            auth = self.credentials.lookup(registry)
+        except CredentialsError as exc:  # the helper is missing or failed
+            yield self._check("registry", name, FAILED, str(exc), fix)
+            return
         status = ping_registry(registry, auth)
-        if status == 200:
-            yield DoctorCheck("registry", f"login to {registry}", OK, "GET /v2/ accepted")
-        elif status == 401:
-            yield DoctorCheck("registry", f"login to {registry}", FAILED, REFUSED, configure)
-        elif status is None:
-            yield DoctorCheck(
-                "registry",
-                f"login to {registry}",
-                FAILED,
-                f"cannot reach {registry}",
-                "check the host name and your network",
-            )
+        if auth is not None:
+            yield DoctorCheck("registry", name, OK, f"from {source}")
+        elif status == 200:  # a registry open to anyone (a local one) needs none
+            yield DoctorCheck("registry", name, OK, f"none needed (none in {self.credentials.config_path})")
         else:
-            yield DoctorCheck("registry", f"login to {registry}", WARNING, f"GET /v2/ answered HTTP {status}")
+            yield self._check("registry", name, WARNING, f"none in {self.credentials.config_path}", fix)
+        name = f"login to {registry}"
+        if status == 200:
+            yield DoctorCheck("registry", name, OK, "GET /v2/ accepted")
+        elif status == 401:
+            yield self._check("registry", name, FAILED, REFUSED, fix)
+        elif status is None:
+            yield DoctorCheck("registry", name, FAILED, f"cannot reach {registry}", CHECK_NETWORK)
+        else:
+            yield DoctorCheck("registry", name, WARNING, f"GET /v2/ answered HTTP {status}")
 
-    def _credential_source(self, registry: str) -> str:
-        config = self.credentials._config()
+    @staticmethod
+    def _login_fix(registry: str, helper: str | None) -> FixCommand | str:
+        """Artifact Registry hosts, and any host handed to gcloud's helper, are set up by configure-docker (safe to
+        run: it only writes config.json); any other registry needs `docker login` and a password typed by the user."""
+        if is_artifact_registry_host(registry) or helper == "gcloud":
+            return configure_docker(registry)
+        return f"docker login {registry}"
+
+    @staticmethod
+    def _check(area: str, name: str, state: CheckState, detail: str, fix: FixCommand | str) -> DoctorCheck:
+        if isinstance(fix, FixCommand):
+            return DoctorCheck.runnable(area, name, state, detail, fix)
+        return DoctorCheck(area, name, state, detail, fix)
+
+    def _credential_source(self, registry: str, config: dict[str, Any]) -> tuple[str, str | None]:
+        """Where the docker CLI would take the registry's credentials from, and the helper's name if any."""
         helper = config.get("credHelpers", {}).get(registry)
         if helper:
-            return f"credHelpers: docker-credential-{helper}"
+            return f"credHelpers: docker-credential-{helper}", str(helper)
         if config.get("credsStore"):
-            return f"credsStore: docker-credential-{config['credsStore']}"
-        return f"auths in {self.credentials.config_path}"
+            return f"credsStore: docker-credential-{config['credsStore']}", str(config["credsStore"])
+        return f"auths in {self.credentials.config_path}", None
 
     # ---------------------------------------------------------------- kubernetes
 
     def kube_checks(self) -> Iterator[DoctorCheck]:
-        paths = kubeconfig_paths(self.kubeconfig)
+        paths = self.kube.kubeconfig_files
         found = [p for p in paths if os.path.exists(p)]
         if not found:
-            yield DoctorCheck("kubernetes", "kubeconfig", FAILED, f"none at {', '.join(paths)}", GET_CREDENTIALS)
+            yield DoctorCheck.runnable(
+                "kubernetes", "kubeconfig", FAILED, f"none at {', '.join(paths)}", GET_CREDENTIALS
+            )
             return
         yield DoctorCheck("kubernetes", "kubeconfig", OK, ", ".join(found))
         yield from self._exec_plugin_check(found)
@@ -164,8 +181,8 @@ class Doctor:
                 if shutil.which(plugin):
                     yield DoctorCheck("kubernetes", "credential plugin", OK, f"{plugin} found")
                 else:
-                    fix = "gcloud components install gke-gcloud-auth-plugin" if "gke" in plugin else f"install {plugin}"
-                    yield DoctorCheck("kubernetes", "credential plugin", FAILED, f"{plugin} not on PATH", fix)
+                    fix = INSTALL_GKE_PLUGIN if "gke" in plugin else f"install {plugin}"
+                    yield self._check("kubernetes", "credential plugin", FAILED, f"{plugin} not on PATH", fix)
                 return
 
     def _access_checks(self, namespace: str) -> Iterator[DoctorCheck]:

@@ -54,6 +54,7 @@ class DockerExecSession(TerminalSession):
         self._unconfirmed: list[bytes] = []
         self._seen_output = False
         self.title = title or f"docker {container_id[:12]}"
+        self.image = ""  # the container's image as it was named when created (a shell choice is kept for it)
 
     def open(self, columns: int, lines: int) -> None:
         self._size = (columns, lines)
@@ -61,6 +62,8 @@ class DockerExecSession(TerminalSession):
             self._api = self._docker.client().api
         except Exception as exc:
             raise SessionError(self._docker.explain(exc)) from exc
+        with contextlib.suppress(Exception):  # a container that is not there says so in _start
+            self.image = str(self._api.inspect_container(self.container_id)["Config"]["Image"] or "")
         self._start()
 
     def _start(self) -> None:

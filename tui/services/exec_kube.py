@@ -30,6 +30,7 @@ from tui.services.exec_session import (
     no_shell_message,
 )
 from tui.services.kube import KubeService
+from tui.services.pod_exec_stream import container_exited, finished_phase
 
 STDIN, STDOUT, STDERR, STATUS, RESIZE = 0, 1, 2, 3, 4
 # Each shell starts under `sh -c` that first tells the terminal its process id (in an OSC string the session
@@ -82,16 +83,19 @@ def pod_containers(kube: KubeService, namespace: str, name: str) -> PodContainer
     )
 
 
-def explain_stream_error(kube: KubeService, exc: BaseException) -> str:
+def explain_stream_error(kube: KubeService, exc: BaseException, namespace: str = "", pod: str = "") -> str:
     """Why an exec/attach websocket could not open. The client folds the HTTP answer into the reason
-    ("Handshake status 404 Not Found -+-+- headers -+-+- body"); the Status body says it best."""
+    ("Handshake status 400 Bad Request -+-+- headers -+-+- body"); the Status body says it best, and a finished
+    pod is said as such ("the container has exited")."""
     if isinstance(exc, ApiException) and exc.status == 0 and "Handshake status" in str(exc.reason):
         head, *_rest, body = str(exc.reason).split(" -+-+- ")
         try:
             message = str(json.loads(body).get("message", ""))
         except (ValueError, AttributeError):
-            message = ""
+            message = body.strip()  # the kubelet answers in plain text: `container not found ("main")`
         status = head.replace("Handshake status", "HTTP").strip()
+        if container_exited(message, namespace, pod) is not None:
+            return container_exited(message, namespace, pod, finished_phase(kube, namespace, pod)) or message
         return message or status
     if isinstance(exc, ApiException) and exc.status == 0:
         return f"cannot reach the API server: {exc.reason}"
@@ -210,7 +214,7 @@ class KubeExecSession(TerminalSession):
                     **options,
                 )
         except Exception as exc:
-            raise SessionError(explain_stream_error(self._kube, exc)) from exc
+            raise SessionError(explain_stream_error(self._kube, exc, self.namespace, self.pod)) from exc
         self._status = None
         self._seen_output = False
         if self._tty:

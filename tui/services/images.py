@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -46,6 +47,10 @@ P = TypeVar("P", PushProgress, PullProgress)
 BUILD_CONTAINER_PREFIX = "k8sx-build-"
 # PID 1 of a build container: waits for a shell to exec in, and ends at once on `docker stop`.
 KEEP_ALIVE = "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"
+
+
+class CopyCancelled(ImageError):
+    """A copy into a container was stopped on request."""
 
 
 def _encode_header(value: object) -> str:
@@ -233,10 +238,16 @@ class ImageService:
         return BuildContainer(container_id, name, base_image, shell)
 
     def copy_into(
-        self, container_id: str, local_dir: str | Path, dest: str, on_progress: ProgressCallback | None = None
+        self,
+        container_id: str,
+        local_dir: str | Path,
+        dest: str,
+        on_progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
     ) -> int:
         """Stream local_dir into the container as dest (created if missing, replaced file by file, owned by
-        root); returns the bytes sent. on_progress is called from this thread as chunks go out."""
+        root); returns the bytes sent. on_progress is called from this thread as chunks go out; setting `cancel`
+        stops the upload at the next chunk (CopyCancelled; what arrived so far stays in the container)."""
         root = Path(local_dir)
         if not root.is_dir():
             raise ImageError(f"cannot copy {root}: not a folder")
@@ -245,9 +256,18 @@ class ImageService:
         archive = TarStream(root, folder_paths(root), prefix=dest, on_progress=on_progress)
         path = engine_path("/containers/{}/archive", container_id)
         call = EngineCall(self._api, "PUT", path)
+
+        def body() -> Iterator[bytes]:
+            for chunk in archive:
+                if cancel is not None and cancel.is_set():
+                    call.cancel()  # the call stops before this chunk goes out
+                yield chunk
+
         try:
-            call.result(EngineRequest({"path": "/"}, body=archive))
+            call.result(EngineRequest({"path": "/"}, body=body()))
         except ImageError as exc:
+            if call.cancelled:
+                raise CopyCancelled(f"copy of {root} cancelled: {dest} may hold part of it") from exc
             raise ImageError(f"cannot copy {root} into the container: {exc}") from exc
         return archive.total_bytes
 

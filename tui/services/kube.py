@@ -47,6 +47,11 @@ class KubeService:
         self.context: str | None = context
         self.namespace: str = namespace or "default"
 
+    @property
+    def kubeconfig_files(self) -> list[str]:
+        """The kubeconfig files this service reads (they need not exist), as kubectl would pick them."""
+        return list(self._kubeconfig_paths)
+
     # ---------------------------------------------------------------- connection
 
     def api_client(self) -> k8s.ApiClient:

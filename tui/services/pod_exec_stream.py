@@ -9,9 +9,11 @@ status comes from the error channel.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from kubernetes import client as k8s
 from kubernetes.stream.ws_client import create_websocket, get_websocket_url
 from websocket import ABNF, WebSocket
 
@@ -66,7 +68,7 @@ class PodExecStream:
         try:
             self._socket: WebSocket = create_websocket(configuration, url, headers)  # type: ignore[no-untyped-call]
         except Exception as exc:
-            raise ExecFailed(_handshake_problem(exc, namespace, pod)) from exc
+            raise ExecFailed(_handshake_problem(exc, kube, namespace, pod)) from exc
         self._v5 = _subprotocol(self._socket) == V5_PROTOCOL
         self._stderr = bytearray()
         self._status: dict[str, object] | None = None
@@ -149,16 +151,60 @@ def _subprotocol(socket: WebSocket) -> str | None:
     return None
 
 
-def _handshake_problem(exc: BaseException, namespace: str, pod: str) -> str:
-    text = str(exc)
+_FINISHED = re.compile(r"completed pod; current phase is (\w+)")
+_CONTAINER_GONE = re.compile(r"container not found|container .* is not running", re.I)
+
+
+def finished_phase(kube: KubeService, namespace: str, pod: str) -> str:
+    """Succeeded or Failed when the pod has finished, else "" (also when it cannot be read: best effort)."""
+    try:
+        status = k8s.CoreV1Api(kube.api_client()).read_namespaced_pod(pod, namespace, _request_timeout=10).status
+    except Exception:
+        return ""
+    phase = status.phase if status is not None else None
+    return str(phase) if phase in ("Succeeded", "Failed") else ""
+
+
+def container_exited(message: str, namespace: str, pod: str, phase: str = "") -> str | None:
+    """The refusal of an exec in words when it means the container has exited; None otherwise. The kubelet
+    answers `container not found ("main")` (HTTP 500); some API servers refuse a finished pod themselves."""
+    if found := _FINISHED.search(message):
+        phase = found.group(1)
+    elif not _CONTAINER_GONE.search(message):
+        return None
+    if phase:
+        return (
+            f"the container has exited: pod {namespace}/{pod} has finished ({phase}), so nothing can run in it "
+            "any more (its logs and its volume's results are still there)"
+        )
+    return f"the container has exited or is not running in pod {namespace}/{pod} ({message.strip()})"
+
+
+def handshake_message(exc: BaseException) -> str:
+    """The Status message in the body of a refused websocket upgrade, else the error itself."""
+    body = getattr(exc, "resp_body", None)
+    if isinstance(body, bytes):
+        body = body.decode(errors="replace")
+    if body:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return str(body).strip()
+        if isinstance(data, dict) and data.get("message"):
+            return str(data["message"])
+    return str(exc)
+
+
+def _handshake_problem(exc: BaseException, kube: KubeService, namespace: str, pod: str) -> str:
     status = getattr(exc, "status_code", None)
     if status == 404:
         return f"pod {namespace}/{pod} not found"
     if status == 403:
         return f"forbidden: cannot exec into {namespace}/{pod}"
-    if status == 400:
-        return f"cannot exec into {namespace}/{pod}: {getattr(exc, 'resp_body', b'') or text}"
-    return f"cannot exec into {namespace}/{pod}: {text}"
+    message = handshake_message(exc)
+    if _CONTAINER_GONE.search(message):
+        return container_exited(message, namespace, pod, finished_phase(kube, namespace, pod)) or message
+    return container_exited(message, namespace, pod) or f"cannot exec into {namespace}/{pod}: {message.strip()}"
 
 
 def run(

@@ -9,6 +9,7 @@ import shutil
 import signal
 import threading
 import time
+from collections.abc import Sequence
 
 from ptyprocess import PtyProcess
 
@@ -27,11 +28,15 @@ def local_shells() -> list[tuple[str, ...]]:
     return shells
 
 
+# For kubectl: bash when the image has it, else sh (what the app's own exec sessions try).
+BASH_ELSE_SH = ("sh", "-c", "command -v bash >/dev/null 2>&1 && exec bash; exec sh")
+
+
 def kubectl_exec_argv(
     namespace: str,
     pod: str,
     container: str | None = None,
-    shell: str = "sh",
+    command: Sequence[str] = BASH_ELSE_SH,
     kubeconfig: str | None = None,
     context: str | None = None,
 ) -> list[str]:
@@ -44,7 +49,7 @@ def kubectl_exec_argv(
     argv += ["exec", "-it", "-n", namespace, pod]
     if container:
         argv += ["-c", container]
-    return [*argv, "--", shell]
+    return [*argv, "--", *command]
 
 
 class LocalPtySession(TerminalSession):
@@ -72,7 +77,7 @@ class LocalPtySession(TerminalSession):
         last_error = ""
         for command in self._candidates:
             if shutil.which(command[0]) is None:
-                last_error = f"{command[0]}: not found"
+                last_error = f"{command[0]} not found on PATH"
                 continue
             try:
                 self._process = PtyProcess.spawn(list(command), cwd=self._cwd, env=env, dimensions=(lines, columns))
@@ -81,6 +86,8 @@ class LocalPtySession(TerminalSession):
                 continue
             self.command = command
             return
+        if len(self._candidates) == 1:  # one program asked for (kubectl, a doctor's fix): say it is not there
+            raise SessionError(f"cannot start {self._candidates[0][0]}: {last_error}")
         raise SessionError(no_shell_message(self._candidates, last_error))
 
     def read(self) -> bytes:

@@ -83,7 +83,7 @@ class TarStream:
         """Chunks of about CHUNK_BYTES (small files are batched: one socket write per file would be slow)."""
         pending = bytearray()
         sent = 0
-        for info, header, content in self._members:
+        for done, (info, header, content) in enumerate(self._members):
             pending += header
             for piece in self._content(info, content):
                 pending += piece
@@ -91,11 +91,11 @@ class TarStream:
                     sent += len(pending)
                     yield bytes(pending)
                     pending.clear()
-                    self._report(sent, info.name)
+                    self._report(sent, info.name, done)
             pending += b"\0" * _padding(info.size)
         pending += END_OF_ARCHIVE
         yield bytes(pending)
-        self._report(self.total_bytes, "")
+        self._report(self.total_bytes, "", len(self._members))
 
     @staticmethod
     def _content(info: tarfile.TarInfo, content: Path | bytes | None) -> Iterator[bytes]:
@@ -115,9 +115,9 @@ class TarStream:
                 remaining -= len(piece)
                 yield piece
 
-    def _report(self, sent: int, path: str) -> None:
+    def _report(self, sent: int, path: str, files_sent: int) -> None:
         if self._on_progress is not None:
-            self._on_progress(CopyProgress(sent, self.total_bytes, path))
+            self._on_progress(CopyProgress(sent, self.total_bytes, path, files_sent, len(self._members)))
 
 
 def folder_paths(root: Path) -> list[str]:

@@ -46,14 +46,14 @@ class LogLook:
 
 class LogView(ScrollView, can_focus=True):
     BINDINGS = [
-        Binding("up,k", "scroll_lines(-1)", "Up", show=False),
-        Binding("down,j", "scroll_lines(1)", "Down", show=False),
-        Binding("pageup", "scroll_lines(-0.9)", "Page up", show=False),
-        Binding("pagedown", "scroll_lines(0.9)", "Page down", show=False),
-        Binding("home,g", "top", "Top", show=False),
-        Binding("end,G", "bottom", "End (follow)", show=False),
-        Binding("left", "scroll_columns(-8)", "Left", show=False),
-        Binding("right", "scroll_columns(8)", "Right", show=False),
+        Binding("up,k", "scroll_lines(-1)", "Up", show=False, id="logs.up"),
+        Binding("down,j", "scroll_lines(1)", "Down", show=False, id="logs.down"),
+        Binding("pageup", "scroll_lines(-0.9)", "Page up", show=False, id="logs.page-up"),
+        Binding("pagedown", "scroll_lines(0.9)", "Page down", show=False, id="logs.page-down"),
+        Binding("home,g", "top", "Top", show=False, id="logs.top"),
+        Binding("end,G", "bottom", "End (follow)", show=False, id="logs.bottom"),
+        Binding("left", "scroll_columns(-8)", "Left", show=False, id="logs.left"),
+        Binding("right", "scroll_columns(8)", "Right", show=False, id="logs.right"),
     ]
     COMPONENT_CLASSES = {
         "log-view--timestamp",

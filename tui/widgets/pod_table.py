@@ -27,7 +27,7 @@ _PENDING = {"Pending", "ContainerCreating", "PodInitializing", "Terminating"}
 
 
 def status_class(status: str) -> str:
-    """The component class that colours a STATUS cell (theme variables pick the colours)."""
+    """The component class that colours a STATUS cell ($pod-running … $pod-failed of the theme)."""
     if status in _RUNNING:
         return "pod-status--running"
     if status in _DONE:
@@ -65,12 +65,12 @@ class PodTableView(ScrollView, can_focus=True):
     """Draws a PodTable. The cursor follows its pod (by key) when rows move; space marks pods for bulk actions."""
 
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="pods.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="pods.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="pods.page-up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="pods.page-down"),
+        Binding("home", "jump(0)", "First", show=False, id="pods.first"),
+        Binding("end", "jump(-1)", "Last", show=False, id="pods.last"),
         Binding("space", "toggle_mark", "Mark", id="pods.mark"),
     ]
     COMPONENT_CLASSES = {
@@ -89,11 +89,11 @@ class PodTableView(ScrollView, can_focus=True):
     PodTableView > .pod-table--cursor { background: $block-cursor-blurred-background; }
     PodTableView:focus > .pod-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
     PodTableView > .pod-table--marked { color: $text-warning; text-style: bold; }
-    PodTableView > .pod-status--running { color: $text-success; }
-    PodTableView > .pod-status--pending { color: $text-warning; }
-    PodTableView > .pod-status--completed { color: $text-muted; }
-    PodTableView > .pod-status--terminating { color: $text-secondary; }
-    PodTableView > .pod-status--failed { color: $text-error; text-style: bold; }
+    PodTableView > .pod-status--running { color: $pod-running; }
+    PodTableView > .pod-status--pending { color: $pod-pending; }
+    PodTableView > .pod-status--completed { color: $pod-succeeded; }
+    PodTableView > .pod-status--terminating { color: $pod-terminating; }
+    PodTableView > .pod-status--failed { color: $pod-failed; text-style: bold; }
     """
 
     class CursorMoved(Message):

@@ -10,8 +10,8 @@ from textual.widgets import Static
 from tui.models.health import ClusterHealth, EngineHealth, Reachability
 
 _MARKS = {
-    Reachability.UP: ("●", "$success"),
-    Reachability.DOWN: ("✗", "$error"),
+    Reachability.UP: ("●", "$status-ok"),
+    Reachability.DOWN: ("✗", "$status-bad"),
     Reachability.CHECKING: ("…", "$warning"),
 }
 

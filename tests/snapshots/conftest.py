@@ -1,0 +1,112 @@
+"""Fixed content for the visual-regression snapshots: fake backends with fixed data and a frozen clock.
+
+Only here: every other test talks to the real stack. The SVGs in screenshots/ come from the real app and stack.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Input
+
+from tui.app import K8sxApp
+from tui.backends import Backends
+from tui.models.health import ClusterHealth, EngineHealth, Reachability
+from tui.models.images import LocalImage
+from tui.models.pods import PodRow, PodsListed
+from tui.services.docker_engine import DockerService
+from tui.services.kube import KubeService
+from tui.themes import bundled_theme_dir
+
+SIZE = (130, 30)
+NOW = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
+
+
+class FrozenDatetime(datetime):
+    @classmethod
+    def now(cls, tz: Any = None) -> FrozenDatetime:  # type: ignore[override]
+        return cls.fromtimestamp(NOW.timestamp(), tz)
+
+
+def pod(name: str, status: str, ready: str, restarts: int, age_s: int, node: str = "kwok-node-0") -> PodRow:
+    ip = f"10.244.0.{len(name)}" if status == "Running" else ""
+    created = NOW - timedelta(seconds=age_s)
+    return PodRow("default", name, ready, status, restarts, created, ip, node, "127.0.0.1:5000/exp/train:0.3")
+
+
+PODS = [
+    pod("preprocess-shard-0", "Completed", "0/1", 0, 7200),
+    pod("preprocess-shard-1", "Running", "1/1", 0, 3600),
+    pod("train-lr-0.01", "Running", "1/1", 2, 1800, "real-node-0"),
+    pod("train-lr-0.1", "CrashLoopBackOff", "0/1", 7, 1700),
+    pod("train-lr-1.0", "Pending", "0/1", 0, 40, ""),
+    pod("eval-baseline", "Terminating", "1/1", 0, 900),
+    pod("notebook", "ImagePullBackOff", "0/1", 0, 300),
+]
+
+IMAGES = [
+    LocalImage("sha256:" + "3f" * 32, ("127.0.0.1:5000/exp/train:0.3",), (), 187_000_000, NOW - timedelta(hours=2)),
+    LocalImage("sha256:" + "a1" * 32, ("exp/train:0.2", "exp/train:latest"), (), 185_500_000, NOW - timedelta(days=3)),
+    LocalImage("sha256:" + "0b" * 32, ("busybox:scratch",), (), 2_100_000, NOW - timedelta(days=30)),
+]
+
+
+class FakeWatcher:
+    """Stands in for PodWatcher: lists PODS once, then stays quiet until stopped."""
+
+    def __init__(self, kube: object, namespace: str) -> None:
+        self._stopped = threading.Event()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
+
+    def events(self) -> Iterator[PodsListed]:
+        yield PodsListed(list(PODS), "1")
+        self._stopped.wait()
+
+
+class FakeImages:
+    def __init__(self, client: object) -> None:
+        pass
+
+    def list_images(self) -> list[LocalImage]:
+        return list(IMAGES)
+
+
+class FakeKube(KubeService):
+    def probe(self) -> ClusterHealth:
+        return ClusterHealth("kind-experiments", self.namespace, Reachability.UP, "v1.36.3")
+
+
+class FakeDocker(DockerService):
+    def probe(self) -> EngineHealth:
+        return EngineHealth("unix:///var/run/docker.sock", Reachability.UP, "20.10.24")
+
+    def client(self) -> Any:
+        return object()
+
+
+@pytest.fixture
+def snapshot_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> K8sxApp:
+    monkeypatch.setattr("tui.screens.pods.PodWatcher", FakeWatcher)
+    monkeypatch.setattr("tui.screens.images.ImageService", FakeImages)
+    monkeypatch.setattr("tui.widgets.pod_table.datetime", FrozenDatetime)
+    monkeypatch.setattr("tui.screens.images.datetime", FrozenDatetime)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    backends = Backends(FakeKube(str(tmp_path / "no-kubeconfig"), None, "default"), FakeDocker("unix:///nowhere.sock"))
+    return K8sxApp(backends, theme_dirs=[bundled_theme_dir()])
+
+
+def still(app: K8sxApp) -> None:
+    """No blinking cursors: the same frame every time."""
+    for node in app.screen.query(Input):
+        node.cursor_blink = False

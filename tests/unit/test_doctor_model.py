@@ -1,0 +1,92 @@
+"""The doctor's fixes as data: which commands the app may run, the values a user types into them, the summary."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.models.doctor import (
+    GET_CREDENTIALS,
+    INSTALL_GKE_PLUGIN,
+    CheckState,
+    DoctorCheck,
+    DoctorSummary,
+    configure_docker,
+    gke_context_values,
+    registry_host,
+    value_problem,
+)
+from tui.services.doctor import report
+
+
+def test_get_credentials_is_filled_with_the_typed_values_word_by_word() -> None:
+    argv = GET_CREDENTIALS.filled({"CLUSTER": "exp", "REGION": " europe-west2 ", "PROJECT": "my-proj"})
+    assert argv == [
+        "gcloud",
+        "container",
+        "clusters",
+        "get-credentials",
+        "exp",
+        "--region",
+        "europe-west2",
+        "--project",
+        "my-proj",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("values", "problem"),
+    [
+        ({"CLUSTER": "exp", "REGION": "r"}, "project: needed"),
+        ({"CLUSTER": "--impersonate=x", "REGION": "r", "PROJECT": "p"}, "cluster: '--impersonate=x' is not a plain"),
+        ({"CLUSTER": "a b", "REGION": "r", "PROJECT": "p"}, "cluster: 'a b' is not a plain name"),
+        ({"CLUSTER": "a;rm", "REGION": "r", "PROJECT": "p"}, "cluster: 'a;rm' is not a plain name"),
+    ],
+)
+def test_a_missing_or_option_like_value_is_refused_before_anything_runs(values: dict[str, str], problem: str) -> None:
+    with pytest.raises(ValueError, match="^" + problem.replace("[", r"\[")):
+        GET_CREDENTIALS.filled(values)
+
+
+def test_plain_names_are_accepted() -> None:
+    assert value_problem("europe-west2") == value_problem("my_proj.1") == ""
+
+
+def test_fixed_commands_need_no_typing_and_read_as_the_user_would_type_them() -> None:
+    assert configure_docker("REGION-docker.pkg.dev").text == "gcloud auth configure-docker REGION-docker.pkg.dev"
+    assert configure_docker("127.0.0.1:5001").filled({}) == ["gcloud", "auth", "configure-docker", "127.0.0.1:5001"]
+    assert INSTALL_GKE_PLUGIN.inputs == ()
+    assert GET_CREDENTIALS.text == "gcloud container clusters get-credentials CLUSTER --region REGION --project PROJECT"
+
+
+def test_a_gke_context_name_gives_the_get_credentials_values() -> None:
+    assert gke_context_values("gke_my-proj_europe-west2_exp_cluster") == {
+        "PROJECT": "my-proj",
+        "REGION": "europe-west2",
+        "CLUSTER": "exp_cluster",
+    }
+    assert gke_context_values("k8sx-local") == gke_context_values(None) == {}
+
+
+def test_a_runnable_check_prints_its_command_as_the_fix_line() -> None:
+    check = DoctorCheck.runnable("kubernetes", "kubeconfig", CheckState.FAILED, "none at /x", GET_CREDENTIALS)
+    assert check.command is GET_CREDENTIALS
+    assert report([check]).splitlines() == [
+        "failed  kubernetes kubeconfig: none at /x",
+        "                   fix: gcloud container clusters get-credentials CLUSTER --region REGION --project PROJECT",
+    ]
+
+
+def test_the_summary_counts_problems_and_warnings() -> None:
+    ok = DoctorCheck("tools", "kubectl", CheckState.OK, "/usr/bin/kubectl")
+    warning = DoctorCheck("tools", "gcloud", CheckState.WARNING, "not found")
+    failed = DoctorCheck("docker", "engine", CheckState.FAILED, "down", "start Docker")
+    assert DoctorSummary.of([ok, ok]).text == "all is well: 2 checks ok"
+    assert DoctorSummary.of([ok, warning, failed, failed]).text == "2 problems, 1 warning in 4 checks"
+    assert DoctorSummary.of([ok, warning]).text == "1 warning in 2 checks"
+
+
+def test_a_pasted_url_or_image_reference_is_checked_as_its_registry_host() -> None:
+    assert registry_host(" REGION-docker.pkg.dev/proj/repo/train:0.1 ") == "REGION-docker.pkg.dev"
+    assert registry_host("http://127.0.0.1:5000/v2/") == "127.0.0.1:5000"
+    assert registry_host("127.0.0.1:5001") == "127.0.0.1:5001"
+    assert registry_host("") == ""
