@@ -28,22 +28,28 @@ from tui.messages import (
     OpenLogs,
     OpenPush,
     OpenShell,
+    PodsDeployed,
 )
 from tui.models.health import ClusterHealth, EngineHealth, Reachability
+from tui.screens.deploy import DeployScreen
 from tui.screens.doctor import DoctorScreen
 from tui.screens.help import HelpScreen, binding_entries, help_groups
 from tui.screens.images import ImagesScreen
+from tui.screens.leave import LeaveChoice, LeaveScreen
 from tui.screens.logs import LogsScreen
 from tui.screens.planned import PlannedScreen
 from tui.screens.pods import PodsScreen
 from tui.screens.push import PushScreen
 from tui.screens.terminal import TerminalScreen
+from tui.services.experiment_pods import ExperimentPod, ExperimentPods
+from tui.services.kube import ALL_NAMESPACES
 from tui.settings import DEFAULT_THEME, Settings
 from tui.themes import bundled_theme_dir, fallback_variables, load_themes, user_theme_dir
 
 HEALTHY_RECHECK_S = 10.0
 FIRST_RETRY_S = 1.0
 LONGEST_RETRY_S = 30.0
+LEAVE_CHECK_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,8 @@ class K8sxApp(App[None]):
         self._recheck_engine = threading.Event()
         self.cluster_health = ClusterHealth(backends.kube.context, backends.kube.namespace, Reachability.CHECKING, "…")
         self.engine_health = EngineHealth(backends.docker.host, Reachability.CHECKING, "…")
+        self.deployed_namespaces: set[str] = set()  # where this session applied pods (asked about on quit)
+        self._leaving = False
 
     def on_mount(self) -> None:
         self._apply_theme_and_keymap()
@@ -151,6 +159,8 @@ class K8sxApp(App[None]):
             return ImagesScreen(self.backends.docker)
         if info.name == "push":
             return PushScreen(self.backends.docker)
+        if info.name == "deploy":
+            return DeployScreen(self.backends.kube, docker=self.backends.docker)
         if info.name == "doctor":
             return DoctorScreen(self.backends.kube, self.backends.docker)
         return PlannedScreen(info.name, info.title, info.purpose)
@@ -184,6 +194,48 @@ class K8sxApp(App[None]):
         screen = self.screen
         if isinstance(screen, TerminalScreen):
             screen.open_local_command(message.argv, message.title, message.cwd)
+
+    def on_pods_deployed(self, message: PodsDeployed) -> None:
+        self.deployed_namespaces.add(message.target_namespace)
+
+    # ---------------------------------------------------------------- leaving: no forgotten pods
+
+    async def action_quit(self) -> None:
+        """Quit, but first ask about pods started from the app that still run (they hold nodes and GPUs)."""
+        if not self._leaving:
+            self._leaving = True
+            self.check_before_leaving()
+
+    @work(thread=True, exclusive=True, group="leave", exit_on_error=False)
+    def check_before_leaving(self) -> None:
+        kube = self.backends.kube
+        namespaces = {*self.deployed_namespaces, kube.namespace} - {ALL_NAMESPACES}
+        try:
+            running = ExperimentPods(kube).still_running(namespaces, timeout=LEAVE_CHECK_TIMEOUT_S)
+        except Exception:
+            running = []  # no cluster to ask: nothing can be deleted anyway
+        if not running:
+            self.call_from_thread(self.exit)
+            return
+
+        def chosen(choice: LeaveChoice | None) -> None:
+            if choice == "delete":
+                self.delete_then_exit(running)
+            elif choice == "keep":
+                self.exit()
+            else:
+                self._leaving = False
+
+        self.call_from_thread(self.push_screen, LeaveScreen([pod.key for pod in running]), chosen)
+
+    @work(thread=True, exclusive=True, group="leave", exit_on_error=False)
+    def delete_then_exit(self, pods: list[ExperimentPod]) -> None:
+        failed = ExperimentPods(self.backends.kube).delete(pods)
+        if failed:
+            self.call_from_thread(self.notify, "\n".join(failed), title="Not deleted", severity="error", timeout=10)
+            self._leaving = False
+            return
+        self.call_from_thread(self.exit)
 
     def on_unmount(self) -> None:
         self._stopping.set()

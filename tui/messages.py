@@ -67,3 +67,11 @@ class OpenLocalCommand(Message):
         self.argv = argv
         self.title = title
         self.cwd = cwd
+
+
+class PodsDeployed(Message):
+    """Pods were applied into this namespace: leaving the app checks it for labelled pods still running."""
+
+    def __init__(self, target_namespace: str) -> None:
+        super().__init__()
+        self.target_namespace = target_namespace

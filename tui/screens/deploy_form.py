@@ -1,0 +1,77 @@
+"""The deploy screen's forms: the pod template, a YAML file to open, a fan-out. Each keeps what was typed, so a form
+reopened after an error (or next time) starts from the user's own values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui.screens.forms import Field, FormValues
+
+TEMPLATE_DEFAULTS: dict[str, str] = {
+    "name": "exp",
+    "image": "",
+    "command": "",
+    "args": "",
+    "env": "",
+    "cpu": "",
+    "memory": "",
+    "gpu": "",
+    "claim": "results",
+    "claim_size": "1Gi",
+    "storage_class": "",
+    "mount_path": "/persistent",
+    "restart_policy": "Never",
+    "node_selector": "",
+    "tolerations": "",
+}
+
+_TEMPLATE_LABELS: list[tuple[str, str, str]] = [
+    ("name", "Pod name", "exp"),
+    ("image", "Image (the last pushed one is filled in)", "REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:0.1"),
+    (
+        "command",
+        "Command (shell words; empty: the image's ENTRYPOINT)",
+        "sh -c 'python train.py --out /persistent/out'",
+    ),
+    ("args", "Args (shell words; empty: the image's CMD)", "--epochs 3"),
+    ("env", "Environment (KEY=value, space-separated, shell-quoted)", "EPOCHS=3 MODE='fast run'"),
+    ("cpu", "CPU (request = limit)", "2 or 500m"),
+    ("memory", "Memory (request = limit)", "4Gi"),
+    ("gpu", "GPUs (limit nvidia.com/gpu)", "0"),
+    ("claim", "PersistentVolumeClaim (empty: none)", "results"),
+    ("claim_size", "… create it with this size (empty: it exists already)", "10Gi"),
+    ("storage_class", "… of this StorageClass (empty: the cluster's default)", "standard"),
+    ("mount_path", "… mounted at", "/persistent"),
+    ("restart_policy", "restartPolicy (Never, OnFailure, Always)", "Never"),
+    ("node_selector", "nodeSelector (key=value,…; optional)", "cloud.google.com/gke-accelerator=nvidia-l4"),
+    ("tolerations", "Tolerations (key[=value][:Effect],…; optional)", "nvidia.com/gpu:NoSchedule"),
+]
+
+
+def template_fields(values: dict[str, str]) -> list[Field]:
+    return [
+        Field(name, label, values.get(name, ""), placeholder, required=name in ("name", "image"))
+        for name, label, placeholder in _TEMPLATE_LABELS
+    ]
+
+
+def text_values(values: FormValues) -> dict[str, str]:
+    return {key: str(value) for key, value in values.items() if not isinstance(value, bool)}
+
+
+def open_fields(path: str) -> list[Field]:
+    return [Field("path", "Pod YAML file", path, "pod.yml", required=True)]
+
+
+def default_yaml_path(cwd: Path) -> str:
+    for name in ("pod.yml", "pod.yaml"):
+        if (cwd / name).is_file():
+            return str(cwd / name)
+    return str(cwd / "pod.yml")
+
+
+def fan_out_fields(name: str, count: str) -> list[Field]:
+    return [
+        Field("name", "Fan-out name (pods NAME-0 … NAME-N-1, label k8sx.dev/fanout=NAME)", name, required=True),
+        Field("count", "How many pods", count, "5", required=True),
+    ]
