@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -887,3 +888,27 @@ async def test_the_shell_setting_is_used_for_a_pod_with_no_choice_of_its_own(
         assert tab.session.command == ("sh", "-i")
         await type_line(pilot, "echo from-$0")
         await until_line(pilot, tab, "from-sh")
+
+
+def test_keys_typed_before_the_shell_answers_reach_the_shell_it_falls_back_to(
+    stack: StackEnv, namespace: str, real_node_image: str
+) -> None:
+    # busybox has no bash: the first exec fails and sh is started; what was typed meanwhile goes to sh, once.
+    real_node_pod(stack, namespace, real_node_image, "early", ["sleep", "3600"], "Running")
+    session = KubeExecSession(KubeService(stack.kubeconfig), namespace, "early")
+    session.open(80, 24)
+    session.write(b"echo typed-$((6*7))-early\r")
+    seen = bytearray()
+
+    def read_until_echoed() -> None:
+        while b"typed-42-early" not in seen and session.end is None:
+            seen.extend(session.read())
+
+    reader = threading.Thread(target=read_until_echoed, daemon=True)
+    reader.start()
+    reader.join(60)
+    try:
+        assert not reader.is_alive(), f"the session never answered: {bytes(seen)!r}"
+        assert b"typed-42-early" in seen and session.command[0] == "sh"
+    finally:
+        session.close()

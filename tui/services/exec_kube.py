@@ -294,7 +294,10 @@ class KubeExecSession(TerminalSession):
             self._connect()
         except SessionError as exc:
             return self.finish(SessionEnd(str(exc)))
-        for data in self._unconfirmed:
+        # Typed before any output came: sent again to the new process (write keeps it unconfirmed once more, so
+        # iterate over a copy - appending to the list being iterated never ended).
+        pending, self._unconfirmed = self._unconfirmed, []
+        for data in pending:
             self.write(data)
         return self.read()
 
