@@ -36,7 +36,7 @@ from tests.support import (
 from tui.app import K8sxApp
 from tui.backends import Backends
 from tui.messages import OpenLocalCommand
-from tui.screens.dialogs import ChoiceScreen
+from tui.screens.dialogs import ChoiceScreen, ConfirmScreen
 from tui.screens.pods import PodsScreen
 from tui.screens.terminal import SessionTab, TerminalScreen
 from tui.services.docker_engine import DockerService
@@ -438,7 +438,14 @@ async def test_closing_a_tab_ends_its_shell_only(stack: StackEnv, namespace: str
 
         await pilot.press("ctrl+right_square_bracket")
         assert not isinstance(app.focused, TerminalView)
-        await pilot.press("x")  # the active tab: the second shell
+        await pilot.press("x")  # the active tab: the second shell, still running: asked first
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the close question")
+        await pilot.press("escape")  # a stray x ends nothing
+        await settle(pilot, lambda: isinstance(app.screen, TerminalScreen), what="back on the terminal")
+        assert len(terminal(app).tabs) == 2 and not process_gone(second_pid)
+        await pilot.press("x")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the close question")
+        await pilot.press("tab", "enter")
         await settle(pilot, lambda: list(terminal(app).tabs.values()) == [first], what="one tab left")
         wait_for(lambda: process_gone(second_pid), what="the closed tab's shell gone")
         assert not process_gone(first_pid)
@@ -620,6 +627,8 @@ async def test_docker_exec_into_a_build_container(stack: StackEnv, engine: docke
             exec_id = tab.session._exec_id  # type: ignore[attr-defined]
             assert engine.api.exec_inspect(exec_id)["Running"]
             await pilot.press("ctrl+right_square_bracket", "x")
+            await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the close question")
+            await pilot.press("tab", "enter")
             await settle(pilot, lambda: not terminal(app).tabs, what="the tab closed")
             wait_for(lambda: not engine.api.exec_inspect(exec_id)["Running"], what="the exec's process ended")
             engine.containers.get(container.container_id).reload()

@@ -26,7 +26,7 @@ from tui.models.pods import PodRow
 from tui.models.terminal_emulator import TerminalEmulator
 from tui.models.terminal_shells import SUGGESTED_SHELLS, parse_command, workload_key
 from tui.screens.base import AppScreen
-from tui.screens.dialogs import ChoiceScreen
+from tui.screens.dialogs import ChoiceScreen, ConfirmScreen
 from tui.services.exec_docker import DockerExecSession
 from tui.services.exec_kube import KubeExecSession, pod_containers
 from tui.services.exec_session import OutputBuffer, SessionEnd, SessionError, TerminalSession
@@ -394,8 +394,22 @@ class TerminalScreen(AppScreen):
 
     def action_close_tab(self) -> None:
         tab = self.active_tab
-        if tab is not None:
-            self.close_tab(tab.pane_id)
+        if tab is None:
+            return
+        detaches = isinstance(tab.session, KubeExecSession) and tab.session.attach
+        if tab.end is not None or detaches:
+            self.close_tab(tab.pane_id)  # nothing runs that closing would end (attach only detaches)
+            return
+        question = (
+            f"Close {tab.session.title}? Its process ends, with anything still running in it "
+            "(the pod or container keeps running)."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.close_tab(tab.pane_id)
+
+        self.app.push_screen(ConfirmScreen(question, "Close"), answered)
 
     def action_local_shell(self) -> None:
         self.open_local_shell()
