@@ -382,9 +382,9 @@ async def test_level_words_and_search_hits_take_the_themes_log_colours(
             assert style is not None and style.color is not None, (row, part, style)
             return style.color.get_truecolor().hex
 
-        # The theme has no log colours: the level words take the theme's warning/error/success text colours.
-        fallback = view.get_component_rich_style("log-view--level-warning", partial=True).color
-        assert fallback is not None and colour(rows[0], "WARNING") == fallback.get_truecolor().hex
+        # The app's default theme names its log colours: the level words take them.
+        assert app.theme == "k8sx-dark"
+        assert colour(rows[0], "WARNING") == app.theme_variables["log-warning"].lower() == "#fbbf24"
         error = colour_of(app, rows[1], "error")
         assert error is not None and error.bold
         assert colour(rows[1], "error") != colour(rows[2], "INFO") != colour(rows[0], "WARNING")

@@ -249,7 +249,9 @@ def test_build_push_run_exec_pull_then_pull_again_from_the_claim_after_the_pod_i
     dead_spec = yaml.safe_load(PodActions(kube).manifest_yaml(namespace, "exp"))
     run(kube, namespace, "exp", ["touch", "/persistent/stop"], container="main")
     wait_for(lambda: phase(kube, namespace, "exp") == "Succeeded", timeout=30, what="pod exp Succeeded")
-    with pytest.raises(TransferFailed, match=r'container not found \("main"\)'):  # the kubelet's own words
+    with pytest.raises(
+        TransferFailed, match=rf"the container has exited: pod {namespace}/exp has finished \(Succeeded\)"
+    ):
         transfer.pull(namespace, "exp", "/persistent/out", tmp_path / "refused")
 
     stream = LogStream(kube, LogTarget(namespace, "exp", "main"), 0, LogRange(None, None))
