@@ -12,7 +12,7 @@ import asyncio
 import os
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -20,6 +20,7 @@ from textual.pilot import Pilot
 from tui.app import MODE_INFOS, K8sxApp
 from tui.backends import Backends
 from tui.screens.pods import PodsScreen
+from tui.screens.terminal import TerminalScreen
 from tui.services.docker_engine import DockerService
 from tui.services.kube import KubeService
 from tui.themes import bundled_theme_dir, load_themes
@@ -134,9 +135,10 @@ async def main() -> None:
             await shot(pilot, app, name, keys, wait)
         await app.switch_mode("terminal")
         await pilot.pause(0.2)
-        close: Callable[[], Awaitable[None] | None] | None = getattr(app.screen, "action_close_tab", None)
-        if close is not None:
-            close()  # ends the shell process of the screenshot, never the pod
+        terminal = app.screen
+        if isinstance(terminal, TerminalScreen):
+            for pane_id in list(terminal.tabs):
+                terminal.close_tab(pane_id)  # ends the shell process of the screenshot, never the pod
             await pilot.pause(0.5)
         for theme in load_themes([bundled_theme_dir()]).themes:
             app.theme = theme.name
