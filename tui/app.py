@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -47,6 +49,7 @@ from tui.settings import DEFAULT_THEME, Settings
 from tui.themes import bundled_theme_dir, fallback_variables, load_themes, user_theme_dir
 
 HEALTHY_RECHECK_S = 10.0
+WORKER_THREADS = 256  # long-lived workers (streams, watches, terminal tabs) plus room for short ones
 FIRST_RETRY_S = 1.0
 LONGEST_RETRY_S = 30.0
 LEAVE_CHECK_TIMEOUT_S = 5.0
@@ -141,6 +144,12 @@ class K8sxApp(App[None]):
         self._leaving = False
 
     def on_mount(self) -> None:
+        # Thread workers run in the event loop's default executor: min(32, cores + 4) threads, 6 on a 2-core
+        # laptop. Health probes, watches, log streams and terminal readers each hold one for as long as they
+        # live, so a few open tabs left every new worker (an apply, a delete) queued until one of them ended.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="k8sx-worker")
+        )
         self._apply_theme_and_keymap()
         for info in MODE_INFOS:
             self.add_mode(info.name, partial(self._make_screen, info))
