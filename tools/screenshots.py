@@ -16,9 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import Input, Static
 
 from tui.app import MODE_INFOS, K8sxApp
 from tui.backends import Backends
+from tui.screens.forms import FormScreen
 from tui.screens.pods import PodsScreen
 from tui.screens.terminal import TerminalScreen
 from tui.services.docker_engine import DockerService
@@ -108,6 +110,30 @@ async def shot(pilot: Pilot[None], app: K8sxApp, name: str, keys: tuple[str, ...
     await pilot.pause(0.2)
 
 
+async def deploy_from_template(pilot: Pilot[None], app: K8sxApp) -> None:
+    """The Deploy screen after a pod from the template was applied and followed (deleted again afterwards)."""
+    try:
+        await app.switch_mode("deploy")
+        await pilot.pause(0.3)
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen), 5)
+        app.screen.query_one("#field-name", Input).value = "train-demo"
+        app.screen.query_one("#field-image", Input).value = f"{os.environ['K8SX_REGISTRY']}/experiments/train:0.3"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not isinstance(app.screen, FormScreen), 5)
+        await pilot.pause(0.5)  # the template's YAML reaches the editor
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Running" in str(app.screen.query_one("#deploy-follow", Static).content), 30)
+        await pilot.pause(1.0)
+        save(app, "deploy-applied")
+    except Exception as exc:
+        print(f"skipped deploy-applied: {exc}", file=sys.stderr)
+    finally:
+        for kind, name in (("pod", "train-demo"), ("pvc", "results")):
+            delete = ["kubectl", "delete", kind, name, "-n", NAMESPACE, "--ignore-not-found", "--wait=true"]
+            subprocess.run(delete, capture_output=True)
+
+
 async def main() -> None:
     add_demo_pods()
     kube = KubeService(os.environ["KUBECONFIG"], None, NAMESPACE)
@@ -133,6 +159,7 @@ async def main() -> None:
         ]
         for name, keys, wait in views:
             await shot(pilot, app, name, keys, wait)
+        await deploy_from_template(pilot, app)
         await app.switch_mode("terminal")
         await pilot.pause(0.2)
         terminal = app.screen
