@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import struct
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -72,7 +71,6 @@ class PodExecStream:
         except Exception as exc:
             raise ExecFailed(_handshake_problem(exc, kube, namespace, pod)) from exc
         self._v5 = _subprotocol(self._socket) == V5_PROTOCOL
-        self._send_lock = threading.Lock()
         self._stderr = bytearray()
         self._status: dict[str, object] | None = None
         self._closed = False
@@ -87,7 +85,9 @@ class PodExecStream:
                 raise ExecFailed("the connection to the pod is closed")
             for start in range(0, len(view), 1 << 20):
                 frame = _zero_masked_frame(view[start : start + (1 << 20)])
-                with self._send_lock:
+                # The socket's own send lock: the reading thread answers pings under it, and a pong must never
+                # land inside one of these frames.
+                with self._socket.lock:
                     raw.sendall(frame)
         except ExecFailed:
             raise
@@ -98,8 +98,7 @@ class PodExecStream:
         """End of input for the remote command (v5); on v4 servers the only way is closing the whole stream."""
         if self._v5:
             try:
-                with self._send_lock:
-                    self._socket.send(bytes([CLOSE_SIGNAL, STDIN]), ABNF.OPCODE_BINARY)
+                self._socket.send(bytes([CLOSE_SIGNAL, STDIN]), ABNF.OPCODE_BINARY)  # takes the socket's lock
             except Exception as exc:
                 raise ExecFailed(f"the connection to the pod was cut: {exc}") from exc
 
