@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -64,13 +66,18 @@ class PodsScreen(AppScreen):
     """
 
     def __init__(
-        self, kube: KubeService, results_path: str = "/persistent/out", data_path: str = "/persistent/data"
+        self,
+        kube: KubeService,
+        results_path: str = "/persistent/out",
+        data_path: str = "/persistent/data",
+        cwd: Path | None = None,
     ) -> None:
-        """The paths are where `r` and `u` look in the pod first: the tutorial's persistent volume, or the settings."""
+        """The paths are where `r` and `u` look in the pod first (the tutorial's persistent volume, or the
+        settings) unless the project file `k8sx.yaml` in `cwd` (default: the working directory) names its own."""
         super().__init__("pods")
         self.kube = kube
         self.actions = PodActions(kube)
-        self.transfers = PodTransfers(self, kube, results_path, data_path)
+        self.transfers = PodTransfers(self, kube, results_path, data_path, cwd)
         self.title = "Pods"
         self.table = PodTable()
         self._watcher: PodWatcher | None = None
