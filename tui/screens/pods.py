@@ -15,6 +15,7 @@ from tui.messages import KubeTargetChanged, OpenLogs, OpenShell
 from tui.models.pod_table import COLUMNS, PodTable
 from tui.models.pods import PodRow
 from tui.screens.base import AppScreen
+from tui.screens.claims import ClaimsScreen
 from tui.screens.dialogs import ChoiceScreen, ConfirmScreen
 from tui.screens.pod_transfers import PodTransfers
 from tui.screens.text_view import TextViewScreen
@@ -57,6 +58,13 @@ class PodsScreen(AppScreen):
         ),
         Binding("u", "upload", "Copy in", id="pods.upload"),
         Binding("U", "sync_code", "Sync code", id="pods.sync-code"),
+        Binding(
+            "v",
+            "claims",
+            "Claims",
+            id="pods.claims",
+            tooltip="the namespace's PersistentVolumeClaims: pull results from one whose pods are gone",
+        ),
         Binding("ctrl+d", "delete", "Delete…", id="pods.delete"),
     ]
     DEFAULT_CSS = """
@@ -312,6 +320,9 @@ class PodsScreen(AppScreen):
     def action_sync_code(self) -> None:
         if (row := self._target()) is not None:
             self.transfers.sync_code(row)
+
+    def action_claims(self) -> None:
+        self.app.push_screen(ClaimsScreen(self.kube, self.transfers))
 
     def action_delete(self) -> None:
         targets = self.view.targets()
