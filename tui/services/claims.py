@@ -8,7 +8,6 @@ import dataclasses
 import json
 import posixpath
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -231,17 +230,7 @@ def pull_claim(
     spec = dataclasses.replace(plan.spec, image=image.strip())
     if not spec.image:
         raise ClaimUnreadable("name an image with sh and tar for the helper pod")
-    started = time.monotonic()
-
-    def waiting(why: str) -> None:
-        if progress is not None:
-            note = f"starting a helper pod on claim {claim.name} with {spec.image} ({why})"
-            progress(TransferProgress(0, None, 0, None, note, time.monotonic() - started))
-
-    waiting("creating it")
-    pulled = pulls.pull(
-        claim.namespace, spec, remote, destination, overwrite, progress, cancel,
-        on_wait=waiting, resume=resume, source=plan.source(typed),
-    )  # fmt: skip
-    note = f"from claim {claim.name} through helper pod {pulled.helper} on {pulled.node or '?'} (deleted)"
-    return dataclasses.replace(pulled.transfer, note=note)
+    why = f"no pod mounts claim {claim.name} now (helper image {spec.image})"
+    return pulls.pull_noted(
+        claim.namespace, spec, remote, destination, why, overwrite, progress, cancel, resume, plan.source(typed)
+    )
