@@ -119,7 +119,8 @@ async def test_r_on_the_claim_of_a_deleted_pod_pulls_its_results_through_a_helpe
         await pilot.press("r")
         await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="the pull form")
         labels = " ".join(str(label.content) for label in app.screen.query(Label))
-        assert "as pod train had them (the claim was mounted at /persistent" in labels, labels
+        assert "as pod train had them (the results path from k8sx.yaml)" in labels, labels
+        assert "where pod train had it (/persistent)" in labels, labels
         assert app.screen.query_one("#field-image", Input).value == pushed_image
         await pilot.press("escape")
         first = tmp_path / "results" / "first"

@@ -135,7 +135,7 @@ async def test_the_claims_view_lists_each_claim_with_its_volume_and_the_pod_that
         assert app.screen.query_one("#field-remote", Input).value == "/persistent/out"
         assert not app.screen.query("#field-image")  # the pod's own image serves
         labels = " ".join(str(label.content) for label in app.screen.query(Label))
-        assert "Pod exp still mounts the claim" in labels, labels
+        assert "Pod exp mounts the claim at /persistent: the copy goes through it" in labels, labels
         await pilot.press("escape")
         await pilot.press("escape")
         await settle(pilot, lambda: "1 pod in namespace" in pods_info(app), what="back on the pod list")

@@ -16,7 +16,7 @@ def test_the_project_wins_only_for_the_paths_it_writes(tmp_path: Path) -> None:
     project = tmp_path / "k8sx.yaml"
     project.write_text("image: a\nregistry: 127.0.0.1:5000\npaths: {results: /persistent/runs}\n")
     paths = pod_paths(tmp_path, "/s/out", "/s/data")
-    assert (paths.results, paths.results_from) == ("/persistent/runs", str(project))
+    assert (paths.results, paths.results_from) == ("/persistent/runs", "k8sx.yaml")
     assert (paths.data, paths.data_from) == ("/s/data", SETTINGS)  # not written: its default must not win
 
     project.write_text("image: a\nregistry: 127.0.0.1:5000\n")

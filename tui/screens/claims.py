@@ -49,6 +49,7 @@ class ClaimsScreen(Screen[None]):
 
     def __init__(self, kube: KubeService, transfers: PodTransfers, store: ClaimMountStore | None = None) -> None:
         super().__init__()
+        self.title = "Claims"
         self.kube = kube
         self.transfers = transfers
         self.store = store or ClaimMountStore()
@@ -154,31 +155,29 @@ class ClaimsScreen(Screen[None]):
         self.app.push_screen(FormScreen(title, fields, "Pull", note), chosen)
 
     def _form(self, plan: ClaimPullPlan, results_from: str) -> tuple[list[Field], str]:
+        """Labels and note lines short: the form does not wrap them."""
         name = plan.claim.name
         local = Field("local", "Copy to (local folder)", str(Path.cwd() / "results" / name), required=True)
         if plan.pod:
-            remote = Field(
-                "remote", f"Results, as pod {plan.pod} sees them (claim mounted at {plan.mount_path}; the default is "
-                f"the results path from {results_from})", plan.remote, required=True,
-            )  # fmt: skip
-            return [remote, local], f"Pod {plan.pod} still mounts the claim: the copy goes through it."
+            label = f"Results, as pod {plan.pod} sees them (the results path from {results_from})"
+            remote = Field("remote", label, plan.remote, required=True)
+            note = f"Pod {plan.pod} mounts the claim at {plan.mount_path}: the copy goes through it."
+            return [remote, local], note
         assert plan.spec is not None
         image = Field("image", "Helper pod's image (it needs sh and tar)", plan.spec.image, required=True)
         if plan.remembered:
-            remote = Field(
-                "remote", f"Results, as pod {plan.recorded_pod} had them (the claim was mounted at {plan.mount_path}; "
-                f"the default is the results path from {results_from})", plan.remote, required=True,
-            )  # fmt: skip
+            label = f"Results, as pod {plan.recorded_pod} had them (the results path from {results_from})"
+            remote = Field("remote", label, plan.remote, required=True)
             note = (
-                f"No pod mounts claim {name} now: a short-lived helper pod mounts it read-only where pod "
-                f"{plan.recorded_pod} had it, with that pod's image and placement, and is deleted afterwards."
+                f"No pod mounts {name} now. A helper pod mounts it read-only\n"
+                f"where pod {plan.recorded_pod} had it ({plan.mount_path}), with that pod's image and placement,\n"
+                "and is deleted afterwards."
             )
             return [remote, image, local], note
         remote = Field("remote", "Path inside the claim (/ is the whole claim)", plan.remote, required=True)
         note = (
-            f"No pod mounts claim {name} now, and the app did not deploy the one that did: where its pods had it "
-            "mounted is unknown, so the path is the one inside the claim. A short-lived helper pod mounts it "
-            "read-only and is deleted afterwards."
+            f"No pod mounts {name} now, and where its pods had it is not known\n"
+            "(the app did not deploy them). A helper pod mounts it read-only\nand is deleted afterwards."
         )
         return [remote, image, local], note
 

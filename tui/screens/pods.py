@@ -56,8 +56,6 @@ class PodsScreen(AppScreen):
             id="pods.pull-results",
             tooltip="pull results from the marked pods, or this one",
         ),
-        Binding("u", "upload", "Copy in", id="pods.upload"),
-        Binding("U", "sync_code", "Sync code", id="pods.sync-code"),
         Binding(
             "v",
             "claims",
@@ -65,6 +63,8 @@ class PodsScreen(AppScreen):
             id="pods.claims",
             tooltip="the namespace's PersistentVolumeClaims: pull results from one whose pods are gone",
         ),
+        Binding("u", "upload", "Copy in", id="pods.upload"),
+        Binding("U", "sync_code", "Sync code", id="pods.sync-code"),
         Binding("ctrl+d", "delete", "Delete…", id="pods.delete"),
     ]
     DEFAULT_CSS = """

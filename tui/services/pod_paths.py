@@ -20,7 +20,7 @@ SETTINGS = "the settings"
 class PodPaths:
     results: str
     data: str
-    results_from: str  # "k8sx.yaml" (its path) or "the settings"
+    results_from: str  # "k8sx.yaml" (of the working directory) or "the settings"
     data_from: str
     problem: str = ""  # why the project file was not used (empty: it was, or there is none)
 
@@ -36,7 +36,7 @@ def pod_paths(folder: Path, results: str, data: str) -> PodPaths:
         problem = f"{found} is not used for the pod paths (the settings apply):\n" + "\n".join(exc.problems)
         return PodPaths(results, data, SETTINGS, SETTINGS, problem)
     written = _written_paths(found)  # the project fills unwritten ones with its defaults: those must not win
-    name = str(found)
+    name = found.name
     return PodPaths(
         project.results_path if "results" in written else results,
         project.data_path if "data" in written else data,
