@@ -45,11 +45,13 @@ def row(status: str = "Bound", users: tuple[Any, ...] = ()) -> ClaimRow:
 
 def test_a_row_shows_kubectls_columns_and_the_pods_using_the_claim_a_running_one_first() -> None:
     pods = [pod("a-done", "results", "Succeeded"), pod("b-live", "results"), pod("other", "scratch")]
+    pods.append({**pod("0-pending", "results", "Pending"), "status": {"phase": "Pending"}})
     pods.append(pod("k8sx-pull-results-1", "results", labels={ROLE_LABEL: ROLE}))  # our helper: not a user
     found = claim_row(CLAIM, pods)
     assert (found.name, found.status, found.volume, found.capacity) == ("results", "Bound", "pv-1", "50Gi")
     assert (found.access_modes, found.storage_class, found.created is not None) == ("RWO,RWOP", "standard", True)
-    assert [u.pod for u in found.users] == ["b-live", "a-done"] and found.used_by == "b-live, a-done"
+    assert [u.pod for u in found.users] == ["b-live", "a-done", "0-pending"]
+    assert found.used_by == "b-live, a-done, 0-pending"
     assert claim_row({**CLAIM, "metadata": {**CLAIM["metadata"], "deletionTimestamp": "x"}}, []).status == (
         "Terminating"
     )
@@ -73,6 +75,8 @@ def test_a_claim_still_mounted_is_read_through_its_pod_at_the_path_it_sees() -> 
     )
     assert plan.source("/persistent/out/") == "exp/b-live:/persistent/out"  # what r on that pod resumes under
     assert plan_pull(claim_row(CLAIM, [pod("b", "results")]), "/elsewhere/out", None, None).remote == "/persistent"
+    never_ran = {**pod("queued", "results", "Pending"), "status": {"phase": "Pending"}}
+    assert plan_pull(claim_row(CLAIM, [never_ran]), "/persistent/out", None, "x:1").pod == ""  # a helper, not it
 
 
 def test_a_claim_of_a_deleted_pod_uses_the_recorded_mount_else_asks_the_path_inside_it(tmp_path: Path) -> None:

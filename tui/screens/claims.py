@@ -169,14 +169,14 @@ class ClaimsScreen(Screen[None]):
             label = f"Results, as pod {plan.recorded_pod} had them (the results path from {results_from})"
             remote = Field("remote", label, plan.remote, required=True)
             note = (
-                f"No pod mounts {name} now. A helper pod mounts it read-only\n"
+                f"No running or finished pod mounts {name}. A helper pod mounts it read-only\n"
                 f"where pod {plan.recorded_pod} had it ({plan.mount_path}), with that pod's image and placement,\n"
                 "and is deleted afterwards."
             )
             return [remote, image, local], note
         remote = Field("remote", "Path inside the claim (/ is the whole claim)", plan.remote, required=True)
         note = (
-            f"No pod mounts {name} now, and where its pods had it is not known\n"
+            f"No running or finished pod mounts {name}, and where its pods had it is unknown\n"
             "(the app did not deploy them). A helper pod mounts it read-only\nand is deleted afterwards."
         )
         return [remote, image, local], note

@@ -85,8 +85,13 @@ def claim_row(claim: Json, pods: Sequence[Json]) -> ClaimRow:
         access_modes=",".join(ACCESS_MODES.get(str(m), str(m)) for m in modes),
         storage_class=str(spec.get("storageClassName") or ""),
         created=_timestamp(meta.get("creationTimestamp")),
-        users=tuple(sorted(users, key=lambda u: (u.finished, u.pod))),  # a running pod first: it serves `r`
+        users=tuple(sorted(users, key=lambda u: (_rank(u), u.pod))),  # the pod that serves `r` first
     )
+
+
+def _rank(user: ClaimUser) -> int:
+    """A running pod is exec'd into; a finished one lends its spec to a helper; one that never ran serves nothing."""
+    return 0 if user.phase == "Running" and not user.finished else 1 if user.finished else 2
 
 
 def _timestamp(value: Any) -> datetime | None:
@@ -181,8 +186,8 @@ def plan_pull(claim: ClaimRow, results_path: str, recorded: RecordedMount | None
         raise ClaimUnreadable(f"claim {claim.name} is Lost: its volume {claim.volume or '?'} is gone")
     if claim.status == "Terminating":
         raise ClaimUnreadable(f"claim {claim.name} is being deleted")
-    if claim.users:
-        user = claim.users[0]
+    user = next((u for u in claim.users if _rank(u) < 2), None)  # a Pending pod cannot be read through
+    if user is not None:
         return ClaimPullPlan(claim, _under(results_path, user.mount_path), pod=user.pod)
     if recorded is not None:
         remote = _under(results_path, recorded.spec.mount_path)
