@@ -12,6 +12,10 @@ import pytest
 
 from tests.support import SIZE, StackEnv, kubeconfig_with_server, kubectl, make_app, pods_info, settle, wait_for
 from tui.app import K8sxApp
+from tui.backends import Backends
+from tui.services.docker_engine import DockerService
+from tui.services.kube import KubeService
+from tui.settings import Settings
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +44,7 @@ spec:
   containers:
   - name: main
     image: busybox
-    volumeMounts: [{{name: persistent, mountPath: /persistent}}]
+    volumeMounts: [{{name: persistent, mountPath: {mount}}}]
   volumes: [{{name: persistent, persistentVolumeClaim: {{claimName: results}}}}]
 ---
 apiVersion: kwok.x-k8s.io/v1alpha1
@@ -94,22 +98,29 @@ def said(app: K8sxApp) -> list[str]:
 async def test_the_claims_view_lists_each_claim_with_its_volume_and_the_pod_that_mounts_it(
     stack: StackEnv, namespace: str, tmp_path: Path, own_volume: tuple[str, str]
 ) -> None:
-    from textual.widgets import Input, Label
+    from textual.widgets import Input, Label, Static
 
     from tui.screens.claims import ClaimsScreen
+    from tui.screens.copy import CopyScreen
     from tui.screens.forms import FormScreen
 
     volume, storage_class = own_volume
     workdir = tmp_path / "pod"
     workdir.mkdir()
-    manifest = CLAIMS.format(storage_class=storage_class, workdir=workdir)
+    # kwok runs the pod's commands on this machine: the claim is "mounted" at a folder of the test's own.
+    mount = workdir / "persistent"
+    (mount / "out" / "epochs").mkdir(parents=True)
+    (mount / "out" / "metrics.json").write_text('{"loss": 0.5}\n')
+    (mount / "out" / "epochs" / "1.txt").write_text("epoch 1\n")
+    manifest = CLAIMS.format(storage_class=storage_class, workdir=workdir, mount=mount)
     kubectl(stack, "apply", "-n", namespace, "-f", "-", input=manifest)
     wait_for(
         lambda: kubectl(stack, "get", "pvc", "results", "-n", namespace, "-o", "jsonpath={.status.phase}") == "Bound",
         what="claim results Bound",
     )
 
-    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    backends = Backends(KubeService(stack.kubeconfig, None, namespace), DockerService(stack.docker_host))
+    app = K8sxApp(backends, settings=Settings(results_path=str(mount / "out")))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: "1 pod in namespace" in pods_info(app))
         assert "v" in app.screen.active_bindings and app.screen.active_bindings["v"].binding.show
@@ -132,11 +143,27 @@ async def test_the_claims_view_lists_each_claim_with_its_volume_and_the_pod_that
         await pilot.press("up")
         await pilot.press("r")
         await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="the pull form")
-        assert app.screen.query_one("#field-remote", Input).value == "/persistent/out"
+        assert app.screen.query_one("#field-remote", Input).value == str(mount / "out")
         assert not app.screen.query("#field-image")  # the pod's own image serves
         labels = " ".join(str(label.content) for label in app.screen.query(Label))
-        assert "Pod exp mounts the claim at /persistent: the copy goes through it" in labels, labels
+        assert f"Pod exp mounts the claim at {mount}: the copy goes through it" in labels, labels
+        local = tmp_path / "results" / "results"
+        app.screen.query_one("#field-local", Input).value = str(local)
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, CopyScreen) and app.screen.finished, timeout=60)
+        status = str(app.screen.query_one("#copy-status", Static).content)
+        assert status.startswith("done: 2 files") and "every file checked (sha256)" in status, status
         await pilot.press("escape")
+        assert (local / "metrics.json").read_text() == '{"loss": 0.5}\n'
+        assert (local / "epochs" / "1.txt").read_text() == "epoch 1\n"
+
+        # A path that is not on the claim is refused before anything starts.
+        await pilot.press("r")
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="the pull form")
+        app.screen.query_one("#field-remote", Input).value = "/etc"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: any(f"/etc is not on claim results, which is mounted at {mount}" in m
+                                        for m in said(app)), what="the refusal")  # fmt: skip
         await pilot.press("escape")
         await settle(pilot, lambda: "1 pod in namespace" in pods_info(app), what="back on the pod list")
 
