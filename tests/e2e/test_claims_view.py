@@ -190,3 +190,52 @@ async def test_no_claims_and_no_cluster_are_said_in_the_claims_view(
         assert "cannot list claims:" in claims_info(app) and "127.0.0.1:1" in claims_info(app), claims_info(app)
         await pilot.press("r")
         await settle(pilot, lambda: "the claims are not listed yet" in said(app), what="not listed said")
+
+
+async def test_r_on_a_claim_offers_to_resume_the_cut_pull_of_the_same_path(
+    stack: StackEnv, namespace: str, tmp_path: Path, own_volume: tuple[str, str]
+) -> None:
+    import threading
+
+    from textual.widgets import Input, Static
+
+    from tests.e2e.test_transfer import digests
+    from tests.e2e.test_transfer_resume import BIG, cut_after, results_in
+    from tui.screens.claims import ClaimsScreen
+    from tui.screens.copy import CopyScreen
+    from tui.screens.dialogs import ChoiceScreen
+    from tui.screens.forms import FormScreen
+    from tui.services.transfer import PodFileTransfer, TransferFailed
+
+    _, storage_class = own_volume
+    workdir = tmp_path / "pod"
+    results = results_in(workdir)  # workdir/persistent/out: small files and a large one
+    mount = workdir / "persistent"
+    kubectl(stack, "apply", "-n", namespace, "-f", "-",
+            input=CLAIMS.format(storage_class=storage_class, workdir=workdir, mount=mount))  # fmt: skip
+    wait_for(
+        lambda: kubectl(stack, "get", "pod", "exp", "-n", namespace, "-o", "jsonpath={.status.phase}") == "Running",
+        what="pod exp Running",
+    )
+    local = tmp_path / "results" / "results"
+    cancel = threading.Event()
+    with pytest.raises(TransferFailed, match="cancelled"):  # a pull of the same path, cut half way
+        PodFileTransfer(KubeService(stack.kubeconfig, None, namespace)).pull(
+            namespace, "exp", str(results), local, progress=cut_after(BIG // 2, cancel), cancel=cancel
+        )
+
+    backends = Backends(KubeService(stack.kubeconfig, None, namespace), DockerService(stack.docker_host))
+    app = K8sxApp(backends, settings=Settings(results_path=str(results)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")
+        await settle(pilot, lambda: isinstance(app.screen, ClaimsScreen) and "results" in cells(app), what="claims")
+        await pilot.press("r")
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="the pull form")
+        app.screen.query_one("#field-local", Input).value = str(local)
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, ChoiceScreen), what="the resume question")
+        await pilot.press("enter")  # Resume is highlighted
+        await settle(pilot, lambda: isinstance(app.screen, CopyScreen) and app.screen.finished, timeout=120)
+        status = str(app.screen.query_one("#copy-status", Static).content)
+        assert status.startswith("done: 41 files") and "resumed:" in status, status
+    assert digests(local) == digests(results)
