@@ -12,7 +12,7 @@ import yaml
 
 from tests.e2e.test_claims_view import cells, claims_info
 from tests.e2e.test_real_node import digests, engine, helpers_left, kube, phase, pushed_image, storage_class
-from tests.e2e.test_transfer_dead_pod import expected
+from tests.e2e.test_transfer_dead_pod import FINISHED, expected
 from tests.support import SIZE, StackEnv, settle, wait_for
 from tui.app import K8sxApp
 from tui.backends import Backends
@@ -24,36 +24,6 @@ from tui.settings import Settings
 
 pytestmark = pytest.mark.e2e
 __all__ = ["engine", "kube", "pushed_image", "storage_class"]  # fixtures used here by name
-
-EXPERIMENT = """
-apiVersion: v1
-kind: PersistentVolumeClaim
-metadata: {{name: results}}
-spec:
-  storageClassName: {storage_class}
-  accessModes: [ReadWriteOnce]
-  resources: {{requests: {{storage: 1Gi}}}}
----
-apiVersion: v1
-kind: Pod
-metadata: {{name: train}}
-spec:
-  nodeSelector: {{type: real}}
-  tolerations: [{{key: k8sx.dev/real-node, operator: Exists, effect: NoSchedule}}]
-  restartPolicy: Never
-  containers:
-  - name: main
-    image: {image}
-    command:
-    - sh
-    - -c
-    - |
-      mkdir -p /persistent/out/epochs
-      for i in $(seq 1 30); do echo "epoch $i" > /persistent/out/epochs/$i.txt; done
-      seq 1 200000 > /persistent/out/numbers.txt
-    volumeMounts: [{{name: persistent, mountPath: /persistent}}]
-  volumes: [{{name: persistent, persistentVolumeClaim: {{claimName: results}}}}]
-"""
 
 
 async def test_r_on_the_claim_of_a_deleted_pod_pulls_its_results_through_a_helper_pod(
@@ -74,11 +44,12 @@ async def test_r_on_the_claim_of_a_deleted_pod_pulls_its_results_through_a_helpe
 
     state = tmp_path / "state"
     monkeypatch.setenv("XDG_STATE_HOME", str(state))  # the app's records (claims.json) are the test's own
-    manifests = list(yaml.safe_load_all(EXPERIMENT.format(image=pushed_image, storage_class=storage_class)))
+    # The dead-pod test's claim and pod "done" (it writes 31 files under /persistent/out and ends).
+    manifests = list(yaml.safe_load_all(FINISHED.format(image=pushed_image, storage_class=storage_class)))[:2]
     PodApplier(kube).apply(namespace, manifests)  # as the Deploy screen applies: the claim's mount is recorded
-    wait_for(lambda: phase(kube, namespace, "train") == "Succeeded", timeout=120, what="train Succeeded")
-    PodActions(kube).delete(namespace, "train")
-    wait_for(lambda: phase(kube, namespace, "train") == "Gone", timeout=60, what="train deleted")
+    wait_for(lambda: phase(kube, namespace, "done") == "Succeeded", timeout=120, what="done Succeeded")
+    PodActions(kube).delete(namespace, "done")
+    wait_for(lambda: phase(kube, namespace, "done") == "Gone", timeout=60, what="done deleted")
     expected(tmp_path / "expected")
 
     experiment = tmp_path / "experiment"
@@ -115,12 +86,12 @@ async def test_r_on_the_claim_of_a_deleted_pod_pulls_its_results_through_a_helpe
         assert row[1] == "Bound" and row[7] == "unused", row
         assert "1 claim in namespace" in claims_info(app)
 
-        # Recorded at deploy: the claim was at /persistent in pod train, so the project's results path is it.
+        # Recorded at deploy: the claim was at /persistent in pod done, so the project's results path is it.
         await pilot.press("r")
         await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="the pull form")
         labels = " ".join(str(label.content) for label in app.screen.query(Label))
-        assert "as pod train had them (the results path from k8sx.yaml)" in labels, labels
-        assert "where pod train had it (/persistent)" in labels, labels
+        assert "as pod done had them (the results path from k8sx.yaml)" in labels, labels
+        assert "where pod done had it (/persistent)" in labels, labels
         assert app.screen.query_one("#field-image", Input).value == pushed_image
         await pilot.press("escape")
         first = tmp_path / "results" / "first"
