@@ -125,17 +125,21 @@ def main() -> None:
             ]
         finally:
             kubectl(kubeconfig, "delete", "namespace", namespace, "--wait=false")
+    import transfer_cut  # the large file through a relay that cuts every connection (bench/transfer_cut.py)
+
+    cut = transfer_cut.cut_scenario(kubeconfig, args.quick)
     for result in results:
         print("  " + json.dumps(result), file=sys.stderr)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "transfer.json").write_text(json.dumps(results, indent=2))
+    transfer_cut.record(cut)
     figures = " ".join(
         f"{key}@{'1file' if r['files'] == 1 else str(r['files']) + 'files'}={value}"
         for r in results
         for key, value in r.items()
         if key not in ("files",)
     )
-    print(f"RESULT transfer {figures}")
+    print(f"RESULT transfer {figures} {transfer_cut.figures(cut)}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 from textual.pilot import Pilot
@@ -20,10 +21,12 @@ from tui.app import K8sxApp
 from tui.backends import Backends
 from tui.services.docker_engine import DockerService
 from tui.services.kube import KubeService
+from tui.services.transfer import TransferFailed
 from tui.widgets.status_line import StatusLine
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = ROOT / "tools" / "stack"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -221,9 +224,12 @@ from urllib.parse import urlsplit  # noqa: E402
 class TcpProxy:
     """A TCP proxy in front of the API server (TLS passes through untouched, so the certificates still match):
     `drop()` resets every open connection, as a network failure would; `refuse()` turns new ones away until
-    `accept()`. Point a kubeconfig at `server` (see kubeconfig_with_server)."""
+    `accept()`. Point a kubeconfig at `server` (see kubeconfig_with_server).
 
-    def __init__(self, target: str) -> None:
+    With `cut_after` (bytes), every connection is reset once that many bytes passed through it (both ways
+    counted), as a flaky load balancer or an idle timeout does to a long download; `cuts` counts them."""
+
+    def __init__(self, target: str, cut_after: int | None = None) -> None:
         parts = urlsplit(target)
         self.target = (parts.hostname or "127.0.0.1", parts.port or 443)
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -233,6 +239,8 @@ class TcpProxy:
         self._accepting = threading.Event()
         self._accepting.set()
         self._closed = False
+        self._cut_after = cut_after
+        self.cuts = 0
         threading.Thread(target=self._serve, name="tcp-proxy", daemon=True).start()
 
     def _serve(self) -> None:
@@ -252,17 +260,32 @@ class TcpProxy:
                 continue
             with self._lock:
                 self._open.update((client, upstream))
+            passed = [0]  # bytes through this connection, both ways (shared by its two pipes)
             for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+                threading.Thread(target=self._pipe, args=(source, sink, passed), daemon=True).start()
 
-    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket, passed: list[int]) -> None:
         try:
             while data := source.recv(65536):
-                sink.sendall(data)
+                room = self._room(passed, len(data))
+                sink.sendall(data[:room])
+                if room < len(data):
+                    break
         except OSError:
             pass
         for end in (source, sink):
             self._reset(end)
+
+    def _room(self, passed: list[int], size: int) -> int:
+        """How much of the next `size` bytes may pass before this connection is cut (all of them without cut_after)."""
+        if self._cut_after is None:
+            return size
+        with self._lock:
+            room = max(0, self._cut_after - passed[0])
+            passed[0] += size
+            if size > room and passed[0] - size <= self._cut_after:
+                self.cuts += 1  # the first pipe to cross the limit counts the cut; the other sees a reset end
+            return min(size, room)
 
     def _reset(self, end: socket.socket) -> None:
         """Cut one end: shut down first (a close alone neither wakes a thread blocked reading it nor tells the
@@ -294,3 +317,15 @@ class TcpProxy:
         self._closed = True
         self._listener.close()
         self.drop()
+
+
+def resume_until_done(attempt: Callable[[bool], T], attempts: int) -> tuple[T | None, list[str]]:
+    """Call attempt(resume) until it returns: first resume=False, then resume=True after each TransferFailed, at
+    most `attempts` calls. Returns its result (None when every call failed) and the message of each failure."""
+    failures: list[str] = []
+    for index in range(attempts):
+        try:
+            return attempt(index > 0), failures
+        except TransferFailed as exc:
+            failures.append(str(exc))
+    return None, failures
