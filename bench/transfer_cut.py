@@ -3,13 +3,15 @@
 A TCP relay in front of the real API server (tests/support.py TcpProxy; TLS passes through, and the apiserver's
 certificate names 127.0.0.1, so it still verifies) resets every connection once `CUT_SHARE` of the file passed
 through it, as a flaky load balancer or an idle timeout does. Through it, a kwok pod's file (its exec runs on this
-machine, so the bytes really move) is pulled and copied in with `kubectl cp` (plain, and pulled with its
-`--retries`) and with the app's transfer (after each TransferFailed: again with resume=True, at most ATTEMPTS
-times). Every result is compared by sha256 with the source: `ok` (identical), `short`, `corrupt` (same size or
-longer, other bytes), `failed` (an error and no whole file), `hung` (no end within TIMEOUT_S).
+machine, so the bytes really move) is pulled and copied in with `kubectl cp` (plain, and pulled with `--retries`;
+over websockets, kubectl's default, and over SPDY) and with the app's transfer (after each TransferFailed: again
+with resume=True, at most ATTEMPTS times). Every result is compared by sha256 with the source: `ok` (identical),
+`short` (exit 0, fewer bytes), `corrupt` (exit 0, other bytes), `failed` (an error and no whole file), `hung` (no
+end within TIMEOUT_S).
 
 Figures (added to `RESULT transfer` by bench/transfer.py, or alone: python bench/transfer_cut.py [--quick]):
-cut_mb, cut_after_mb, cut_kubectl_cp, cut_kubectl_cp_retries, cut_kubectl_cp_push, cut_ours, cut_ours_attempts,
+cut_mb, cut_after_mb; cut_kubectl_cp, cut_kubectl_cp_retries, cut_kubectl_cp_push and the same with _spdy;
+cut_kubectl_cp_left_mb (what a failed `kubectl cp` leaves under the real name); cut_ours, cut_ours_attempts,
 cut_ours_s, cut_ours_push, cut_ours_push_attempts, cut_ours_push_s. Details (kubectl's message, bytes that
 arrived, every failure ours reported) go to bench/results/transfer.json under "scenario": "cut".
 """
@@ -45,6 +47,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 CUT_SHARE = 0.4  # of the file, per connection: a pull needs at least three connections to finish
 ATTEMPTS = 10
 TIMEOUT_S = 600.0
+# kubectl's exec transports: websockets (its default since 1.30) and SPDY (before, and behind some proxies)
+TRANSPORTS = {"": {}, "_spdy": {"KUBECTL_REMOTE_COMMAND_WEBSOCKETS": "false"}}
 
 
 def write_random(path: Path, size: int) -> str:
@@ -117,13 +121,13 @@ class Scenario:
         proxy = TcpProxy(self.server, cut_after=self.cut_after)
         return proxy, relayed_kubeconfig(self.kubeconfig, self.scratch, proxy.server)
 
-    def kubectl_cp(self, source: str, target: str, result: Path, *extra: str) -> dict[str, Any]:
+    def kubectl_cp(self, source: str, target: str, result: Path, env: dict[str, str], *extra: str) -> dict[str, Any]:
         proxy, config = self.relay()
         started = time.perf_counter()
         try:
             done = subprocess.run(
                 ["kubectl", "--kubeconfig", config, "cp", *extra, source, target],
-                capture_output=True, text=True, timeout=TIMEOUT_S,
+                capture_output=True, text=True, timeout=TIMEOUT_S, env=os.environ | env,
             )  # fmt: skip
             rc, said = done.returncode, (done.stderr.strip() or done.stdout.strip())[-300:]
         except subprocess.TimeoutExpired:
@@ -167,29 +171,31 @@ def cut_scenario(kubeconfig: str, quick: bool) -> dict[str, Any]:
         local_source = local / "src" / "model.bin"
         local_source.parent.mkdir(parents=True)
         os.link(source, local_source)
-        for sub in ("in-kubectl", "in-ours"):
-            (root / sub).mkdir()
+        (root / "in-ours").mkdir()
         scenario = Scenario(kubeconfig, namespace, scratch, size, digest, source)
         kubectl(kubeconfig, "create", "namespace", namespace)
         try:
             kubectl(kubeconfig, "apply", "-n", namespace, "-f", "-", stdin=POD.format(root=root))
             kubectl(kubeconfig, "wait", "-n", namespace, "--for=condition=Ready", "pod/bench", "--timeout=60s")
             remote = f"{namespace}/bench:{source}"
-            details = {
-                "kubectl_cp": scenario.kubectl_cp(remote, str(local / "kubectl.bin"), local / "kubectl.bin"),
-                "kubectl_cp_retries": scenario.kubectl_cp(
-                    remote, str(local / "kubectl-retries.bin"), local / "kubectl-retries.bin", f"--retries={ATTEMPTS}"
-                ),
+            details: dict[str, dict[str, Any]] = {}
+            for tag, env in TRANSPORTS.items():
+                pulled, pushed = local / f"kubectl{tag}.bin", root / f"in-kubectl{tag}" / "model.bin"
+                retried = local / f"kubectl{tag}-retries.bin"
+                details[f"kubectl_cp{tag}"] = scenario.kubectl_cp(remote, str(pulled), pulled, env)
+                details[f"kubectl_cp{tag}_retries"] = scenario.kubectl_cp(
+                    remote, str(retried), retried, env, f"--retries={ATTEMPTS}"
+                )
+                pushed.parent.mkdir()
+                details[f"kubectl_cp{tag}_push"] = scenario.kubectl_cp(
+                    str(local_source), f"{namespace}/bench:{pushed}", pushed, env
+                )
+            details |= {
                 "ours": scenario.ours(
                     lambda kube, resume: PodFileTransfer(kube).pull(
                         namespace, "bench", str(source), local / "ours.bin", resume=resume
                     ),
                     local / "ours.bin",
-                ),
-                "kubectl_cp_push": scenario.kubectl_cp(
-                    str(local_source),
-                    f"{namespace}/bench:{root / 'in-kubectl' / 'model.bin'}",
-                    root / "in-kubectl" / "model.bin",
                 ),
                 "ours_push": scenario.ours(
                     lambda kube, resume: PodUpload(kube).push(
@@ -201,8 +207,11 @@ def cut_scenario(kubeconfig: str, quick: bool) -> dict[str, Any]:
         finally:
             kubectl(kubeconfig, "delete", "namespace", namespace, "--wait=false")
     figures: dict[str, Any] = {"cut_mb": mb, "cut_after_mb": round(scenario.cut_after / 1e6, 1)}
-    for name in ("kubectl_cp", "kubectl_cp_retries", "kubectl_cp_push"):
-        figures[f"cut_{name}"] = details[name]["outcome"]
+    for tag in TRANSPORTS:
+        for name in (f"kubectl_cp{tag}", f"kubectl_cp{tag}_retries", f"kubectl_cp{tag}_push"):
+            figures[f"cut_{name}"] = details[name]["outcome"]
+    # kubectl writes under the real name as bytes arrive: what a cut leaves there looks like a result
+    figures["cut_kubectl_cp_left_mb"] = round(details["kubectl_cp"]["bytes"] / 1e6, 1)
     for name in ("ours", "ours_push"):
         figures[f"cut_{name}"] = details[name]["outcome"]
         figures[f"cut_{name}_attempts"] = details[name]["attempts"]

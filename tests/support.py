@@ -260,30 +260,46 @@ class TcpProxy:
                 continue
             with self._lock:
                 self._open.update((client, upstream))
-            passed = [0]  # bytes through this connection, both ways (shared by its two pipes)
+            link = [0, 0]  # bytes through this connection both ways, and its directions ended (shared by its pipes)
             for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, sink, passed), daemon=True).start()
+                threading.Thread(target=self._pipe, args=(source, sink, link), daemon=True).start()
 
-    def _pipe(self, source: socket.socket, sink: socket.socket, passed: list[int]) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket, link: list[int]) -> None:
         try:
             while data := source.recv(65536):
-                room = self._room(passed, len(data))
+                room = self._room(link, len(data))
                 sink.sendall(data[:room])
                 if room < len(data):
                     break
+            else:
+                self._pass_end(source, sink, link)
+                return
         except OSError:
             pass
         for end in (source, sink):
             self._reset(end)
 
-    def _room(self, passed: list[int], size: int) -> int:
+    def _pass_end(self, source: socket.socket, sink: socket.socket, link: list[int]) -> None:
+        """One side finished sending: pass its FIN on and keep the other way open. A reset here would throw away
+        what the other side has not read yet (an exec's last output and its status)."""
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+        with self._lock:
+            link[1] += 1
+            if link[1] < 2:
+                return
+            self._open.difference_update((source, sink))
+        source.close()
+        sink.close()
+
+    def _room(self, link: list[int], size: int) -> int:
         """How much of the next `size` bytes may pass before this connection is cut (all of them without cut_after)."""
         if self._cut_after is None:
             return size
         with self._lock:
-            room = max(0, self._cut_after - passed[0])
-            passed[0] += size
-            if size > room and passed[0] - size <= self._cut_after:
+            room = max(0, self._cut_after - link[0])
+            link[0] += size
+            if size > room and link[0] - size <= self._cut_after:
                 self.cuts += 1  # the first pipe to cross the limit counts the cut; the other sees a reset end
             return min(size, room)
 
