@@ -8,16 +8,37 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from textual.widgets import Input, Static
+
 from tests.e2e.test_transfer import digests, pod_with_root
 from tests.e2e.test_transfer_resume import BIG, results_in
-from tests.support import StackEnv, TcpProxy, kubeconfig_with_server, resume_until_done
+from tests.support import (
+    SIZE,
+    StackEnv,
+    TcpProxy,
+    kubeconfig_with_server,
+    make_app,
+    pods_info,
+    resume_until_done,
+    settle,
+)
 from tui.models.transfer import TransferSummary
+from tui.screens.copy import CopyScreen
+from tui.screens.dialogs import ChoiceScreen
+from tui.screens.forms import FormScreen
 from tui.services.kube import KubeService
 from tui.services.transfer import PodFileTransfer
 from tui.services.upload import PodUpload
 
 CUT_AFTER = BIG * 4 // 10
 ATTEMPTS = 8  # each connection carries about 40% of the large file: three or four are enough
+
+
+def pod_with_results(stack: StackEnv, namespace: str, tmp_path: Path) -> Path:
+    """A kwok pod "exp" whose results folder (40 small files and a large one) lies under tmp_path/pod."""
+    results = results_in(tmp_path / "pod")
+    pod_with_root(stack, namespace, tmp_path / "pod")
+    return results
 
 
 def cut_again_and_again(
@@ -47,8 +68,7 @@ def cut_again_and_again(
 def test_a_pull_cut_again_and_again_resumes_to_a_byte_identical_result(
     stack: StackEnv, namespace: str, tmp_path: Path
 ) -> None:
-    results = results_in(tmp_path / "pod")
-    pod_with_root(stack, namespace, tmp_path / "pod")
+    results = pod_with_results(stack, namespace, tmp_path)
     local = tmp_path / "local" / "exp"
     summary = cut_again_and_again(
         stack, tmp_path,
@@ -76,3 +96,41 @@ def test_a_copy_in_cut_again_and_again_resumes_to_a_byte_identical_result(
     assert digests(data / dataset.name) == digests(dataset)
     assert summary.verified == "sha256" and summary.reused > 0, summary
     assert [p.name for p in data.iterdir()] == [dataset.name]  # no hidden folder left
+
+
+async def test_the_apps_pull_key_through_the_cutting_relay_ends_byte_identical_after_resumes(
+    stack: StackEnv, namespace: str, tmp_path: Path
+) -> None:
+    """A person's way: `r`, the pull fails saying what was kept, `r` again offers Resume, until it is done."""
+    results = pod_with_results(stack, namespace, tmp_path)
+    local = tmp_path / "results" / "exp"
+    proxy = TcpProxy(KubeService(stack.kubeconfig).api_client().configuration.host, cut_after=CUT_AFTER)
+    app = make_app(kubeconfig_with_server(stack, tmp_path, proxy.server), stack.docker_host, namespace=namespace)
+    said: list[str] = []
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, lambda: "1 pod in namespace" in pods_info(app), timeout=60)
+            for _ in range(ATTEMPTS):
+                await pilot.press("r")
+                await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="the pull form")
+                app.screen.query_one("#field-remote", Input).value = str(results)
+                app.screen.query_one("#field-local", Input).value = str(local)
+                await pilot.press("ctrl+s")
+                await settle(pilot, lambda: isinstance(app.screen, (ChoiceScreen, CopyScreen)), what="pull started")
+                if isinstance(app.screen, ChoiceScreen):
+                    assert "A cut pull of" in str(app.screen.query_one("Label").content)
+                    await pilot.press("enter")  # Resume is highlighted
+                await settle(pilot, lambda: isinstance(app.screen, CopyScreen) and app.screen.finished, timeout=180)
+                said.append(str(app.screen.query_one("#copy-status", Static).content))
+                if said[-1].startswith("done"):
+                    break
+                assert not local.exists(), said[-1]
+                await pilot.press("escape")
+                await settle(pilot, lambda: not isinstance(app.screen, CopyScreen), what="back to the pod list")
+    finally:
+        proxy.close()
+    assert said and said[-1].startswith("done: 41 files"), said
+    assert "resumed: " in said[-1] and "(sha256)" in said[-1], said[-1]
+    failed = said[:-1]
+    assert len(failed) >= 2 and all(s.startswith("failed: ") and "pull again to resume" in s for s in failed), said
+    assert digests(local) == digests(results)
