@@ -1,5 +1,5 @@
-"""The deploy screen's forms: the pod template, a YAML file to open, a fan-out. Each keeps what was typed, so a form
-reopened after an error (or next time) starts from the user's own values."""
+"""The deploy screen's forms: the pod template, a YAML file to open, a fan-out (pods or an Indexed Job). Each keeps
+what was typed, so a form reopened after an error (or next time) starts from the user's own values."""
 
 from __future__ import annotations
 
@@ -70,8 +70,25 @@ def default_yaml_path(cwd: Path) -> str:
     return str(cwd / "pod.yml")
 
 
-def fan_out_fields(name: str, count: str) -> list[Field]:
+FAN_OUT_DEFAULTS: dict[str, str] = {"name": "", "count": "5", "job": "", "parallelism": ""}
+
+
+def fan_out_fields(values: dict[str, str]) -> list[Field]:
     return [
-        Field("name", "Fan-out name (pods NAME-0 … NAME-N-1, label k8sx.dev/fanout=NAME)", name, required=True),
-        Field("count", "How many pods", count, "5", required=True),
+        Field("name", "Fan-out name (label k8sx.dev/fanout=NAME)", values["name"], required=True),
+        Field("count", "How many (indexes 0 … N-1)", values["count"], "5", required=True),
+        Field(
+            "job",
+            "As one Indexed Job (batch/v1: pods NAME-INDEX-xxxxx, retried by the Job), not N plain pods NAME-INDEX",
+            values["job"],
+            switch=True,
+        ),
+        Field("parallelism", "… running this many at a time (empty: all at once)", values["parallelism"], "2"),
     ]
+
+
+def fan_out_values(values: FormValues) -> dict[str, str]:
+    """The form's values as kept for next time (the switch as "yes" or "")."""
+    kept = text_values(values)
+    kept["job"] = "yes" if values.get("job") is True else ""
+    return kept
