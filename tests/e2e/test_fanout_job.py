@@ -165,6 +165,12 @@ async def test_an_indexed_job_of_three_is_followed_as_one_and_its_results_pull_i
         assert question.startswith(f"Delete 3 finished pods in {namespace}?\n  {names[0]} (Succeeded, job prep)")
         await pilot.press("tab", "enter")
         await settle(pilot, lambda: listed(app) == {}, timeout=60, what="the Job's pods gone from the list")
+        await settle(
+            pilot,
+            lambda: "job prep is gone (deleted)" in follow_text(app) and "3 indexes): no pods" in follow_text(app),
+            timeout=60,
+            what="the fan-out view says the Job is gone",
+        )
     assert kubectl(stack, "get", "job", "prep", "-n", namespace, check=False) == ""
     assert job_pods(stack, namespace) == []
 

@@ -113,7 +113,9 @@ def test_a_fan_out_settles_when_every_index_has_finished_or_its_job_has_ended() 
     job = JobState("prep", ended="Complete")
     assert not FanOutProgress("prep", 2, (done, running), job, job_expected=True).settled  # a pod still runs
     assert FanOutProgress("prep", 1, (done,), job, job_expected=True).settled
-    assert FanOutProgress("prep", 1, (), None, job_expected=True).settled  # the Job was deleted
+    assert FanOutProgress("prep", 1, (), None, job_expected=True).settled  # the Job was deleted, its pods too
+    assert not FanOutProgress("prep", 2, (running,), None, job_expected=True).settled  # one still stopping
+    assert FanOutProgress("prep", 2, ()).settled  # plain pods all deleted
     assert not FanOutProgress("prep", 1, (done,), trouble="cannot read").settled
     summary = FanOutProgress("prep", 2, (done, running), JobState("prep"), job_expected=True).summary()
     assert summary == "fan-out prep (Indexed Job prep, 2 indexes): 2 pods — 1 Completed, 1 Running"

@@ -55,13 +55,14 @@ class FanOutProgress:
 
     @property
     def settled(self) -> bool:
-        """Nothing more will happen by itself: the Job has ended (or is gone), or every plain pod has finished."""
+        """Nothing more will happen by itself: the Job has ended (or is gone) and its pods have stopped; or every
+        plain pod has finished, or they are all gone (deleted: they were there when the follow began)."""
         if self.trouble:
             return False
         if self.job_expected:
-            return self.job is None or (bool(self.job.ended) and all(m.finished for m in self.members))
+            return (self.job is None or bool(self.job.ended)) and all(m.finished for m in self.members)
         indexes = {m.index for m in self.members if m.finished}
-        return len(indexes) >= self.count
+        return not self.members or len(indexes) >= self.count
 
     def counts(self) -> dict[str, int]:
         found: dict[str, int] = {}
@@ -71,9 +72,11 @@ class FanOutProgress:
 
     def summary(self) -> str:
         kind = f"Indexed Job {self.name}" if self.job_expected else "pods"
-        counted = ", ".join(f"{n} {status}" for status, n in self.counts().items()) or "none yet"
-        pods = f"{len(self.members)} pod{'' if len(self.members) == 1 else 's'}"
-        return f"fan-out {self.name} ({kind}, {self.count} indexes): {pods} — {counted}"
+        head = f"fan-out {self.name} ({kind}, {self.count} indexes)"
+        if not self.members:
+            return f"{head}: no pods"
+        counted = ", ".join(f"{n} {status}" for status, n in self.counts().items())
+        return f"{head}: {len(self.members)} pod{'' if len(self.members) == 1 else 's'} — {counted}"
 
 
 def job_state(job: Json, events: Sequence[Json]) -> JobState:

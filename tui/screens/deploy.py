@@ -155,6 +155,7 @@ class DeployScreen(AppScreen):
         self.outcome = ""
         self.progress: PodProgress | None = None
         self.fanout: FanOutProgress | None = None
+        self._fan_out: FanOutFollower | None = None  # the fan-out applied last (followed again after a clean-up)
         self.stages: dict[str, StageUpdate] = {}  # the loop's, by stage
         self._follow_token = threading.Event()
 
@@ -373,6 +374,7 @@ class DeployScreen(AppScreen):
         if message.follow is not None:
             self.follow(*message.follow)
         if message.fan_out is not None:
+            self._fan_out = message.fan_out
             self.follow_fan_out(message.fan_out, self._new_follow())
 
     def _new_follow(self) -> threading.Event:
@@ -436,10 +438,7 @@ class DeployScreen(AppScreen):
             follower = FanOutFollower(self.kube, self.target_namespace, name, count, as_job)
             self.apply(self.target_namespace, [*claims, *made], follower)
 
-        note = (
-            "{index} in the command, args and env values becomes 0, 1, 2 … in each pod "
-            "(in a Job: $(JOB_COMPLETION_INDEX), which Kubernetes expands)"
-        )
+        note = "{index} in command, args, env values: 0, 1, 2 … (in a Job: $(JOB_COMPLETION_INDEX))"
         self.app.push_screen(FormScreen("Fan-out", fan_out_fields(values), "Start", note), chosen)
 
     @work(thread=True, group="deploy-follow", exit_on_error=False)
@@ -517,7 +516,9 @@ class DeployScreen(AppScreen):
         if failed:
             self.post_message(DeployOutcome("cannot delete: " + "; ".join(failed), ok=False))
         else:
-            self.post_message(DeployOutcome(f"deleting {len(pods)} finished pod{'s' if len(pods) != 1 else ''}", True))
+            shown = self._fan_out if self.fanout is not None else None  # say what is left of the fan-out shown
+            text = f"deleting {len(pods)} finished pod{'s' if len(pods) != 1 else ''}"
+            self.post_message(DeployOutcome(text, True, fan_out=shown))
 
     @on(TextArea.Changed, "#deploy-yaml")
     def yaml_changed(self) -> None:

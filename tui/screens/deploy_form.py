@@ -79,7 +79,7 @@ def fan_out_fields(values: dict[str, str]) -> list[Field]:
         Field("count", "How many (indexes 0 … N-1)", values["count"], "5", required=True),
         Field(
             "job",
-            "As one Indexed Job (batch/v1: pods NAME-INDEX-xxxxx, retried by the Job), not N plain pods NAME-INDEX",
+            "As one Indexed Job (batch/v1), not N plain pods NAME-0 … NAME-N-1",
             values["job"],
             switch=True,
         ),
