@@ -294,3 +294,41 @@ def test_a_jobs_pods_are_deleted_through_the_job_only_when_it_would_act_on_them(
         kubectl(stack, "get", "pods", "-n", namespace, "-l", "batch.kubernetes.io/job-name=slow", "-o", "json")
     )
     assert [p["metadata"]["labels"][JOB_INDEX_KEY] for p in left["items"]] == ["1"]
+
+
+@pytest.mark.parametrize("as_job", [True, False], ids=["indexed job", "pods"])
+async def test_a_fan_out_started_again_asks_then_replaces_the_earlier_run(
+    stack: StackEnv, namespace: str, as_job: bool
+) -> None:
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+
+    def uids() -> set[str]:
+        selector = "batch.kubernetes.io/job-name=prep" if as_job else f"{FANOUT_LABEL}=prep"
+        found = kubectl(
+            stack, "get", "pods", "-n", namespace, "-l", selector, "-o", "jsonpath={.items[*].metadata.uid}"
+        )
+        return set(found.split())
+
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_deploy(pilot, app)
+        screen.editor.load_text(prep_pod())
+        for run in range(2):
+            await pilot.press("F")
+            await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="the fan-out form")
+            app.screen.query_one("#field-count", Input).value = "2"
+            app.screen.query_one("#field-job", Checkbox).value = as_job
+            await pilot.press("ctrl+s")
+            if run == 1:
+                await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+                question = str(app.screen.query_one("#question").content)  # type: ignore[attr-defined]
+                earlier = "  job prep (Complete)" if as_job else "  prep-0\n  prep-1"
+                assert question.startswith(f"An earlier fan-out prep is still in {namespace}:\n{earlier}\n"), question
+                await pilot.press("tab", "enter")  # Replace (the focus starts on Cancel)
+            done = "job prep: 0 active, 2 succeeded" if as_job else "2 pods — 2 Running"
+            await settle(pilot, lambda d=done: d in follow_text(app), timeout=120, what=f"run {run} followed")
+            if run == 0:
+                first = uids()
+                assert len(first) == 2
+        second = uids()
+        assert len(second) == 2 and not second & first, (first, second)
+        assert "refused" not in follow_text(app)

@@ -6,6 +6,7 @@ again from the very manifest it was applied with."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import on, work
@@ -25,9 +26,7 @@ from tui.models.pod_template import (
     Manifest,
     ManifestError,
     TemplateError,
-    fan_out,
     images_of,
-    indexed_job,
     name_of,
     parse_manifests,
     pods_of,
@@ -38,12 +37,10 @@ from tui.models.pod_template import (
 )
 from tui.models.project import PROJECT_FILE, LoopReady, Project, ProjectError, StageState, StageUpdate
 from tui.screens.base import AppScreen
+from tui.screens.deploy_fanout import FanOutFlow, FanOutProgressed
 from tui.screens.deploy_form import (
-    FAN_OUT_DEFAULTS,
     TEMPLATE_DEFAULTS,
     default_yaml_path,
-    fan_out_fields,
-    fan_out_values,
     open_fields,
     template_fields,
     text_values,
@@ -70,15 +67,6 @@ class DeployProgress(Message):
     """Where the followed pod stands now; `token` tells a stale follow from the current one."""
 
     def __init__(self, progress: PodProgress, token: threading.Event) -> None:
-        super().__init__()
-        self.progress = progress
-        self.token = token
-
-
-class FanOutProgressed(Message):
-    """Where the followed fan-out stands now (`token` as for DeployProgress)."""
-
-    def __init__(self, progress: FanOutProgress, token: threading.Event) -> None:
         super().__init__()
         self.progress = progress
         self.token = token
@@ -150,7 +138,7 @@ class DeployScreen(AppScreen):
         self._last: str | None = None  # the last pushed reference, as last read
         self.template_values = dict(TEMPLATE_DEFAULTS)
         self.yaml_path = default_yaml_path(self.cwd)
-        self.fan_out_values = dict(FAN_OUT_DEFAULTS)
+        self.fan_outs = FanOutFlow(self)
         self.source = "nothing yet: o opens a pod YAML, t makes one from the template"
         self.outcome = ""
         self.progress: PodProgress | None = None
@@ -352,9 +340,18 @@ class DeployScreen(AppScreen):
             self.apply(self.target_namespace, manifests)
 
     @work(thread=True, group="deploy-apply", exit_on_error=False)
-    def apply(self, namespace: str, manifests: list[Manifest], fan_out: FanOutFollower | None = None) -> None:
-        """Then follow the first pod, or the fan-out (its N pods or its Job) when it is one."""
+    def apply(
+        self,
+        namespace: str,
+        manifests: list[Manifest],
+        fan_out: FanOutFollower | None = None,
+        first: Callable[[], object] | None = None,
+    ) -> None:
+        """Then follow the first pod, or the fan-out (its N pods or its Job) when it is one; `first` runs before (an
+        earlier fan-out deleted), and an ApplyFailed from it stops the apply."""
         try:
+            if first is not None:
+                first()
             applied = self.applier.apply(namespace, manifests)
         except ApplyFailed as exc:
             self.post_message(DeployOutcome(str(exc), ok=False))
@@ -375,9 +372,9 @@ class DeployScreen(AppScreen):
             self.follow(*message.follow)
         if message.fan_out is not None:
             self._fan_out = message.fan_out
-            self.follow_fan_out(message.fan_out, self._new_follow())
+            self.follow_fan_out(message.fan_out, self.new_follow())
 
-    def _new_follow(self) -> threading.Event:
+    def new_follow(self) -> threading.Event:
         """Stop following what was followed (a pod or a fan-out); the token for the next."""
         self._follow_token.set()
         self._follow_token = threading.Event()
@@ -386,7 +383,7 @@ class DeployScreen(AppScreen):
         return self._follow_token
 
     def follow(self, namespace: str, name: str) -> None:
-        self.follow_pod(namespace, name, self._new_follow())
+        self.follow_pod(namespace, name, self.new_follow())
 
     @work(thread=True, group="deploy-follow", exit_on_error=False)
     def follow_pod(self, namespace: str, name: str, token: threading.Event) -> None:
@@ -410,36 +407,8 @@ class DeployScreen(AppScreen):
 
     def action_fan_out(self) -> None:
         manifests = self._manifests_to_apply()
-        if manifests is None:
-            return
-        pods = pods_of(manifests)
-        if len(pods) != 1:
-            self.say(f"a fan-out starts from one pod; the YAML has {len(pods)}", ok=False)
-            return
-        values = dict(self.fan_out_values, name=self.fan_out_values["name"] or name_of(pods[0]))
-
-        def chosen(result: FormValues | None) -> None:
-            if result is None:
-                return
-            self.fan_out_values = fan_out_values(result)
-            name, as_job = self.fan_out_values["name"], bool(self.fan_out_values["job"])
-            try:
-                count = int(self.fan_out_values["count"])
-                parallelism = int(self.fan_out_values["parallelism"]) if self.fan_out_values["parallelism"] else None
-                labelled = with_labels(pods[0], name)
-                made = [indexed_job(labelled, count, name, parallelism)] if as_job else fan_out(labelled, count, name)
-            except (ValueError, TemplateError) as exc:
-                self.notify(f"fan-out: {exc}", title="Fan-out", severity="error", timeout=10)
-                self.action_fan_out()
-                return
-            claims = [m for m in manifests if m.get("kind") != "Pod"]
-            what = f"Indexed Job {name} of {count}" if as_job else f"{count} pods {name}-0 … {name}-{count - 1}"
-            self.say(f"applying {what} into {self.target_namespace}…", ok=True)
-            follower = FanOutFollower(self.kube, self.target_namespace, name, count, as_job)
-            self.apply(self.target_namespace, [*claims, *made], follower)
-
-        note = "{index} in command, args, env values: 0, 1, 2 … (in a Job: $(JOB_COMPLETION_INDEX))"
-        self.app.push_screen(FormScreen("Fan-out", fan_out_fields(values), "Start", note), chosen)
+        if manifests is not None:
+            self.fan_outs.start(manifests)
 
     @work(thread=True, group="deploy-follow", exit_on_error=False)
     def follow_fan_out(self, follower: FanOutFollower, token: threading.Event) -> None:
@@ -605,7 +574,7 @@ class DeployScreen(AppScreen):
 
     def _loop_started(self, project: Project) -> None:
         self.stages = {}
-        self._new_follow()  # the loop follows the pod itself
+        self.new_follow()  # the loop follows the pod itself
         self.outcome = f"loop of {escape(str(project.path))}"
         self.render_follow()
 

@@ -3,8 +3,10 @@ what was typed, so a form reopened after an error (or next time) starts from the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+from tui.models.pod_template import Manifest, fan_out, indexed_job, with_labels
 from tui.screens.forms import Field, FormValues
 
 TEMPLATE_DEFAULTS: dict[str, str] = {
@@ -92,3 +94,35 @@ def fan_out_values(values: FormValues) -> dict[str, str]:
     kept = text_values(values)
     kept["job"] = "yes" if values.get("job") is True else ""
     return kept
+
+
+@dataclass(frozen=True)
+class FanOutRequest:
+    """What the fan-out form asked for, made: N labelled pods or one Indexed Job."""
+
+    name: str
+    count: int
+    job: bool
+    manifests: list[Manifest]
+
+    @property
+    def what(self) -> str:
+        if self.job:
+            return f"Indexed Job {self.name} of {self.count}"
+        return f"{self.count} pods {self.name}-0 … {self.name}-{self.count - 1}"
+
+
+def fan_out_request(pod: Manifest, values: dict[str, str]) -> FanOutRequest:
+    """From the form's kept values (see fan_out_values); ValueError (TemplateError) names what cannot be used."""
+    name, job = values["name"], bool(values["job"])
+    try:
+        count = int(values["count"])
+    except ValueError:
+        raise ValueError(f"count: {values['count']!r} is not a whole number") from None
+    try:
+        parallelism = int(values["parallelism"]) if values["parallelism"] else None
+    except ValueError:
+        raise ValueError(f"parallelism: {values['parallelism']!r} is not a whole number") from None
+    labelled = with_labels(pod, name)
+    manifests = [indexed_job(labelled, count, name, parallelism)] if job else fan_out(labelled, count, name)
+    return FanOutRequest(name, count, job, manifests)
