@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from textual.widgets import Checkbox, Input, Static
 
 from tests.e2e.test_deploy import follow_text, listed, open_deploy, own_state
 from tests.e2e.test_transfer import digests
 from tests.support import SIZE, StackEnv, kubectl, make_app, pods_info, settle, wait_for
 from tui.app import K8sxApp
-from tui.models.pod_template import FANOUT_LABEL, JOB_INDEX_KEY, MANAGED_BY_LABEL
+from tui.models.pod_template import FANOUT_LABEL, JOB_INDEX_KEY, MANAGED_BY_LABEL, indexed_job, with_labels
 from tui.screens.dialogs import ConfirmScreen
 from tui.screens.forms import FormScreen
 from tui.screens.pull_many import PullManyScreen
@@ -332,3 +333,32 @@ async def test_a_fan_out_started_again_asks_then_replaces_the_earlier_run(
         second = uids()
         assert len(second) == 2 and not second & first, (first, second)
         assert "refused" not in follow_text(app)
+
+
+def test_a_job_with_no_pod_right_now_is_not_forgotten_when_leaving(stack: StackEnv, namespace: str) -> None:
+    """A Job whose pods a quota refuses has none running, but would start them later: the leave prompt lists it and
+    deleting it deletes the Job."""
+    quota = "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: no-pods}\nspec: {hard: {count/pods: '0'}}\n"
+    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=quota)
+    wait_for(
+        lambda: (
+            "count/pods" in kubectl(stack, "get", "quota", "no-pods", "-n", namespace, "-o", "jsonpath={.status.hard}")
+        ),
+        what="the quota in force",
+    )
+    (pod,) = [m for m in yaml.safe_load_all(prep_pod()) if m]
+    job = indexed_job(with_labels(pod, "prep"), 2, "prep")
+    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=json.dumps(job))
+    pods = ExperimentPods(KubeService(stack.kubeconfig))
+    wait_for(
+        lambda: (
+            "exceeded quota"
+            in kubectl(stack, "get", "events", "-n", namespace, "--field-selector", "involvedObject.kind=Job")
+        ),
+        what="the Job refused its pods",
+    )
+    running = pods.still_running([namespace])
+    assert [(p.name, p.job) for p in running] == [("job/prep", "prep")]
+    assert pods.delete(running) == []
+    wait_for(lambda: kubectl(stack, "get", "job", "prep", "-n", namespace, check=False) == "", what="the Job deleted")
+    assert pods.still_running([namespace]) == []

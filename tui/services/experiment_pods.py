@@ -73,15 +73,35 @@ class ExperimentPods:
 
     def still_running(self, namespaces: Iterable[str], timeout: float = TIMEOUT_S) -> list[ExperimentPod]:
         """Pending or Running ones (they hold nodes and GPUs), in each namespace the app deployed to; a namespace
-        that cannot be listed (gone, forbidden, no cluster) is skipped: nothing could be deleted there anyway."""
+        that cannot be listed (gone, forbidden, no cluster) is skipped: nothing could be deleted there anyway.
+        A Job of the app that has not ended but has no such pod right now (its next pod not created yet, or refused
+        by a quota) is listed too, as `job/NAME`: it would start pods after the app has gone."""
         found: list[ExperimentPod] = []
         for namespace in sorted(set(namespaces)):
             try:
                 pods = self.pods(namespace, timeout=timeout)
+                running = [p for p in pods if not p.finished and not p.terminating]
+                found.extend(running)
+                found.extend(self._idle_jobs(namespace, {p.job for p in running}, timeout))
             except Exception:
                 continue
-            found.extend(p for p in pods if not p.finished and not p.terminating)
         return found
+
+    def _idle_jobs(self, namespace: str, busy: set[str], timeout: float) -> list[ExperimentPod]:
+        response: Any = k8s.BatchV1Api(self.kube.api_client()).list_namespaced_job(
+            namespace, label_selector=MANAGED_SELECTOR, _preload_content=False, _request_timeout=timeout
+        )
+        try:
+            jobs = json.loads(response.data).get("items") or []
+        finally:
+            response.release_conn()
+        return [
+            ExperimentPod(namespace, f"job/{name}", "Pending", job=name)
+            for job in jobs
+            if (name := str(job["metadata"]["name"])) not in busy
+            and not job_ended(job)
+            and not job["metadata"].get("deletionTimestamp")
+        ]
 
     def delete(self, pods: Iterable[ExperimentPod]) -> list[str]:
         """Delete each (a Job's pod through its Job where needed, see above); returns the failures in words (a pod or
@@ -100,6 +120,8 @@ class ExperimentPods:
                     if key not in jobs:
                         jobs[key] = self._job_ended(batch, pod.namespace, pod.job)
                     ended = jobs[key]
+                    if ended is None and pod.name == f"job/{pod.job}":
+                        continue  # a Job without pods (see still_running), gone already
                     if ended is not None and (ended or not pod.finished):
                         batch.delete_namespaced_job(
                             pod.job, pod.namespace, propagation_policy="Background", _request_timeout=TIMEOUT_S
@@ -125,11 +147,14 @@ class ExperimentPods:
                 return None
             raise
         try:
-            job = json.loads(response.data)
+            return job_ended(json.loads(response.data))
         finally:
             response.release_conn()
-        conditions = (job.get("status") or {}).get("conditions") or []
-        return any(c.get("type") in ("Complete", "Failed") and c.get("status") == "True" for c in conditions)
+
+
+def job_ended(job: dict[str, Any]) -> bool:
+    conditions = (job.get("status") or {}).get("conditions") or []
+    return any(c.get("type") in ("Complete", "Failed") and c.get("status") == "True" for c in conditions)
 
 
 def owning_job(pod: dict[str, Any]) -> str:
