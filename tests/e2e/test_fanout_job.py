@@ -71,6 +71,17 @@ async def start_job_fan_out(pilot: Any, app: K8sxApp, yaml_text: str, count: str
     await pilot.press("ctrl+s")
 
 
+def pod_quota(stack: StackEnv, namespace: str, name: str, pods: int) -> None:
+    """A ResourceQuota on the number of pods (finished ones count too), once the quota controller enforces it."""
+    quota = {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": name}}
+    manifest = json.dumps({**quota, "spec": {"hard": {"count/pods": str(pods)}}})
+    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=manifest)
+    wait_for(
+        lambda: "count/pods" in kubectl(stack, "get", "quota", name, "-n", namespace, "-o", "jsonpath={.status.hard}"),
+        what=f"quota {name} in force",
+    )
+
+
 def job_pods(stack: StackEnv, namespace: str) -> list[dict[str, Any]]:
     found = json.loads(
         kubectl(stack, "get", "pods", "-n", namespace, "-l", "batch.kubernetes.io/job-name=prep", "-o", "json")
@@ -190,15 +201,7 @@ async def test_refusals_are_said_verbatim_an_invalid_job_an_exceeded_quota_and_a
         ), follow_text(app)
 
         # One pod allowed by a quota: the Job starts one, and its controller's refusals show as the Job's warnings.
-        quota = "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: one-pod}\nspec: {hard: {count/pods: '1'}}\n"
-        kubectl(stack, "apply", "-n", namespace, "-f", "-", input=quota)
-        wait_for(
-            lambda: (
-                "count/pods"
-                in kubectl(stack, "get", "quota", "one-pod", "-n", namespace, "-o", "jsonpath={.status.hard}")
-            ),
-            what="the quota in force",
-        )
+        pod_quota(stack, namespace, "one-pod", 1)
         await start_job_fan_out(pilot, app, prep_pod())
         await settle(pilot, lambda: "exceeded quota: one-pod" in follow_text(app), timeout=90, what="the quota refusal")
         text = follow_text(app)
@@ -270,14 +273,7 @@ def test_a_jobs_pods_are_deleted_through_the_job_only_when_it_would_act_on_them(
 
     # A Job still running (one pod at a time, the next one not created yet, or created): its finished pod goes
     # alone, the Job stays and does not run that index again.
-    quota = "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: one-pod}\nspec: {hard: {count/pods: '1'}}\n"
-    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=quota)
-    wait_for(
-        lambda: (
-            "count/pods" in kubectl(stack, "get", "quota", "one-pod", "-n", namespace, "-o", "jsonpath={.status.hard}")
-        ),
-        what="the quota in force",
-    )
+    pod_quota(stack, namespace, "one-pod", 1)
     job("slow", "kwok", 2, 1)
     wait_for(lambda: len([p for p in pods.finished(namespace) if p.job == "slow"]) == 1, what="index 0 finished")
     first = [p for p in pods.finished(namespace) if p.job == "slow"]
@@ -338,14 +334,7 @@ async def test_a_fan_out_started_again_asks_then_replaces_the_earlier_run(
 def test_a_job_with_no_pod_right_now_is_not_forgotten_when_leaving(stack: StackEnv, namespace: str) -> None:
     """A Job whose pods a quota refuses has none running, but would start them later: the leave prompt lists it and
     deleting it deletes the Job."""
-    quota = "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: no-pods}\nspec: {hard: {count/pods: '0'}}\n"
-    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=quota)
-    wait_for(
-        lambda: (
-            "count/pods" in kubectl(stack, "get", "quota", "no-pods", "-n", namespace, "-o", "jsonpath={.status.hard}")
-        ),
-        what="the quota in force",
-    )
+    pod_quota(stack, namespace, "no-pods", 0)
     (pod,) = [m for m in yaml.safe_load_all(prep_pod()) if m]
     job = indexed_job(with_labels(pod, "prep"), 2, "prep")
     kubectl(stack, "apply", "-n", namespace, "-f", "-", input=json.dumps(job))

@@ -47,13 +47,11 @@ class ExperimentPods:
         self.kube = kube
 
     def pods(self, namespace: str, selector: str = MANAGED_SELECTOR, timeout: float = TIMEOUT_S) -> list[ExperimentPod]:
-        response: Any = k8s.CoreV1Api(self.kube.api_client()).list_namespaced_pod(
-            namespace, label_selector=selector, _preload_content=False, _request_timeout=timeout
+        items = _items(
+            k8s.CoreV1Api(self.kube.api_client()).list_namespaced_pod(
+                namespace, label_selector=selector, _preload_content=False, _request_timeout=timeout
+            )
         )
-        try:
-            items = json.loads(response.data).get("items") or []
-        finally:
-            response.release_conn()
         return sorted(
             (
                 ExperimentPod(
@@ -88,13 +86,11 @@ class ExperimentPods:
         return found
 
     def _idle_jobs(self, namespace: str, busy: set[str], timeout: float) -> list[ExperimentPod]:
-        response: Any = k8s.BatchV1Api(self.kube.api_client()).list_namespaced_job(
-            namespace, label_selector=MANAGED_SELECTOR, _preload_content=False, _request_timeout=timeout
+        jobs = _items(
+            k8s.BatchV1Api(self.kube.api_client()).list_namespaced_job(
+                namespace, label_selector=MANAGED_SELECTOR, _preload_content=False, _request_timeout=timeout
+            )
         )
-        try:
-            jobs = json.loads(response.data).get("items") or []
-        finally:
-            response.release_conn()
         return [
             ExperimentPod(namespace, f"job/{name}", "Pending", job=name)
             for job in jobs
@@ -150,6 +146,14 @@ class ExperimentPods:
             return job_ended(json.loads(response.data))
         finally:
             response.release_conn()
+
+
+def _items(response: Any) -> list[dict[str, Any]]:
+    try:
+        items: list[dict[str, Any]] = json.loads(response.data).get("items") or []
+    finally:
+        response.release_conn()
+    return items
 
 
 def job_ended(job: dict[str, Any]) -> bool:
