@@ -23,6 +23,7 @@ from tui.screens.sync import SyncScreen
 from tui.services.claim_pull import ClaimPull
 from tui.services.code_sync import SKIPPED, CodeSync
 from tui.services.kube import KubeService
+from tui.services.pod_paths import PodPaths, pod_paths
 from tui.services.transfer import PodFileTransfer, pull_source
 from tui.services.transfer_resume import resume_offer
 from tui.services.upload import PodUpload
@@ -31,21 +32,73 @@ DEFAULT_CODE_PATH = "/persistent/code"
 RESUME, START_OVER = "Resume", "Start over"
 
 Progress = Callable[[TransferProgress], None]
+PullCall = Callable[[Progress, threading.Event], TransferSummary]
+
+
+def ask_then_pull(
+    screen: Screen[Any],
+    title: str,
+    remote: str,
+    local: Path,
+    source: str,
+    pull: Callable[[bool, bool], PullCall],
+    whose: str = "the pod's",
+) -> None:
+    """Offer to resume a cut pull of the same `source`, then ask before replacing an existing folder, then follow
+    `pull(overwrite, resume)` on a progress screen."""
+    app = screen.app
+
+    def start(overwrite: bool, resume: bool) -> None:
+        app.push_screen(CopyScreen(title, pull(overwrite, resume)))
+
+    def then_replace(resume: bool) -> None:
+        if local.exists():
+            question = f"{local} already exists.\nReplace it with {whose} {remote}?"
+            app.push_screen(ConfirmScreen(question, "Replace"), lambda yes: start(True, resume) if yes else None)
+        else:
+            start(False, resume)
+
+    offer = resume_offer(local, source)
+    if offer is None:
+        then_replace(False)
+        return
+    question = (
+        f"A cut pull of {remote} into {local} left {offer.files} complete files ({human_bytes(offer.bytes)}). "
+        "Resume keeps what matches the pod's sha256 and continues a half-written file."
+    )
+
+    def answered(choice: str | None) -> None:
+        if choice in (RESUME, START_OVER):
+            then_replace(choice == RESUME)
+
+    app.push_screen(ChoiceScreen(question, [RESUME, START_OVER], RESUME), answered)
 
 
 class PodTransfers:
     """Owned by the pod list screen; pushes its forms and progress screens on that screen's app."""
 
-    def __init__(self, screen: Screen[Any], kube: KubeService, results_path: str, data_path: str) -> None:
-        """`results_path`, `data_path`: the folders in the pod the forms start with (the settings)."""
+    def __init__(
+        self, screen: Screen[Any], kube: KubeService, results_path: str, data_path: str, folder: Path | None = None
+    ) -> None:
+        """`results_path`, `data_path`: the settings' folders in the pod, used unless the project file `k8sx.yaml`
+        in `folder` (default: the working directory) names its own."""
         self.screen = screen
         self.results_path = results_path
         self.data_path = data_path
+        self.folder = folder or Path.cwd()
         self.transfer = PodFileTransfer(kube)
         self.claims = ClaimPull(kube, self.transfer)
         self.upload = PodUpload(kube)
         self.code_sync = CodeSync(kube)
         self._synced: dict[str, tuple[str, str]] = {}  # pod key -> the last (local folder, pod folder) synced
+
+    def paths(self) -> PodPaths:
+        """The forms' pod folders, read again each time (the project file may have changed); a broken project file
+        is said, and the settings apply."""
+        found = pod_paths(self.folder, self.results_path, self.data_path)
+        if found.problem:
+            self.screen.notify(found.problem, title="Project file", severity="warning", timeout=15)
+        return found
 
     # ---------------------------------------------------------------- r: pull results
 
@@ -54,10 +107,12 @@ class PodTransfers:
             self._pull_many(rows)
             return
         row = rows[0]
+        paths = self.paths()
         fields = [
-            Field("remote", "Results in the pod (a folder or a file)", self.results_path, required=True),
+            Field("remote", f"Results in the pod (a folder or a file; from {paths.results_from})", paths.results,
+                  required=True),
             Field("local", "Copy to (local folder)", str(Path.cwd() / "results" / row.name), required=True),
-        ]
+        ]  # fmt: skip
         note = "A finished pod's results are read from its claim through a short-lived helper pod."
 
         def chosen(values: FormValues | None) -> None:
@@ -67,42 +122,26 @@ class PodTransfers:
         self.screen.app.push_screen(FormScreen(f"Pull results from {row.key}", fields, "Pull", note), chosen)
 
     def _ask_then_pull(self, row: PodRow, remote: str, local: Path) -> None:
-        """Offer to resume a cut pull of the same source, then ask before replacing an existing folder."""
-        app = self.screen.app
-
-        def start(overwrite: bool, resume: bool) -> None:
-            def pull(progress: Progress, cancel: threading.Event) -> TransferSummary:
+        def pull(overwrite: bool, resume: bool) -> PullCall:
+            def call(progress: Progress, cancel: threading.Event) -> TransferSummary:
                 return self.claims.pull_results(
                     row.namespace, row.name, remote, local, overwrite, progress, cancel, resume=resume
                 )
 
-            app.push_screen(CopyScreen(f"Pull {row.key}:{remote} → {local}", pull))
+            return call
 
-        def then_replace(resume: bool) -> None:
-            if local.exists():
-                question = f"{local} already exists.\nReplace it with the pod's {remote}?"
-                app.push_screen(ConfirmScreen(question, "Replace"), lambda yes: start(True, resume) if yes else None)
-            else:
-                start(False, resume)
-
-        offer = resume_offer(local, pull_source(row.namespace, row.name, remote))
-        if offer is None:
-            then_replace(False)
-            return
-        title = (
-            f"A cut pull of {remote} into {local} left {offer.files} complete files ({human_bytes(offer.bytes)}). "
-            "Resume keeps what matches the pod's sha256 and continues a half-written file."
-        )
-
-        def answered(choice: str | None) -> None:
-            if choice in (RESUME, START_OVER):
-                then_replace(choice == RESUME)
-
-        app.push_screen(ChoiceScreen(title, [RESUME, START_OVER], RESUME), answered)
+        source = pull_source(row.namespace, row.name, remote)
+        ask_then_pull(self.screen, f"Pull {row.key}:{remote} → {local}", remote, local, source, pull)
 
     def _pull_many(self, rows: list[PodRow]) -> None:
+        paths = self.paths()
         fields = [
-            Field("remote", "Results in each pod (a folder or a file)", self.results_path, required=True),
+            Field(
+                "remote",
+                f"Results in each pod (a folder or a file; from {paths.results_from})",
+                paths.results,
+                required=True,
+            ),
             Field("local", "Into (one folder per pod inside it)", str(Path.cwd() / "results"), required=True),
         ]
         note = f"{len(rows)} pods, one after another; a pull cut earlier is resumed."
@@ -144,9 +183,10 @@ class PodTransfers:
     # ---------------------------------------------------------------- u: copy in
 
     def copy_in(self, row: PodRow) -> None:
+        paths = self.paths()
         fields = [
             Field("local", "Local file or folder (a dataset, code)", str(Path.cwd()), required=True),
-            Field("remote", "Into this folder in the pod", self.data_path, required=True),
+            Field("remote", f"Into this folder in the pod (from {paths.data_from})", paths.data, required=True),
             Field("overwrite", "Replace it if the pod already has it", switch=True),
             Field(
                 "resume",

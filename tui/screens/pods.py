@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +15,7 @@ from tui.messages import KubeTargetChanged, OpenLogs, OpenShell
 from tui.models.pod_table import COLUMNS, PodTable
 from tui.models.pods import PodRow
 from tui.screens.base import AppScreen
+from tui.screens.claims import ClaimsScreen
 from tui.screens.dialogs import ChoiceScreen, ConfirmScreen
 from tui.screens.pod_transfers import PodTransfers
 from tui.screens.text_view import TextViewScreen
@@ -53,6 +56,13 @@ class PodsScreen(AppScreen):
             id="pods.pull-results",
             tooltip="pull results from the marked pods, or this one",
         ),
+        Binding(
+            "v",
+            "claims",
+            "Claims",
+            id="pods.claims",
+            tooltip="the namespace's PersistentVolumeClaims: pull results from one whose pods are gone",
+        ),
         Binding("u", "upload", "Copy in", id="pods.upload"),
         Binding("U", "sync_code", "Sync code", id="pods.sync-code"),
         Binding("ctrl+d", "delete", "Delete…", id="pods.delete"),
@@ -64,13 +74,18 @@ class PodsScreen(AppScreen):
     """
 
     def __init__(
-        self, kube: KubeService, results_path: str = "/persistent/out", data_path: str = "/persistent/data"
+        self,
+        kube: KubeService,
+        results_path: str = "/persistent/out",
+        data_path: str = "/persistent/data",
+        cwd: Path | None = None,
     ) -> None:
-        """The paths are where `r` and `u` look in the pod first: the tutorial's persistent volume, or the settings."""
+        """The paths are where `r` and `u` look in the pod first (the tutorial's persistent volume, or the
+        settings) unless the project file `k8sx.yaml` in `cwd` (default: the working directory) names its own."""
         super().__init__("pods")
         self.kube = kube
         self.actions = PodActions(kube)
-        self.transfers = PodTransfers(self, kube, results_path, data_path)
+        self.transfers = PodTransfers(self, kube, results_path, data_path, cwd)
         self.title = "Pods"
         self.table = PodTable()
         self._watcher: PodWatcher | None = None
@@ -305,6 +320,9 @@ class PodsScreen(AppScreen):
     def action_sync_code(self) -> None:
         if (row := self._target()) is not None:
             self.transfers.sync_code(row)
+
+    def action_claims(self) -> None:
+        self.app.push_screen(ClaimsScreen(self.kube, self.transfers))
 
     def action_delete(self) -> None:
         targets = self.view.targets()

@@ -371,11 +371,31 @@ class ClaimPull:
             spec = helper_spec_from_pod(found, remote_path)
         except ClaimPullFailed as exc:
             raise ClaimPullFailed(f"pod {pod} {state}, so only its claims can be read: {exc}") from None
+        return self.pull_noted(
+            namespace, spec, remote_path, destination, f"pod {pod} {state}", overwrite, progress, cancel,
+            resume=resume, source=source,
+        )  # fmt: skip
+
+    def pull_noted(
+        self,
+        namespace: str,
+        spec: HelperSpec,
+        remote_path: str,
+        destination: Path,
+        why_helper: str,
+        overwrite: bool = False,
+        progress: Callable[[TransferProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+        resume: bool = False,
+        source: str | None = None,
+    ) -> TransferSummary:
+        """`pull` with what the helper waits for said in the progress (after `why_helper`, "pod x has completed"),
+        and the claim, helper and node in the summary's note."""
         started = time.monotonic()
 
         def waiting(why: str) -> None:
             if progress is not None:
-                note = f"pod {pod} {state}: starting a helper pod on claim {spec.claim} ({why})"
+                note = f"{why_helper}: starting a helper pod on claim {spec.claim} ({why})"
                 progress(TransferProgress(0, None, 0, None, note, time.monotonic() - started))
 
         waiting("creating it")

@@ -3,6 +3,7 @@ and remember what was applied so a dead pod can be started again from the very s
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -15,6 +16,7 @@ from kubernetes import client as k8s
 from kubernetes.client.exceptions import ApiException
 
 from tui.models.pod_template import Manifest, name_of
+from tui.services.claim_mounts import ClaimMountStore
 from tui.services.kube import KubeService
 from tui.services.last_pushed import state_dir
 
@@ -75,9 +77,12 @@ def api_message(exc: ApiException) -> str:
 
 
 class PodApplier:
-    def __init__(self, kube: KubeService, store: AppliedManifests | None = None) -> None:
+    def __init__(
+        self, kube: KubeService, store: AppliedManifests | None = None, mounts: ClaimMountStore | None = None
+    ) -> None:
         self.kube = kube
         self.store = store or AppliedManifests()
+        self.mounts = mounts or ClaimMountStore()
 
     def _core(self) -> k8s.CoreV1Api:
         return k8s.CoreV1Api(self.kube.api_client())
@@ -97,6 +102,8 @@ class PodApplier:
             done.append(self._apply_one(namespace, manifest))
             if manifest.get("kind") == "Pod":
                 self.store.remember(namespace, manifest)
+                with contextlib.suppress(OSError):  # only a default for later pulls: never worth failing an apply
+                    self.mounts.remember(namespace, manifest)
         return done
 
     def _apply_one(self, namespace: str, manifest: Manifest) -> Applied:
