@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.test_transfer import digests, pod_with_root
-from tests.support import SIZE, StackEnv, make_app, pods_info, settle
+from tests.support import SIZE, StackEnv, digests, make_app, pod_with_root, pods_info, settle
 from tui.services.code_sync import CodeSync
 from tui.services.kube import KubeService
 
