@@ -10,8 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_transfer import digests, pod_with_root
-from tests.support import SIZE, StackEnv, TcpProxy, kubeconfig_with_server, make_app, pods_info, settle
+from tests.support import (
+    SIZE,
+    StackEnv,
+    TcpProxy,
+    digests,
+    kubeconfig_with_server,
+    make_app,
+    pod_with_root,
+    pods_info,
+    settle,
+)
 from tui.models.transfer import TransferProgress
 from tui.services.code_sync import STAGING, CodeSync
 from tui.services.kube import KubeService
