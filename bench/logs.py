@@ -35,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.support import kwok_pod, wait_for
 from tui.app import K8sxApp
 from tui.backends import Backends
 from tui.models.logs import LogRange
@@ -44,20 +45,6 @@ from tui.services.docker_engine import DockerService
 from tui.services.kube import KubeService
 
 RESULTS = Path(__file__).resolve().parent / "results"
-POD = """
-apiVersion: v1
-kind: Pod
-metadata: {{name: {name}}}
-spec:
-  nodeSelector: {{type: kwok}}
-  containers: [{{name: main, image: busybox}}]
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Logs
-metadata: {{name: {name}}}
-spec:
-  logs: [{{logsFile: {logfile}, follow: true}}]
-"""
 
 
 def kubectl(*args: str, input: str | None = None) -> str:
@@ -100,12 +87,13 @@ def new_pod(namespace: str, directory: Path) -> tuple[str, Path]:
     name = f"bench-{uuid.uuid4().hex[:6]}"
     logfile = directory / f"{name}.log"
     logfile.touch()
-    kubectl("apply", "-n", namespace, "-f", "-", input=POD.format(name=name, logfile=logfile))
-    deadline = time.monotonic() + 60
-    while kubectl("get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.phase}") != "Running":
-        if time.monotonic() > deadline:
-            raise SystemExit(f"pod {name} never ran")
-        time.sleep(0.3)
+    pod = kwok_pod(name, logs=[{"logsFile": str(logfile), "follow": True}])
+    kubectl("apply", "-n", namespace, "-f", "-", input=pod)
+    wait_for(
+        lambda: kubectl("get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.phase}") == "Running",
+        timeout=60,
+        what=f"pod {name} Running",
+    )
     return name, logfile
 
 

@@ -22,25 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.support import kwok_pod
 from tui.services.kube import KubeService
 from tui.services.transfer import PodFileTransfer
 from tui.services.upload import PodUpload
 
 RESULTS = Path(__file__).resolve().parent / "results"
-POD = """
-apiVersion: v1
-kind: Pod
-metadata: {{name: bench}}
-spec:
-  nodeSelector: {{type: kwok}}
-  containers: [{{name: main, image: busybox}}]
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Exec
-metadata: {{name: bench}}
-spec:
-  execs: [{{local: {{workDir: {root}}}}}]
-"""
 
 
 def kubectl(kubeconfig: str, *args: str, stdin: str | None = None) -> str:
@@ -117,7 +104,7 @@ def main() -> None:
         root.mkdir()
         kubectl(kubeconfig, "create", "namespace", namespace)
         try:
-            kubectl(kubeconfig, "apply", "-n", namespace, "-f", "-", stdin=POD.format(root=root))
+            kubectl(kubeconfig, "apply", "-n", namespace, "-f", "-", stdin=kwok_pod("bench", workdir=root))
             kubectl(kubeconfig, "wait", "-n", namespace, "--for=condition=Ready", "pod/bench", "--timeout=60s")
             results = [
                 measure(kubeconfig, namespace, root, local, "one-file", mb, 1, runs),

@@ -39,9 +39,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from transfer import POD, kubectl  # bench/transfer.py, the speed half (this folder is sys.path[0])
+from transfer import kubectl  # bench/transfer.py, the speed half (this folder is sys.path[0])
 
-from tests.support import TcpProxy, resume_until_done
+from tests.support import TcpProxy, kwok_pod, resume_until_done
 from tui.services.kube import KubeService
 from tui.services.transfer import PodFileTransfer
 from tui.services.upload import PodUpload
@@ -208,7 +208,7 @@ def cut_scenario(kubeconfig: str, quick: bool) -> dict[str, Any]:
         os.link(source, scenario.local_source)
         kubectl(kubeconfig, "create", "namespace", namespace)
         try:
-            kubectl(kubeconfig, "apply", "-n", namespace, "-f", "-", stdin=POD.format(root=root))
+            kubectl(kubeconfig, "apply", "-n", namespace, "-f", "-", stdin=kwok_pod("bench", workdir=root))
             kubectl(kubeconfig, "wait", "-n", namespace, "--for=condition=Ready", "pod/bench", "--timeout=60s")
             details = [run_once(scenario, run) for run in range(runs)]
         finally:

@@ -1,19 +1,25 @@
-"""Helpers shared by the tests: the local stack's addresses, kubectl, waiting."""
+"""Helpers shared by the tests: the local stack's addresses, kubectl, waiting, test pods and images."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
 import io
 import shlex
+import socket
 import subprocess
 import tarfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import yaml
+from docker import DockerClient
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -73,6 +79,25 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 30.0, what: str = "
         time.sleep(0.2)
 
 
+def pod_phase(stack: StackEnv, namespace: str, name: str = "exp") -> str:
+    return kubectl(stack, "get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.phase}")
+
+
+def wait_pod_phase(stack: StackEnv, namespace: str, name: str, phase: str = "Running", timeout: float = 30.0) -> None:
+    wait_for(lambda: pod_phase(stack, namespace, name) == phase, timeout=timeout, what=f"pod {name} {phase}")
+
+
+def apply(stack: StackEnv, namespace: str, manifest: str) -> None:
+    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=manifest)
+
+
+def digests(folder: Path) -> dict[str, str]:
+    """sha256 of every file below `folder`, by its path there: two folders with the same bytes compare equal."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()
+    }
+
+
 async def settle(pilot: Pilot[object], predicate: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
     """Let the app run until predicate holds (workers post from threads; the UI needs turns to apply them)."""
     deadline = time.monotonic() + timeout
@@ -111,45 +136,80 @@ def kubeconfig_with_server(stack: StackEnv, tmp_path: Path, server: str) -> str:
 BUSYBOX_DOCKERFILE = 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n'
 
 
-def busybox_context(extra_dockerfile: str = "") -> io.BytesIO:
+def busybox_context(extra_dockerfile: str = "", dockerfile: str = BUSYBOX_DOCKERFILE) -> io.BytesIO:
     """A build context FROM scratch with Debian's busybox-static: nothing can be pulled from the internet here."""
-    dockerfile = (BUSYBOX_DOCKERFILE + extra_dockerfile).encode()
+    text = (dockerfile + extra_dockerfile).encode()
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         tar.add("/bin/busybox", arcname="busybox")
         info = tarfile.TarInfo("Dockerfile")
-        info.size = len(dockerfile)
-        tar.addfile(info, io.BytesIO(dockerfile))
+        info.size = len(text)
+        tar.addfile(info, io.BytesIO(text))
     buffer.seek(0)
     return buffer
 
 
-# ---------------------------------------------------------------- terminal sessions (issue 5)
+# ---------------------------------------------------------------- pods on kwok nodes (exec runs on this machine)
 
-import json  # noqa: E402 - appended with the helpers below
 
-from docker import DockerClient  # noqa: E402
+def manifest(*objects: dict[str, Any]) -> str:
+    """Objects as one multi-document YAML, for `kubectl apply -f -` or create_from_yaml."""
+    return yaml.safe_dump_all(objects, sort_keys=False)
 
-KWOK_EXEC_POD = """
-apiVersion: v1
-kind: Pod
-metadata: {{name: {name}}}
-spec:
-  nodeSelector: {{type: kwok}}
-  containers: {containers}
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Exec
-metadata: {{name: {name}}}
-spec:
-  execs: [{{local: {{workDir: {workdir}, envs: {envs}}}}}]
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Attach
-metadata: {{name: {name}}}
-spec:
-  attaches: [{{logsFile: {logfile}}}]
-"""
+
+def kwok_pod(
+    name: str,
+    containers: Sequence[str] = ("main",),
+    labels: dict[str, str] | None = None,
+    workdir: Path | None = None,
+    envs: dict[str, str] | None = None,
+    logs: list[dict[str, Any]] | None = None,
+    attach_log: Path | None = None,
+    tty: bool = False,
+) -> str:
+    """The manifest of a pod on a kwok node, with kwok's objects for what its exec, logs and attach do.
+    kwok runs exec'd commands ON THIS MACHINE in `workdir` (always a temporary folder of the test) with `envs`;
+    `logs`: kwok's Logs entries (logsFile, previousLogsFile, follow, containers); `attach_log`: what attach shows;
+    `tty`: the containers have a TTY and stdin (as `kubectl run -it` starts them)."""
+    tty_fields = {"tty": True, "stdin": True} if tty else {}
+    pod_containers = [{"name": c, "image": "busybox"} | tty_fields for c in containers]
+    metadata: dict[str, Any] = {"name": name} | ({"labels": labels} if labels else {})
+    objects: list[dict[str, Any]] = [
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": metadata,
+            "spec": {"nodeSelector": {"type": "kwok"}, "containers": pod_containers},
+        }
+    ]
+
+    def kwok(kind: str, spec: dict[str, Any]) -> dict[str, Any]:
+        return {"apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": kind, "metadata": {"name": name}, "spec": spec}
+
+    if workdir is not None:
+        local: dict[str, Any] = {"workDir": str(workdir)}
+        if envs:
+            local["envs"] = [{"name": key, "value": value} for key, value in envs.items()]
+        objects.append(kwok("Exec", {"execs": [{"local": local}]}))
+    if logs:
+        objects.append(kwok("Logs", {"logs": logs}))
+    if attach_log is not None:
+        objects.append(kwok("Attach", {"attaches": [{"logsFile": str(attach_log)}]}))
+    return manifest(*objects)
+
+
+def pod_with_root(
+    stack: StackEnv,
+    namespace: str,
+    root: Path,
+    name: str = "exp",
+    labels: dict[str, str] | None = None,
+    wait: bool = True,
+) -> None:
+    """A kwok pod whose exec'd commands run in `root` on this machine."""
+    apply(stack, namespace, kwok_pod(name, labels=labels, workdir=root))
+    if wait:
+        wait_pod_phase(stack, namespace, name)
 
 
 def kwok_shell_pod(
@@ -170,27 +230,71 @@ def kwok_shell_pod(
     (home / ".bashrc").write_text("PS1='k8sx$ '\n")
     logfile = root / "attach.log"
     logfile.touch()
-    envs = [
-        {"name": "TERM", "value": "xterm-256color"},
-        {"name": "HOME", "value": str(home)},
-        {"name": "PS1", "value": "k8sx$ "},
-        {"name": "LESSHISTFILE", "value": "-"},
-    ]
-    manifest = KWOK_EXEC_POD.format(
-        name=name,
-        workdir=home,
-        envs=json.dumps(envs),
-        logfile=logfile,
-        containers=json.dumps(
-            [{"name": c, "image": "busybox", "tty": tty_container, "stdin": tty_container} for c in containers]
-        ),
-    )
-    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=manifest)
-    wait_for(
-        lambda: kubectl(stack, "get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.phase}") == "Running",
-        what=f"pod {name} Running",
-    )
+    envs = {"TERM": "xterm-256color", "HOME": str(home), "PS1": "k8sx$ ", "LESSHISTFILE": "-"}
+    pod = kwok_pod(name, containers, workdir=home, envs=envs, attach_log=logfile, tty=tty_container)
+    apply(stack, namespace, pod)
+    wait_pod_phase(stack, namespace, name)
     return home
+
+
+# ---------------------------------------------------------------- pods on the real node (a kubelet, containerd)
+# Run every test that uses them under `flock /tmp/real-node.lock`: the node has only 4 local volumes.
+
+REAL_NODE_TOLERATION = {"key": "k8sx.dev/real-node", "operator": "Exists", "effect": "NoSchedule"}
+
+
+def real_node_pod(
+    name: str,
+    image: str,
+    command: list[str],
+    restart: str | None = "Never",
+    grace_s: int | None = 1,
+    labels: dict[str, str] | None = None,
+    claim: str | None = None,
+) -> dict[str, Any]:
+    """A pod for the real node running `command`; `claim`: a PVC mounted at /persistent. None leaves the API's
+    default (restartPolicy Always, a 30 s grace period)."""
+    container: dict[str, Any] = {"name": "main", "image": image, "command": command}
+    spec: dict[str, Any] = {"nodeSelector": {"type": "real"}, "tolerations": [REAL_NODE_TOLERATION]}
+    if restart is not None:
+        spec["restartPolicy"] = restart
+    if grace_s is not None:
+        spec["terminationGracePeriodSeconds"] = grace_s
+    spec["containers"] = [container]
+    if claim is not None:
+        container["volumeMounts"] = [{"name": "persistent", "mountPath": "/persistent"}]
+        spec["volumes"] = [{"name": "persistent", "persistentVolumeClaim": {"claimName": claim}}]
+    metadata: dict[str, Any] = {"name": name} | ({"labels": labels} if labels else {})
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}
+
+
+def claim_of(name: str, storage_class: str) -> dict[str, Any]:
+    """A 1 GiB ReadWriteOnce claim (on the real node: its storage class, from K8SX_REAL_STORAGE_CLASS)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"name": name},
+        "spec": {
+            "storageClassName": storage_class,
+            "accessModes": ["ReadWriteOnce"],
+            "resources": {"requests": {"storage": "1Gi"}},
+        },
+    }
+
+
+def start_real_node_pod(
+    stack: StackEnv,
+    namespace: str,
+    image: str,
+    name: str,
+    command: list[str],
+    phase: str,
+    restart: str = "Never",
+    timeout: float = 120.0,
+) -> None:
+    """A pod on the real node running `command`; returns once it is in `phase`."""
+    apply(stack, namespace, manifest(real_node_pod(name, image, command, restart)))
+    wait_pod_phase(stack, namespace, name, phase, timeout)
 
 
 def busybox_image(client: DockerClient, tag: str = "k8sx-test/busybox:terminal") -> str:
@@ -201,24 +305,25 @@ def busybox_image(client: DockerClient, tag: str = "k8sx-test/busybox:terminal")
 
 def shell_less_image(client: DockerClient, tag: str = "k8sx-test/no-shell:terminal") -> str:
     """An image with /bin/busybox only: no bash, no sh (the applets are not installed)."""
-    dockerfile = b"FROM scratch\nCOPY busybox /bin/busybox\n"
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        tar.add("/bin/busybox", arcname="busybox")
-        info = tarfile.TarInfo("Dockerfile")
-        info.size = len(dockerfile)
-        tar.addfile(info, io.BytesIO(dockerfile))
-    buffer.seek(0)
-    image, _ = client.images.build(fileobj=buffer, custom_context=True, tag=tag, rm=True)
+    context = busybox_context(dockerfile="FROM scratch\nCOPY busybox /bin/busybox\n")
+    image, _ = client.images.build(fileobj=context, custom_context=True, tag=tag, rm=True)
     return str(image.id)
 
 
-# ---------------------------------------------------------------- a connection that can be cut (issue 4, logs)
+def push_image(stack: StackEnv, build: Callable[[DockerClient, str], str], ref: str) -> str:
+    """An image built by `build` (e.g. busybox_image) and pushed to the stack's registry, for pods that really run
+    on the real node; returns `ref`."""
+    client = DockerClient(base_url=stack.docker_host, timeout=120)
+    try:
+        build(client, ref)
+        for message in client.api.push(ref, stream=True, decode=True):
+            assert "error" not in message, message
+    finally:
+        client.close()
+    return ref
 
-import contextlib  # noqa: E402 - appended with the helpers below
-import socket  # noqa: E402
-import threading  # noqa: E402
-from urllib.parse import urlsplit  # noqa: E402
+
+# ---------------------------------------------------------------- a connection that can be cut (issue 4, logs)
 
 
 class TcpProxy:

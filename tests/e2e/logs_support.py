@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,26 +11,11 @@ from rich.style import Style
 from textual.pilot import Pilot
 from textual.strip import Strip
 
-from tests.support import StackEnv, kubectl, settle, wait_for
+from tests.support import StackEnv, apply, kwok_pod, settle, wait_for, wait_pod_phase
 from tui.app import K8sxApp
 from tui.screens.logs import LogsScreen
 from tui.services import log_history
 from tui.widgets.log_view import LogView
-
-LOG_POD = """
-apiVersion: v1
-kind: Pod
-metadata: {{name: {name}, labels: {labels}}}
-spec:
-  nodeSelector: {{type: kwok}}
-  containers: {containers}
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Logs
-metadata: {{name: {name}}}
-spec:
-  logs: {logs}
-"""
 
 
 class Clock:
@@ -79,17 +63,8 @@ def log_pod(
         {"containers": [c], "logsFile": str(pod.files[c]), "previousLogsFile": str(pod.previous[c]), "follow": True}
         for c in containers
     ]
-    manifest = LOG_POD.format(
-        name=name,
-        labels=json.dumps(labels or {}),
-        containers=json.dumps([{"name": c, "image": "busybox"} for c in containers]),
-        logs=json.dumps(logs),
-    )
-    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=manifest)
-    wait_for(
-        lambda: kubectl(stack, "get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.phase}") == "Running",
-        what=f"pod {name} Running",
-    )
+    apply(stack, namespace, kwok_pod(name, containers, labels, logs=logs))
+    wait_pod_phase(stack, namespace, name)
     # kwok learns of the Logs object through a watch of its own: until then it answers "no logs found" (a final
     # answer for the app, as for kubectl). Wait until it serves every container's log.
     for container in containers:

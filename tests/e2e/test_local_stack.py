@@ -12,28 +12,7 @@ from pathlib import Path
 
 import docker
 
-from tests.support import STACK, StackEnv, busybox_context, kubectl, wait_for
-
-POD_WITH_OWN_EXEC_AND_LOGS = """
-apiVersion: v1
-kind: Pod
-metadata: {{name: {name}}}
-spec:
-  nodeSelector: {{type: kwok}}
-  containers: [{{name: main, image: busybox}}]
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Exec
-metadata: {{name: {name}}}
-spec:
-  execs: [{{local: {{workDir: {workdir}}}}}]
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Logs
-metadata: {{name: {name}}}
-spec:
-  logs: [{{logsFile: {logfile}, follow: true}}]
-"""
+from tests.support import STACK, StackEnv, apply, busybox_context, kubectl, kwok_pod, wait_for, wait_pod_phase
 
 
 def cri_line(text: str) -> str:
@@ -45,12 +24,8 @@ def running_pod(stack: StackEnv, namespace: str, tmp_path: Path, name: str = "ex
     workdir.mkdir()
     logfile = tmp_path / "pod.log"
     logfile.write_text(cri_line("epoch 1 loss 0.9") + cri_line("epoch 2 loss 0.5"))
-    manifest = POD_WITH_OWN_EXEC_AND_LOGS.format(name=name, workdir=workdir, logfile=logfile)
-    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=manifest)
-    wait_for(
-        lambda: kubectl(stack, "get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.phase}") == "Running",
-        what=f"pod {name} Running",
-    )
+    apply(stack, namespace, kwok_pod(name, workdir=workdir, logs=[{"logsFile": str(logfile), "follow": True}]))
+    wait_pod_phase(stack, namespace, name)
     return workdir, logfile
 
 

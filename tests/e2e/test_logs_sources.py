@@ -4,7 +4,6 @@ source that lost lines while the app was away, and the logs of pods that are dea
 from __future__ import annotations
 
 import contextlib
-import json
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -24,9 +23,10 @@ from tests.support import (
     kubeconfig_with_server,
     kubectl,
     make_app,
+    push_image,
     read_stack_env,
     settle,
-    wait_for,
+    start_real_node_pod,
 )
 from tui.app import K8sxApp
 from tui.backends import Backends
@@ -139,34 +139,15 @@ async def test_lines_the_server_no_longer_has_after_a_drop_are_reported_missing(
 
 # ---------------------------------------------------------------- dead pods (a real kubelet)
 
-NODE_POD = """
-apiVersion: v1
-kind: Pod
-metadata: {{name: {name}}}
-spec:
-  nodeSelector: {{type: real}}
-  tolerations: [{{key: k8sx.dev/real-node, operator: Exists, effect: NoSchedule}}]
-  restartPolicy: {restart}
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: main
-    image: {image}
-    command: {command}
-"""
-
 
 @pytest.fixture(scope="module")
 def node_image(stack: StackEnv) -> Iterator[str]:
     """A FROM-scratch busybox image in the local registry, for pods on the real node."""
+    ref = push_image(stack, busybox_image, f"{stack.registry}/k8sx-e2e/logs:{uuid.uuid4().hex[:10]}")
+    yield ref
     client = docker.DockerClient(base_url=stack.docker_host, timeout=120)
-    repository = f"{stack.registry}/k8sx-e2e/logs"
-    tag = uuid.uuid4().hex[:10]
-    busybox_image(client, f"{repository}:{tag}")
-    pushed = [json.loads(line) for line in client.images.push(repository, tag=tag).splitlines() if line.strip()]
-    assert not [item for item in pushed if "error" in item], pushed
-    yield f"{repository}:{tag}"
     with contextlib.suppress(NotFound):
-        client.api.remove_image(f"{repository}:{tag}", force=True)
+        client.api.remove_image(ref, force=True)
     client.close()
 
 
@@ -174,13 +155,7 @@ def node_pod(
     stack: StackEnv, namespace: str, image: str, name: str, script: str, phase: str, restart: str = "Never"
 ) -> None:
     """A pod on the real node running `script` in sh; returns once it is in `phase`."""
-    manifest = NODE_POD.format(name=name, image=image, command=json.dumps(["sh", "-c", script]), restart=restart)
-    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=manifest)
-    wait_for(
-        lambda: kubectl(stack, "get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.phase}") == phase,
-        timeout=120,
-        what=f"pod {name} {phase}",
-    )
+    start_real_node_pod(stack, namespace, image, name, ["sh", "-c", script], phase, restart)
 
 
 async def test_the_logs_of_a_failed_and_a_completed_pod_stay_readable(

@@ -11,7 +11,6 @@ Pods here carry the real node's toleration and `nodeSelector: {type: real}`; eve
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import shutil
 import subprocess
@@ -29,7 +28,18 @@ from kubernetes import client as k8s
 from kubernetes import utils as k8s_utils
 from kubernetes.client.exceptions import ApiException
 
-from tests.support import BUSYBOX_DOCKERFILE, STACK, StackEnv, read_stack_env, wait_for
+from tests.support import (
+    BUSYBOX_DOCKERFILE,
+    REAL_NODE_TOLERATION,
+    STACK,
+    StackEnv,
+    claim_of,
+    digests,
+    manifest,
+    read_stack_env,
+    real_node_pod,
+    wait_for,
+)
 from tui.models.images import BuildFinished, ImageRef
 from tui.models.logs import LogChunk, LogRange, LogTarget, StreamEnded
 from tui.services.claim_pull import (
@@ -52,43 +62,25 @@ from tui.services.transfer import PodFileTransfer, TransferFailed
 
 pytestmark = pytest.mark.e2e
 
-TOLERATION = {"key": "k8sx.dev/real-node", "operator": "Exists", "effect": "NoSchedule"}
-
 # The experiment: says it started, waits until told to stop (a file on its claim), says what it left, exits 0.
 # Its stdout also goes to /persistent/logs/main.log, so its log outlives the pod.
-EXPERIMENT = """
-apiVersion: v1
-kind: PersistentVolumeClaim
-metadata: {{name: results}}
-spec:
-  storageClassName: {storage_class}
-  accessModes: [ReadWriteOnce]
-  resources: {{requests: {{storage: 1Gi}}}}
----
-apiVersion: v1
-kind: Pod
-metadata: {{name: exp, labels: {{app: k8sx-e2e}}}}
-spec:
-  nodeSelector: {{type: real}}
-  tolerations: [{{key: k8sx.dev/real-node, operator: Exists, effect: NoSchedule}}]
-  restartPolicy: Never
-  terminationGracePeriodSeconds: 2
-  containers:
-  - name: main
-    image: {image}
-    command:
-    - sh
-    - -c
-    - |
-      mkdir -p /persistent/logs
-      {{
-        echo "training started on $(hostname)"
-        while [ ! -f /persistent/stop ]; do sleep 0.2; done
-        echo "training finished: $(ls /persistent/out | wc -l) entries in /persistent/out"
-      }} 2>&1 | tee -a /persistent/logs/main.log
-    volumeMounts: [{{name: persistent, mountPath: /persistent}}]
-  volumes: [{{name: persistent, persistentVolumeClaim: {{claimName: results}}}}]
+EXPERIMENT_SCRIPT = """\
+mkdir -p /persistent/logs
+{
+  echo "training started on $(hostname)"
+  while [ ! -f /persistent/stop ]; do sleep 0.2; done
+  echo "training finished: $(ls /persistent/out | wc -l) entries in /persistent/out"
+} 2>&1 | tee -a /persistent/logs/main.log
 """
+
+
+def experiment(image: str, storage_class: str) -> str:
+    """A claim on the real node's storage class and the experiment's pod mounting it at /persistent."""
+    pod = real_node_pod(
+        "exp", image, ["sh", "-c", EXPERIMENT_SCRIPT], grace_s=2, labels={"app": "k8sx-e2e"}, claim="results"
+    )
+    return manifest(claim_of("results", storage_class), pod)
+
 
 # What the exec'd command leaves in /persistent/out; it prints the pod's own sha256 of every file.
 WRITE_RESULTS = """
@@ -102,12 +94,6 @@ done
 head -c 3000000 /dev/urandom > /persistent/out/model.bin
 cd /persistent/out && find . -type f -exec sha256sum {} +
 """
-
-
-def digests(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()
-    }
 
 
 def pod_json(kube: KubeService, namespace: str, name: str) -> dict[str, Any] | None:
@@ -220,8 +206,8 @@ def test_build_push_run_exec_pull_then_pull_again_from_the_claim_after_the_pod_i
     kube: KubeService, namespace: str, tmp_path: Path, pushed_image: str, real_node: str, storage_class: str
 ) -> None:
     # Deploy from YAML: a claim on the real node's storage class and a pod that mounts it.
-    manifest = EXPERIMENT.format(image=pushed_image, storage_class=storage_class)
-    k8s_utils.create_from_yaml(kube.api_client(), yaml_objects=list(yaml.safe_load_all(manifest)), namespace=namespace)
+    objects = list(yaml.safe_load_all(experiment(pushed_image, storage_class)))
+    k8s_utils.create_from_yaml(kube.api_client(), yaml_objects=objects, namespace=namespace)
     try:
         wait_for(lambda: phase(kube, namespace, "exp") == "Running", timeout=90, what="pod exp Running")
     except AssertionError as exc:
@@ -295,22 +281,12 @@ def test_build_push_run_exec_pull_then_pull_again_from_the_claim_after_the_pod_i
 def test_a_helper_that_cannot_start_says_why_and_is_deleted(
     kube: KubeService, namespace: str, tmp_path: Path, stack: StackEnv, storage_class: str
 ) -> None:
-    claim = {
-        "apiVersion": "v1",
-        "kind": "PersistentVolumeClaim",
-        "metadata": {"name": "results"},
-        "spec": {
-            "storageClassName": storage_class,
-            "accessModes": ["ReadWriteOnce"],
-            "resources": {"requests": {"storage": "1Gi"}},
-        },
-    }
-    k8s_utils.create_from_dict(kube.api_client(), claim, namespace=namespace)
+    k8s_utils.create_from_dict(kube.api_client(), claim_of("results", storage_class), namespace=namespace)
     spec = HelperSpec(
         claim="results",
         image=f"{stack.registry}/k8sx-e2e/no-such-image:{uuid.uuid4().hex[:8]}",
         node_selector={"type": "real"},
-        tolerations=(TOLERATION,),
+        tolerations=(REAL_NODE_TOLERATION,),
     )
     with pytest.raises(ClaimPullFailed, match=r"could not start: (ErrImagePull|ImagePullBackOff): .*not found"):
         ClaimPull(kube).pull(namespace, spec, "/persistent/out", tmp_path / "never", timeout=60)
@@ -331,7 +307,7 @@ def test_the_helper_copies_the_dead_pods_placement_and_mounts_its_claim_read_onl
         "metadata": {"name": "exp"},
         "spec": {
             "nodeSelector": {"type": "real"},
-            "tolerations": [TOLERATION],
+            "tolerations": [REAL_NODE_TOLERATION],
             "imagePullSecrets": [{"name": "gar"}],
             "initContainers": [
                 {"name": "fetch", "image": "fetcher:1", "volumeMounts": [{"name": "data", "mountPath": "/data"}]}
@@ -370,7 +346,7 @@ def test_the_helper_copies_the_dead_pods_placement_and_mounts_its_claim_read_onl
     manifest = helper_manifest(spec, "k8sx-pull-runs-abcde")
     body = manifest["spec"]
     assert body["nodeSelector"] == {"type": "real"}
-    assert body["tolerations"] == [TOLERATION]
+    assert body["tolerations"] == [REAL_NODE_TOLERATION]
     assert body["imagePullSecrets"] == [{"name": "gar"}]
     assert body["restartPolicy"] == "Never" and body["activeDeadlineSeconds"] == 3600
     assert body["volumes"] == [{"name": "results", "persistentVolumeClaim": {"claimName": "runs", "readOnly": True}}]

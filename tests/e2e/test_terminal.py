@@ -12,7 +12,6 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import docker
@@ -29,8 +28,11 @@ from tests.support import (
     kubectl,
     kwok_shell_pod,
     make_app,
+    pod_phase,
+    push_image,
     settle,
     shell_less_image,
+    start_real_node_pod,
     wait_for,
 )
 from tui.app import K8sxApp
@@ -120,10 +122,6 @@ async def until_prompt(pilot: object, tab: SessionTab, prompt: str = PROMPT) -> 
         return bool(lines) and lines[-1].endswith(prompt)
 
     await settle(pilot, at_prompt, what=f"the prompt {prompt!r}")  # type: ignore[arg-type]
-
-
-def pod_phase(stack: StackEnv, namespace: str, name: str = "exp") -> str:
-    return kubectl(stack, "get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.phase}")
 
 
 def pid_in(path: Path) -> int:
@@ -785,40 +783,15 @@ async def test_a_dropped_connection_ends_the_session_saying_why_and_keeps_its_sc
         proxy.close()
 
 
-REAL_NODE_POD = """
-apiVersion: v1
-kind: Pod
-metadata: {{name: {name}}}
-spec:
-  nodeSelector: {{type: real}}
-  tolerations: [{{key: k8sx.dev/real-node, operator: Exists, effect: NoSchedule}}]
-  restartPolicy: Never
-  terminationGracePeriodSeconds: 1
-  containers: [{{name: main, image: "{image}", command: {command}}}]
-"""
-
-
-def pushed(stack: StackEnv, build: Callable[[docker.DockerClient, str], str], ref: str) -> str:
-    """An image built by `build` pushed to the stack's registry, for pods that really run on the real node."""
-    client = docker.DockerClient(base_url=stack.docker_host, timeout=120)
-    try:
-        build(client, ref)
-        for message in client.api.push(ref, stream=True, decode=True):
-            assert "error" not in message, message
-    finally:
-        client.close()
-    return ref
-
-
 @pytest.fixture(scope="module")
 def real_node_image(stack: StackEnv) -> str:
-    return pushed(stack, busybox_image, f"{stack.registry}/k8sx-test/terminal-busybox:1")
+    return push_image(stack, busybox_image, f"{stack.registry}/k8sx-test/terminal-busybox:1")
 
 
 @pytest.fixture(scope="module")
 def real_node_shell_less_image(stack: StackEnv) -> str:
     """/bin/busybox alone (no sh, no bash)."""
-    return pushed(stack, shell_less_image, f"{stack.registry}/k8sx-test/terminal-no-shell:1")
+    return push_image(stack, shell_less_image, f"{stack.registry}/k8sx-test/terminal-no-shell:1")
 
 
 async def a_shell_that_cannot_start(pilot: object, app: K8sxApp) -> SessionTab:
@@ -833,16 +806,10 @@ async def a_shell_that_cannot_start(pilot: object, app: K8sxApp) -> SessionTab:
     return tab
 
 
-def real_node_pod(stack: StackEnv, namespace: str, image: str, name: str, command: list[str], phase: str) -> None:
-    manifest = REAL_NODE_POD.format(name=name, image=image, command=json.dumps(command))
-    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=manifest)
-    wait_for(lambda: pod_phase(stack, namespace, name) == phase, timeout=90, what=f"pod {name} {phase}")
-
-
 async def test_a_shell_in_a_finished_pod_says_the_container_has_exited(
     stack: StackEnv, namespace: str, real_node_image: str
 ) -> None:
-    real_node_pod(stack, namespace, real_node_image, "done", ["sh", "-c", "echo trained"], "Succeeded")
+    start_real_node_pod(stack, namespace, real_node_image, "done", ["sh", "-c", "echo trained"], "Succeeded")
     app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
     async with app.run_test(size=SIZE) as pilot:
         tab = await a_shell_that_cannot_start(pilot, app)
@@ -858,7 +825,7 @@ async def test_a_shell_in_a_finished_pod_says_the_container_has_exited(
 async def test_a_pod_deleted_mid_session_ends_it_saying_why_and_keeps_its_screen(
     stack: StackEnv, namespace: str, real_node_image: str
 ) -> None:
-    real_node_pod(stack, namespace, real_node_image, "doomed", ["sleep", "3600"], "Running")
+    start_real_node_pod(stack, namespace, real_node_image, "doomed", ["sleep", "3600"], "Running")
     app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
     async with app.run_test(size=SIZE) as pilot:
         tab = await open_from_pod_list(pilot, app)
@@ -875,7 +842,9 @@ async def test_a_pod_deleted_mid_session_ends_it_saying_why_and_keeps_its_screen
 async def test_a_shell_in_a_pod_whose_image_has_no_shell_says_so(
     stack: StackEnv, namespace: str, real_node_shell_less_image: str
 ) -> None:
-    real_node_pod(stack, namespace, real_node_shell_less_image, "bare", ["/bin/busybox", "sleep", "3600"], "Running")
+    start_real_node_pod(
+        stack, namespace, real_node_shell_less_image, "bare", ["/bin/busybox", "sleep", "3600"], "Running"
+    )
     app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
     async with app.run_test(size=SIZE) as pilot:
         await a_shell_that_cannot_start(pilot, app)
@@ -903,7 +872,7 @@ def test_keys_typed_before_the_shell_answers_reach_the_shell_it_falls_back_to(
     stack: StackEnv, namespace: str, real_node_image: str
 ) -> None:
     # busybox has no bash: the first exec fails and sh is started; what was typed meanwhile goes to sh, once.
-    real_node_pod(stack, namespace, real_node_image, "early", ["sleep", "3600"], "Running")
+    start_real_node_pod(stack, namespace, real_node_image, "early", ["sleep", "3600"], "Running")
     session = KubeExecSession(KubeService(stack.kubeconfig), namespace, "early")
     session.open(80, 24)
     session.write(b"echo typed-$((6*7))-early\r")

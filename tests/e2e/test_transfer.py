@@ -3,60 +3,15 @@ really move through exec): checksums, refusals, atomic results, clear failures."
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.support import StackEnv, kubectl, wait_for
+from tests.support import StackEnv, apply, digests, kwok_pod, pod_with_root, wait_pod_phase
 from tui.services.kube import KubeService
 from tui.services.transfer import DestinationExists, PodFileTransfer, TransferFailed
-
-POD = """
-apiVersion: v1
-kind: Pod
-metadata: {{name: {name}, labels: {labels}}}
-spec:
-  nodeSelector: {{type: kwok}}
-  containers: [{{name: main, image: busybox}}]
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Exec
-metadata: {{name: {name}}}
-spec:
-  execs: [{{local: {{workDir: {workdir}}}}}]
-"""
-
-
-def pod_with_root(
-    stack: StackEnv,
-    namespace: str,
-    root: Path,
-    name: str = "exp",
-    labels: dict[str, str] | None = None,
-    wait: bool = True,
-) -> None:
-    """A kwok pod whose exec'd commands run in `root` on this machine."""
-    manifest = POD.format(name=name, workdir=root, labels=json.dumps(labels or {}))
-    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=manifest)
-    if wait:
-        wait_running(stack, namespace, name)
-
-
-def wait_running(stack: StackEnv, namespace: str, name: str) -> None:
-    wait_for(
-        lambda: kubectl(stack, "get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.phase}") == "Running",
-        what=f"pod {name} Running",
-    )
-
-
-def digests(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()
-    }
 
 
 @pytest.fixture
@@ -228,24 +183,10 @@ async def test_the_results_and_data_paths_of_the_settings_are_where_r_and_u_star
     assert (local / "metrics.json").read_text() == '{"loss": 0.1}\n'
 
 
-PATH_POD = POD.replace(
-    "execs: [{{local: {{workDir: {workdir}}}}}]",
-    "execs: [{{local: {{workDir: {workdir}, envs: [{{name: PATH, value: {path}}}]}}}}]",
-)
-
-
 def pod_with_tools(stack: StackEnv, namespace: str, root: Path, tools: Path) -> None:
     """A kwok pod whose exec'd commands find only the programs in `tools` (an image without some of them)."""
-    kubectl(
-        stack,
-        "apply",
-        "-n",
-        namespace,
-        "-f",
-        "-",
-        input=PATH_POD.format(name="exp", workdir=root, labels="{}", path=tools),
-    )
-    wait_running(stack, namespace, "exp")
+    apply(stack, namespace, kwok_pod("exp", workdir=root, envs={"PATH": str(tools)}))
+    wait_pod_phase(stack, namespace, "exp")
 
 
 def tools_folder(where: Path, *names: str) -> Path:

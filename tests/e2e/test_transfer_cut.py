@@ -10,14 +10,15 @@ from pathlib import Path
 
 from textual.widgets import Input, Static
 
-from tests.e2e.test_transfer import digests, pod_with_root
 from tests.e2e.test_transfer_resume import BIG, results_in
 from tests.support import (
     SIZE,
     StackEnv,
     TcpProxy,
+    digests,
     kubeconfig_with_server,
     make_app,
+    pod_with_root,
     pods_info,
     resume_until_done,
     settle,

@@ -6,54 +6,38 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
-from kubernetes import utils as k8s_utils
 
-from tests.e2e.test_real_node import digests, engine, helpers_left, kube, phase, pushed_image, storage_class
-from tests.support import SIZE, StackEnv, make_app, pods_info, settle, wait_for
+from tests.e2e.test_real_node import engine, helpers_left, kube, phase, pushed_image, storage_class
+from tests.support import (
+    SIZE,
+    StackEnv,
+    apply,
+    claim_of,
+    digests,
+    make_app,
+    manifest,
+    pods_info,
+    real_node_pod,
+    settle,
+    wait_for,
+)
 from tui.services.kube import KubeService
 
 pytestmark = pytest.mark.e2e
 __all__ = ["engine", "kube", "pushed_image", "storage_class"]  # fixtures used here by name
 
-FINISHED = """
-apiVersion: v1
-kind: PersistentVolumeClaim
-metadata: {{name: results}}
-spec:
-  storageClassName: {storage_class}
-  accessModes: [ReadWriteOnce]
-  resources: {{requests: {{storage: 1Gi}}}}
----
-apiVersion: v1
-kind: Pod
-metadata: {{name: done}}
-spec:
-  nodeSelector: {{type: real}}
-  tolerations: [{{key: k8sx.dev/real-node, operator: Exists, effect: NoSchedule}}]
-  restartPolicy: Never
-  containers:
-  - name: main
-    image: {image}
-    command:
-    - sh
-    - -c
-    - |
-      mkdir -p /persistent/out/epochs
-      for i in $(seq 1 30); do echo "epoch $i" > /persistent/out/epochs/$i.txt; done
-      seq 1 200000 > /persistent/out/numbers.txt
-    volumeMounts: [{{name: persistent, mountPath: /persistent}}]
-  volumes: [{{name: persistent, persistentVolumeClaim: {{claimName: results}}}}]
----
-apiVersion: v1
-kind: Pod
-metadata: {{name: no-claim}}
-spec:
-  nodeSelector: {{type: real}}
-  tolerations: [{{key: k8sx.dev/real-node, operator: Exists, effect: NoSchedule}}]
-  restartPolicy: Never
-  containers: [{{name: main, image: {image}, command: [sh, -c, "echo results lost"]}}]
+WRITE_RESULTS = """\
+mkdir -p /persistent/out/epochs
+for i in $(seq 1 30); do echo "epoch $i" > /persistent/out/epochs/$i.txt; done
+seq 1 200000 > /persistent/out/numbers.txt
 """
+
+
+def finished_pods(image: str, storage_class: str) -> str:
+    """A pod that wrote its results to its claim and finished, and one that finished with no claim at all."""
+    done = real_node_pod("done", image, ["sh", "-c", WRITE_RESULTS], grace_s=None, claim="results")
+    no_claim = real_node_pod("no-claim", image, ["sh", "-c", "echo results lost"], grace_s=None)
+    return manifest(claim_of("results", storage_class), done, no_claim)
 
 
 def expected(folder: Path) -> None:
@@ -71,8 +55,7 @@ async def test_r_on_a_finished_pod_pulls_from_its_claim_through_a_helper_pod(
     from tui.screens.copy import CopyScreen
     from tui.screens.forms import FormScreen
 
-    manifest = FINISHED.format(image=pushed_image, storage_class=storage_class)
-    k8s_utils.create_from_yaml(kube.api_client(), yaml_objects=list(yaml.safe_load_all(manifest)), namespace=namespace)
+    apply(stack, namespace, finished_pods(pushed_image, storage_class))
     for name in ("done", "no-claim"):
         wait_for(lambda name=name: phase(kube, namespace, name) == "Succeeded", timeout=120, what=f"{name} Succeeded")
     expected(tmp_path / "expected")

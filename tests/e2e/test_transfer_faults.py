@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_transfer import digests, pod_with_root
-from tests.support import ROOT, StackEnv
+from tests.support import ROOT, StackEnv, digests, pod_with_root
 from tui.services.kube import KubeService
 from tui.services.safe_tar import PART_SUFFIX
 from tui.services.transfer import PodFileTransfer, TransferFailed, pull_source
@@ -95,18 +94,6 @@ def test_a_full_local_disk_is_said_and_leaves_no_result_that_looks_complete(
         assert summary.reused > 0, summary
 
 
-NO_TAR_POD = """
-apiVersion: v1
-kind: Pod
-metadata: {{name: bare}}
-spec:
-  nodeSelector: {{type: real}}
-  tolerations: [{{key: k8sx.dev/real-node, operator: Exists, effect: NoSchedule}}]
-  terminationGracePeriodSeconds: 1
-  containers: [{{name: main, image: {image}, command: [/bin/busybox, sleep, "3600"]}}]
-"""
-
-
 def test_a_pod_whose_image_has_no_tar_is_told_so_with_an_image_that_has_it(
     stack: StackEnv, namespace: str, tmp_path: Path
 ) -> None:
@@ -115,26 +102,14 @@ def test_a_pod_whose_image_has_no_tar_is_told_so_with_an_image_that_has_it(
     are checked in tests/unit/test_safe_tar.py.)"""
     import uuid
 
-    import docker
-    import yaml
-    from kubernetes import utils as k8s_utils
-
-    from tests.e2e.test_real_node import phase
-    from tests.support import shell_less_image, wait_for
+    from tests.support import apply, manifest, push_image, real_node_pod, shell_less_image, wait_pod_phase
     from tui.services.upload import PodUpload
 
-    client = docker.DockerClient(base_url=stack.docker_host, timeout=60)
-    tag = f"{stack.registry}/k8sx-e2e/no-tar:{uuid.uuid4().hex[:8]}"
-    try:
-        shell_less_image(client, tag)
-        for line in client.api.push(tag, stream=True, decode=True):
-            assert "error" not in line, line
-    finally:
-        client.close()
+    tag = push_image(stack, shell_less_image, f"{stack.registry}/k8sx-e2e/no-tar:{uuid.uuid4().hex[:8]}")
     kube = KubeService(stack.kubeconfig)
-    manifest = NO_TAR_POD.format(image=tag)
-    k8s_utils.create_from_yaml(kube.api_client(), yaml_objects=list(yaml.safe_load_all(manifest)), namespace=namespace)
-    wait_for(lambda: phase(kube, namespace, "bare") == "Running", timeout=120, what="pod bare Running")
+    bare = real_node_pod("bare", tag, ["/bin/busybox", "sleep", "3600"], restart=None)
+    apply(stack, namespace, manifest(bare))
+    wait_pod_phase(stack, namespace, "bare", timeout=120)
 
     with pytest.raises(TransferFailed) as pulled:
         PodFileTransfer(kube).pull(namespace, "bare", "/persistent/out", tmp_path / "out")

@@ -6,8 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.e2e.test_transfer import digests, pod_with_root, wait_running
-from tests.support import SIZE, StackEnv, make_app, pods_info, settle
+from tests.support import SIZE, StackEnv, digests, make_app, pod_with_root, pods_info, settle, wait_pod_phase
 
 
 async def test_five_marked_fanout_pods_give_five_result_sets(stack: StackEnv, namespace: str, tmp_path: Path) -> None:
@@ -28,7 +27,7 @@ async def test_five_marked_fanout_pods_give_five_result_sets(stack: StackEnv, na
         pod_with_root(stack, namespace, tmp_path / f"pod-{index}", name, labels, wait=False)
         outs[name] = out
     for name in outs:
-        wait_running(stack, namespace, name)
+        wait_pod_phase(stack, namespace, name)
     results = tmp_path / "results"
     app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
     async with app.run_test(size=SIZE) as pilot:

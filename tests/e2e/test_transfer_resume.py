@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_transfer import digests, pod_with_root
-from tests.support import ROOT, StackEnv, TcpProxy, kubeconfig_with_server, wait_for
+from tests.support import ROOT, StackEnv, TcpProxy, digests, kubeconfig_with_server, pod_with_root, wait_for
 from tui.models.transfer import TransferProgress
 from tui.services.kube import KubeService
 from tui.services.safe_tar import PART_SUFFIX

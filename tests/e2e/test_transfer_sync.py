@@ -1,14 +1,30 @@
 """Code sync (U on a pod): the first sync sends everything, the next only the files that changed; files gone
-locally are deleted in the pod only when asked (and confirmed); the pod's folder ends identical."""
+locally are deleted in the pod only when asked (and confirmed); the pod's folder ends identical; a sync cut while
+sending (cancelled, or its connection reset) replaces nothing: every file in the pod keeps its old bytes."""
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
-from tests.e2e.test_transfer import digests, pod_with_root
-from tests.support import SIZE, StackEnv, make_app, pods_info, settle
-from tui.services.code_sync import CodeSync
+import pytest
+
+from tests.support import (
+    SIZE,
+    StackEnv,
+    TcpProxy,
+    digests,
+    kubeconfig_with_server,
+    make_app,
+    pod_with_root,
+    pods_info,
+    settle,
+)
+from tui.models.transfer import TransferProgress
+from tui.services.code_sync import STAGING, CodeSync
 from tui.services.kube import KubeService
+from tui.services.transfer import TransferFailed
 
 
 def code_folder(root: Path, files: int = 30) -> Path:
@@ -119,3 +135,67 @@ async def test_sync_key_remembers_the_folders_and_asks_before_deleting(
         assert "synced: 0 files sent" in await sync(delete=True, confirm=True)
         assert not (pod_code / "pkg" / "mod_09.py").exists()
     assert digests(pod_code) == without_tool_folders(code)
+
+
+def changed_code_with_a_big_file(code: Path) -> None:
+    """A big changed file first in the archive (files of the top folder come before the sub-folders'), so a cut
+    lands inside it, and small changed files after it."""
+    (code / "a_weights.bin").write_bytes(os.urandom(48 * 1024 * 1024))
+    for index in range(0, 30, 3):
+        (code / "pkg" / f"mod_{index:02d}.py").write_text(f"VALUE = 'v2 of {index}'\n")
+
+
+@pytest.mark.parametrize("cut", ["cancel", "connection reset"])
+def test_a_sync_cut_while_sending_leaves_every_old_file_whole(
+    stack: StackEnv, namespace: str, tmp_path: Path, cut: str
+) -> None:
+    root = tmp_path / "pod"
+    root.mkdir()
+    pod_with_root(stack, namespace, root)
+    code = code_folder(tmp_path / "local")
+    (code / "a_weights.bin").write_bytes(b"old weights\n" * 1000)
+    pod_code = root / "persistent" / "code"
+    direct = CodeSync(KubeService(stack.kubeconfig))
+    direct.sync(direct.plan(code, namespace, "exp", str(pod_code)), namespace, "exp")
+    old = digests(pod_code)
+
+    changed_code_with_a_big_file(code)
+    server = KubeService(stack.kubeconfig).api_client().configuration.host
+    proxy = TcpProxy(server) if cut == "connection reset" else None
+    sync = CodeSync(KubeService(kubeconfig_with_server(stack, tmp_path, proxy.server))) if proxy else direct
+    plan = sync.plan(code, namespace, "exp", str(pod_code))
+    assert len(plan.changed) == 11
+    cancel = threading.Event()
+    cut_at: list[int] = []
+
+    def progress(seen: TransferProgress) -> None:
+        if seen.bytes_done >= 4 * 1024 * 1024 and not cut_at:
+            cut_at.append(seen.bytes_done)
+            if proxy is not None:
+                proxy.drop()
+            else:
+                cancel.set()
+
+    try:
+        with pytest.raises(TransferFailed) as failed:
+            sync.sync(plan, namespace, "exp", progress=progress, cancel=cancel)
+    finally:
+        if proxy is not None:
+            proxy.close()
+    assert cut_at, "the sync ended before it could be cut"
+    if cut == "cancel":
+        assert str(failed.value) == "cancelled: the pod's files are as they were, nothing was replaced"
+        assert not (pod_code / STAGING).exists()
+    else:
+        assert "the pod's files are as they were" in str(failed.value)
+    # Outside the hidden staging folder every file has its old bytes: none replaced, none half-written.
+    in_pod = {path: digest for path, digest in digests(pod_code).items() if not path.startswith(STAGING + "/")}
+    assert in_pod == old
+
+    # The next sync does not see the staging folder, sends the 11 changed files (only those), and ends identical.
+    again = direct.plan(code, namespace, "exp", str(pod_code))
+    assert (sorted(again.changed), again.new, again.gone) == (sorted(plan.changed), [], [])
+    done = direct.sync(again, namespace, "exp")
+    assert (done.sent_files, done.verified) == (11, "sha256")
+    assert digests(pod_code) == without_tool_folders(code)
+    assert not (pod_code / STAGING).exists()

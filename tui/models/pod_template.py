@@ -1,6 +1,6 @@
 """Pod manifests as the deploy screen makes and changes them: read from YAML (errors with line and column), built
 from a template (image, command, env, resources with GPUs, a claim mounted at a path), labelled as the app's own,
-the image swapped for the last pushed one, fanned out into N indexed pods. Pure logic, no I/O."""
+the image swapped for the last pushed one, fanned out into N indexed pods or one Indexed Job. Pure logic, no I/O."""
 
 from __future__ import annotations
 
@@ -22,6 +22,11 @@ FANOUT_LABEL = "k8sx.dev/fanout"
 INDEX_LABEL = "k8sx.dev/index"
 GPU_RESOURCE = "nvidia.com/gpu"
 INDEX_PLACEHOLDER = "{index}"
+# What the Job controller sets on each pod of an Indexed Job (a label since Kubernetes 1.28, an annotation before),
+# and the variable it puts into every container; Kubernetes expands $(VAR) in command, args and env values.
+JOB_INDEX_KEY = "batch.kubernetes.io/job-completion-index"
+JOB_NAME_LABEL = "batch.kubernetes.io/job-name"
+JOB_INDEX_VARIABLE = "JOB_COMPLETION_INDEX"
 SUPPORTED_KINDS = ("Pod", "PersistentVolumeClaim")
 RESTART_POLICIES = ("Never", "OnFailure", "Always")
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
@@ -133,6 +138,20 @@ def replace_image(manifests: list[Manifest], image: str) -> tuple[list[Manifest]
     return result, changed
 
 
+def _replace_index(pod_spec: Manifest, value: str) -> list[Manifest]:
+    """`{index}` replaced by `value` in every command, args and env value of the containers (init ones too);
+    returns the containers."""
+    containers: list[Manifest] = [*(pod_spec.get("initContainers") or []), *(pod_spec.get("containers") or [])]
+    for container in containers:
+        for key in ("command", "args"):
+            if isinstance(container.get(key), list):
+                container[key] = [str(a).replace(INDEX_PLACEHOLDER, value) for a in container[key]]
+        for variable in container.get("env") or []:
+            if isinstance(variable.get("value"), str):
+                variable["value"] = variable["value"].replace(INDEX_PLACEHOLDER, value)
+    return containers
+
+
 def fan_out(pod: Manifest, count: int, name: str) -> list[Manifest]:
     """`count` copies of a pod, `NAME-0` … `NAME-{count-1}`, with `{index}` replaced by the index in every
     command, args and env value, labelled with the fan-out's name and the index (to filter and pull them)."""
@@ -143,18 +162,62 @@ def fan_out(pod: Manifest, count: int, name: str) -> list[Manifest]:
     for index in range(count):
         copy_ = copy.deepcopy(pod)
         copy_.setdefault("metadata", {})["name"] = f"{name}-{index}"
-        for container in (copy_.get("spec") or {}).get("containers") or []:
-            for key in ("command", "args"):
-                if isinstance(container.get(key), list):
-                    container[key] = [str(a).replace(INDEX_PLACEHOLDER, str(index)) for a in container[key]]
-            for variable in container.get("env") or []:
-                if isinstance(variable.get("value"), str):
-                    variable["value"] = variable["value"].replace(INDEX_PLACEHOLDER, str(index))
+        _replace_index(copy_.get("spec") or {}, str(index))
         labels = copy_["metadata"].get("labels") or {}
         labels.update({FANOUT_LABEL: base, INDEX_LABEL: str(index)})
         copy_["metadata"]["labels"] = labels
         pods.append(copy_)
     return pods
+
+
+def indexed_job(pod: Manifest, count: int, name: str, parallelism: int | None = None) -> Manifest:
+    """A batch/v1 Job with completionMode Indexed running the pod `count` times (indexes 0 … count-1),
+    `parallelism` at a time (all at once by default). `{index}` becomes `$(JOB_COMPLETION_INDEX)`; that variable is
+    declared first in every container (as the Job controller would, from the pod's index annotation), because the
+    kubelet expands an env value's $(VAR) only from variables declared before it. The pod's labels (the app's own,
+    so its pods are listed and never forgotten) go on the Job and on every pod it creates; its name does not (the
+    controller names them NAME-INDEX-xxxxx). restartPolicy defaults to Never: a Job refuses Always."""
+    if count < 1:
+        raise TemplateError("count", "must be at least 1")
+    if parallelism is not None and not 1 <= parallelism <= count:
+        raise TemplateError("parallelism", f"must be between 1 and the count ({count})")
+    template = copy.deepcopy(pod)
+    metadata: Manifest = template.get("metadata") or {}
+    labels = dict(metadata.get("labels") or {})
+    labels.pop(INDEX_LABEL, None)  # one index per pod: the Job controller's label says it
+    labels[FANOUT_LABEL] = label_value(name)
+    pod_metadata: Manifest = {"labels": labels}
+    if metadata.get("annotations"):
+        pod_metadata["annotations"] = dict(metadata["annotations"])
+    spec: Manifest = template.get("spec") or {}
+    spec.setdefault("restartPolicy", "Never")
+    for container in _replace_index(spec, f"$({JOB_INDEX_VARIABLE})"):
+        env = container.get("env") or []
+        if not any(variable.get("name") == JOB_INDEX_VARIABLE for variable in env):
+            field_path = f"metadata.annotations['{JOB_INDEX_KEY}']"
+            container["env"] = [
+                {"name": JOB_INDEX_VARIABLE, "valueFrom": {"fieldRef": {"fieldPath": field_path}}},
+                *env,
+            ]
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": name, "labels": dict(labels)},
+        "spec": {
+            "completionMode": "Indexed",
+            "completions": count,
+            "parallelism": parallelism or count,
+            "template": {"metadata": pod_metadata, "spec": spec},
+        },
+    }
+
+
+def pod_index(labels: dict[str, str], annotations: dict[str, str] | None = None) -> int | None:
+    """A fan-out pod's index: the app's label on plain pods, the Job controller's label or annotation on a Job's."""
+    for value in (labels.get(INDEX_LABEL), labels.get(JOB_INDEX_KEY), (annotations or {}).get(JOB_INDEX_KEY)):
+        if value is not None and value.isdigit():
+            return int(value)
+    return None
 
 
 # ---------------------------------------------------------------- the template

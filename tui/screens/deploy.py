@@ -1,10 +1,12 @@
 """Deploy: a pod YAML (opened from a file, or made from the template form) shown and editable before it is applied
-with server-side apply; the pod followed until it runs, or told why not; the app's own pods listed live, the
-finished ones deleted with one key, a dead one started again from the very manifest it was applied with."""
+with server-side apply; the pod followed until it runs, or told why not; a fan-out of it (N pods, or one Indexed
+Job) followed as one; the app's own pods listed live, the finished ones deleted with one key, a dead one started
+again from the very manifest it was applied with."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import on, work
@@ -17,13 +19,13 @@ from textual.widgets import Static, TextArea
 
 from tui.messages import OpenShell, PodsDeployed
 from tui.models.deploy import PodProgress
+from tui.models.fanout import FanOutProgress
 from tui.models.pod_table import PodTable
 from tui.models.pod_template import (
     EXPERIMENT_LABEL,
     Manifest,
     ManifestError,
     TemplateError,
-    fan_out,
     images_of,
     name_of,
     parse_manifests,
@@ -35,21 +37,22 @@ from tui.models.pod_template import (
 )
 from tui.models.project import PROJECT_FILE, LoopReady, Project, ProjectError, StageState, StageUpdate
 from tui.screens.base import AppScreen
+from tui.screens.deploy_fanout import FanOutFlow, FanOutProgressed
 from tui.screens.deploy_form import (
     TEMPLATE_DEFAULTS,
     default_yaml_path,
-    fan_out_fields,
     open_fields,
     template_fields,
     text_values,
 )
 from tui.screens.deploy_pods import ExperimentPodsPanel
-from tui.screens.deploy_text import HELP, progress_lines, stage_lines
+from tui.screens.deploy_text import HELP, fanout_lines, progress_lines, stage_lines
 from tui.screens.dialogs import ConfirmScreen
 from tui.screens.forms import Field, FormScreen, FormValues
 from tui.services.deploy import ExperimentLoop, LoopEvent
 from tui.services.docker_engine import DockerService
 from tui.services.experiment_pods import ExperimentPod, ExperimentPods
+from tui.services.fanout_follow import FanOutFollower
 from tui.services.images import ImageService
 from tui.services.kube import ALL_NAMESPACES, KubeService
 from tui.services.last_pushed import LastPushed
@@ -80,11 +83,14 @@ class LoopProgress(Message):
 class DeployOutcome(Message):
     """An apply, restart or delete finished: what happened (or the refusal, verbatim)."""
 
-    def __init__(self, text: str, ok: bool, follow: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self, text: str, ok: bool, follow: tuple[str, str] | None = None, fan_out: FanOutFollower | None = None
+    ) -> None:
         super().__init__()
         self.text = text
         self.ok = ok
         self.follow = follow  # (namespace, pod) to follow next
+        self.fan_out = fan_out  # or the fan-out just applied
 
 
 class DeployScreen(AppScreen):
@@ -132,10 +138,12 @@ class DeployScreen(AppScreen):
         self._last: str | None = None  # the last pushed reference, as last read
         self.template_values = dict(TEMPLATE_DEFAULTS)
         self.yaml_path = default_yaml_path(self.cwd)
-        self.fan_out_values = {"name": "", "count": "5"}
+        self.fan_outs = FanOutFlow(self)
         self.source = "nothing yet: o opens a pod YAML, t makes one from the template"
         self.outcome = ""
         self.progress: PodProgress | None = None
+        self.fanout: FanOutProgress | None = None
+        self._fan_out: FanOutFollower | None = None  # the fan-out applied last (followed again after a clean-up)
         self.stages: dict[str, StageUpdate] = {}  # the loop's, by stage
         self._follow_token = threading.Event()
 
@@ -211,6 +219,8 @@ class DeployScreen(AppScreen):
             lines.append(self.outcome)
         if self.progress is not None:
             lines.extend(progress_lines(self.progress))
+        if self.fanout is not None:
+            lines.extend(fanout_lines(self.fanout))
         if self.stages:
             lines.extend(stage_lines(self.stages))
         self.query_one("#deploy-follow", Static).update("\n".join(lines or [HELP]))
@@ -330,13 +340,27 @@ class DeployScreen(AppScreen):
             self.apply(self.target_namespace, manifests)
 
     @work(thread=True, group="deploy-apply", exit_on_error=False)
-    def apply(self, namespace: str, manifests: list[Manifest]) -> None:
+    def apply(
+        self,
+        namespace: str,
+        manifests: list[Manifest],
+        fan_out: FanOutFollower | None = None,
+        first: Callable[[], object] | None = None,
+    ) -> None:
+        """Then follow the first pod, or the fan-out (its N pods or its Job) when it is one; `first` runs before (an
+        earlier fan-out deleted), and an ApplyFailed from it stops the apply."""
         try:
+            if first is not None:
+                first()
             applied = self.applier.apply(namespace, manifests)
         except ApplyFailed as exc:
             self.post_message(DeployOutcome(str(exc), ok=False))
             return
         self.post_message(PodsDeployed(namespace))
+        if fan_out is not None:
+            shown = applied if len(applied) <= 4 else [*applied[:3], f"… {len(applied) - 3} more"]
+            self.post_message(DeployOutcome(", ".join(map(str, shown)), ok=True, fan_out=fan_out))
+            return
         first_pod = next(a.name for a in applied if a.kind == "Pod")
         self.post_message(DeployOutcome(", ".join(map(str, applied)), ok=True, follow=(namespace, first_pod)))
 
@@ -346,12 +370,20 @@ class DeployScreen(AppScreen):
             self.notify(message.text, title="Deploy", severity="error", timeout=10)
         if message.follow is not None:
             self.follow(*message.follow)
+        if message.fan_out is not None:
+            self._fan_out = message.fan_out
+            self.follow_fan_out(message.fan_out, self.new_follow())
 
-    def follow(self, namespace: str, name: str) -> None:
+    def new_follow(self) -> threading.Event:
+        """Stop following what was followed (a pod or a fan-out); the token for the next."""
         self._follow_token.set()
         self._follow_token = threading.Event()
         self.progress = None
-        self.follow_pod(namespace, name, self._follow_token)
+        self.fanout = None
+        return self._follow_token
+
+    def follow(self, namespace: str, name: str) -> None:
+        self.follow_pod(namespace, name, self.new_follow())
 
     @work(thread=True, group="deploy-follow", exit_on_error=False)
     def follow_pod(self, namespace: str, name: str, token: threading.Event) -> None:
@@ -375,34 +407,18 @@ class DeployScreen(AppScreen):
 
     def action_fan_out(self) -> None:
         manifests = self._manifests_to_apply()
-        if manifests is None:
-            return
-        pods = pods_of(manifests)
-        if len(pods) != 1:
-            self.say(f"a fan-out starts from one pod; the YAML has {len(pods)}", ok=False)
-            return
-        values = dict(self.fan_out_values, name=self.fan_out_values["name"] or name_of(pods[0]))
+        if manifests is not None:
+            self.fan_outs.start(manifests)
 
-        def chosen(result: FormValues | None) -> None:
-            if result is None:
-                return
-            self.fan_out_values = text_values(result)
-            name = self.fan_out_values["name"]
-            try:
-                count = int(self.fan_out_values["count"])
-                copies = fan_out(with_labels(pods[0], name), count, name)
-            except (ValueError, TemplateError) as exc:
-                self.notify(f"fan-out: {exc}", title="Fan-out", severity="error", timeout=10)
-                self.action_fan_out()
-                return
-            claims = [m for m in manifests if m.get("kind") != "Pod"]
-            self.say(f"applying {count} pods {name}-0 … {name}-{count - 1} into {self.target_namespace}…", ok=True)
-            self.apply(self.target_namespace, [*claims, *copies])
+    @work(thread=True, group="deploy-follow", exit_on_error=False)
+    def follow_fan_out(self, follower: FanOutFollower, token: threading.Event) -> None:
+        for progress in follower.follow(token):
+            self.post_message(FanOutProgressed(progress, token))
 
-        note = "{index} in the command, args and env values becomes 0, 1, 2 … in each pod"
-        self.app.push_screen(
-            FormScreen("Fan-out", fan_out_fields(values["name"], values["count"]), "Start", note), chosen
-        )
+    def on_fan_out_progressed(self, message: FanOutProgressed) -> None:
+        if message.token is self._follow_token:
+            self.fanout = message.progress
+            self.render_follow()
 
     # ---------------------------------------------------------------- restart and clean-up
 
@@ -446,11 +462,17 @@ class DeployScreen(AppScreen):
         if not finished:
             self.app.call_from_thread(self.notify, f"no finished pods of k8sx-tui in {namespace}", title="Clean up")
             return
-        names = "\n".join(f"  {pod.name} ({pod.phase})" for pod in finished[:10])
+        names = "\n".join(f"  {pod.name} ({pod.phase}{f', job {pod.job}' if pod.job else ''})" for pod in finished[:10])
         more = f"\n  … and {len(finished) - 10} more" if len(finished) > 10 else ""
         question = (
             f"Delete {len(finished)} finished pod{'s' if len(finished) != 1 else ''} in {namespace}?\n{names}{more}"
         )
+        jobs = sorted({pod.job for pod in finished if pod.job})
+        if jobs:
+            question += (
+                f"\nJob {', '.join(jobs)}: once ended, it is deleted with its pods (its other pods too); "
+                "while it runs, only these finished pods go and it carries on."
+            )
         self.app.call_from_thread(
             self.app.push_screen,
             ConfirmScreen(question),
@@ -463,7 +485,9 @@ class DeployScreen(AppScreen):
         if failed:
             self.post_message(DeployOutcome("cannot delete: " + "; ".join(failed), ok=False))
         else:
-            self.post_message(DeployOutcome(f"deleting {len(pods)} finished pod{'s' if len(pods) != 1 else ''}", True))
+            shown = self._fan_out if self.fanout is not None else None  # say what is left of the fan-out shown
+            text = f"deleting {len(pods)} finished pod{'s' if len(pods) != 1 else ''}"
+            self.post_message(DeployOutcome(text, True, fan_out=shown))
 
     @on(TextArea.Changed, "#deploy-yaml")
     def yaml_changed(self) -> None:
@@ -550,8 +574,7 @@ class DeployScreen(AppScreen):
 
     def _loop_started(self, project: Project) -> None:
         self.stages = {}
-        self.progress = None
-        self._follow_token.set()  # the loop follows the pod itself
+        self.new_follow()  # the loop follows the pod itself
         self.outcome = f"loop of {escape(str(project.path))}"
         self.render_follow()
 

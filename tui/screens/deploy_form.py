@@ -1,10 +1,12 @@
-"""The deploy screen's forms: the pod template, a YAML file to open, a fan-out. Each keeps what was typed, so a form
-reopened after an error (or next time) starts from the user's own values."""
+"""The deploy screen's forms: the pod template, a YAML file to open, a fan-out (pods or an Indexed Job). Each keeps
+what was typed, so a form reopened after an error (or next time) starts from the user's own values."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+from tui.models.pod_template import Manifest, fan_out, indexed_job, with_labels
 from tui.screens.forms import Field, FormValues
 
 TEMPLATE_DEFAULTS: dict[str, str] = {
@@ -70,8 +72,57 @@ def default_yaml_path(cwd: Path) -> str:
     return str(cwd / "pod.yml")
 
 
-def fan_out_fields(name: str, count: str) -> list[Field]:
+FAN_OUT_DEFAULTS: dict[str, str] = {"name": "", "count": "5", "job": "", "parallelism": ""}
+
+
+def fan_out_fields(values: dict[str, str]) -> list[Field]:
     return [
-        Field("name", "Fan-out name (pods NAME-0 … NAME-N-1, label k8sx.dev/fanout=NAME)", name, required=True),
-        Field("count", "How many pods", count, "5", required=True),
+        Field("name", "Fan-out name (label k8sx.dev/fanout=NAME)", values["name"], required=True),
+        Field("count", "How many (indexes 0 … N-1)", values["count"], "5", required=True),
+        Field(
+            "job",
+            "As one Indexed Job (batch/v1), not N plain pods NAME-0 … NAME-N-1",
+            values["job"],
+            switch=True,
+        ),
+        Field("parallelism", "… running this many at a time (empty: all at once)", values["parallelism"], "2"),
     ]
+
+
+def fan_out_values(values: FormValues) -> dict[str, str]:
+    """The form's values as kept for next time (the switch as "yes" or "")."""
+    kept = text_values(values)
+    kept["job"] = "yes" if values.get("job") is True else ""
+    return kept
+
+
+@dataclass(frozen=True)
+class FanOutRequest:
+    """What the fan-out form asked for, made: N labelled pods or one Indexed Job."""
+
+    name: str
+    count: int
+    job: bool
+    manifests: list[Manifest]
+
+    @property
+    def what(self) -> str:
+        if self.job:
+            return f"Indexed Job {self.name} of {self.count}"
+        return f"{self.count} pods {self.name}-0 … {self.name}-{self.count - 1}"
+
+
+def fan_out_request(pod: Manifest, values: dict[str, str]) -> FanOutRequest:
+    """From the form's kept values (see fan_out_values); ValueError (TemplateError) names what cannot be used."""
+    name, job = values["name"], bool(values["job"])
+    try:
+        count = int(values["count"])
+    except ValueError:
+        raise ValueError(f"count: {values['count']!r} is not a whole number") from None
+    try:
+        parallelism = int(values["parallelism"]) if values["parallelism"] else None
+    except ValueError:
+        raise ValueError(f"parallelism: {values['parallelism']!r} is not a whole number") from None
+    labelled = with_labels(pod, name)
+    manifests = [indexed_job(labelled, count, name, parallelism)] if job else fan_out(labelled, count, name)
+    return FanOutRequest(name, count, job, manifests)

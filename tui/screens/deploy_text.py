@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual.markup import escape
 
 from tui.models.deploy import PodProgress, Verdict
+from tui.models.fanout import FanOutProgress
 from tui.models.project import LOOP_STAGES, StageState, StageUpdate
 
 _VERDICT_COLOUR = {
@@ -36,6 +37,34 @@ def progress_lines(progress: PodProgress) -> list[str]:
     if progress.events and progress.verdict not in (Verdict.RUNNING, Verdict.SUCCEEDED):  # old news once it runs
         lines.append("[b]warnings[/b]")
         lines.extend(f"  {escape(event)}" for event in progress.events)
+    return lines
+
+
+FAN_OUT_SHOWN = 12
+_STATUS_COLOUR = {"Running": "$text-success", "Completed": "$text-success", "Pending": "$text-warning"}
+
+
+def fanout_lines(progress: FanOutProgress) -> list[str]:
+    """The fan-out followed: a summary, the Job's counts and end, its warnings verbatim, then a line per pod."""
+    lines = [f"[b]{escape(progress.summary())}[/b]"]
+    job = progress.job
+    if job is not None:
+        colour = "$text-error" if job.ended.startswith("Failed") else "$text-success" if job.ended else ""
+        lines.append(f"[{colour}]{escape(str(job))}[/]" if colour else escape(str(job)))
+        if job.warnings and job.ended != "Complete":
+            lines.append("[b]warnings[/b]")
+            lines.extend(f"  [$text-error]{escape(warning)}[/]" for warning in job.warnings)
+    elif progress.job_expected and not progress.trouble:
+        lines.append(f"[$text-muted]job {escape(progress.name)} is gone (deleted)[/]")
+    if progress.trouble:
+        lines.append(f"[$text-error]{escape(progress.trouble)}[/]")
+    for member in progress.members[:FAN_OUT_SHOWN]:
+        index = "?" if member.index is None else str(member.index)
+        colour = _STATUS_COLOUR.get(member.status, "$text-error" if member.phase == "Failed" else "")
+        status = f"[{colour}]{escape(member.status)}[/]" if colour else escape(member.status)
+        lines.append(f"  {index:>3}  {escape(member.pod)}  {status}")
+    if len(progress.members) > FAN_OUT_SHOWN:
+        lines.append(f"  … and {len(progress.members) - FAN_OUT_SHOWN} more (listed below)")
     return lines
 
 

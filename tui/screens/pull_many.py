@@ -3,23 +3,20 @@ progress, and a summary at the end. Esc cancels the pod being pulled and those s
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 
 from tui.models.transfer import TransferProgress, TransferSummary
 from tui.models.units import human_bytes
+from tui.screens.progress_base import Job, ProgressScreen, close_binding, transfer_text
 
-PullOne = Callable[[Callable[[TransferProgress], None], threading.Event], TransferSummary]
+PullOne = Job[TransferProgress, TransferSummary]
 
 
 @dataclass(frozen=True)
@@ -44,37 +41,35 @@ class PodPullEnded(Message):
         self.error = error
 
 
-class PullManyScreen(Screen[list[TransferSummary | None]]):
-    BINDINGS = [Binding("escape", "cancel_or_close", "Cancel / close", id="pull-many.close")]
+class PullManyScreen(ProgressScreen[list[TransferSummary | None]]):
+    BINDINGS = [close_binding("pull-many.close")]
     DEFAULT_CSS = """
-    PullManyScreen #many-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
     PullManyScreen .pod-line { height: auto; padding: 0 1; }
     PullManyScreen .pod-line.-failed { color: $text-error; }
     PullManyScreen .pod-line.-done { color: $text-success; }
     PullManyScreen #many-progress { padding: 0 1; }
     PullManyScreen #many-summary { height: auto; padding: 1 1 0 1; text-style: bold; }
     """
+    TITLE_ID = "many-title"
 
     def __init__(self, title: str, jobs: list[PullJob]) -> None:
-        super().__init__()
-        self.heading = title
+        super().__init__(title)
         self.jobs = jobs
-        self.cancel = threading.Event()
-        self.finished = False
         self.results: list[TransferSummary | None] = [None] * len(jobs)
         self.errors: dict[int, str] = {}
 
-    def compose(self) -> ComposeResult:
-        yield Static(self.heading, id="many-title", markup=False)
+    def compose_body(self) -> ComposeResult:
         yield ProgressBar(id="many-progress", show_eta=False)
         with VerticalScroll():
             for index, job in enumerate(self.jobs):
                 yield Static(f"{job.pod}  waiting", id=f"pod-{index}", classes="pod-line", markup=False)
-        yield Static("", id="many-summary", markup=False)
-        yield Footer()
+        yield Static("", id="many-summary", classes="progress-status", markup=False)
 
     def on_mount(self) -> None:
         self.run_all()
+
+    def outcome(self) -> list[TransferSummary | None]:
+        return self.results
 
     @work(thread=True, exclusive=True, group="pull-many", exit_on_error=False)
     def run_all(self) -> None:
@@ -103,10 +98,7 @@ class PullManyScreen(Screen[list[TransferSummary | None]]):
             bar.update(total=max(progress.bytes_total, progress.bytes_done), progress=progress.bytes_done)
         else:
             bar.update(total=None)
-        files = f"{progress.files_done}/{progress.files_total}" if progress.files_total else str(progress.files_done)
-        text = (
-            f"{human_bytes(progress.bytes_done)} · {files} files · {human_bytes(progress.rate)}/s  {progress.current}"
-        )
+        text = f"{transfer_text(progress)}  {progress.current}"
         self._line(message.index).update(f"{self.jobs[message.index].pod}  {text}")
 
     def on_pod_pull_ended(self, message: PodPullEnded) -> None:
@@ -133,13 +125,5 @@ class PullManyScreen(Screen[list[TransferSummary | None]]):
         text = f"{len(pulled)} of {len(self.jobs)} pods pulled: {files} files, {human_bytes(size)}"
         if self.errors:
             text += f"; {len(self.errors)} failed (listed above)"
-        self.query_one("#many-summary", Static).update(text + "   (Esc: back)")
-        bar = self.query_one("#many-progress", ProgressBar)
-        bar.update(total=1, progress=1)
-
-    def action_cancel_or_close(self) -> None:
-        if not self.finished:
-            self.cancel.set()
-            self.query_one("#many-summary", Static).update("cancelling…")
-            return
-        self.dismiss(self.results)
+        self.status.update(f"{text}   {self.CLOSE_HINT}")  # no colour: some pods may have failed, others not
+        self.query_one("#many-progress", ProgressBar).update(total=1, progress=1)

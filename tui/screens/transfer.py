@@ -7,14 +7,13 @@ from typing import Protocol, TypeVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Footer, Label, ProgressBar, Static
+from textual.widgets import Label, ProgressBar, Static
 
 from tui.models.images import LayeredProgress
 from tui.models.units import human_bytes
+from tui.screens.progress_base import ProgressScreen, close_binding
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -43,39 +42,34 @@ class TransferEnded(Message):
         self.last = last
 
 
-class TransferScreen(Screen[LayeredProgress | None]):
+class TransferScreen(ProgressScreen[LayeredProgress | None]):
     """Runs `start()` (a push or a pull) in a worker; dismisses with the last snapshot (None if it failed)."""
 
-    BINDINGS = [Binding("escape", "cancel_or_close", "Cancel / close", id="transfer.close")]
+    BINDINGS = [close_binding("transfer.close")]
     DEFAULT_CSS = """
-    TransferScreen #transfer-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
-    TransferScreen #transfer-status { padding: 0 1; height: auto; }
-    TransferScreen #transfer-status.-failed { color: $text-error; text-style: bold; }
-    TransferScreen #transfer-status.-done { color: $text-success; text-style: bold; }
     TransferScreen .layer { height: 1; padding: 0 1; }
     TransferScreen .layer Label { width: 40; }
     TransferScreen #total { padding: 0 1; height: 1; }
     """
+    TITLE_ID = "transfer-title"
 
     def __init__(self, title: str, start: Starter) -> None:
-        super().__init__()
-        self.heading = title
+        super().__init__(title)
         self.start = start
         self.stream: CancellableStream[LayeredProgress] | None = None
-        self.finished = False
-        self.cancel_requested = False
         self.last: LayeredProgress | None = None
         self._bars: dict[str, tuple[Label, ProgressBar]] = {}
 
-    def compose(self) -> ComposeResult:
-        yield Static(self.heading, id="transfer-title", markup=False)
-        yield Static("starting…", id="transfer-status", markup=False)
+    def compose_body(self) -> ComposeResult:
+        yield Static("starting…", id="transfer-status", classes="progress-status", markup=False)
         yield ProgressBar(id="total", show_eta=False)
         yield VerticalScroll(id="layers")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.run_transfer()
+
+    def outcome(self) -> LayeredProgress | None:
+        return self.last
 
     @work(thread=True, exclusive=True, group="transfer", exit_on_error=False)
     def run_transfer(self) -> None:
@@ -89,6 +83,13 @@ class TransferScreen(Screen[LayeredProgress | None]):
             self.post_message(TransferEnded(str(exc), last))
             return
         self.post_message(TransferEnded(None, last))
+
+    def cancel_job(self) -> bool:
+        if self.stream is None:  # not started yet: nothing to cancel, Esc just closes
+            return False
+        self.cancel.set()
+        self.stream.cancel()
+        return True
 
     def on_transfer_progressed(self, message: TransferProgressed) -> None:
         snapshot = message.snapshot
@@ -110,32 +111,14 @@ class TransferScreen(Screen[LayeredProgress | None]):
             total_bar.update(total=snapshot.total_bytes, progress=snapshot.current_bytes)
         done = f"{snapshot.layers_done}/{len(snapshot.layers)} layers"
         sizes = f"{human_bytes(snapshot.current_bytes)} of {human_bytes(snapshot.total_bytes)}"
-        self.query_one("#transfer-status", Static).update(f"{snapshot.status or 'working'} · {done} · {sizes}")
+        self.status.update(f"{snapshot.status or 'working'} · {done} · {sizes}")
 
     def on_transfer_ended(self, message: TransferEnded) -> None:
-        self.finished = True
-        status = self.query_one("#transfer-status", Static)
-        if message.error is not None:
-            status.update(f"failed: {message.error}   (Esc: back)")
-            status.add_class("-failed")
+        if message.error is not None or self.cancel.is_set():
             self.last = None
-            return
-        if self.cancel_requested:
-            status.update("cancelled   (Esc: back)")
-            status.add_class("-failed")
-            self.last = None
+            self.end("cancelled" if message.error is None else f"failed: {message.error}", failed=True)
             return
         self.last = message.last
         digest = message.last.digest if message.last else None
-        status.update(f"done{f' · {digest}' if digest else ''}   (Esc: back)")
-        status.add_class("-done")
-        total_bar = self.query_one("#total", ProgressBar)
-        total_bar.update(total=1, progress=1)
-
-    def action_cancel_or_close(self) -> None:
-        if not self.finished and self.stream is not None:
-            self.cancel_requested = True
-            self.stream.cancel()
-            self.query_one("#transfer-status", Static).update("cancelling…")
-            return
-        self.dismiss(self.last)
+        self.end(f"done{f' · {digest}' if digest else ''}", failed=False)
+        self.query_one("#total", ProgressBar).update(total=1, progress=1)

@@ -3,14 +3,22 @@ that the pod lacks) are sent, as one tar; files gone locally are deleted in the 
 
 So re-running an experiment with modified code needs no image rebuild and no full re-copy. Build and tool
 folders (.git, __pycache__, .venv, ...) are left out on both sides: the pod's own __pycache__ is not "deleted
-locally". Files are written in place (a code folder is not a result: a cut sync is repaired by syncing again,
-which finds the half-written file by its sha256).
+locally".
+
+Each file lands whole: the tar is extracted into a hidden staging folder inside the pod's folder (the same file
+system, so a rename is atomic), and only once the whole archive has arrived and tar has said so is each file renamed
+over its target (`mv -f`). A sync cut while sending leaves the pod's files as they were (the staging folder is
+removed on cancel, else emptied by the next sync, and never listed); one cut while renaming leaves every file either
+old or new, never half-written. Busybox sh, find and mv are enough.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
+import posixpath
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -26,12 +34,28 @@ from tui.services.upload import UploadMeter, send_tar
 
 SKIPPED = (".git", "__pycache__", ".venv", "venv", ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules")
 SKIPPED_FILES = ("*.pyc", ".DS_Store")
+# $1 the staging folder, $2 the synced folder: every file in $1 renamed over its namesake in $2 (folders made as
+# needed), then $1 removed. A folder where a file should go is refused rather than getting the file moved into it.
+MOVE_INTO_PLACE = r"""
+cd "$1" || exit 1
+find . -type f -exec sh -c '
+for f; do
+  f=${f#./}; t="$0/$f"
+  if [ -d "$t" ] && [ ! -L "$t" ]; then echo "k8sx:isdir $f" >&2; exit 1; fi
+  case $f in */*) mkdir -p "$0/${f%/*}" || exit 1;; esac
+  mv -f "$f" "$t" || exit 1
+done' "$2" {} + || exit 1
+cd / && rm -rf "$1"
+"""
+STAGING = ".k8sx-sync-staging"  # inside the synced folder: renames out of it never cross a file system
 # The pod's side: sha256 of every file under the folder; an absent folder is an empty listing, not an error.
 POD_LISTING = '[ -d "$1" ] || exit 0; cd "$1" && find . -type f -exec sha256sum {} +'
 
 
 def skipped(relative: str) -> bool:
     parts = relative.split("/")
+    if parts[0] == STAGING:
+        return True
     return any(part in SKIPPED for part in parts[:-1]) or any(fnmatch.fnmatch(parts[-1], p) for p in SKIPPED_FILES)
 
 
@@ -126,9 +150,18 @@ class CodeSync:
         sizes = {path: (plan.local_dir / path).stat().st_size for path in plan.to_send}
         meter = UploadMeter(progress, sum(sizes.values()), len(sizes), started)
         if plan.to_send:
-            send_tar(
-                self.kube, namespace, pod, container, plan.remote_dir, plan.local_dir, plan.to_send, "", meter, cancel
-            )
+            staging = posixpath.join(plan.remote_dir, STAGING)
+            try:
+                send_tar(
+                    self.kube, namespace, pod, container, staging, plan.local_dir, plan.to_send, "", meter, cancel,
+                    fresh=True,
+                )  # fmt: skip
+            except TransferFailed as exc:
+                if cancel is not None and cancel.is_set():
+                    self._remove_staging(namespace, pod, container, staging)
+                    raise TransferFailed("cancelled: the pod's files are as they were, nothing was replaced") from exc
+                raise TransferFailed(f"{exc}; the pod's files are as they were (sync again)") from exc
+            self._move_into_place(namespace, pod, container, staging, plan.remote_dir)
         deleted = 0
         if delete and plan.gone:
             self._delete(namespace, pod, container, plan.remote_dir, plan.gone)
@@ -139,6 +172,26 @@ class CodeSync:
             raise TransferFailed(f"{len(wrong)} file(s) differ in the pod after the sync: {', '.join(wrong[:5])}")
         meter.report("", force=True)
         return SyncSummary(len(plan.to_send), meter.sent, deleted, plan.unchanged, "sha256", time.monotonic() - started)
+
+    def _move_into_place(self, namespace: str, pod: str, container: str | None, staging: str, remote_dir: str) -> None:
+        command = ["sh", "-c", MOVE_INTO_PLACE, "sh", staging, remote_dir]
+        try:
+            _, outcome = run(self.kube, namespace, pod, command, container)
+        except ExecFailed as exc:
+            raise TransferFailed(
+                f"{exc} (while renaming the sent files into place: each is old or new, sync again)"
+            ) from exc
+        if not outcome.succeeded:
+            said = outcome.stderr.decode(errors="replace").strip() or outcome.message
+            folder = re.search(r"^k8sx:isdir (.*)$", said, re.MULTILINE)
+            if folder:
+                raise TransferFailed(f"{folder.group(1)} is a folder in the pod but a file here: remove one of them")
+            raise TransferFailed(f"renaming the sent files into place failed: {said}")
+
+    def _remove_staging(self, namespace: str, pod: str, container: str | None, staging: str) -> None:
+        """Best effort after a cancel (the connection still works); a leftover is emptied by the next sync."""
+        with contextlib.suppress(ExecFailed):
+            run(self.kube, namespace, pod, ["sh", "-c", 'rm -rf "$1"', "sh", staging], container)
 
     def _delete(self, namespace: str, pod: str, container: str | None, remote_dir: str, paths: list[str]) -> None:
         """rm the files by name, read from stdin (thousands of names would not fit in the exec's URL)."""

@@ -108,10 +108,14 @@ class PodApplier:
 
     def _apply_one(self, namespace: str, manifest: Manifest) -> Applied:
         kind, name = str(manifest.get("kind")), name_of(manifest)
-        body = dict(manifest, apiVersion=manifest.get("apiVersion") or "v1")
+        body = dict(manifest, apiVersion=manifest.get("apiVersion") or ("batch/v1" if kind == "Job" else "v1"))
         try:
             core = self._core()
-            call = core.patch_namespaced_pod if kind == "Pod" else core.patch_namespaced_persistent_volume_claim
+            call = {
+                "Pod": core.patch_namespaced_pod,
+                "PersistentVolumeClaim": core.patch_namespaced_persistent_volume_claim,
+                "Job": k8s.BatchV1Api(self.kube.api_client()).patch_namespaced_job,  # a fan-out as an Indexed Job
+            }[kind]
             response: Any = call(
                 name,
                 namespace,
