@@ -4,6 +4,10 @@ data in the same run, through the real API server to a kwok pod (whose exec runs
 Data sets: one large file and many small files. Figures: mb, files, pull_mb_per_s, push_mb_per_s and the
 ratios ours/kubectl for time (<= 1.0 means at least as fast). Writes bench/results/transfer.json; the last line
 is `RESULT transfer ...`. Run: python bench/transfer.py [--quick] (needs tools/stack up; uses $KUBECONFIG).
+
+On an ext4 without a journal (this VM's) creating a file skips every inode freed in the last minutes, so many small
+files copied right after many were deleted (by tests, or an earlier run) are slow for both tools: run it on a
+quiet machine, and compare the two tools' figures of the same run rather than runs with each other.
 """
 
 from __future__ import annotations
@@ -63,19 +67,40 @@ def measure(
     make_data(remote_src, mb, files)
     local_src = local / "src" / name
     shutil.copytree(remote_src, local_src)
-    ours_pull, theirs_pull, ours_push, theirs_push = [], [], [], []
+    ours_pull: list[float] = []
+    theirs_pull: list[float] = []
+    ours_push: list[float] = []
+    theirs_push: list[float] = []
+
+    def pull_ours(run: int) -> None:
+        ours_pull.append(timed(lambda: puller.pull(namespace, "bench", str(remote_src), local / f"ours-{run}" / name)))
+
+    def pull_theirs(run: int) -> None:
+        target = f"{namespace}/bench:{remote_src}"
+        theirs_pull.append(timed(lambda: kubectl(kubeconfig, "cp", target, str(local / f"kubectl-{run}"))))
+
+    def push_ours(run: int) -> None:
+        ours_push.append(timed(lambda: uploader.push(local_src, namespace, "bench", str(root / f"in-ours-{run}"))))
+
+    def push_theirs(run: int) -> None:
+        target = f"{namespace}/bench:{root / f'in-kubectl-{run}'}"
+        theirs_push.append(timed(lambda: kubectl(kubeconfig, "cp", str(local_src), target)))
+
+    # Fair to both on this file system: nothing is deleted until the end (ext4 without a journal skips every
+    # inode freed in the last minutes when it creates a file, so whoever copies right after a deletion of 10,000
+    # files pays for it), and each run swaps who goes first.
     for run in range(runs):
-        out = local / f"ours-{run}" / name
-        ours_pull.append(timed(lambda out=out: puller.pull(namespace, "bench", str(remote_src), out)))
-        theirs = local / f"kubectl-{run}"
-        theirs_pull.append(timed(lambda t=theirs: kubectl(kubeconfig, "cp", f"{namespace}/bench:{remote_src}", str(t))))
-        dest = root / f"in-ours-{run}"
-        ours_push.append(timed(lambda d=dest: uploader.push(local_src, namespace, "bench", str(d))))
-        dest_kubectl = root / f"in-kubectl-{run}"
-        theirs_push.append(
-            timed(lambda d=dest_kubectl: kubectl(kubeconfig, "cp", str(local_src), f"{namespace}/bench:{d}"))
-        )
-        for folder in (out.parent, theirs, dest, dest_kubectl):
+        order = [(pull_ours, pull_theirs), (push_ours, push_theirs)]
+        for pair in order:
+            for step in pair if run % 2 == 0 else reversed(pair):
+                step(run)
+    for run in range(runs):
+        for folder in (
+            local / f"ours-{run}",
+            local / f"kubectl-{run}",
+            root / f"in-ours-{run}",
+            root / f"in-kubectl-{run}",
+        ):
             shutil.rmtree(folder, ignore_errors=True)
     pull, push = statistics.median(ours_pull), statistics.median(ours_push)
     return {

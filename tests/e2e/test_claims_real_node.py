@@ -12,7 +12,7 @@ import yaml
 
 from tests.e2e.test_claims_view import cells, claims_info
 from tests.e2e.test_real_node import digests, engine, helpers_left, kube, phase, pushed_image, storage_class
-from tests.e2e.test_transfer_dead_pod import FINISHED, expected
+from tests.e2e.test_transfer_dead_pod import expected, finished_pods
 from tests.support import SIZE, StackEnv, settle, wait_for
 from tui.app import K8sxApp
 from tui.backends import Backends
@@ -45,7 +45,7 @@ async def test_r_on_the_claim_of_a_deleted_pod_pulls_its_results_through_a_helpe
     state = tmp_path / "state"
     monkeypatch.setenv("XDG_STATE_HOME", str(state))  # the app's records (claims.json) are the test's own
     # The dead-pod test's claim and pod "done" (it writes 31 files under /persistent/out and ends).
-    manifests = list(yaml.safe_load_all(FINISHED.format(image=pushed_image, storage_class=storage_class)))[:2]
+    manifests = list(yaml.safe_load_all(finished_pods(pushed_image, storage_class)))[:2]
     PodApplier(kube).apply(namespace, manifests)  # as the Deploy screen applies: the claim's mount is recorded
     wait_for(lambda: phase(kube, namespace, "done") == "Succeeded", timeout=120, what="done Succeeded")
     PodActions(kube).delete(namespace, "done")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_real_node import TOLERATION, engine, pushed_image
-from tests.support import StackEnv, kubectl, wait_for
+from tests.e2e.test_real_node import engine, pushed_image
+from tests.support import REAL_NODE_TOLERATION, StackEnv, kubectl, wait_for
 from tui.models.pod_template import JOB_INDEX_KEY, indexed_job, with_labels
 from tui.services.kube import KubeService
 from tui.services.pod_apply import AppliedManifests, PodApplier
@@ -27,7 +27,7 @@ def test_each_pod_of_the_indexed_job_runs_with_its_own_index(
         "metadata": {"name": "prep"},
         "spec": {
             "nodeSelector": {"type": "real"},
-            "tolerations": [TOLERATION],
+            "tolerations": [REAL_NODE_TOLERATION],
             "terminationGracePeriodSeconds": 1,
             "containers": [
                 {

@@ -196,20 +196,37 @@ def tools_folder(where: Path, *names: str) -> Path:
     return where
 
 
-def test_a_pull_whose_checksum_never_arrives_is_not_taken_for_complete(
-    stack: StackEnv, namespace: str, tmp_path: Path, transfer: PodFileTransfer
-) -> None:
-    # The pod's sha256sum swallows the stream and says nothing: what a stream cut between two files looks like.
+def pod_with_fake_sha256sum(stack: StackEnv, namespace: str, tmp_path: Path, script: str, *tools: str) -> Path:
+    """A kwok pod with out/model.bin whose only hasher is a sha256sum running `script`; its root."""
     root = tmp_path / "pod"
     (root / "out").mkdir(parents=True)
     (root / "out" / "model.bin").write_bytes(os.urandom(1 << 16))
-    tools = tools_folder(tmp_path / "bin", "tar", "find", "du", "wc", "tee", "cat")
-    (tools / "sha256sum").write_text("#!/bin/sh\nexec cat >/dev/null\n")
-    (tools / "sha256sum").chmod(0o755)
-    pod_with_tools(stack, namespace, root, tools)
-    with pytest.raises(TransferFailed, match="the stream from the pod ended early"):
+    folder = tools_folder(tmp_path / "bin", "tar", "find", "du", "wc", "tee", "cat", *tools)
+    (folder / "sha256sum").write_text(f"#!/bin/sh\n{script}\n")
+    (folder / "sha256sum").chmod(0o755)
+    pod_with_tools(stack, namespace, root, folder)
+    return root
+
+
+def test_a_pull_whose_pod_side_dies_before_its_checksums_came_is_not_taken_for_complete(
+    stack: StackEnv, namespace: str, tmp_path: Path, transfer: PodFileTransfer
+) -> None:
+    # The pod's hasher kills the whole exec (its process group) before any checksum is said: the archive may have
+    # arrived whole, but nothing vouches for it and the command did not end well.
+    root = pod_with_fake_sha256sum(stack, namespace, tmp_path, "sleep 1; kill -KILL 0", "sleep", "kill")
+    with pytest.raises(TransferFailed):
         transfer.pull(namespace, "exp", str(root / "out"), tmp_path / "results")
     assert not (tmp_path / "results").exists()
+
+
+def test_a_hasher_that_lists_no_file_leaves_the_pull_checked_by_size_only(
+    stack: StackEnv, namespace: str, tmp_path: Path, transfer: PodFileTransfer
+) -> None:
+    # A sha256sum that says nothing and succeeds: the files arrive, and the summary does not claim sha256.
+    root = pod_with_fake_sha256sum(stack, namespace, tmp_path, "exit 0")
+    summary = transfer.pull(namespace, "exp", str(root / "out"), tmp_path / "results")
+    assert summary.verified == "size"
+    assert digests(tmp_path / "results") == digests(root / "out")
 
 
 def test_a_pod_without_a_hasher_is_pulled_and_said_to_be_checked_by_size(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
 import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from kubernetes.stream.ws_client import create_websocket, get_websocket_url
 from websocket import ABNF, WebSocket
 
 from tui.services.kube import KubeService
+from tui.services.ws_frames import MessageReader
 
 STDIN, STDOUT, STDERR, ERROR, RESIZE = 0, 1, 2, 3, 4
 CLOSE_SIGNAL = 255
@@ -71,9 +73,11 @@ class PodExecStream:
         except Exception as exc:
             raise ExecFailed(_handshake_problem(exc, kube, namespace, pod)) from exc
         self._v5 = _subprotocol(self._socket) == V5_PROTOCOL
+        self._messages = MessageReader(self._socket)
         self._stderr = bytearray()
         self._status: dict[str, object] | None = None
         self._closed = False
+        self._lost: str = ""  # why the stream ended without a close frame, if it did
 
     # ---------------------------------------------------------------- stdin
 
@@ -92,7 +96,7 @@ class PodExecStream:
         except ExecFailed:
             raise
         except Exception as exc:  # websocket-client raises its own and OSError subclasses alike
-            raise ExecFailed(f"the connection to the pod was cut: {exc}") from exc
+            raise ExecFailed(connection_cut(exc)) from exc
 
     def close_stdin(self) -> None:
         """End of input for the remote command (v5); on v4 servers the only way is closing the whole stream."""
@@ -100,7 +104,7 @@ class PodExecStream:
             try:
                 self._socket.send(bytes([CLOSE_SIGNAL, STDIN]), ABNF.OPCODE_BINARY)  # takes the socket's lock
             except Exception as exc:
-                raise ExecFailed(f"the connection to the pod was cut: {exc}") from exc
+                raise ExecFailed(connection_cut(exc)) from exc
 
     # ---------------------------------------------------------------- output
 
@@ -108,14 +112,19 @@ class PodExecStream:
         """Chunks of stdout until the command ends; stderr and the exit status are kept for `outcome()`."""
         while not self._closed:
             try:
-                opcode, frame = self._socket.recv_data_frame(True)
-            except Exception:
+                message = self._messages.message()
+            except Exception as exc:
                 self._closed = True
+                self._lost = connection_cut(exc)
                 return
+            if message is None:
+                self._closed = True
+                self._lost = self._lost or connection_cut(ConnectionResetError())
+                return
+            opcode, data = message
             if opcode == ABNF.OPCODE_CLOSE:
                 self._closed = True
                 return
-            data = frame.data
             if not data:
                 continue
             channel, payload = data[0], data[1:]
@@ -140,7 +149,7 @@ class PodExecStream:
         status = self._status or {}
         if status.get("status") == "Success":
             return ExecOutcome(0, "", bytes(self._stderr))
-        message = str(status.get("message", "the exec stream closed without a status"))
+        message = str(status.get("message", self._lost or "the exec stream closed without a status"))
         code: int | None = None
         details = status.get("details")
         if isinstance(details, dict):
@@ -158,6 +167,13 @@ class PodExecStream:
             self._socket.close(timeout=1)
         except Exception:
             self._socket.shutdown()  # type: ignore[no-untyped-call]
+
+
+def connection_cut(exc: BaseException) -> str:
+    """A dropped connection in words: a reset or a TLS stream ended mid-record is the same thing to a user."""
+    if isinstance(exc, (ConnectionError, ssl.SSLEOFError)) or "EOF occurred" in str(exc):
+        return "the connection to the pod was cut (by the network, a proxy or the API server)"
+    return f"the connection to the pod was cut: {exc or type(exc).__name__}"
 
 
 def _zero_masked_frame(data: memoryview) -> bytes:

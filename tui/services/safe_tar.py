@@ -2,13 +2,15 @@
 
 Refused, and reported: absolute names, names with `..`, symlinks and hard links whose target leaves the
 destination, and anything but files, directories and links. Every file's sha256 is computed while it is written.
-A file is written under its name plus PART_SUFFIX and renamed when its last byte is in, so a cut stream never
-leaves a partial file under its real name (and a resumed pull knows where to continue).
+
+A small file (one CHUNK at most) is written whole under its own name: creating a file is most of what a small file
+costs, and a cut can leave only the one being written, which a resumed pull checks by sha256 like every other. A
+large file is written under its name plus PART_SUFFIX and renamed when its last byte is in, so a resumed pull knows
+where to continue it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import posixpath
@@ -114,24 +116,22 @@ def _drop_links_leaving(root: Path, links: list[tuple[str, str]], result: Extrac
 
 
 def _write(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Path, result: Extracted, hashed: bool) -> str:
-    """The member's bytes into target's part file, renamed to target when complete; their sha256.
+    """The member's bytes into target (a large file through its part file); their sha256.
     Read straight from the archive's stream (as tarfile's own extraction does): an ExFileObject and a buffered
     file per member cost more than the bytes of a small file."""
     digest = hashlib.sha256()
-    part = target.with_name(target.name + PART_SUFFIX)
-    # A fresh part file, never through a link planted under its name (an archive can hold `x.k8sx-part -> …`).
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(part)
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    if member.issparse():
+        source = archive.extractfile(member)
+        assert source is not None
+        read: Callable[[int], bytes] = source.read
+    else:
+        stream = cast(Any, archive.fileobj)
+        stream.seek(member.offset_data)
+        read = stream.read
+    mode = member.mode & 0o777 | 0o600
+    whole = member.size <= CHUNK
+    fd = _create(target if whole else target.with_name(target.name + PART_SUFFIX), mode)
     try:
-        if member.issparse():
-            source = archive.extractfile(member)
-            assert source is not None
-            read: Callable[[int], bytes] = source.read
-        else:
-            stream = cast(Any, archive.fileobj)
-            stream.seek(member.offset_data)
-            read = stream.read
         remaining = member.size
         while remaining > 0:
             chunk = read(min(CHUNK, remaining))
@@ -144,11 +144,24 @@ def _write(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Path, resu
             while view:
                 view = view[os.write(fd, view) :]
             result.bytes_written += len(chunk)
-        os.fchmod(fd, member.mode & 0o777 | 0o600)
     finally:
         os.close(fd)
-    os.replace(part, target)
+    if not whole:
+        os.replace(target.with_name(target.name + PART_SUFFIX), target)
     return digest.hexdigest() if hashed else ""
+
+
+def _create(path: Path, mode: int) -> int:
+    """A new file, never opened through a link planted under its name (an archive can hold `x -> /etc/x` then `x`):
+    O_EXCL refuses any existing name, links included, and what is there is removed (a later member replaces it)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        os.unlink(path)
+        fd = os.open(path, flags, 0o600)
+    os.fchmod(fd, mode)  # the archive's mode, not the umask's
+    return fd
 
 
 class _Folders:

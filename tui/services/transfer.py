@@ -7,7 +7,6 @@ sha256 verification of every file, resume of a cut pull, and an atomic result (a
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import posixpath
 import re
@@ -35,32 +34,46 @@ from tui.services.transfer_resume import (
 PROGRESS_EVERY_S = 0.1
 # The fastest sha256 the pod has: openssl uses the CPU's SHA instructions (about a quarter of sha256sum's CPU time,
 # which matters when the pod's CPU is the bottleneck), else coreutils' or busybox's sha256sum; none: $hasher empty.
-PICK_HASHER = """
+HASHER_CHOICE = """
 hasher=""
 if command -v openssl >/dev/null 2>&1 && echo | openssl dgst -sha256 -r >/dev/null 2>&1; then
   hasher="openssl dgst -sha256 -r"
 elif command -v sha256sum >/dev/null 2>&1; then
   hasher=sha256sum
 fi
-exec 3>&1
-[ -e /dev/fd/3 ] || hasher=""
 """
-# The archive on stdout (tee writes it to a copy of the exec's stdout and reopens only the shell's own pipe to the
-# hasher) and, on stderr: how many files and kilobytes (for the progress bar, found beside the copy
-# rather than in an exec of its own), the pod's sha256 of exactly those bytes (tee to the original stdout, the
-# copy into the hasher) and tar's own exit status (a pipeline's status is its last command's). One exec, one read
-# of every file: checking each file with a second `sha256sum` pass cost as much as the copy. Without a hasher
-# or /dev/fd the archive alone (sizes are then all that is checked).
+# The archive on stdout; on stderr: how many files and kilobytes (for the progress bar), tar's exit status and then
+# every file's sha256, read by a hasher running alongside tar (both read the same files, the second from the page
+# cache) and said once tar has ended (lines written by two processes at once could interleave). One exec. Piping the
+# archive itself through tee into a hasher cost the pod three times the CPU (two more copies of every byte), which
+# matters when the pod's CPU is what limits the copy. "k8sx:hashed" says the list is complete; without a hasher,
+# sizes are all that is checked.
 STREAM_TAR = (
-    PICK_HASHER
-    + """
-( cd "$1" 2>/dev/null && n=$(find "$2" -type f 2>/dev/null | wc -l) && set -- $(du -sk "$2" 2>/dev/null) \\
-  && echo "k8sx:estimate $n $1" >&2 ) >/dev/null 3>&- &
-if [ -n "$hasher" ]; then
-  { { tar cf - -C "$1" "$2" 3>&- 4>&-; echo "k8sx:tar $?" >&2; } | tee /dev/fd/4 >&3 3>&-; } 4>&1 | $hasher >&2
-else
-  echo "k8sx:nohash" >&2; exec tar cf - -C "$1" "$2"
+    HASHER_CHOICE
+    + """( cd "$1" 2>/dev/null && n=$(find "$2" -type f 2>/dev/null | wc -l) && set -- $(du -sk "$2" 2>/dev/null) \\
+  && echo "k8sx:estimate $n $1" >&2 ) >/dev/null &
+if [ -z "$hasher" ]; then
+  echo "k8sx:nohash" >&2; tar cf - -C "$1" "$2"; echo "k8sx:tar $?" >&2; exit 0
 fi
+tar cf - -C "$1" "$2" &
+tar=$!
+sums=$(cd "$1" 2>/dev/null && find "$2" -type f -exec $hasher {} + 2>/dev/null); hashed=$?
+wait $tar
+echo "k8sx:tar $?" >&2
+printf '%s\\n' "$sums" >&2
+echo "k8sx:hashed $hashed" >&2
+wait
+"""
+)
+# sha256 lines of either hasher: openssl's "HEX *name", sha256sum's "HEX  name" (a name with a newline or a
+# backslash is escaped by sha256sum and then starts the line with a backslash: such a file is checked by size).
+FILE_SUM = re.compile(rb"^([0-9a-f]{64}) [ *](.+)$", re.MULTILINE)
+HASHED = re.compile(rb"^k8sx:hashed (\d+)$", re.MULTILINE)
+# Copying into a pod (upload.py) still hashes the archive as it passes: tee hands it to tar and to the hasher.
+PICK_HASHER = (
+    HASHER_CHOICE
+    + """exec 3>&1
+[ -e /dev/fd/3 ] || hasher=""
 """
 )
 NO_HASHER = re.compile(rb"^k8sx:nohash$", re.MULTILINE)
@@ -97,7 +110,6 @@ class _ChunkReader:
         self._buffer = bytearray()
         self._cancel = cancel
         self._on_bytes = on_bytes
-        self.digest = hashlib.sha256()  # of every byte received, to compare with the pod's
 
     def read(self, size: int = -1) -> bytes:
         while size < 0 or len(self._buffer) < size:
@@ -107,7 +119,6 @@ class _ChunkReader:
             if chunk is None:
                 break
             self._on_bytes(len(chunk))
-            self.digest.update(chunk)
             self._buffer += chunk
         if size < 0 or size >= len(self._buffer):
             data = bytes(self._buffer)
@@ -233,20 +244,22 @@ class PodFileTransfer:
         verify: bool,
     ) -> _Received:
         command = ["sh", "-c", STREAM_TAR, "sh", parent, name]
-        extracted, ours, stderr = self._receive(
-            namespace, pod, command, None, container, staging, meter, cancel, hash_files=False
-        )
-        theirs = STREAM_SUM.search(stderr)
-        if theirs is None and verify and not NO_HASHER.search(stderr):
-            # The pod hashes what it sends but its sum never came: the stream was cut, perhaps between two files
-            # (a tar read as it arrives takes that for its end), so this must not pass for a complete pull.
-            raise TransferFailed("the stream from the pod ended early (no checksum came)")
-        if not verify or theirs is None:
+        extracted, stderr = self._receive(namespace, pod, command, None, container, staging, meter, cancel)
+        if NO_HASHER.search(stderr) or not verify:
             return _Received(extracted.files, extracted.bytes_written, "size", extracted.refused)
-        if theirs.group(1).decode() != ours:
-            # Kept for a resume: it checks every file against the pod's own sha256 before keeping it.
-            raise TransferFailed("the archive that arrived differs from the one the pod sent (sha256)")
-        return _Received(extracted.files, extracted.bytes_written, "sha256", extracted.refused)
+        hashed = HASHED.search(stderr)
+        if hashed is None:
+            # The pod hashes what it sends but its list never came: the stream was cut, perhaps between two files
+            # (a tar read as it arrives takes that for its end), so this must not pass for a complete pull.
+            raise TransferFailed("the stream from the pod ended early (no checksums came)")
+        theirs = {posixpath.normpath(name.decode(errors="surrogateescape")): digest.decode()
+                  for digest, name in FILE_SUM.findall(stderr)}  # fmt: skip
+        listed = {path: theirs[path] for path in extracted.files if path in theirs}
+        # Kept for a resume when they differ: it checks every file against the pod's own sha256 before keeping it.
+        _compare(listed, extracted.files)
+        unlisted = len(extracted.files) - len(listed)  # made after the hasher passed, or a name it escapes
+        verified = "sha256" if not unlisted else "size" if not listed else f"sha256 ({unlisted} by size)"
+        return _Received(extracted.files, extracted.bytes_written, verified, extracted.refused)
 
     def _receive(
         self,
@@ -258,10 +271,9 @@ class PodFileTransfer:
         staging: Path,
         meter: _Meter,
         cancel: threading.Event | None,
-        hash_files: bool = True,
-    ) -> tuple[Extracted, str, bytes]:
-        """Run `command` (a tar writer) in the pod and extract its output into staging as it arrives.
-        Returns what was extracted, the sha256 of every byte received, and the command's stderr."""
+    ) -> tuple[Extracted, bytes]:
+        """Run `command` (a tar writer) in the pod and extract its output into staging as it arrives, every file's
+        sha256 computed as it is written. Returns what was extracted and the command's stderr."""
         try:
             stream = PodExecStream(self.kube, namespace, pod, command, container, stdin=stdin is not None)
         except ExecFailed as exc:
@@ -276,13 +288,11 @@ class PodFileTransfer:
             meter.files_done += 1
 
         if meter.totals == (None, None):
-            meter.totals = lambda: estimate(stream.stderr_so_far)
+            meter.totals = _Estimate(stream)
         try:
             reader = _ChunkReader(stream.stdout(), cancel, meter.add)
             try:
-                extracted = extract(reader, staging, on_file, concatenated=stdin is not None, hash_files=hash_files)
-                while reader.read(1 << 20):  # tar's padding after the end of the archive: part of what was hashed
-                    pass
+                extracted = extract(reader, staging, on_file, concatenated=stdin is not None)
             except (_Cancelled, OSError):
                 raise
             except Exception as exc:
@@ -294,7 +304,7 @@ class PodFileTransfer:
                 raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
         finally:
             stream.close()
-        return extracted, reader.digest.hexdigest(), outcome.stderr
+        return extracted, outcome.stderr
 
     # ---------------------------------------------------------------- a resumed pull
 
@@ -328,7 +338,7 @@ class PodFileTransfer:
         if plan.needed:
             names = b"".join(path.encode() + b"\0" for path in plan.needed)
             command = ["sh", "-c", 'cd "$1" && xargs -0 tar cf -', "sh", parent]
-            extracted, _, _ = self._receive(namespace, pod, command, names, container, staging, meter, cancel)
+            extracted, _ = self._receive(namespace, pod, command, names, container, staging, meter, cancel)
             hashes.update(extracted.files)
             written += extracted.bytes_written
             refused = extracted.refused
@@ -421,6 +431,19 @@ def _compare(remote: dict[str, str], local: dict[str, str]) -> str:
     return "sha256"
 
 
+class _Estimate:
+    """The pod's estimate, read from its stderr until it has come (the file sums that follow make that long)."""
+
+    def __init__(self, stream: PodExecStream) -> None:
+        self._stream = stream
+        self._found: tuple[int | None, int | None] = (None, None)
+
+    def __call__(self) -> tuple[int | None, int | None]:
+        if self._found == (None, None):
+            self._found = estimate(self._stream.stderr_so_far)
+        return self._found
+
+
 def estimate(stderr: bytes) -> tuple[int | None, int | None]:
     """Files and bytes (du's kilobytes), for the progress bar, from what the pod said beside the archive."""
     found = ESTIMATE.search(stderr)
@@ -428,7 +451,9 @@ def estimate(stderr: bytes) -> tuple[int | None, int | None]:
 
 
 def tar_problem(message: str, stderr: bytes, local: str) -> str:
-    said = ESTIMATE.sub(b"", STREAM_SUM.sub(b"", TAR_STATUS.sub(b"", stderr))).decode(errors="replace").strip()
+    for ours in (ESTIMATE, FILE_SUM, TAR_STATUS, HASHED, NO_HASHER):
+        stderr = ours.sub(b"", stderr)
+    said = stderr.decode(errors="replace").strip()
     text = f"{message} {said}".strip()
     if re.search(r"\btar: (command )?not found", text):
         missing: str | None = "tar"

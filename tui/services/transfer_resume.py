@@ -1,10 +1,10 @@
 """What a cut pull left behind, and what a resumed pull still has to fetch.
 
 A pull writes into a hidden folder beside its destination whose name comes from the source (namespace, pod, path),
-so the next pull of the same source to the same destination finds it. Files in it are complete (written whole,
-then renamed) or end in PART_SUFFIX (cut while being written). On resume, complete files are kept only when their
-sha256 equals the pod's; a part file continues from its size when the pod's file is larger; everything else is
-fetched again. Nothing here talks to the cluster: the pod's listing comes in as text.
+so the next pull of the same source to the same destination finds it. Files in it are under their own names (small
+ones written whole; the last one perhaps cut) or, for large ones cut while being written, end in PART_SUFFIX. On
+resume, a file is kept only when its sha256 equals the pod's; a part file continues from its size when the pod's
+file is larger; everything else is fetched again. Nothing here talks to the cluster: the pod's listing comes in as text.
 """
 
 from __future__ import annotations
