@@ -126,6 +126,7 @@ async def deploy_from_template(pilot: Pilot[None], app: K8sxApp) -> None:
         await until(pilot, lambda: "Running" in str(app.screen.query_one("#deploy-follow", Static).content), 30)
         await pilot.pause(1.0)
         save(app, "deploy-applied")
+        await shot(pilot, app, "pod-claims", ("v",), 1.5)  # its claim, in use by the pod just applied
     except Exception as exc:
         print(f"skipped deploy-applied: {exc}", file=sys.stderr)
     finally:
@@ -150,6 +151,7 @@ async def main() -> None:
             ("pod-yaml", ("y",), 1.0),
             ("pod-delete-confirm", ("ctrl+d",), 0.5),
             ("pod-filter", ("slash", *"shard"), 0.5),
+            ("pull-results-form", ("r",), 0.8),
             ("command-palette", ("ctrl+p",), 0.5),
             ("help", ("question_mark",), 0.5),
             ("logs-following", ("l",), 2.5),

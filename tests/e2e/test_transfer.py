@@ -239,3 +239,30 @@ def test_a_pod_without_a_hasher_is_pulled_and_said_to_be_checked_by_size(
     summary = transfer.pull(namespace, "exp", str(root / "out"), tmp_path / "results")
     assert summary.verified == "size"
     assert digests(tmp_path / "results") == digests(root / "out")
+
+
+def test_a_file_written_to_while_it_is_pulled_is_fetched_again_and_the_pull_ends_equal(
+    stack: StackEnv, namespace: str, tmp_path: Path, transfer: PodFileTransfer
+) -> None:
+    # A running experiment appends to its metrics: here the pod's tar appends once, right after sending the file,
+    # and its hasher reads a moment later, so the first copy differs from the pod's sha256 of the file.
+    root = tmp_path / "pod"
+    (root / "out").mkdir(parents=True)
+    (root / "out" / "model.bin").write_bytes(os.urandom(1 << 20))
+    (root / "out" / "metrics.txt").write_text("epoch 1\n")
+    tools = tools_folder(tmp_path / "bin", "find", "du", "wc", "cat", "sleep", "xargs", "stat", "touch")
+    tar = shutil.which("tar") or "/usr/bin/tar"
+    sha256sum = shutil.which("sha256sum") or "/usr/bin/sha256sum"
+    changed = tmp_path / "changed-once"
+    (tools / "tar").write_text(
+        f'#!/bin/sh\n{tar} "$@"; s=$?\n'
+        f'[ -e {changed} ] || {{ echo "epoch 2" >> {root}/out/metrics.txt; touch {changed}; }}\nexit $s\n'
+    )
+    (tools / "sha256sum").write_text(f'#!/bin/sh\nsleep 1\nexec {sha256sum} "$@"\n')
+    for name in ("tar", "sha256sum"):
+        (tools / name).chmod(0o755)
+    pod_with_tools(stack, namespace, root, tools)
+    summary = transfer.pull(namespace, "exp", str(root / "out"), tmp_path / "results")
+    assert changed.exists() and (root / "out" / "metrics.txt").read_text() == "epoch 1\nepoch 2\n"
+    assert digests(tmp_path / "results") == digests(root / "out")
+    assert summary.verified == "sha256"

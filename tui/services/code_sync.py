@@ -35,17 +35,29 @@ from tui.services.upload import UploadMeter, send_tar
 SKIPPED = (".git", "__pycache__", ".venv", "venv", ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules")
 SKIPPED_FILES = ("*.pyc", ".DS_Store")
 # $1 the staging folder, $2 the synced folder: every file in $1 renamed over its namesake in $2 (folders made as
-# needed), then $1 removed. A folder where a file should go is refused rather than getting the file moved into it.
+# needed), then $1 removed. Both are made absolute first (the form takes a relative folder). A folder where a file
+# should go is refused rather than getting the file moved into it; a link where a file goes is replaced, never
+# followed, and a linked folder on the way is refused: nothing lands outside $2. Names go to mv as ./NAME (a
+# leading '-' is not an option).
 MOVE_INTO_PLACE = r"""
+dst=$(cd "$2" && pwd) || exit 1
 cd "$1" || exit 1
+src=$(pwd)
 find . -type f -exec sh -c '
+set -f
 for f; do
   f=${f#./}; t="$0/$f"
-  if [ -d "$t" ] && [ ! -L "$t" ]; then echo "k8sx:isdir $f" >&2; exit 1; fi
-  case $f in */*) mkdir -p "$0/${f%/*}" || exit 1;; esac
-  mv -f "$f" "$t" || exit 1
-done' "$2" {} + || exit 1
-cd / && rm -rf "$1"
+  case $f in */*)
+    p=$0; IFS=/
+    for part in ${f%/*}; do p="$p/$part"; if [ -L "$p" ]; then echo "k8sx:islink ${p#"$0"/}" >&2; exit 1; fi; done
+    unset IFS
+    mkdir -p "$0/${f%/*}" || exit 1;;
+  esac
+  if [ -L "$t" ]; then rm -f "$t" || exit 1; fi
+  if [ -d "$t" ]; then echo "k8sx:isdir $f" >&2; exit 1; fi
+  mv -f "./$f" "$t" || exit 1
+done' "$dst" {} + || exit 1
+cd / && rm -rf "$src"
 """
 STAGING = ".k8sx-sync-staging"  # inside the synced folder: renames out of it never cross a file system
 # The pod's side: sha256 of every file under the folder; an absent folder is an empty listing, not an error.
@@ -186,6 +198,11 @@ class CodeSync:
             folder = re.search(r"^k8sx:isdir (.*)$", said, re.MULTILINE)
             if folder:
                 raise TransferFailed(f"{folder.group(1)} is a folder in the pod but a file here: remove one of them")
+            link = re.search(r"^k8sx:islink (.*)$", said, re.MULTILINE)
+            if link:
+                raise TransferFailed(
+                    f"{link.group(1)} is a link in the pod: files are not synced through it (it may lead outside)"
+                )
             raise TransferFailed(f"renaming the sent files into place failed: {said}")
 
     def _remove_staging(self, namespace: str, pod: str, container: str | None, staging: str) -> None:

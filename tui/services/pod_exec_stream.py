@@ -166,6 +166,10 @@ class PodExecStream:
         try:
             self._socket.close(timeout=1)
         except Exception:
+            pass
+        finally:
+            # close() returns early once a close frame was answered (the reader does that): the socket itself
+            # is only let go here, or it stays open until the garbage collector finds it.
             self._socket.shutdown()  # type: ignore[no-untyped-call]
 
 
@@ -173,7 +177,7 @@ def connection_cut(exc: BaseException) -> str:
     """A dropped connection in words: a reset or a TLS stream ended mid-record is the same thing to a user."""
     if isinstance(exc, (ConnectionError, ssl.SSLEOFError)) or "EOF occurred" in str(exc):
         return "the connection to the pod was cut (by the network, a proxy or the API server)"
-    return f"the connection to the pod was cut: {exc or type(exc).__name__}"
+    return f"the connection to the pod was cut: {str(exc) or type(exc).__name__}"
 
 
 def _zero_masked_frame(data: memoryview) -> bytes:

@@ -23,6 +23,7 @@ from tui.services.kube import KubeService
 from tui.services.pod_exec_stream import ExecFailed, PodExecStream, run
 from tui.services.safe_tar import PART_SUFFIX, Extracted, extract
 from tui.services.transfer_resume import (
+    HASHER_CHOICE,
     LISTING_SCRIPT,
     RemoteListing,
     parse_listing,
@@ -32,16 +33,6 @@ from tui.services.transfer_resume import (
 )
 
 PROGRESS_EVERY_S = 0.1
-# The fastest sha256 the pod has: openssl uses the CPU's SHA instructions (about a quarter of sha256sum's CPU time,
-# which matters when the pod's CPU is the bottleneck), else coreutils' or busybox's sha256sum; none: $hasher empty.
-HASHER_CHOICE = """
-hasher=""
-if command -v openssl >/dev/null 2>&1 && echo | openssl dgst -sha256 -r >/dev/null 2>&1; then
-  hasher="openssl dgst -sha256 -r"
-elif command -v sha256sum >/dev/null 2>&1; then
-  hasher=sha256sum
-fi
-"""
 # The archive on stdout; on stderr: how many files and kilobytes (for the progress bar), tar's exit status and then
 # every file's sha256, read by a hasher running alongside tar (both read the same files, the second from the page
 # cache) and said once tar has ended (lines written by two processes at once could interleave). One exec. Piping the
@@ -84,6 +75,10 @@ TAR_STATUS = re.compile(rb"^k8sx:tar (\d+)$", re.MULTILINE)
 
 class TransferFailed(Exception):
     """In words; what was kept (for a resume) is said in the message."""
+
+
+class FilesDiffer(TransferFailed):
+    """Files that arrived differ from the pod's sha256 of them."""
 
 
 class DestinationExists(TransferFailed):
@@ -206,7 +201,12 @@ class PodFileTransfer:
             if resume and any(staging.iterdir()):
                 received = self._resume(namespace, pod, parent, name, container, staging, meter, cancel)
             else:
-                received = self._fresh(namespace, pod, parent, name, container, staging, meter, cancel, verify)
+                try:
+                    received = self._fresh(namespace, pod, parent, name, container, staging, meter, cancel, verify)
+                except FilesDiffer:
+                    # Most likely written to while they were copied (a running experiment's metrics, checkpoints):
+                    # once more, keeping every file that is equal and fetching again only those that are not.
+                    received = self._resume(namespace, pod, parent, name, container, staging, meter, cancel)
             result = staging / name
             if not result.exists():
                 raise TransferFailed(f"{remote_path} came back empty")
@@ -427,7 +427,9 @@ def _compare(remote: dict[str, str], local: dict[str, str]) -> str:
     mismatched = [path for path, digest in remote.items() if local.get(path) != digest]
     if mismatched:
         listed = ", ".join(sorted(mismatched)[:5])
-        raise TransferFailed(f"{len(mismatched)} file(s) differ from the pod's after the copy: {listed}")
+        raise FilesDiffer(
+            f"{len(mismatched)} file(s) differ from the pod's after the copy (still being written there?): {listed}"
+        )
     return "sha256"
 
 

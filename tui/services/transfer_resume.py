@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,12 +22,25 @@ from tui.services.safe_tar import CHUNK, PART_SUFFIX
 if TYPE_CHECKING:
     from hashlib import _Hash as Hash
 
+# The fastest sha256 the pod has: openssl uses the CPU's SHA instructions (about a quarter of sha256sum's CPU time,
+# which matters when the pod's CPU is the bottleneck), else coreutils' or busybox's sha256sum; none: $hasher empty.
+HASHER_CHOICE = """
+hasher=""
+if command -v openssl >/dev/null 2>&1 && echo | openssl dgst -sha256 -r >/dev/null 2>&1; then
+  hasher="openssl dgst -sha256 -r"
+elif command -v sha256sum >/dev/null 2>&1; then
+  hasher=sha256sum
+fi
+"""
 # One exec in the pod: the sha256 and the size of every file, then the links and empty folders (tar must send those
 # too, they hold no bytes). Sections are separated by lines only this script prints.
-LISTING_SCRIPT = (
-    'cd "$1" || exit 1; find "$2" -type f -exec sha256sum {} + || exit 1; echo "//sizes"; '
+LISTING_SCRIPT = HASHER_CHOICE + (
+    '[ -n "$hasher" ] || exit 1; cd "$1" || exit 1; find "$2" -type f -exec $hasher {} + || exit 1; echo "//sizes"; '
     'find "$2" -type f -exec stat -c "%s %n" {} +; echo "//others"; find "$2" -type l; find "$2" -type d -empty'
 )
+
+
+_SUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
 
 
 def partial_folder(destination: Path, source: str) -> Path:
@@ -69,9 +83,8 @@ def parse_listing(text: str) -> RemoteListing:
             section = line[2:]
             continue
         if section == "digests":
-            digest, _, path = line.partition("  ")
-            if path:
-                listing.digests[posixpath.normpath(path)] = digest
+            if found := _SUM_LINE.match(line):  # sha256sum's "HEX  name", openssl's "HEX *name"
+                listing.digests[posixpath.normpath(found.group(2))] = found.group(1)
         elif section == "sizes":
             size, _, path = line.partition(" ")
             if path and size.isdigit():

@@ -23,13 +23,12 @@ from tui.services.tar_stream import TarStream
 from tui.services.transfer import (
     FILE_SUM,
     HASHED,
-    HASHER_CHOICE,
     PROGRESS_EVERY_S,
     TAR_STATUS,
     TransferFailed,
     tar_problem,
 )
-from tui.services.transfer_resume import LISTING_SCRIPT, RemoteListing, file_sha256, parse_listing
+from tui.services.transfer_resume import HASHER_CHOICE, LISTING_SCRIPT, RemoteListing, file_sha256, parse_listing
 
 CHUNK = 1 << 20
 # $1 where to extract, $2 a target that must not exist unless $4 is yes, $3 new (empty $1 first) or resume.
