@@ -309,23 +309,23 @@ async def test_a_fan_out_started_again_asks_then_replaces_the_earlier_run(
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_deploy(pilot, app)
         screen.editor.load_text(prep_pod())
-        for run in range(2):
+        for run, count in enumerate((3, 2)):  # the second run is smaller: every pod of the first still goes
             await pilot.press("F")
             await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="the fan-out form")
-            app.screen.query_one("#field-count", Input).value = "2"
+            app.screen.query_one("#field-count", Input).value = str(count)
             app.screen.query_one("#field-job", Checkbox).value = as_job
             await pilot.press("ctrl+s")
             if run == 1:
                 await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
                 question = str(app.screen.query_one("#question").content)  # type: ignore[attr-defined]
-                earlier = "  job prep (Complete)" if as_job else "  prep-0\n  prep-1"
+                earlier = "  job prep (Complete)" if as_job else "  prep-0\n  prep-1\n  prep-2"
                 assert question.startswith(f"An earlier fan-out prep is still in {namespace}:\n{earlier}\n"), question
                 await pilot.press("tab", "enter")  # Replace (the focus starts on Cancel)
-            done = "job prep: 0 active, 2 succeeded" if as_job else "2 pods — 2 Running"
+            done = f"job prep: 0 active, {count} succeeded" if as_job else f"{count} pods — {count} Running"
             await settle(pilot, lambda d=done: d in follow_text(app), timeout=120, what=f"run {run} followed")
             if run == 0:
                 first = uids()
-                assert len(first) == 2
+                assert len(first) == 3
         second = uids()
         assert len(second) == 2 and not second & first, (first, second)
         assert "refused" not in follow_text(app)

@@ -111,3 +111,19 @@ def test_the_record_survives_a_broken_file_and_keeps_other_claims(tmp_path: Path
     store.remember("exp", pod("b", "scratch"))
     assert store.recall("exp", "results") is not None and store.recall("exp", "scratch") is not None
     assert store.recall("other", "results") is None
+
+
+def test_a_main_containers_mount_comes_before_an_init_containers_and_a_jobs_pod_is_its_template() -> None:
+    from tui.services.claim_pull import claim_mounts
+    from tui.services.pod_apply import _pod_of
+
+    volumes = [{"name": "v", "persistentVolumeClaim": {"claimName": "results"}}]
+    spec = {
+        "volumes": volumes,
+        "initContainers": [{"name": "fetch", "volumeMounts": [{"name": "v", "mountPath": "/init-data"}]}],
+        "containers": [{"name": "main", "volumeMounts": [{"name": "v", "mountPath": "/persistent"}]}],
+    }
+    assert [m.mount_path for m in claim_mounts({"spec": spec})] == ["/persistent", "/init-data"]
+    job = {"kind": "Job", "metadata": {"name": "prep"}, "spec": {"template": {"spec": spec}}}
+    assert _pod_of(job) == {"metadata": {"name": "prep"}, "spec": spec}
+    assert _pod_of({"kind": "PersistentVolumeClaim", "metadata": {"name": "results"}}) is None

@@ -119,3 +119,11 @@ def test_a_fan_out_settles_when_every_index_has_finished_or_its_job_has_ended() 
     assert not FanOutProgress("prep", 1, (done,), trouble="cannot read").settled
     summary = FanOutProgress("prep", 2, (done, running), JobState("prep"), job_expected=True).summary()
     assert summary == "fan-out prep (Indexed Job prep, 2 indexes): 2 pods — 1 Completed, 1 Running"
+
+
+def test_pods_left_by_an_earlier_larger_run_do_not_settle_a_smaller_one() -> None:
+    old = tuple(FanOutMember(index, f"sweep-{index}", "Completed", "Succeeded") for index in range(4, 8))
+    new = tuple(FanOutMember(index, f"sweep-{index}", "Pending", "Pending") for index in range(4))
+    assert not FanOutProgress("sweep", 4, old + new).settled
+    done = tuple(FanOutMember(index, f"sweep-{index}", "Completed", "Succeeded") for index in range(4))
+    assert FanOutProgress("sweep", 4, old + done).settled

@@ -61,7 +61,8 @@ class FanOutProgress:
             return False
         if self.job_expected:
             return (self.job is None or bool(self.job.ended)) and all(m.finished for m in self.members)
-        indexes = {m.index for m in self.members if m.finished}
+        # Only this run's indexes: pods of an earlier, larger run under the same name do not count.
+        indexes = {m.index for m in self.members if m.finished and m.index is not None and m.index < self.count}
         return not self.members or len(indexes) >= self.count
 
     def counts(self) -> dict[str, int]:

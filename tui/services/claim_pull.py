@@ -88,7 +88,8 @@ class ClaimPullSummary:
 
 
 def claim_mounts(pod: Json) -> list[ClaimMount]:
-    """Every claim a pod's containers mount, in the order of its containers and their mounts."""
+    """Every claim a pod's containers mount, in the order of its containers (init containers last: a results path
+    is where the main containers have the claim) and their mounts."""
     spec: Json = pod.get("spec") or {}
     claims = {
         str(volume.get("name")): str(volume["persistentVolumeClaim"].get("claimName", ""))
@@ -96,7 +97,7 @@ def claim_mounts(pod: Json) -> list[ClaimMount]:
         if isinstance(volume.get("persistentVolumeClaim"), dict)
     }
     found: list[ClaimMount] = []
-    for container in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]:
+    for container in [*(spec.get("containers") or []), *(spec.get("initContainers") or [])]:
         for mount in container.get("volumeMounts") or []:
             volume = str(mount.get("name", ""))
             claim = claims.get(volume)

@@ -13,6 +13,7 @@ from kubernetes import client as k8s
 from kubernetes.client.exceptions import ApiException
 
 from tui.models.fanout import job_state
+from tui.services.fanout_follow import fanout_selector
 from tui.services.kube import KubeService
 from tui.services.pod_apply import TIMEOUT_S, ApplyFailed, PodApplier, api_message
 
@@ -47,10 +48,22 @@ class EarlierFanOut:
             response.release_conn()
         return job
 
+    def _plain_pods(self, namespace: str, name: str) -> list[str]:
+        """Every pod of an earlier plain fan-out of this name, by its label: it may have had more pods than now."""
+        try:
+            pods = k8s.CoreV1Api(self.kube.api_client()).list_namespaced_pod(
+                namespace, label_selector=fanout_selector(name, False), _request_timeout=TIMEOUT_S
+            )
+        except ApiException as exc:
+            raise ApplyFailed(f"cannot list the pods of fan-out {name}: {api_message(exc)}") from exc
+        except Exception as exc:
+            raise ApplyFailed(f"cannot list the pods of fan-out {name}: {self.kube.explain(exc)}") from exc
+        return sorted(str(pod.metadata.name) for pod in pods.items if pod.metadata)
+
     def find(self, namespace: str, name: str, count: int, job: bool) -> list[str]:
         """What of an earlier run is there, in words: `job prep (Complete)`, or the pods' names."""
         if not job:
-            return self.applier.existing(namespace, [f"{name}-{index}" for index in range(count)])
+            return self._plain_pods(namespace, name)
         found = self._job(namespace, name)
         if found is None:
             return []
@@ -71,7 +84,7 @@ class EarlierFanOut:
         deleted) until the garbage collector has deleted its pods, so once it is gone no pod of it is left to be
         counted as the new run's."""
         if not job:
-            for pod in self.applier.existing(namespace, [f"{name}-{index}" for index in range(count)]):
+            for pod in self._plain_pods(namespace, name):
                 self.applier.delete_and_wait(namespace, pod, timeout, cancel)
             return
         try:

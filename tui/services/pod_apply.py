@@ -102,8 +102,10 @@ class PodApplier:
             done.append(self._apply_one(namespace, manifest))
             if manifest.get("kind") == "Pod":
                 self.store.remember(namespace, manifest)
+            pod = _pod_of(manifest)
+            if pod is not None:
                 with contextlib.suppress(OSError):  # only a default for later pulls: never worth failing an apply
-                    self.mounts.remember(namespace, manifest)
+                    self.mounts.remember(namespace, pod)
         return done
 
     def _apply_one(self, namespace: str, manifest: Manifest) -> Applied:
@@ -202,3 +204,13 @@ class PodApplier:
             stop.wait(0.5)
             waited += 0.5
         raise ApplyFailed(f"pod {name} is still terminating after {timeout:.0f}s; try again when it is gone")
+
+
+def _pod_of(manifest: Manifest) -> Manifest | None:
+    """The pod a manifest runs: itself, or a Job's pod template (named after the Job)."""
+    if manifest.get("kind") == "Pod":
+        return manifest
+    if manifest.get("kind") == "Job":
+        template = ((manifest.get("spec") or {}).get("template")) or {}
+        return {"metadata": {"name": name_of(manifest)}, "spec": template.get("spec") or {}}
+    return None
