@@ -331,15 +331,15 @@ def test_the_helper_copies_the_dead_pods_placement_and_mounts_its_claim_read_onl
             ],
         },
     }
-    assert [(m.claim, m.container, m.mount_path) for m in claim_mounts(pod)] == [
-        ("dataset", "fetch", "/data"),
+    assert [(m.claim, m.container, m.mount_path) for m in claim_mounts(pod)] == [  # main containers first
         ("results", "main", "/persistent"),
         ("runs", "main", "/persistent/runs"),
+        ("dataset", "fetch", "/data"),
     ]
     spec = helper_spec_from_pod(pod, "/persistent/runs/7/metrics.json")
     assert (spec.claim, spec.image, spec.mount_path) == ("runs", "trainer:2", "/persistent/runs")
     assert helper_spec_from_pod(pod, "/persistent/out").claim == "results"
-    assert helper_spec_from_pod(pod).claim == "dataset"
+    assert helper_spec_from_pod(pod).claim == "results"  # no path: the main container's first claim
     with pytest.raises(ClaimPullFailed, match="/cache/x is on no claim of pod exp"):
         helper_spec_from_pod(pod, "/cache/x")
 
