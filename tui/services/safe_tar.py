@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
-import tarfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol, cast
+from typing import Protocol
+
+from tui.services.tar_members import Member, TarMembers
 
 CHUNK = 1 << 20
 PART_SUFFIX = ".k8sx-part"
@@ -55,49 +56,49 @@ def extract(
     root = destination.resolve()
     folders = _Folders(root)
     links: list[tuple[str, str]] = []
-    with tarfile.open(fileobj=cast(IO[bytes], stream), mode="r|", ignore_zeros=concatenated) as archive:
-        for member in archive:
-            name = member.name
-            if not _inside(name):
-                result.refused.append(f"{name}: outside the destination")
+    archive = TarMembers(stream, concatenated)
+    for member in archive:
+        name = member.name
+        if not _inside(name):
+            result.refused.append(f"{name}: outside the destination")
+            continue
+        target = root / posixpath.normpath(name)
+        if member.kind == "dir":
+            if not folders.ensure(target):
+                result.refused.append(f"{name}: its folder is a link")
+        elif member.kind == "file":
+            if not folders.ensure(target.parent):
+                result.refused.append(f"{name}: its folder is a link")
                 continue
-            target = root / posixpath.normpath(name)
-            if member.isdir():
-                if not folders.ensure(target):
-                    result.refused.append(f"{name}: its folder is a link")
-            elif member.isfile():
-                if not folders.ensure(target.parent):
-                    result.refused.append(f"{name}: its folder is a link")
-                    continue
-                relative = posixpath.normpath(name)
-                result.files[relative] = _write(archive, member, target, result, hash_files)
-                result.sizes[relative] = member.size
-                if on_file is not None:
-                    on_file(result, relative)
-            elif member.issym():
-                link = member.linkname
-                resolved = posixpath.normpath(posixpath.join(posixpath.dirname(posixpath.normpath(name)), link))
-                if posixpath.isabs(link) or not _inside(resolved):
-                    result.refused.append(f"{name}: symlink to {link} leaves the destination")
-                    continue
-                if not folders.ensure(target.parent):
-                    result.refused.append(f"{name}: its folder is a link")
-                    continue
-                os.symlink(link, target)
-                links.append((name, link))
-            elif member.islnk():
-                link = posixpath.normpath(member.linkname)
-                if not _inside(link) or link not in result.files:
-                    result.refused.append(f"{name}: hard link to {member.linkname} leaves the destination")
-                    continue
-                if not folders.ensure(target.parent):
-                    result.refused.append(f"{name}: its folder is a link")
-                    continue
-                os.link(root / link, target)
-                result.files[posixpath.normpath(name)] = result.files[link]
-                result.sizes[posixpath.normpath(name)] = result.sizes[link]
-            else:
-                result.refused.append(f"{name}: not a file, folder or link")
+            relative = posixpath.normpath(name)
+            result.files[relative] = _write(archive, member, target, result, hash_files)
+            result.sizes[relative] = member.size
+            if on_file is not None:
+                on_file(result, relative)
+        elif member.kind == "symlink":
+            link = member.linkname
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(posixpath.normpath(name)), link))
+            if posixpath.isabs(link) or not _inside(resolved):
+                result.refused.append(f"{name}: symlink to {link} leaves the destination")
+                continue
+            if not folders.ensure(target.parent):
+                result.refused.append(f"{name}: its folder is a link")
+                continue
+            os.symlink(link, target)
+            links.append((name, link))
+        elif member.kind == "hardlink":
+            link = posixpath.normpath(member.linkname)
+            if not _inside(link) or link not in result.files:
+                result.refused.append(f"{name}: hard link to {member.linkname} leaves the destination")
+                continue
+            if not folders.ensure(target.parent):
+                result.refused.append(f"{name}: its folder is a link")
+                continue
+            os.link(root / link, target)
+            result.files[posixpath.normpath(name)] = result.files[link]
+            result.sizes[posixpath.normpath(name)] = result.sizes[link]
+        else:
+            result.refused.append(f"{name}: not a file, folder or link")
     _drop_links_leaving(root, links, result)
     return result
 
@@ -115,29 +116,14 @@ def _drop_links_leaving(root: Path, links: list[tuple[str, str]], result: Extrac
             result.refused.append(f"{name}: symlink to {link} leaves the destination")
 
 
-def _write(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Path, result: Extracted, hashed: bool) -> str:
-    """The member's bytes into target (a large file through its part file); their sha256.
-    Read straight from the archive's stream (as tarfile's own extraction does): an ExFileObject and a buffered
-    file per member cost more than the bytes of a small file."""
+def _write(archive: TarMembers, member: Member, target: Path, result: Extracted, hashed: bool) -> str:
+    """The member's bytes into target (a large file through its part file); their sha256."""
     digest = hashlib.sha256()
-    if member.issparse():
-        source = archive.extractfile(member)
-        assert source is not None
-        read: Callable[[int], bytes] = source.read
-    else:
-        stream = cast(Any, archive.fileobj)
-        stream.seek(member.offset_data)
-        read = stream.read
     mode = member.mode & 0o777 | 0o600
     whole = member.size <= CHUNK
     fd = _create(target if whole else target.with_name(target.name + PART_SUFFIX), mode)
     try:
-        remaining = member.size
-        while remaining > 0:
-            chunk = read(min(CHUNK, remaining))
-            if not chunk:
-                raise tarfile.ReadError("unexpected end of data")
-            remaining -= len(chunk)
+        for chunk in archive.data(member, CHUNK):
             if hashed:
                 digest.update(chunk)
             view = memoryview(chunk)
