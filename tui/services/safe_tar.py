@@ -17,16 +17,11 @@ import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
-from tui.services.tar_members import Member, TarMembers
+from tui.services.tar_members import Member, Readable, TarMembers
 
 CHUNK = 1 << 20
 PART_SUFFIX = ".k8sx-part"
-
-
-class Readable(Protocol):
-    def read(self, size: int = -1, /) -> bytes: ...
 
 
 @dataclass
@@ -47,11 +42,9 @@ def extract(
     destination: Path,
     on_file: Callable[[Extracted, str], None] | None = None,
     concatenated: bool = False,
-    hash_files: bool = True,
 ) -> Extracted:
     """Read a tar from `stream` (as it arrives: no seeking) into `destination`, which must exist.
-    concatenated: several archives one after the other (what `xargs tar cf -` sends when it runs tar twice).
-    hash_files=False: no sha256 per file (files maps to ""), when the whole stream is checked instead."""
+    concatenated: several archives one after the other (what `xargs tar cf -` sends when it runs tar twice)."""
     result = Extracted()
     root = destination.resolve()
     folders = _Folders(root)
@@ -71,7 +64,7 @@ def extract(
                 result.refused.append(f"{name}: its folder is a link")
                 continue
             relative = posixpath.normpath(name)
-            result.files[relative] = _write(archive, member, target, result, hash_files)
+            result.files[relative] = _write(archive, member, target, result)
             result.sizes[relative] = member.size
             if on_file is not None:
                 on_file(result, relative)
@@ -116,7 +109,7 @@ def _drop_links_leaving(root: Path, links: list[tuple[str, str]], result: Extrac
             result.refused.append(f"{name}: symlink to {link} leaves the destination")
 
 
-def _write(archive: TarMembers, member: Member, target: Path, result: Extracted, hashed: bool) -> str:
+def _write(archive: TarMembers, member: Member, target: Path, result: Extracted) -> str:
     """The member's bytes into target (a large file through its part file); their sha256."""
     digest = hashlib.sha256()
     mode = member.mode & 0o777 | 0o600
@@ -124,8 +117,7 @@ def _write(archive: TarMembers, member: Member, target: Path, result: Extracted,
     fd = _create(target if whole else target.with_name(target.name + PART_SUFFIX), mode)
     try:
         for chunk in archive.data(member, CHUNK):
-            if hashed:
-                digest.update(chunk)
+            digest.update(chunk)
             view = memoryview(chunk)
             while view:
                 view = view[os.write(fd, view) :]
@@ -134,7 +126,7 @@ def _write(archive: TarMembers, member: Member, target: Path, result: Extracted,
         os.close(fd)
     if not whole:
         os.replace(target.with_name(target.name + PART_SUFFIX), target)
-    return digest.hexdigest() if hashed else ""
+    return digest.hexdigest()
 
 
 def _create(path: Path, mode: int) -> int:

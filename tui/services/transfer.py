@@ -60,15 +60,7 @@ wait
 # backslash is escaped by sha256sum and then starts the line with a backslash: such a file is checked by size).
 FILE_SUM = re.compile(rb"^([0-9a-f]{64}) [ *](.+)$", re.MULTILINE)
 HASHED = re.compile(rb"^k8sx:hashed (\d+)$", re.MULTILINE)
-# Copying into a pod (upload.py) still hashes the archive as it passes: tee hands it to tar and to the hasher.
-PICK_HASHER = (
-    HASHER_CHOICE
-    + """exec 3>&1
-[ -e /dev/fd/3 ] || hasher=""
-"""
-)
 NO_HASHER = re.compile(rb"^k8sx:nohash$", re.MULTILINE)
-STREAM_SUM = re.compile(rb"^([0-9a-f]{64}) (?: -|\*stdin)$", re.MULTILINE)
 ESTIMATE = re.compile(rb"^k8sx:estimate (\d+) (\d+)$", re.MULTILINE)
 TAR_STATUS = re.compile(rb"^k8sx:tar (\d+)$", re.MULTILINE)
 
