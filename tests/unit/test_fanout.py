@@ -115,6 +115,14 @@ def test_a_fan_out_settles_when_every_index_has_finished_or_its_job_has_ended() 
     assert FanOutProgress("prep", 1, (done,), job, job_expected=True).settled
     assert FanOutProgress("prep", 1, (), None, job_expected=True).settled  # the Job was deleted, its pods too
     assert not FanOutProgress("prep", 2, (running,), None, job_expected=True).settled  # one still stopping
+    # Deleted in the background: its finished pods are still listed until the garbage collector gets to them.
+    owned = {"kind": "Job", "name": "prep", "uid": "u1"}
+    finished = {**pod, "metadata": {**pod["metadata"], "ownerReferences": [owned]}, "status": {"phase": "Succeeded"}}
+    collected = fanout_member(finished, "Completed")
+    assert collected.owned_by_job
+    assert not FanOutProgress("prep", 2, (collected,), None, job_expected=True).settled
+    assert FanOutProgress("prep", 2, (collected,), JobState("prep", ended="Complete"), job_expected=True).settled
+    assert FanOutProgress("prep", 2, (done,), None, job_expected=True).settled  # orphaned: it stays
     assert FanOutProgress("prep", 2, ()).settled  # plain pods all deleted
     assert not FanOutProgress("prep", 1, (done,), trouble="cannot read").settled
     summary = FanOutProgress("prep", 2, (done, running), JobState("prep"), job_expected=True).summary()

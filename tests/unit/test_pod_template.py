@@ -173,6 +173,11 @@ def test_unscheduled_pods_say_the_schedulers_reason() -> None:
     progress = pod_progress("exp", pod, "Pending", [])
     assert progress.verdict is Verdict.STUCK
     assert progress.reason == "not scheduled: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu."
+    # The event can be read before the condition is written: the same words, from it.
+    event = {"type": "Warning", "reason": "FailedScheduling", "message": message, "lastTimestamp": "1"}
+    early = pod_progress("exp", _pod("Pending"), "Pending", [event])
+    assert (early.verdict, early.reason) == (Verdict.STUCK, progress.reason)
+    assert pod_progress("exp", _pod("Pending"), "Pending", []).reason == "waiting to be scheduled"
 
 
 def test_a_missing_image_says_the_pull_error_from_the_events() -> None:

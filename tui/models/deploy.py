@@ -137,6 +137,10 @@ def pod_progress(
             message = str(condition.get("message") or (event or {}).get("message") or condition.get("reason"))
             return progress(Verdict.STUCK, f"not scheduled: {message}")
     if not node:
+        # The scheduler's event can be read before its PodScheduled condition is: it is the same verdict.
+        refused = _latest(events, "FailedScheduling")
+        if refused is not None:
+            return progress(Verdict.STUCK, f"not scheduled: {refused.get('message')}")
         return progress(Verdict.WAITING, "waiting to be scheduled")
     mount = _latest(events, "FailedMount", "FailedAttachVolume")
     if mount is not None:

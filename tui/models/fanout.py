@@ -21,6 +21,7 @@ class FanOutMember:
     pod: str
     status: str  # kubectl's STATUS column
     phase: str
+    owned_by_job: bool = False  # a Job owns it: once the Job is deleted, the garbage collector deletes the pod
 
     @property
     def finished(self) -> bool:
@@ -60,7 +61,9 @@ class FanOutProgress:
         if self.trouble:
             return False
         if self.job_expected:
-            return (self.job is None or bool(self.job.ended)) and all(m.finished for m in self.members)
+            if self.job is None:  # deleted: its pods are going too, unless they were orphaned
+                return not any(m.owned_by_job for m in self.members) and all(m.finished for m in self.members)
+            return bool(self.job.ended) and all(m.finished for m in self.members)
         # Only this run's indexes: pods of an earlier, larger run under the same name do not count.
         indexes = {m.index for m in self.members if m.finished and m.index is not None and m.index < self.count}
         return not self.members or len(indexes) >= self.count
@@ -108,7 +111,8 @@ def fanout_member(pod: Json, status_text: str) -> FanOutMember:
     metadata: Json = pod.get("metadata") or {}
     index = pod_index(dict(metadata.get("labels") or {}), dict(metadata.get("annotations") or {}))
     phase = str((pod.get("status") or {}).get("phase") or "Pending")
-    return FanOutMember(index, str(metadata.get("name", "")), status_text, phase)
+    owned = any(owner.get("kind") == "Job" for owner in metadata.get("ownerReferences") or [])
+    return FanOutMember(index, str(metadata.get("name", "")), status_text, phase, owned)
 
 
 def sorted_members(members: Sequence[FanOutMember]) -> tuple[FanOutMember, ...]:
