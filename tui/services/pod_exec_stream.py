@@ -108,8 +108,9 @@ class PodExecStream:
 
     # ---------------------------------------------------------------- output
 
-    def stdout(self) -> Iterator[bytes]:
-        """Chunks of stdout until the command ends; stderr and the exit status are kept for `outcome()`."""
+    def stdout(self) -> Iterator[memoryview]:
+        """Chunks of stdout until the command ends (views of the messages: no copy of a bulk stream's bytes);
+        stderr and the exit status are kept for `outcome()`."""
         while not self._closed:
             try:
                 message = self._messages.message()
@@ -127,17 +128,17 @@ class PodExecStream:
                 return
             if not data:
                 continue
-            channel, payload = data[0], data[1:]
+            channel, payload = data[0], memoryview(data)[1:]
             if channel == STDOUT:
                 if payload:
-                    yield bytes(payload)
+                    yield payload
             elif channel == STDERR:
                 self._stderr += payload
             elif channel == ERROR:
                 try:
-                    self._status = json.loads(payload)
+                    self._status = json.loads(bytes(payload))
                 except ValueError:
-                    self._status = {"status": "Failure", "message": payload.decode(errors="replace")}
+                    self._status = {"status": "Failure", "message": bytes(payload).decode(errors="replace")}
 
     @property
     def stderr_so_far(self) -> bytes:

@@ -24,6 +24,8 @@ KINDS = {b"5": "dir", b"2": "symlink", b"1": "hardlink"}
 class Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
+    def read1(self, size: int = -1, /) -> bytes | memoryview: ...
+
 
 @dataclass(frozen=True)
 class Member:
@@ -93,11 +95,14 @@ class TarMembers:
     def _padded(self, size: int) -> int:
         return size + (-size % BLOCK)
 
-    def data(self, member: Member, chunk: int = 1 << 20) -> Iterator[bytes]:
-        """The member's bytes, in pieces of at most `chunk`; the padding after them is skipped."""
+    def data(self, member: Member, chunk: int = 1 << 20) -> Iterator[bytes | memoryview]:
+        """The member's bytes in pieces of at most `chunk`, as the stream has them (read1: no joining, no copy);
+        the padding after them is skipped."""
         remaining = member.size
         while remaining > 0:
-            piece = self._exactly(min(chunk, remaining))
+            piece = self._stream.read1(min(chunk, remaining))
+            if not piece:
+                raise tarfile.ReadError("unexpected end of data")
             remaining -= len(piece)
             self._unread -= len(piece)
             yield piece

@@ -89,31 +89,43 @@ def pull_source(namespace: str, pod: str, remote_path: str) -> str:
 
 
 class _ChunkReader:
-    """A file-like view of the exec's stdout chunks for tarfile's stream mode, counting bytes as they pass.
-    A bytearray, because deleting from its front is cheap: tarfile asks for small and large reads alike."""
+    """A file-like view of the exec's stdout chunks for the tar reader, counting bytes as they pass. read1 hands
+    out views of the chunks as they came (a file's bytes pass without a copy); read joins them for headers."""
 
-    def __init__(self, chunks: Iterator[bytes], cancel: threading.Event | None, on_bytes: Callable[[int], None]):
+    def __init__(
+        self, chunks: Iterator[memoryview], cancel: threading.Event | None, on_bytes: Callable[[int], None]
+    ) -> None:
         self._chunks = chunks
-        self._buffer = bytearray()
+        self._pending = memoryview(b"")
         self._cancel = cancel
         self._on_bytes = on_bytes
 
-    def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self._buffer) < size:
+    def read1(self, size: int = -1, /) -> memoryview:
+        """Up to `size` bytes (all of a chunk when negative) without waiting for more than one chunk; empty at
+        the end."""
+        if not self._pending:
             if self._cancel is not None and self._cancel.is_set():
                 raise _Cancelled()
             chunk = next(self._chunks, None)
             if chunk is None:
-                break
+                return self._pending
             self._on_bytes(len(chunk))
-            self._buffer += chunk
-        if size < 0 or size >= len(self._buffer):
-            data = bytes(self._buffer)
-            self._buffer.clear()
-        else:
-            data = bytes(self._buffer[:size])
-            del self._buffer[:size]
-        return data
+            self._pending = chunk
+        if size < 0:
+            size = len(self._pending)
+        piece, self._pending = self._pending[:size], self._pending[size:]
+        return piece
+
+    def read(self, size: int = -1, /) -> bytes:
+        pieces = []
+        wanted = size
+        while wanted != 0:
+            piece = self.read1(wanted)
+            if not piece:
+                break
+            pieces.append(piece)
+            wanted = max(wanted - len(piece), 0) if wanted > 0 else wanted
+        return b"".join(pieces)
 
 
 @dataclass

@@ -1,8 +1,8 @@
-"""Messages of a websocket read off its raw (TLS) socket through one buffer, for bulk streams.
+"""Messages of a websocket read off its raw (TLS) socket, for bulk streams.
 
-websocket-client reads every frame's header, length and payload with separate socket reads and builds objects per
-frame: for a 200 MB exec stream that was about three TLS reads per 22 kB frame and most of the client's CPU. Here a
-read takes whatever the socket has (a TLS record is 16 kB at most) and frames are cut out of the buffer.
+websocket-client builds objects per frame and copies every payload through buffers of its own: for a 200 MB exec
+stream that was most of the client's CPU. Here a frame's header is read into a small buffer and its payload
+decrypted straight into a bytearray of its own, which is what the caller gets: no copy of a payload's bytes.
 Pings are answered and a close is acknowledged through the WebSocket object (under its own send lock).
 """
 
@@ -13,11 +13,13 @@ from typing import Protocol
 
 from websocket import ABNF, WebSocket
 
-READ_SIZE = 1 << 18
+HEADER_READ = 10  # the longest header a server sends: 2 bytes, then a 64-bit length
 
 
 class FrameSource(Protocol):
     def recv(self, size: int, /) -> bytes: ...
+
+    def recv_into(self, buffer: memoryview, size: int, /) -> int: ...
 
 
 class ProtocolError(Exception):
@@ -35,10 +37,10 @@ class MessageReader:
         self._source: FrameSource = raw
         self._buffer = bytearray()
         self._start = 0
-        self._fragments: list[bytes] = []
+        self._fragments: list[bytearray] = []
         self._fragment_opcode = 0
 
-    def message(self) -> tuple[int, bytes] | None:
+    def message(self) -> tuple[int, bytes | bytearray] | None:
         """(opcode, payload) of the next data message, or (OPCODE_CLOSE, reason); None when the stream ended."""
         while True:
             frame = self._frame()
@@ -46,13 +48,13 @@ class MessageReader:
                 return None
             fin, opcode, payload = frame
             if opcode == ABNF.OPCODE_PING:
-                self._socket.pong(payload)
+                self._socket.pong(bytes(payload))
             elif opcode == ABNF.OPCODE_PONG:
                 continue
             elif opcode == ABNF.OPCODE_CLOSE:
                 with contextlib.suppress(Exception):  # the peer may be gone already: the stream has ended anyway
                     self._socket.send_close()
-                return opcode, payload
+                return opcode, bytes(payload)
             elif opcode == ABNF.OPCODE_CONT:
                 if not self._fragments:
                     raise ProtocolError("a continuation frame without a message to continue")
@@ -67,7 +69,7 @@ class MessageReader:
                 self._fragment_opcode = opcode
                 self._fragments = [payload]
 
-    def _frame(self) -> tuple[bool, int, bytes] | None:
+    def _frame(self) -> tuple[bool, int, bytearray] | None:
         if not self._fill(2):
             return None
         buffer, start = self._buffer, self._start
@@ -83,21 +85,29 @@ class MessageReader:
             if not self._fill(10):
                 return None
             length, header = int.from_bytes(self._buffer[self._start + 2 : self._start + 10], "big"), 10
-        if not self._fill(header + length):
-            return None
+        # The payload is read straight into a bytearray of its own (TLS decrypts into it: no copy after that), but
+        # for the few bytes of it a header read already took.
         begin = self._start + header
-        with memoryview(self._buffer) as view:  # one copy of the payload, none of the buffer
-            payload = bytes(view[begin : begin + length])
-        self._start = begin + length
+        held = min(len(self._buffer) - begin, length)
+        payload = bytearray(length)
+        payload[:held] = self._buffer[begin : begin + held]
+        self._start = begin + held
+        with memoryview(payload) as view:
+            while held < length:
+                count = self._source.recv_into(view[held:], length - held)
+                if not count:
+                    return None
+                held += count
         return bool(first & 0x80), first & 0x0F, payload
 
     def _fill(self, needed: int) -> bool:
-        """At least `needed` bytes after the read position; False when the connection ends first."""
+        """At least `needed` bytes after the read position; False when the connection ends first. Reads no more
+        than a header's worth: what follows a header is read into its payload."""
         while len(self._buffer) - self._start < needed:
             if self._start:
-                del self._buffer[: self._start]  # what is left is less than one frame
+                del self._buffer[: self._start]
                 self._start = 0
-            data = self._source.recv(READ_SIZE)
+            data = self._source.recv(HEADER_READ)
             if not data:
                 return False
             self._buffer += data
