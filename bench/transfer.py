@@ -1,5 +1,6 @@
 """Transfer benchmark: the app's pull (tar over exec, sha256-verified) and copy-in against `kubectl cp`, on the same
 data in the same run, through the real API server to a kwok pod (whose exec runs locally, so bytes really move).
+Ours is the real app (App.run_test, real backends): `r` and `u` on its pod list, from the form's ctrl+s to done.
 
 Data sets: one large file and many small files. Figures: mb, files, pull_mb_per_s, push_mb_per_s and the
 ratios ours/kubectl for time (<= 1.0 means at least as fast). Writes bench/results/transfer.json; the last line
@@ -13,6 +14,7 @@ quiet machine, and compare the two tools' figures of the same run rather than ru
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import shutil
@@ -26,10 +28,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
 from tests.support import kwok_pod
+from tui.app import K8sxApp
+from tui.backends import Backends
+from tui.screens.copy import CopyScreen
+from tui.screens.forms import FormScreen
+from tui.services.docker_engine import DockerService
 from tui.services.kube import KubeService
-from tui.services.transfer import PodFileTransfer
-from tui.services.upload import PodUpload
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -58,11 +66,45 @@ def timed(action: object) -> float:
     return time.perf_counter() - started
 
 
-def measure(
+class AppTransfers:
+    """The app's own `r` and `u` on its pod list (App.run_test with the real backends), timed from the form's
+    ctrl+s to the copy screen saying it is done: what a user waits for, progress screen and its updates included."""
+
+    def __init__(self, app: K8sxApp, pilot: Pilot[None]) -> None:
+        self.app = app
+        self.pilot = pilot
+
+    async def _form(self, key: str) -> FormScreen:
+        await self.pilot.press(key)
+        while not isinstance(self.app.screen, FormScreen):
+            await self.pilot.pause(0.01)
+        return self.app.screen
+
+    async def _timed_run(self, fields: dict[str, str], key: str) -> float:
+        form = await self._form(key)
+        for field, value in fields.items():
+            form.query_one(f"#field-{field}", Input).value = value
+        started = time.perf_counter()
+        await self.pilot.press("ctrl+s")
+        while not (isinstance(self.app.screen, CopyScreen) and self.app.screen.finished):
+            await asyncio.sleep(0.02)  # a look, no more: Pilot.pause would wait for the app to be idle each time
+        took = time.perf_counter() - started
+        status = str(self.app.screen.query_one("#copy-status", Static).content)
+        await self.pilot.press("escape")
+        if not status.startswith("done:") or "sha256" not in status:
+            raise SystemExit(f"the app's transfer did not end as it should: {status}")
+        return took
+
+    async def pull(self, remote: Path, local: Path) -> float:
+        return await self._timed_run({"remote": str(remote), "local": str(local)}, "r")
+
+    async def push(self, local: Path, remote: Path) -> float:
+        return await self._timed_run({"local": str(local), "remote": str(remote)}, "u")
+
+
+async def measure(
     kubeconfig: str, namespace: str, root: Path, local: Path, name: str, mb: int, files: int, runs: int
 ) -> dict[str, float]:
-    kube = KubeService(kubeconfig)
-    puller, uploader = PodFileTransfer(kube), PodUpload(kube)
     remote_src = root / "src" / name
     make_data(remote_src, mb, files)
     local_src = local / "src" / name
@@ -71,29 +113,34 @@ def measure(
     theirs_pull: list[float] = []
     ours_push: list[float] = []
     theirs_push: list[float] = []
+    docker_host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    app = K8sxApp(Backends(KubeService(kubeconfig, None, namespace), DockerService(docker_host)))
+    async with app.run_test(size=(160, 40)) as pilot:
+        while "1 pod in namespace" not in str(app.screen.query_one("#pods-info", Static).content):
+            await pilot.pause(0.05)
+        ours = AppTransfers(app, pilot)
 
-    def pull_ours(run: int) -> None:
-        ours_pull.append(timed(lambda: puller.pull(namespace, "bench", str(remote_src), local / f"ours-{run}" / name)))
+        async def pull_ours(run: int) -> None:
+            ours_pull.append(await ours.pull(remote_src, local / f"ours-{run}" / name))
 
-    def pull_theirs(run: int) -> None:
-        target = f"{namespace}/bench:{remote_src}"
-        theirs_pull.append(timed(lambda: kubectl(kubeconfig, "cp", target, str(local / f"kubectl-{run}"))))
+        async def pull_theirs(run: int) -> None:
+            target = f"{namespace}/bench:{remote_src}"
+            theirs_pull.append(timed(lambda: kubectl(kubeconfig, "cp", target, str(local / f"kubectl-{run}"))))
 
-    def push_ours(run: int) -> None:
-        ours_push.append(timed(lambda: uploader.push(local_src, namespace, "bench", str(root / f"in-ours-{run}"))))
+        async def push_ours(run: int) -> None:
+            ours_push.append(await ours.push(local_src, root / f"in-ours-{run}"))
 
-    def push_theirs(run: int) -> None:
-        target = f"{namespace}/bench:{root / f'in-kubectl-{run}'}"
-        theirs_push.append(timed(lambda: kubectl(kubeconfig, "cp", str(local_src), target)))
+        async def push_theirs(run: int) -> None:
+            target = f"{namespace}/bench:{root / f'in-kubectl-{run}'}"
+            theirs_push.append(timed(lambda: kubectl(kubeconfig, "cp", str(local_src), target)))
 
-    # Fair to both on this file system: nothing is deleted until the end (ext4 without a journal skips every
-    # inode freed in the last minutes when it creates a file, so whoever copies right after a deletion of 10,000
-    # files pays for it), and each run swaps who goes first.
-    for run in range(runs):
-        order = [(pull_ours, pull_theirs), (push_ours, push_theirs)]
-        for pair in order:
-            for step in pair if run % 2 == 0 else reversed(pair):
-                step(run)
+        # Fair to both on this file system: nothing is deleted until the end (ext4 without a journal skips every
+        # inode freed in the last minutes when it creates a file, so whoever copies right after a deletion of
+        # 10,000 files pays for it), and each run swaps who goes first.
+        for run in range(runs):
+            for pair in ((pull_ours, pull_theirs), (push_ours, push_theirs)):
+                for step in pair if run % 2 == 0 else reversed(pair):
+                    await step(run)
     for run in range(runs):
         for folder in (
             local / f"ours-{run}",
@@ -106,6 +153,7 @@ def measure(
     return {
         "mb": mb,
         "files": files,
+        "runs": runs,
         "pull_s": round(pull, 3),
         "push_s": round(push, 3),
         "kubectl_pull_s": round(statistics.median(theirs_pull), 3),
@@ -121,7 +169,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="50 MB and 2,000 files, one run")
     args = parser.parse_args()
-    mb, small_files, runs = (50, 2000, 1) if args.quick else (200, 10_000, 3)
+    mb, small_files, runs = (50, 2000, 1) if args.quick else (200, 10_000, 5)
     kubeconfig = os.environ["KUBECONFIG"]
     namespace = f"bench-transfer-{uuid.uuid4().hex[:6]}"
     with tempfile.TemporaryDirectory(prefix="k8sx-bench-transfer-") as scratch:
@@ -132,8 +180,8 @@ def main() -> None:
             kubectl(kubeconfig, "apply", "-n", namespace, "-f", "-", stdin=kwok_pod("bench", workdir=root))
             kubectl(kubeconfig, "wait", "-n", namespace, "--for=condition=Ready", "pod/bench", "--timeout=60s")
             results = [
-                measure(kubeconfig, namespace, root, local, "one-file", mb, 1, runs),
-                measure(kubeconfig, namespace, root, local, "small-files", mb, small_files, runs),
+                asyncio.run(measure(kubeconfig, namespace, root, local, "one-file", mb, 1, runs)),
+                asyncio.run(measure(kubeconfig, namespace, root, local, "small-files", mb, small_files, runs)),
             ]
         finally:
             kubectl(kubeconfig, "delete", "namespace", namespace, "--wait=false")
@@ -149,7 +197,7 @@ def main() -> None:
         f"{key}@{'1file' if r['files'] == 1 else str(r['files']) + 'files'}={value}"
         for r in results
         for key, value in r.items()
-        if key not in ("files",)
+        if key not in ("files", "runs")
     )
     print(f"RESULT transfer {figures} {transfer_cut.figures(cut)}")
 

@@ -18,6 +18,7 @@ class CopyScreen(ProgressScreen[TransferSummary | None]):
     CopyScreen ProgressBar { margin: 1 1 0 1; }  /* padding would hide a one-row bar */
     """
     TITLE_ID = "copy-title"
+    REPAINT_EVERY_S = 0.25
 
     def __init__(self, title: str, pull: Pull) -> None:
         super().__init__(title)

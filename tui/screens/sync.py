@@ -38,6 +38,7 @@ class SyncScreen(ProgressScreen[SyncSummary | None]):
     SyncScreen ProgressBar { padding: 1 1 0 1; }
     """
     TITLE_ID = "sync-title"
+    REPAINT_EVERY_S = 0.25
 
     def __init__(self, sync: CodeSync, row: PodRow, local: str, remote: str, delete: bool) -> None:
         super().__init__(f"Sync {local} → {row.key}:{remote}")
