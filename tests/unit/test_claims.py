@@ -127,3 +127,21 @@ def test_a_main_containers_mount_comes_before_an_init_containers_and_a_jobs_pod_
     job = {"kind": "Job", "metadata": {"name": "prep"}, "spec": {"template": {"spec": spec}}}
     assert _pod_of(job) == {"metadata": {"name": "prep"}, "spec": spec}
     assert _pod_of({"kind": "PersistentVolumeClaim", "metadata": {"name": "results"}}) is None
+
+
+def test_a_pull_through_a_running_pod_execs_into_the_container_that_has_the_results() -> None:
+    from tui.services.claim_pull import DEFAULT_CONTAINER, container_with
+
+    mounts = [{"name": "data", "mountPath": "/persistent"}]
+    spec = {
+        "containers": [{"name": "proxy"}, {"name": "main", "volumeMounts": mounts}],
+        "initContainers": [{"name": "fetch", "volumeMounts": [{"name": "data", "mountPath": "/persistent/in"}]}],
+        "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "results"}}],
+    }
+    running = {"metadata": {"name": "exp"}, "spec": spec}
+    assert container_with(running, "/persistent/out") == "main"
+    assert container_with(running, "/persistent/in/x") == "main"  # an init container is not there to exec into
+    assert container_with(running, "/tmp/out") == "proxy"  # on no claim: the first, as kubectl defaults
+    annotated = {**running, "metadata": {"annotations": {DEFAULT_CONTAINER: "main"}}}
+    assert container_with(annotated, "/tmp/out") == "main"
+    assert container_with({"spec": {}}, "/x") is None

@@ -106,6 +106,21 @@ def claim_mounts(pod: Json) -> list[ClaimMount]:
     return found
 
 
+DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
+
+
+def container_with(pod: Json, remote_path: str) -> str | None:
+    """The container to exec into for remote_path: the one that mounts the claim it lies on (a sidecar listed
+    first may not have it, or tar); else the pod's default container as kubectl picks it (its annotation, else
+    the first: the API refuses an exec without a container into a pod with several)."""
+    names = [str(c.get("name", "")) for c in (pod.get("spec") or {}).get("containers") or []]
+    under = [m for m in claim_mounts(pod) if m.container in names and _is_under(remote_path, m.mount_path)]
+    if under:
+        return max(under, key=lambda m: len(m.mount_path)).container
+    default = str(((pod.get("metadata") or {}).get("annotations") or {}).get(DEFAULT_CONTAINER) or "")
+    return default if default in names else names[0] if names else None
+
+
 def helper_spec_from_pod(pod: Json, remote_path: str | None = None) -> HelperSpec:
     """The helper for a (dead) pod: the claim mounted where `remote_path` lies (else the pod's first claim), at the
     same path, with the image of the container that mounted it and the pod's placement."""
@@ -359,8 +374,9 @@ class ClaimPull:
         except ApiException as exc:
             raise ClaimPullFailed(f"cannot read pod {namespace}/{pod}: {self.kube.explain(exc)}") from exc
         if not is_finished(found):
+            container = container_with(found, remote_path)
             return self.transfer.pull(
-                namespace, pod, remote_path, destination, None, overwrite, progress, cancel, resume=resume
+                namespace, pod, remote_path, destination, container, overwrite, progress, cancel, resume=resume
             )
         state = finished_state(found)
         if not claim_mounts(found):
