@@ -19,7 +19,7 @@ from tui.settings import Settings
 
 pytestmark = pytest.mark.e2e
 
-CLAIMS = """
+RESULTS_CLAIM = """
 apiVersion: v1
 kind: PersistentVolumeClaim
 metadata: {{name: results}}
@@ -27,7 +27,10 @@ spec:
   storageClassName: {storage_class}
   accessModes: [ReadWriteOnce]
   resources: {{requests: {{storage: 1Gi}}}}
----
+"""
+CLAIMS = (
+    RESULTS_CLAIM
+    + """---
 apiVersion: v1
 kind: PersistentVolumeClaim
 metadata: {{name: waiting}}
@@ -53,6 +56,7 @@ metadata: {{name: exp}}
 spec:
   execs: [{{local: {{workDir: {workdir}}}}}]
 """
+)
 
 
 @pytest.fixture
@@ -241,15 +245,9 @@ async def test_r_on_a_claim_offers_to_resume_the_cut_pull_of_the_same_path(
     assert digests(local) == digests(results)
 
 
-SIDECAR_FIRST = """
-apiVersion: v1
-kind: PersistentVolumeClaim
-metadata: {{name: results}}
-spec:
-  storageClassName: {storage_class}
-  accessModes: [ReadWriteOnce]
-  resources: {{requests: {{storage: 1Gi}}}}
----
+SIDECAR_FIRST = (
+    RESULTS_CLAIM
+    + """---
 apiVersion: v1
 kind: Pod
 metadata: {{name: exp}}
@@ -271,6 +269,7 @@ spec:
   - {{containers: [proxy], local: {{workDir: {workdir}, envs: [{{name: PATH, value: {proxy_tools}}}]}}}}
   - {{containers: [main], local: {{workDir: {workdir}}}}}
 """
+)
 
 
 def test_a_claims_pull_through_its_running_pod_execs_into_the_container_that_mounts_it(
@@ -302,8 +301,9 @@ def test_a_claims_pull_through_its_running_pod_execs_into_the_container_that_mou
         what="pod exp Running",
     )
     kube = KubeService(stack.kubeconfig, None, namespace)
-    no_tar = kubectl(stack, "exec", "-n", namespace, "exp", "-c", "proxy", "--", "sh", "-c", "command -v tar || echo none")
-    assert no_tar.strip() == "none", no_tar  # the sidecar really cannot serve a pull
+    which_tar = ["sh", "-c", "command -v tar || echo no"]
+    no_tar = kubectl(stack, "exec", "-n", namespace, "exp", "-c", "proxy", "--", *which_tar)
+    assert no_tar.strip() == "no", no_tar  # the sidecar really cannot serve a pull
 
     claim = next(c for c in ClaimList(kube).rows(namespace) if c.name == "results")
     plan = plan_pull(claim, str(results), None, None)
