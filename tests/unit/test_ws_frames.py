@@ -87,10 +87,11 @@ def test_a_stream_cut_inside_a_frame_ends_without_a_partial_message() -> None:
         assert messages == ([(ABNF.OPCODE_BINARY, b"a" * 300)] if cut >= 304 else []), cut
 
 
-def test_a_masked_frame_or_a_stray_continuation_is_a_protocol_error() -> None:
+def test_a_masked_frame_a_stray_continuation_or_a_huge_length_is_a_protocol_error() -> None:
     masked = bytes([0x82, 0x80 | 3]) + b"\0\0\0\0abc"
     stray = frame(ABNF.OPCODE_CONT, b"orphan")
-    for data in (masked, stray):
+    huge = bytes([0x82, 127]) + (1 << 40).to_bytes(8, "big")  # no buffer of a terabyte is made for it
+    for data in (masked, stray, huge):
         reader = MessageReader(Socket(), Pieces(data, 1))  # type: ignore[arg-type]
         try:
             reader.message()

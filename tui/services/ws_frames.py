@@ -14,6 +14,7 @@ from typing import Protocol
 from websocket import ABNF, WebSocket
 
 HEADER_READ = 10  # the longest header a server sends: 2 bytes, then a 64-bit length
+MAX_FRAME = 1 << 26  # API servers send frames of kilobytes; a payload's buffer is made whole before it is read
 
 
 class FrameSource(Protocol):
@@ -85,6 +86,8 @@ class MessageReader:
             if not self._fill(10):
                 return None
             length, header = int.from_bytes(self._buffer[self._start + 2 : self._start + 10], "big"), 10
+        if length > MAX_FRAME:
+            raise ProtocolError(f"a frame of {length} bytes (more than {MAX_FRAME} is not taken)")
         # The payload is read straight into a bytearray of its own (TLS decrypts into it: no copy after that), but
         # for the few bytes of it a header read already took.
         begin = self._start + header
