@@ -238,13 +238,19 @@ class KubeExecSession(TerminalSession):
                 continue
             channel = data[0]
             if channel in (STDOUT, STDERR):
-                self._seen_output = True
-                self._unconfirmed.clear()
                 output = bytes(data[1:])
                 if self._awaiting_pid:
                     output = self._take_announcement(output)
+                    if self._awaiting_pid:
+                        continue  # part of the announcement: more is coming
+                    self._seen_output = True
+                    held, self._unconfirmed = self._unconfirmed, []
+                    for typed in held:  # the shell is there now: what was typed meanwhile goes to it
+                        self._send(STDIN, typed)
                     if not output:
                         continue
+                self._seen_output = True
+                self._unconfirmed.clear()
                 # Without a TTY nobody turns LF into CR LF (a local terminal's line discipline would).
                 return output if self._tty else output.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
             if channel == STATUS:
@@ -306,6 +312,10 @@ class KubeExecSession(TerminalSession):
             return
         if not self._seen_output:
             self._unconfirmed.append(data)
+            if self._awaiting_pid:
+                # Held until the shell has announced itself: a TTY echoes keys at once, and that echo must not
+                # pass for the shell's output (a missing bash would then end the session instead of falling back).
+                return
         self._send(STDIN, data)
 
     def resize(self, columns: int, lines: int) -> None:
