@@ -65,9 +65,9 @@ class ProgressScreen(Screen[D]):
     """
     TITLE_ID: ClassVar[str]
     CLOSE_HINT: ClassVar[str] = "(Esc: back)"
-    # For jobs whose every report says all there is so far (bytes and files): fewer repaints. Each one runs on the
-    # UI thread, which holds the GIL the transfer's own Python needs; at ten a second a pull's progress screen took
-    # a quarter of a core.
+    # For jobs whose every report says all there is so far (bytes and files): fewer repaints, each of which runs on
+    # the UI thread and holds the GIL the transfer's own Python needs (most of a copy's UI time is the screen
+    # switch as it starts, though, not these).
     REPAINT_EVERY_S: ClassVar[float] = 0.0
 
     def __init__(self, title: str) -> None:
