@@ -138,8 +138,9 @@ def test_a_dataset_goes_in_byte_identical_and_an_existing_one_is_kept(
     assert [p.name for p in (root / "persistent" / "data").iterdir()] == ["dataset"]  # no staging left
 
     (dataset / "labels.parquet").write_bytes(b"changed")
-    with pytest.raises(TransferFailed, match="already exists in the pod"):
-        upload.push(dataset, namespace, "exp", str(root / "persistent" / "data"))
+    for resume in (False, True):  # the app's copy-in resumes by default: the same check in the same exec
+        with pytest.raises(TransferFailed, match="already exists in the pod"):
+            upload.push(dataset, namespace, "exp", str(root / "persistent" / "data"), resume=resume)
     assert (root / "persistent" / "data" / "dataset" / "labels.parquet").stat().st_size == 25 * 1024 * 1024
     upload.push(dataset, namespace, "exp", str(root / "persistent" / "data"), overwrite=True)
     assert (root / "persistent" / "data" / "dataset" / "labels.parquet").read_bytes() == b"changed"

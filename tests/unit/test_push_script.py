@@ -13,9 +13,10 @@ import pytest
 
 from tui.services.tar_stream import TarStream
 from tui.services.transfer import HASHED, TAR_STATUS
+from tui.services.transfer_resume import parse_listing
 from tui.services.upload import PUSH_SCRIPT, verify_listed_sums
 
-APPLETS = ("sh", "tar", "find", "sha256sum", "mkdir", "rm", "grep", "cat", "printf", "echo", "test", "[")
+APPLETS = ("sh", "tar", "find", "sha256sum", "stat", "mkdir", "rm", "grep", "cat", "printf", "echo", "test", "[")
 
 
 def busybox_path(tmp_path: Path) -> str:
@@ -36,6 +37,13 @@ def local_files(root: Path) -> dict[str, bytes]:
     return files
 
 
+def run_script(tmp_path: Path, tools: str, args: list[str], stdin: bytes) -> subprocess.CompletedProcess[bytes]:
+    """PUSH_SCRIPT under `sh -x` (stderr shows the commands as run) with GNU tools or busybox applets alone."""
+    env = {**os.environ, "PATH": busybox_path(tmp_path)} if tools == "busybox" else dict(os.environ)
+    shell = [str(Path(env["PATH"].split(os.pathsep)[0]) / "sh")] if tools == "busybox" else ["sh"]
+    return subprocess.run([*shell, "-xc", PUSH_SCRIPT, "sh", *args], input=stdin, capture_output=True, env=env)
+
+
 @pytest.mark.parametrize("tools", ["gnu", "busybox"])
 def test_a_copy_in_extracts_every_file_and_lists_their_sha256_with_either_set_of_tools(
     tmp_path: Path, tools: str
@@ -43,16 +51,15 @@ def test_a_copy_in_extracts_every_file_and_lists_their_sha256_with_either_set_of
     local = tmp_path / "local"
     files = local_files(local)
     archive = TarStream(local, sorted(files), hash_files=True)
-    stdin = b"".join(bytes(chunk) for chunk in archive)
-    env = {**os.environ, "PATH": busybox_path(tmp_path)} if tools == "busybox" else dict(os.environ)
-    shell = [str(Path(env["PATH"].split(os.pathsep)[0]) / "sh")] if tools == "busybox" else ["sh"]
     into = tmp_path / "pod" / ".k8sx-partial-x"
-    done = subprocess.run(
-        [*shell, "-xc", PUSH_SCRIPT, "sh", str(into), str(tmp_path / "pod" / "d"), "new", "no"],
-        input=stdin, capture_output=True, env=env, check=True,
-    )  # fmt: skip
+    (into / "d").mkdir(parents=True)
+    (into / "d" / "left-by-a-cut-copy").write_bytes(b"old")
+    stdin = b"new\n" + b"".join(bytes(chunk) for chunk in archive)
+    done = run_script(tmp_path, tools, [str(into), str(tmp_path / "pod" / "d"), "no", ""], stdin)
 
-    assert done.stdout.strip() == b"k8sx:go", done
+    assert done.returncode == 0, done
+    assert done.stdout.split() == [b"k8sx:ready", b"k8sx:go"], done  # nothing listed: not a resume
+    assert not (into / "d" / "left-by-a-cut-copy").exists()  # `new` empties the folder first
     status = TAR_STATUS.search(done.stderr)
     assert status is not None and status.group(1) == b"0", done.stderr
     assert HASHED.search(done.stderr) is not None, done.stderr
@@ -64,3 +71,51 @@ def test_a_copy_in_extracts_every_file_and_lists_their_sha256_with_either_set_of
         assert (into / name).read_bytes() == data, name
     assert archive.digests == {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
     assert verify_listed_sums(done.stderr, archive.digests) == "sha256"
+
+
+@pytest.mark.parametrize("tools", ["gnu", "busybox"])
+def test_a_resumed_copy_in_lists_what_the_cut_one_left_and_keeps_it(tmp_path: Path, tools: str) -> None:
+    into = tmp_path / "pod" / ".k8sx-partial-x"
+    (into / "d" / "sub").mkdir(parents=True)
+    (into / "d" / "sub" / "kept.bin").write_bytes(b"k" * 5000)
+    local = tmp_path / "local"
+    (local / "d").mkdir(parents=True)
+    (local / "d" / "more.txt").write_bytes(b"more")
+    archive = b"".join(bytes(chunk) for chunk in TarStream(local, ["d/more.txt"], hash_files=True))
+    done = run_script(tmp_path, tools, [str(into), str(tmp_path / "pod" / "d"), "no", "d"], b"resume\n" + archive)
+
+    assert done.returncode == 0, done
+    said = done.stdout.decode()
+    listed, _, after = said.partition("//listed\n")
+    assert after.split() == ["k8sx:ready", "k8sx:go"], said
+    listing = parse_listing(listed)
+    assert listing.digests == {"d/sub/kept.bin": hashlib.sha256(b"k" * 5000).hexdigest()}, said
+    assert listing.sizes == {"d/sub/kept.bin": 5000}, said
+    assert (into / "d" / "sub" / "kept.bin").read_bytes() == b"k" * 5000  # `resume` keeps the folder
+    assert (into / "d" / "more.txt").read_bytes() == b"more"
+
+
+@pytest.mark.parametrize("tools", ["gnu", "busybox"])
+def test_a_copy_in_whose_client_goes_away_before_saying_new_or_resume_leaves_the_pod_as_it_was(
+    tmp_path: Path, tools: str
+) -> None:
+    into = tmp_path / "pod" / ".k8sx-partial-x"
+    (into / "d").mkdir(parents=True)
+    (into / "d" / "half.bin").write_bytes(b"h" * 100)
+    done = run_script(tmp_path, tools, [str(into), str(tmp_path / "pod" / "d"), "no", "d"], b"")
+
+    assert done.returncode == 0, done
+    assert b"k8sx:go" not in done.stdout and b"//listed" in done.stdout, done
+    assert (into / "d" / "half.bin").read_bytes() == b"h" * 100
+
+
+@pytest.mark.parametrize("overwrite", ["no", "yes"])
+def test_a_copy_in_onto_an_existing_target_stops_before_reading_anything_unless_told_to_replace(
+    tmp_path: Path, overwrite: str
+) -> None:
+    target = tmp_path / "pod" / "d"
+    target.mkdir(parents=True)
+    done = run_script(tmp_path, "gnu", [str(tmp_path / "pod" / ".k8sx-partial-x"), str(target), overwrite, ""], b"")
+
+    assert done.returncode == 0, done
+    assert done.stdout.split() == ([b"k8sx:exists"] if overwrite == "no" else [b"k8sx:ready"]), done

@@ -165,8 +165,7 @@ class CodeSync:
             staging = posixpath.join(plan.remote_dir, STAGING)
             try:
                 send_tar(
-                    self.kube, namespace, pod, container, staging, plan.local_dir, plan.to_send, "", meter, cancel,
-                    fresh=True,
+                    self.kube, namespace, pod, container, staging, plan.local_dir, plan.to_send, "", meter, cancel
                 )  # fmt: skip
             except TransferFailed as exc:
                 if cancel is not None and cancel.is_set():

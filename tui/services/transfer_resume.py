@@ -32,12 +32,13 @@ elif command -v sha256sum >/dev/null 2>&1; then
   hasher=sha256sum
 fi
 """
-# One exec in the pod: the sha256 and the size of every file, then the links and empty folders (tar must send those
-# too, they hold no bytes). Sections are separated by lines only this script prints.
-LISTING_SCRIPT = HASHER_CHOICE + (
+# $2 under the folder $1 in the pod, with $hasher chosen: the sha256 and the size of every file, then the links and
+# empty folders (tar must send those too, they hold no bytes). Sections are separated by lines only this prints.
+LISTING = (
     '[ -n "$hasher" ] || exit 1; cd "$1" || exit 1; find "$2" -type f -exec $hasher {} + || exit 1; echo "//sizes"; '
     'find "$2" -type f -exec stat -c "%s %n" {} +; echo "//others"; find "$2" -type l; find "$2" -type d -empty'
 )
+LISTING_SCRIPT = HASHER_CHOICE + LISTING  # one exec of its own
 
 
 _SUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")

@@ -28,22 +28,29 @@ from tui.services.transfer import (
     TransferFailed,
     tar_problem,
 )
-from tui.services.transfer_resume import HASHER_CHOICE, LISTING_SCRIPT, RemoteListing, file_sha256, parse_listing
+from tui.services.transfer_resume import HASHER_CHOICE, LISTING, RemoteListing, file_sha256, parse_listing
 
 CHUNK = 1 << 20
-# $1 where to extract, $2 a target that must not exist unless $4 is yes, $3 new (empty $1 first) or resume.
-# Says k8sx:go before reading stdin; once tar has read it all, its status and the sha256 of every file now in $1
-# (just written, so read back from the page cache) on stderr. Piping the archive through tee into a hasher as it
-# arrived cost the pod three times the CPU of hashing the files afterwards. GNU tar reads in records of a megabyte
-# (-B: whatever a pipe read returns) instead of 10 kB: a third less of the pod's CPU for a large file.
+# One exec does the whole copy: $1 where to extract, $2 a target that must not exist unless $3 is yes, $4 the name
+# under $1 that a cut copy left (resume: its files listed) or empty. Then k8sx:ready, and one line on stdin says what
+# to do with $1: `new` empties it first, `resume` keeps it (a cut client, no line: nothing is touched). Says k8sx:go
+# before reading the archive; once tar has read it all, its status and the sha256 of every file now in $1 (just
+# written, so read back from the page cache) on stderr. Piping the archive through tee into a hasher as it arrived
+# cost the pod three times the CPU of hashing the files afterwards. GNU tar reads in records of a megabyte (-B:
+# whatever a pipe read returns) instead of 10 kB: a third less of the pod's CPU for a large file.
 PUSH_SCRIPT = (
     """
-[ "$3" = resume ] || rm -rf "$1"
-if [ "$4" != yes ] && [ -n "$2" ] && [ -e "$2" ]; then echo k8sx:exists; exit 0; fi
-mkdir -p "$1" || exit 1
+if [ "$3" != yes ] && [ -n "$2" ] && [ -e "$2" ]; then echo k8sx:exists; exit 0; fi
 """
     + HASHER_CHOICE
     + """
+if [ -n "$4" ] && [ -d "$1/$4" ]; then ( set -- "$1" "$4"; """
+    + LISTING
+    + """ ) && echo //listed; fi
+echo k8sx:ready
+read -r plan || exit 0
+case "$plan" in new) rm -rf "$1" ;; resume) ;; *) exit 1 ;; esac
+mkdir -p "$1" || exit 1
 records=""
 tar --version 2>/dev/null | grep -q GNU && records="-b 2048 -B"
 echo k8sx:go
@@ -58,6 +65,7 @@ else
 fi
 """
 )
+LISTED = b"//listed\n"
 
 
 class _Cancelled(Exception):
@@ -105,6 +113,100 @@ class Sent:
     digests: dict[str, str]  # sha256 of each file sent
 
 
+class PushExec:
+    """One exec of PUSH_SCRIPT in the pod. Opening it checks the target (AlreadyInPod, before any byte is sent) and
+    lists what a cut copy left under `into` (`listing`, when `listed` names it); `send` then sends the archive.
+    Nothing is removed in the pod on cancel or failure: the caller decides."""
+
+    def __init__(
+        self,
+        kube: KubeService,
+        namespace: str,
+        pod: str,
+        container: str | None,
+        into: str,
+        target: str = "",
+        overwrite: bool = True,
+        listed: str = "",
+    ) -> None:
+        args = [into, target, "yes" if overwrite else "no", listed]
+        try:
+            self.stream = PodExecStream(kube, namespace, pod, ["sh", "-c", PUSH_SCRIPT, "sh", *args], container, True)
+        except ExecFailed as exc:
+            raise TransferFailed(str(exc)) from exc
+        self.output = self.stream.stdout()
+        try:
+            said = self._until(b"k8sx:ready\n", b"k8sx:exists\n")
+        except BaseException:
+            self.stream.close()
+            raise
+        if b"k8sx:exists\n" in said:
+            self.stream.close()
+            raise AlreadyInPod(target)
+        self.listing: RemoteListing | None = None
+        if LISTED in said:
+            listing = parse_listing(said[: said.index(LISTED)].decode(errors="surrogateescape"))
+            self.listing = listing if set(listing.sizes) == set(listing.digests) else None
+
+    def _until(self, *markers: bytes) -> bytes:
+        """Stdout up to the first of the markers; TransferFailed with the pod's words when the script ends first."""
+        said = b""
+        try:
+            for piece in self.output:
+                said += piece
+                if any(marker in said for marker in markers):
+                    return said
+            outcome = self.stream.outcome()
+        except ExecFailed as exc:
+            raise TransferFailed(str(exc)) from exc
+        raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
+
+    def send(
+        self,
+        root: Path,
+        paths: Sequence[str],
+        prefix: str,
+        meter: UploadMeter,
+        cancel: threading.Event | None,
+        fresh: bool,
+        kept: dict[str, str] | None = None,
+    ) -> Sent:
+        """Files under root (relative paths) as one tar, named prefix/path, extracted under `into` (emptied first
+        when fresh); their sha256 in the pod checked against ours and the `kept` ones'."""
+        try:
+            self.stream.write(b"new\n" if fresh else b"resume\n")
+            self._until(b"k8sx:go\n")
+            # Headers made here, not by tarfile.gettarinfo (which looks up user and group names file by file), and
+            # written in chunks of about a megabyte, however small the files.
+            archive = TarStream(root, paths, prefix, hash_files=True)
+            for chunk in archive:
+                if cancel is not None and cancel.is_set():
+                    raise TransferFailed("cancelled")
+                self.stream.write(chunk)
+                meter.add(len(chunk))
+                meter.files_done = archive.files_sent
+                meter.report(archive.current)
+            self.stream.close_stdin()
+            for _ in self.output:
+                pass
+            outcome = self.stream.outcome()
+        except ExecFailed as exc:
+            raise TransferFailed(str(exc)) from exc
+        status = TAR_STATUS.search(outcome.stderr)
+        if not outcome.succeeded or (status is not None and status.group(1) != b"0"):
+            raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
+        return Sent(verify_listed_sums(outcome.stderr, archive.digests | (kept or {})), archive.digests)
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def __enter__(self) -> PushExec:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
 def send_tar(
     kube: KubeService,
     namespace: str,
@@ -116,53 +218,10 @@ def send_tar(
     prefix: str,
     meter: UploadMeter,
     cancel: threading.Event | None,
-    target: str = "",
-    fresh: bool = False,
-    overwrite: bool = True,
-    kept: dict[str, str] | None = None,
 ) -> Sent:
-    """Send files under root (relative paths) as one tar, named prefix/path, extracted in the pod under `into`
-    (made if missing). In the same exec, first: `into` emptied when fresh, and AlreadyInPod when `target` exists
-    and overwrite is False (before any byte is sent). On cancel nothing is removed in the pod: the caller decides."""
-    args = [into, target, "new" if fresh else "resume", "yes" if overwrite else "no"]
-    try:
-        stream = PodExecStream(kube, namespace, pod, ["sh", "-c", PUSH_SCRIPT, "sh", *args], container, stdin=True)
-    except ExecFailed as exc:
-        raise TransferFailed(str(exc)) from exc
-    # Headers made here, not by tarfile.gettarinfo (which looks up user and group names file by file), and
-    # written in chunks of about a megabyte, however small the files.
-    archive = TarStream(root, paths, prefix, hash_files=True)
-    try:
-        output = stream.stdout()
-        said = b""
-        for piece in output:
-            said += piece
-            if b"k8sx:go" in said or b"k8sx:exists" in said:
-                break
-        if b"k8sx:exists" in said:
-            raise AlreadyInPod(target)
-        if b"k8sx:go" not in said:
-            outcome = stream.outcome()
-            raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
-        for chunk in archive:
-            if cancel is not None and cancel.is_set():
-                raise TransferFailed("cancelled")
-            stream.write(chunk)
-            meter.add(len(chunk))
-            meter.files_done = archive.files_sent
-            meter.report(archive.current)
-        stream.close_stdin()
-        for _ in output:
-            pass
-        outcome = stream.outcome()
-    except ExecFailed as exc:
-        raise TransferFailed(str(exc)) from exc
-    finally:
-        stream.close()
-    status = TAR_STATUS.search(outcome.stderr)
-    if not outcome.succeeded or (status is not None and status.group(1) != b"0"):
-        raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
-    return Sent(verify_listed_sums(outcome.stderr, archive.digests | (kept or {})), archive.digests)
+    """Send files under root into a fresh (emptied) `into` in the pod: PushExec without a target or a resume."""
+    with PushExec(kube, namespace, pod, container, into) as push_exec:
+        return push_exec.send(root, paths, prefix, meter, cancel, fresh=True)
 
 
 def verify_listed_sums(stderr: bytes, ours: dict[str, str]) -> str:
@@ -176,20 +235,6 @@ def verify_listed_sums(stderr: bytes, ours: dict[str, str]) -> str:
         raise TransferFailed(f"{len(wrong)} file(s) in the pod differ from the local ones: {', '.join(wrong[:5])}")
     unlisted = sum(path not in theirs for path in ours)
     return "sha256" if not unlisted else "size" if unlisted == len(ours) else f"sha256 ({unlisted} by size)"
-
-
-def remote_listing(
-    kube: KubeService, namespace: str, pod: str, container: str | None, parent: str, name: str
-) -> RemoteListing | None:
-    """sha256 and size of every file under parent/name in the pod; None when it is not there (or no sha256sum)."""
-    try:
-        output, outcome = run(kube, namespace, pod, ["sh", "-c", LISTING_SCRIPT, "sh", parent, name], container)
-    except ExecFailed as exc:
-        raise TransferFailed(str(exc)) from exc
-    listing = parse_listing(output.decode(errors="replace"))
-    if not outcome.succeeded or set(listing.sizes) != set(listing.digests):
-        return None
-    return listing
 
 
 def _prefix_sha256(path: Path, size: int) -> str:
@@ -239,21 +284,16 @@ class PodUpload:
             root, prefix, paths = local_path.parent, "", [name]
         total_bytes = sum((root / path).stat().st_size for path in paths)
         meter = UploadMeter(progress, total_bytes, len(paths), time.monotonic())
-        hashes: dict[str, str] = {}
-        reused = 0
-        to_send = paths
         try:
-            if resume:
-                if self._exists(namespace, pod, container, target) and not overwrite:
-                    raise AlreadyInPod(target)
-                to_send, hashes, reused = self._resume(
-                    namespace, pod, container, staging, root, prefix, paths, meter, cancel
-                )
-                meter.bytes_total = total_bytes - reused
-            sent = send_tar(
-                self.kube, namespace, pod, container, staging, root, to_send, prefix, meter, cancel,
-                target=target, fresh=not hashes, overwrite=overwrite, kept=hashes,
-            )  # fmt: skip
+            listed = (prefix or paths[0]) if resume else ""
+            with PushExec(self.kube, namespace, pod, container, staging, target, overwrite, listed) as push_exec:
+                to_send, hashes, reused = paths, dict[str, str](), 0
+                if push_exec.listing is not None:
+                    to_send, hashes, reused = self._resume(
+                        push_exec.listing, namespace, pod, container, staging, root, prefix, paths, meter, cancel
+                    )
+                    meter.bytes_total = total_bytes - reused
+                sent = push_exec.send(root, to_send, prefix, meter, cancel, fresh=not hashes, kept=hashes)
         except AlreadyInPod:
             raise
         except _Cancelled:
@@ -272,12 +312,9 @@ class PodUpload:
             Path(target), len(paths), total_bytes, verified, time.monotonic() - meter.started, [], meter.sent, reused
         )
 
-    def _exists(self, namespace: str, pod: str, container: str | None, target: str) -> bool:
-        said, _ = self._run(namespace, pod, container, 'test -e "$1" && echo yes || echo no', target)
-        return said.strip() == "yes"
-
     def _resume(
         self,
+        listing: RemoteListing,
         namespace: str,
         pod: str,
         container: str | None,
@@ -289,11 +326,8 @@ class PodUpload:
         cancel: threading.Event | None,
     ) -> tuple[list[str], dict[str, str], int]:
         """What is left to send after a cut copy: (paths still to send whole, hashes of the others, bytes reused).
-        Files equal in the pod are kept; a file whose pod copy is a prefix of the local one gets the rest appended."""
-        top = prefix or paths[0]
-        listing = remote_listing(self.kube, namespace, pod, container, staging, top)
-        if listing is None:
-            return paths, {}, 0
+        Files equal in the pod are kept; a file whose pod copy is a prefix of the local one gets the rest appended
+        (by an exec of its own, while the copy's exec waits to be told to keep the staging folder)."""
         remaining: list[str] = []
         hashes: dict[str, str] = {}
         reused = 0
