@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -11,7 +13,25 @@ from tui.widgets.status_line import StatusLine
 
 
 class AppFooter(Footer):
-    """The footer with `? Help` first, so it stays visible however many keys the screen has."""
+    """The footer with `? Help` first, so it stays visible however many keys the screen has; redone only while its
+    screen shows, once however many changes come together."""
+
+    _recompose_due = False
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        # Textual's Footer recomposes on every change, shown or not: a pod list under a dialog and a copy screen
+        # did twice (a few dozen keys each time) as the copy started, holding the GIL its worker needed. A hidden
+        # screen loses nothing: showing it again (its resume) is a change of its own.
+        if screen is not self.app.screen:
+            return
+        self._bindings_ready = True
+        if self.app.app_focus and self.is_attached and not self._recompose_due:
+            self._recompose_due = True
+            self.call_after_refresh(self._recompose_once)
+
+    async def _recompose_once(self) -> None:
+        self._recompose_due = False
+        await self.recompose()
 
     def compose(self) -> ComposeResult:
         items = list(super().compose())  # the app binds no key groups, so the items can be reordered

@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Log, ProgressBar, Static
+from textual.widgets import Log, ProgressBar, Static
 
 from tui.models.images import BuildEvent, BuildFailed, BuildFinished, BuildLog, BuildStep
+from tui.screens.base import AppFooter
 from tui.services.engine_stream import EventStream
 
 BATCH_S = 0.05
@@ -54,7 +55,7 @@ class BuildScreen(Screen[BuildFinished | None]):
         yield ProgressBar(id="build-progress", show_eta=False)
         yield Log(id="build-log", highlight=False)
         yield Static("", id="build-status", markup=False)
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.run_build()

@@ -14,10 +14,11 @@ from textual.binding import Binding
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.models.pods import short_age
 from tui.models.transfer import TransferSummary
+from tui.screens.base import AppFooter
 from tui.screens.forms import Field, FormScreen, FormValues
 from tui.screens.pod_transfers import PodTransfers, Progress, PullCall, ask_then_pull
 from tui.services.claim_mounts import ClaimMountStore
@@ -64,7 +65,7 @@ class ClaimsScreen(Screen[None]):
         yield Static(f"PersistentVolumeClaims in {where}   (Esc: back to the pods)", id="claims-title", markup=False)
         yield Static("listing…", id="claims-info")
         yield DataTable(id="claims", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield AppFooter()
 
     @property
     def table(self) -> DataTable[str]:

@@ -14,10 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.models.transfer import TransferProgress
 from tui.models.units import human_bytes
+from tui.screens.base import AppFooter
 
 D = TypeVar("D")  # what the screen is dismissed with
 P = TypeVar("P")  # one progress report of a job
@@ -80,7 +81,7 @@ class ProgressScreen(Screen[D]):
     def compose(self) -> ComposeResult:
         yield Static(self.heading, id=self.TITLE_ID, classes="progress-title", markup=False)
         yield from self.compose_body()
-        yield Footer()
+        yield AppFooter()
 
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError

@@ -8,7 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+
+from tui.screens.base import AppFooter
 
 
 class TextViewScreen(Screen[None]):
@@ -35,7 +37,7 @@ class TextViewScreen(Screen[None]):
         )
         with VerticalScroll():
             yield Static(body, id="text")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()
