@@ -5,9 +5,11 @@ runs on this machine), real bytes; not timed (bench/transfer_cut.py measures).""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, Static
 
 from tests.e2e.test_transfer_resume import BIG, results_in
@@ -81,22 +83,28 @@ def test_a_pull_cut_again_and_again_resumes_to_a_byte_identical_result(
     assert summary.reused > 0, summary  # the last attempt continued the large file, it did not start over
 
 
+@pytest.mark.parametrize("what", ["folder", "one file"])
 def test_a_copy_in_cut_again_and_again_resumes_to_a_byte_identical_result(
-    stack: StackEnv, namespace: str, tmp_path: Path
+    stack: StackEnv, namespace: str, tmp_path: Path, what: str
 ) -> None:
     root = tmp_path / "pod"
     data = root / "persistent" / "data"
     data.mkdir(parents=True)
     pod_with_root(stack, namespace, root)
-    dataset = results_in(tmp_path / "local")  # 40 small files and one large one
+    folder = results_in(tmp_path / "local")  # 40 small files and one large one
+    source = folder if what == "folder" else folder / "model.bin"  # a file goes without a folder around it
     summary = cut_again_and_again(
         stack, tmp_path,
-        lambda kube, resume: PodUpload(kube).push(dataset, namespace, "exp", str(data), resume=resume),
-        data / dataset.name, "copy again to resume",
+        lambda kube, resume: PodUpload(kube).push(source, namespace, "exp", str(data), resume=resume),
+        data / source.name, "copy again to resume",
     )  # fmt: skip
-    assert digests(data / dataset.name) == digests(dataset)
+    arrived = data / source.name
+    if what == "folder":
+        assert digests(arrived) == digests(source)
+    else:
+        assert hashlib.sha256(arrived.read_bytes()).hexdigest() == hashlib.sha256(source.read_bytes()).hexdigest()
     assert summary.verified == "sha256" and summary.reused > 0, summary
-    assert [p.name for p in data.iterdir()] == [dataset.name]  # no hidden folder left
+    assert [p.name for p in data.iterdir()] == [source.name]  # no hidden folder left
 
 
 async def test_the_apps_pull_key_through_the_cutting_relay_ends_byte_identical_after_resumes(

@@ -96,6 +96,18 @@ def test_a_resumed_copy_in_lists_what_the_cut_one_left_and_keeps_it(tmp_path: Pa
 
 
 @pytest.mark.parametrize("tools", ["gnu", "busybox"])
+def test_a_resumed_copy_in_of_one_file_lists_its_cut_part(tmp_path: Path, tools: str) -> None:
+    into = tmp_path / "pod" / ".k8sx-partial-x"
+    into.mkdir(parents=True)
+    (into / "model.bin").write_bytes(b"m" * 3000)  # a single file is sent without a folder around it
+    done = run_script(tmp_path, tools, [str(into), str(tmp_path / "pod" / "model.bin"), "no", "model.bin"], b"")
+
+    listed, found, _ = done.stdout.decode().partition("//listed\n")
+    assert found, done
+    assert parse_listing(listed).sizes == {"model.bin": 3000}, done
+
+
+@pytest.mark.parametrize("tools", ["gnu", "busybox"])
 def test_a_copy_in_whose_client_goes_away_before_saying_new_or_resume_leaves_the_pod_as_it_was(
     tmp_path: Path, tools: str
 ) -> None:

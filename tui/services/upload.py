@@ -44,7 +44,7 @@ if [ "$3" != yes ] && [ -n "$2" ] && [ -e "$2" ]; then echo k8sx:exists; exit 0;
 """
     + HASHER_CHOICE
     + """
-if [ -n "$4" ] && [ -d "$1/$4" ]; then ( set -- "$1" "$4"; """
+if [ -n "$4" ] && [ -e "$1/$4" ]; then ( set -- "$1" "$4"; """
     + LISTING
     + """ ) && echo //listed; fi
 echo k8sx:ready
