@@ -9,7 +9,9 @@ a half-written file from its size when the pod's bytes are a prefix of the local
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
+import stat
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -247,6 +249,22 @@ def _prefix_sha256(path: Path, size: int) -> str:
     return digest.hexdigest()
 
 
+def files_under(root: Path) -> dict[str, int]:
+    """Size of every file under root (relative POSIX paths; links to files too, not into linked folders)."""
+    sizes: dict[str, int] = {}
+    top = os.fspath(root)
+    for folder, _, names in os.walk(top):
+        relative = os.path.relpath(folder, top).replace(os.sep, "/")
+        for name in names:
+            try:
+                status = os.stat(os.path.join(folder, name))
+            except OSError:  # a dangling link, or gone since it was listed
+                continue
+            if stat.S_ISREG(status.st_mode):
+                sizes[name if relative == "." else f"{relative}/{name}"] = status.st_size
+    return sizes
+
+
 def staging_name(local_path: Path, target: str) -> str:
     key = hashlib.sha256(f"{local_path}->{target}".encode()).hexdigest()[:10]
     return f".k8sx-partial-{key}"
@@ -279,10 +297,10 @@ class PodUpload:
         # Names in the tar (and in the pod's listing) start with `name`: root is the folder, or a file's parent.
         if local_path.is_dir():
             root, prefix = local_path, name
-            paths = sorted(p.relative_to(root).as_posix() for p in local_path.rglob("*") if p.is_file())
+            sizes = files_under(root)
         else:
-            root, prefix, paths = local_path.parent, "", [name]
-        total_bytes = sum((root / path).stat().st_size for path in paths)
+            root, prefix, sizes = local_path.parent, "", {name: local_path.stat().st_size}
+        paths, total_bytes = sorted(sizes), sum(sizes.values())
         meter = UploadMeter(progress, total_bytes, len(paths), time.monotonic())
         try:
             listed = (prefix or paths[0]) if resume else ""
