@@ -351,3 +351,51 @@ def test_a_job_with_no_pod_right_now_is_not_forgotten_when_leaving(stack: StackE
     assert pods.delete(running) == []
     wait_for(lambda: kubectl(stack, "get", "job", "prep", "-n", namespace, check=False) == "", what="the Job deleted")
     assert pods.still_running([namespace]) == []
+
+
+async def test_a_replacement_the_api_would_refuse_leaves_the_earlier_run_as_it_was(
+    stack: StackEnv, namespace: str
+) -> None:
+    """Replace checks the new run with a dry run before deleting anything (review finding: it deleted first)."""
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_deploy(pilot, app)
+        for run, text in enumerate((prep_pod(), prep_pod().replace("- name: main", "- name: Main_Container"))):
+            screen.editor.load_text(text)  # the second: a container name no API server takes (not a DNS label)
+            await pilot.press("F")
+            await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="the fan-out form")
+            app.screen.query_one("#field-count", Input).value = "2"
+            await pilot.press("ctrl+s")
+            if run == 0:
+                await settle(pilot, lambda: "2 pods — 2 Running" in follow_text(app), timeout=120, what="run 0")
+                first = kubectl(stack, "get", "pods", "-n", namespace, "-o", "jsonpath={.items[*].metadata.uid}")
+                continue
+            await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+            await pilot.press("tab", "enter")  # Replace
+            await settle(pilot, lambda: "nothing was deleted" in follow_text(app), timeout=60, what="the refusal")
+        said = follow_text(app)
+    assert "pod/prep-0 refused" in said and "Main_Container" in said, said  # the API's words
+    after = kubectl(stack, "get", "pods", "-n", namespace, "-o", "jsonpath={.items[*].metadata.uid}")
+    assert sorted(after.split()) == sorted(first.split()) and len(after.split()) == 2, (first, after)
+
+
+def test_the_dry_run_before_a_replacement_does_not_hold_the_earlier_runs_quota_against_the_new_one(
+    stack: StackEnv, namespace: str
+) -> None:
+    """Two pods in a namespace allowing two: the replacement's check passes (they are about to go), and creates
+    nothing; a pod the API refuses is named with the API's words."""
+    from tui.services.pod_apply import ApplyFailed, PodApplier
+
+    (pod,) = [m for m in yaml.safe_load_all(prep_pod()) if m]
+    for index in range(2):
+        kubectl(
+            stack, "apply", "-n", namespace, "-f", "-", input=json.dumps(dict(pod, metadata={"name": f"prep-{index}"}))
+        )
+    pod_quota(stack, namespace, "two-pods", 2)
+    applier = PodApplier(KubeService(stack.kubeconfig))
+    applier.check(namespace, [dict(pod, metadata={"name": f"prep-{index}"}) for index in range(2)])
+    names = kubectl(stack, "get", "pods", "-n", namespace, "-o", "jsonpath={.items[*].metadata.name}").split()
+    assert sorted(names) == ["prep-0", "prep-1"]
+    broken = dict(pod, spec=dict(pod["spec"], restartPolicy="Sometimes"))
+    with pytest.raises(ApplyFailed, match=r"pod/prep refused: .*restartPolicy"):
+        applier.check(namespace, [broken])

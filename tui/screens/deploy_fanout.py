@@ -110,8 +110,13 @@ class FanOutFlow:
         follower = FanOutFollower(screen.kube, namespace, request.name, request.count, request.job)
         first = None
         if replace:
-            first = partial(self.earlier.remove, namespace, request.name, request.count, request.job)
-            screen.say(f"deleting the earlier fan-out {request.name}, then applying {request.what}…", ok=True)
+            first = partial(self._check_then_remove, namespace, request, claims)
+            screen.say(f"checking {request.what}, deleting the earlier fan-out {request.name}, then applying…", ok=True)
         else:
             screen.say(f"applying {request.what} into {namespace}…", ok=True)
         screen.apply(namespace, [*claims, *request.manifests], follower, first)
+
+    def _check_then_remove(self, namespace: str, request: FanOutRequest, claims: list[Manifest]) -> None:
+        """In the apply's worker: nothing of the earlier run goes unless the API would take the new one."""
+        self.earlier.check(namespace, [*claims, *request.manifests])
+        self.earlier.remove(namespace, request.name, request.count, request.job)

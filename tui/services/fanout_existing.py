@@ -13,6 +13,7 @@ from kubernetes import client as k8s
 from kubernetes.client.exceptions import ApiException
 
 from tui.models.fanout import job_state
+from tui.models.pod_template import Manifest
 from tui.services.fanout_follow import fanout_selector
 from tui.services.kube import KubeService
 from tui.services.pod_apply import TIMEOUT_S, ApplyFailed, PodApplier, api_message
@@ -70,6 +71,13 @@ class EarlierFanOut:
         state = job_state(found, [])
         ended = state.ended or f"running: {state.active} active, {state.succeeded} succeeded"
         return [f"job {name} ({ended})"]
+
+    def check(self, namespace: str, manifests: list[Manifest]) -> None:
+        """ApplyFailed when the new run would be refused: asked before `remove`, so a refusal leaves the earlier run."""
+        try:
+            self.applier.check(namespace, manifests)
+        except ApplyFailed as exc:
+            raise ApplyFailed(f"{exc}\n(nothing was deleted: the earlier fan-out is as it was)") from exc
 
     def remove(
         self,

@@ -108,9 +108,42 @@ class PodApplier:
                     self.mounts.remember(namespace, pod)
         return done
 
-    def _apply_one(self, namespace: str, manifest: Manifest) -> Applied:
+    def check(self, namespace: str, manifests: list[Manifest]) -> None:
+        """ApplyFailed with what `apply` would be refused for, changing nothing (dryRun=All): before something is
+        deleted to make room for these. Claims are applied; pods and Jobs created under a generated name (those
+        of their own name may still be there, about to go). A quota the objects still there use up is not held
+        against them: once they are gone it may well fit."""
+        for manifest in sorted(manifests, key=lambda m: m.get("kind") != "PersistentVolumeClaim"):
+            kind, name = str(manifest.get("kind")), name_of(manifest)
+            if kind == "PersistentVolumeClaim":
+                self._apply_one(namespace, manifest, dry_run=True)
+                continue
+            metadata = {k: v for k, v in (manifest.get("metadata") or {}).items() if k != "name"}
+            body = dict(manifest, metadata=dict(metadata, generateName=f"{name}-"))
+            body.setdefault("apiVersion", "batch/v1" if kind == "Job" else "v1")
+            try:
+                if kind == "Job":
+                    create: Any = k8s.BatchV1Api(self.kube.api_client()).create_namespaced_job
+                else:
+                    create = self._core().create_namespaced_pod
+                response: Any = create(
+                    namespace, body, dry_run="All", _preload_content=False, _request_timeout=TIMEOUT_S
+                )
+                try:
+                    _ = response.data  # read to the end before the connection goes back to the pool
+                finally:
+                    response.release_conn()
+            except ApiException as exc:
+                if exc.status == 403 and "exceeded quota" in api_message(exc):
+                    continue
+                raise ApplyFailed(self._refusal(namespace, kind, name, exc)) from exc
+            except Exception as exc:
+                raise ApplyFailed(f"cannot check {kind.lower()}/{name}: {self.kube.explain(exc)}") from exc
+
+    def _apply_one(self, namespace: str, manifest: Manifest, dry_run: bool = False) -> Applied:
         kind, name = str(manifest.get("kind")), name_of(manifest)
         body = dict(manifest, apiVersion=manifest.get("apiVersion") or ("batch/v1" if kind == "Job" else "v1"))
+        extra: dict[str, Any] = {"dry_run": "All"} if dry_run else {}
         try:
             core = self._core()
             call = {
@@ -124,6 +157,7 @@ class PodApplier:
                 body,
                 field_manager=FIELD_MANAGER,
                 force=True,  # the app's fields win over an earlier kubectl apply of the same file
+                **extra,
                 _content_type=APPLY_CONTENT_TYPE,
                 _preload_content=False,
                 _request_timeout=TIMEOUT_S,
