@@ -142,7 +142,7 @@ class PushExec:
         except BaseException:
             self.stream.close()
             raise
-        if b"k8sx:exists\n" in said:
+        if said.endswith(b"k8sx:exists\n"):
             self.stream.close()
             raise AlreadyInPod(target)
         self.listing: RemoteListing | None = None
@@ -151,12 +151,13 @@ class PushExec:
             self.listing = listing if set(listing.sizes) == set(listing.digests) else None
 
     def _until(self, *markers: bytes) -> bytes:
-        """Stdout up to the first of the markers; TransferFailed with the pod's words when the script ends first."""
+        """Stdout up to one of the markers, each the last line the script says before it waits or ends (a file
+        listed before it may have any name); TransferFailed with the pod's words when the script ends without."""
         said = b""
         try:
             for piece in self.output:
                 said += piece
-                if any(marker in said for marker in markers):
+                if said.endswith(markers):
                     return said
             outcome = self.stream.outcome()
         except ExecFailed as exc:
@@ -175,12 +176,12 @@ class PushExec:
     ) -> Sent:
         """Files under root (relative paths) as one tar, named prefix/path, extracted under `into` (emptied first
         when fresh); their sha256 in the pod checked against ours and the `kept` ones'."""
+        # Headers made here, not by tarfile.gettarinfo (which looks up user and group names file by file), and
+        # written in chunks of about a megabyte, however small the files.
+        archive = TarStream(root, paths, prefix, hash_files=True)
         try:
             self.stream.write(b"new\n" if fresh else b"resume\n")
             self._until(b"k8sx:go\n")
-            # Headers made here, not by tarfile.gettarinfo (which looks up user and group names file by file), and
-            # written in chunks of about a megabyte, however small the files.
-            archive = TarStream(root, paths, prefix, hash_files=True)
             for chunk in archive:
                 if cancel is not None and cancel.is_set():
                     raise TransferFailed("cancelled")
