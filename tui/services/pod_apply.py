@@ -119,20 +119,13 @@ class PodApplier:
                 self._apply_one(namespace, manifest, dry_run=True)
                 continue
             metadata = {k: v for k, v in (manifest.get("metadata") or {}).items() if k != "name"}
-            body = dict(manifest, metadata=dict(metadata, generateName=f"{name}-"))
-            body.setdefault("apiVersion", "batch/v1" if kind == "Job" else "v1")
+            body = _with_api_version(dict(manifest, metadata=dict(metadata, generateName=f"{name}-")))
             try:
                 if kind == "Job":
                     create: Any = k8s.BatchV1Api(self.kube.api_client()).create_namespaced_job
                 else:
                     create = self._core().create_namespaced_pod
-                response: Any = create(
-                    namespace, body, dry_run="All", _preload_content=False, _request_timeout=TIMEOUT_S
-                )
-                try:
-                    _ = response.data  # read to the end before the connection goes back to the pool
-                finally:
-                    response.release_conn()
+                _drain(create(namespace, body, dry_run="All", _preload_content=False, _request_timeout=TIMEOUT_S))
             except ApiException as exc:
                 if exc.status == 403 and "exceeded quota" in api_message(exc):
                     continue
@@ -142,7 +135,7 @@ class PodApplier:
 
     def _apply_one(self, namespace: str, manifest: Manifest, dry_run: bool = False) -> Applied:
         kind, name = str(manifest.get("kind")), name_of(manifest)
-        body = dict(manifest, apiVersion=manifest.get("apiVersion") or ("batch/v1" if kind == "Job" else "v1"))
+        body = _with_api_version(manifest)
         extra: dict[str, Any] = {"dry_run": "All"} if dry_run else {}
         try:
             core = self._core()
@@ -166,10 +159,7 @@ class PodApplier:
             raise ApplyFailed(self._refusal(namespace, kind, name, exc)) from exc
         except Exception as exc:
             raise ApplyFailed(f"cannot apply {kind.lower()}/{name}: {self.kube.explain(exc)}") from exc
-        try:
-            _ = response.data  # read to the end: a connection handed back half-read poisons the next request
-        finally:
-            response.release_conn()
+        _drain(response)
         return Applied(kind, name, created=response.status == 201)
 
     def _refusal(self, namespace: str, kind: str, name: str, exc: ApiException) -> str:
@@ -238,6 +228,19 @@ class PodApplier:
             stop.wait(0.5)
             waited += 0.5
         raise ApplyFailed(f"pod {name} is still terminating after {timeout:.0f}s; try again when it is gone")
+
+
+def _with_api_version(manifest: Manifest) -> Manifest:
+    kind = manifest.get("kind")
+    return dict(manifest, apiVersion=manifest.get("apiVersion") or ("batch/v1" if kind == "Job" else "v1"))
+
+
+def _drain(response: Any) -> None:
+    """Read to the end, then hand the connection back: one handed back half-read poisons the next request."""
+    try:
+        _ = response.data
+    finally:
+        response.release_conn()
 
 
 def _pod_of(manifest: Manifest) -> Manifest | None:

@@ -67,7 +67,7 @@ else
 fi
 """
 )
-LISTED = b"//listed\n"
+READY, EXISTS, LISTED = b"k8sx:ready\n", b"k8sx:exists\n", b"//listed\n"  # lines PUSH_SCRIPT says
 
 
 class _Cancelled(Exception):
@@ -138,16 +138,16 @@ class PushExec:
             raise TransferFailed(str(exc)) from exc
         self.output = self.stream.stdout()
         try:
-            said = self._until(b"k8sx:ready\n", b"k8sx:exists\n")
+            said = self._until(READY, EXISTS)
         except BaseException:
             self.stream.close()
             raise
-        if said.endswith(b"k8sx:exists\n"):
+        if said.endswith(EXISTS):
             self.stream.close()
             raise AlreadyInPod(target)
         self.listing: RemoteListing | None = None
-        if LISTED in said:
-            listing = parse_listing(said[: said.index(LISTED)].decode(errors="surrogateescape"))
+        if said.endswith(LISTED + READY):
+            listing = parse_listing(said[: -len(LISTED + READY)].decode(errors="surrogateescape"))
             self.listing = listing if set(listing.sizes) == set(listing.digests) else None
 
     def _until(self, *markers: bytes) -> bytes:
