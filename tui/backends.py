@@ -17,6 +17,6 @@ class Backends:
 
 def backends_from(options: LaunchOptions) -> Backends:
     return Backends(
-        kube=KubeService(options.kubeconfig, options.context, options.namespace),
+        kube=KubeService(options.kubeconfig, options.context, options.namespace, options.exec_protocol),
         docker=DockerService(options.docker_host),
     )

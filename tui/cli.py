@@ -73,6 +73,7 @@ def with_settings(options: LaunchOptions, loaded: LoadedSettings) -> LaunchOptio
         context=options.context or settings.context,
         namespace=options.namespace or settings.namespace,
         theme=options.theme or settings.theme,
+        exec_protocol=settings.exec_protocol,
     )
 
 

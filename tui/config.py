@@ -18,6 +18,7 @@ class LaunchOptions:
     namespace: str | None = None  # None: the context's namespace, then "default"
     docker_host: str | None = None  # None: $DOCKER_HOST, then the local socket, as the docker CLI does
     theme: str | None = None
+    exec_protocol: str = "auto"  # how files move over exec: "auto" (SPDY, else websocket) or "websocket"
 
 
 def config_dir(environ: Mapping[str, str] | None = None) -> Path:

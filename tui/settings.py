@@ -31,6 +31,7 @@ class Settings:
     results_path: str = "/persistent/out"
     data_path: str = "/persistent/data"
     shell: str | None = None
+    exec_protocol: str = "auto"
     keymap: dict[str, str] = field(default_factory=dict)
 
 
@@ -42,9 +43,12 @@ HELP = {
     "results_path": "folder in the pod that r (pull results) copies out",
     "data_path": "folder in the pod that u (copy in) copies into",
     "shell": "shell for s on a pod (null: bash, else sh)",
+    "exec_protocol": "how copies move over exec: auto (SPDY, passed through by the API server; else websocket) "
+    "or websocket (e.g. behind a proxy that passes websockets only)",
     "keymap": "binding id: keys, e.g. pods.delete: ctrl+x (press ? in the app to see the ids)",
 }
 KEYS = {f.name: f for f in fields(Settings)}
+CHOICES = {"exec_protocol": ("auto", "websocket")}
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,11 @@ def _check(key: str, value: Any, where: str, problems: list[str]) -> Any:
     if not isinstance(value, str) or not value.strip():
         problems.append(f"{where}: expected text, got {value!r}; using {default!r}")
         return _BAD
-    return value.strip()
+    choices = CHOICES.get(key)
+    if choices is not None and value.strip().lower() not in choices:
+        problems.append(f"{where}: expected one of {', '.join(choices)}, got {value!r}; using {default!r}")
+        return _BAD
+    return value.strip().lower() if choices is not None else value.strip()
 
 
 def _from_env(key: str, raw: str) -> Any:

@@ -45,7 +45,7 @@ from tui.services.docker_engine import DockerService
 from tui.services.exec_kube import KubeExecSession
 from tui.services.images import ImageService
 from tui.services.kube import KubeService
-from tui.services.pod_exec_stream import ExecFailed, PodExecStream
+from tui.services.pod_exec_stream import ExecFailed, open_exec
 from tui.services.pty_local import LocalPtySession
 from tui.services.shell_choices import ShellChoices
 from tui.settings import Settings
@@ -819,7 +819,7 @@ async def test_a_shell_in_a_finished_pod_says_the_container_has_exited(
         assert terminal(app).tabs == {tab.pane_id: tab}  # the tab stays, saying why
     # the same words where files are copied over exec
     with pytest.raises(ExecFailed, match=f"^the container has exited: pod {namespace}/done has finished"):
-        PodExecStream(app.backends.kube, namespace, "done", ["true"])
+        open_exec(app.backends.kube, namespace, "done", ["true"])
 
 
 async def test_a_pod_deleted_mid_session_ends_it_saying_why_and_keeps_its_screen(

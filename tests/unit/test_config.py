@@ -102,3 +102,18 @@ def test_print_config_writes_the_defaults_as_a_file_that_loads_back(tmp_path: Pa
     assert loaded.settings == Settings()
     for key in ("theme:", "log_tail_lines: 1000", "results_path: /persistent/out", "keymap:", "K8SX_TUI_"):
         assert key in done.stdout
+
+
+def test_the_exec_protocol_is_one_of_two_and_reaches_the_kube_service(tmp_path: Path) -> None:
+    from tui.backends import backends_from
+
+    wrong = load_settings(write(tmp_path, "exec_protocol: spdy\n"), {})
+    assert wrong.settings.exec_protocol == "auto"
+    assert wrong.problems == [
+        f"{tmp_path / 'config.yaml'}: exec_protocol: expected one of auto, websocket, got 'spdy'; using 'auto'"
+    ]
+    from_env = load_settings(write(tmp_path, "exec_protocol: auto\n"), {"K8SX_TUI_EXEC_PROTOCOL": "WebSocket"})
+    assert (from_env.settings.exec_protocol, from_env.problems) == ("websocket", [])
+    options = with_settings(options_from([]), from_env)
+    assert backends_from(options).kube.exec_protocol == "websocket"
+    assert backends_from(with_settings(options_from([]), wrong)).kube.exec_protocol == "auto"

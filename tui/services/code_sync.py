@@ -27,7 +27,7 @@ from pathlib import Path
 
 from tui.models.transfer import TransferProgress
 from tui.services.kube import KubeService
-from tui.services.pod_exec_stream import ExecFailed, PodExecStream, run
+from tui.services.pod_exec_stream import ExecFailed, open_exec, run
 from tui.services.transfer import TransferFailed, tar_problem
 from tui.services.transfer_resume import file_sha256, parse_listing
 from tui.services.upload import UploadMeter, send_tar
@@ -213,7 +213,7 @@ class CodeSync:
         """rm the files by name, read from stdin (thousands of names would not fit in the exec's URL)."""
         script = 'cd "$1" && xargs -0 rm -f --'
         try:
-            stream = PodExecStream(self.kube, namespace, pod, ["sh", "-c", script, "sh", remote_dir], container, True)
+            stream = open_exec(self.kube, namespace, pod, ["sh", "-c", script, "sh", remote_dir], container, True)
             try:
                 stream.write(b"".join(path.encode() + b"\0" for path in paths))
                 stream.close_stdin()

@@ -37,7 +37,13 @@ def kubeconfig_paths(explicit: str | None) -> list[str]:
 class KubeService:
     """One kube context and namespace; everything that talks to the API server goes through here."""
 
-    def __init__(self, kubeconfig: str | None = None, context: str | None = None, namespace: str | None = None) -> None:
+    def __init__(
+        self,
+        kubeconfig: str | None = None,
+        context: str | None = None,
+        namespace: str | None = None,
+        exec_protocol: str = "auto",
+    ) -> None:
         self._kubeconfig_paths = kubeconfig_paths(kubeconfig)
         self._requested_context = context
         self._requested_namespace = namespace
@@ -46,6 +52,7 @@ class KubeService:
         self._server = ""
         self.context: str | None = context
         self.namespace: str = namespace or "default"
+        self.exec_protocol = exec_protocol  # "auto": copies over SPDY where the server takes it; or "websocket"
 
     @property
     def kubeconfig_files(self) -> list[str]:

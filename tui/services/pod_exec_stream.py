@@ -1,48 +1,70 @@
 """A non-TTY exec in a pod with raw access to its channels, for bulk byte streams (tar over exec).
 
+`open_exec` opens one over SPDY (tui/services/spdy_exec.py: passed through by the API server, where a websocket
+is translated) and, when the server does not take that, over a websocket (v5: stdin can be closed). Both give
+stdout as chunks as they come, stderr, and the exit status from the error channel.
+
 The client's own WSClient keeps every byte it ever received in memory (for read_all) and grows bytes by
-concatenation; moving gigabytes of results through it is not an option. This reads the websocket frames
-itself: stdout arrives as chunks as they come, stdin can be written and closed (v5 protocol), and the exit
-status comes from the error channel.
+concatenation; moving gigabytes of results through it is not an option: WebsocketExec reads the frames itself.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import ssl
 import struct
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from typing import Protocol
 
 from kubernetes import client as k8s
 from kubernetes.stream.ws_client import create_websocket, get_websocket_url
 from websocket import ABNF, WebSocket
 
+from tui.services.exec_outcome import ExecFailed, ExecOutcome, connection_cut, outcome_of
 from tui.services.kube import KubeService
+from tui.services.spdy_exec import SpdyExec, SpdyRefused
 from tui.services.ws_frames import MessageReader
+
+__all__ = ["ExecFailed", "ExecOutcome", "ExecStream", "connection_cut", "open_exec", "run"]
 
 STDIN, STDOUT, STDERR, ERROR, RESIZE = 0, 1, 2, 3, 4
 CLOSE_SIGNAL = 255
 V5_PROTOCOL = "v5.channel.k8s.io"
 
 
-class ExecFailed(Exception):
-    """The command could not run, or ended with an error; the message is the API's or the command's words."""
+class ExecStream(Protocol):
+    def write(self, data: bytes) -> None: ...
 
+    def close_stdin(self) -> None: ...
 
-@dataclass
-class ExecOutcome:
-    exit_code: int | None  # None when the API gave no code (e.g. the command was not found)
-    message: str  # the API's words when it failed
-    stderr: bytes
+    def stdout(self) -> Iterator[memoryview]: ...
 
     @property
-    def succeeded(self) -> bool:
-        return self.exit_code == 0
+    def stderr_so_far(self) -> bytes: ...
+
+    def outcome(self) -> ExecOutcome: ...
+
+    def close(self) -> None: ...
 
 
-class PodExecStream:
+def open_exec(
+    kube: KubeService,
+    namespace: str,
+    pod: str,
+    command: Sequence[str],
+    container: str | None = None,
+    stdin: bool = False,
+) -> ExecStream:
+    """An exec over SPDY, else over a websocket (whose refusal, if it comes to that, is the one in words)."""
+    if kube.exec_protocol != "websocket":
+        try:
+            return SpdyExec(kube, namespace, pod, command, container, stdin)
+        except SpdyRefused:
+            pass
+    return WebsocketExec(kube, namespace, pod, command, container, stdin)
+
+
+class WebsocketExec:
     def __init__(
         self,
         kube: KubeService,
@@ -148,20 +170,7 @@ class PodExecStream:
     def outcome(self) -> ExecOutcome:
         for _ in self.stdout():  # drain what is left
             pass
-        status = self._status or {}
-        if status.get("status") == "Success":
-            return ExecOutcome(0, "", bytes(self._stderr))
-        message = str(status.get("message", self._lost or "the exec stream closed without a status"))
-        code: int | None = None
-        details = status.get("details")
-        if isinstance(details, dict):
-            for cause in details.get("causes") or []:
-                if isinstance(cause, dict) and cause.get("reason") == "ExitCode":
-                    try:
-                        code = int(cause.get("message", ""))
-                    except ValueError:
-                        code = None
-        return ExecOutcome(code, message, bytes(self._stderr))
+        return outcome_of(self._status, bytes(self._stderr), self._lost)
 
     def close(self) -> None:
         self._closed = True
@@ -173,13 +182,6 @@ class PodExecStream:
             # close() returns early once a close frame was answered (the reader does that): the socket itself
             # is only let go here, or it stays open until the garbage collector finds it.
             self._socket.shutdown()  # type: ignore[no-untyped-call]
-
-
-def connection_cut(exc: BaseException) -> str:
-    """A dropped connection in words: a reset or a TLS stream ended mid-record is the same thing to a user."""
-    if isinstance(exc, (ConnectionError, ssl.SSLEOFError)) or "EOF occurred" in str(exc):
-        return "the connection to the pod was cut (by the network, a proxy or the API server)"
-    return f"the connection to the pod was cut: {str(exc) or type(exc).__name__}"
 
 
 def _zero_masked_header(size: int) -> bytes:
@@ -269,7 +271,7 @@ def run(
     kube: KubeService, namespace: str, pod: str, command: Sequence[str], container: str | None = None
 ) -> tuple[bytes, ExecOutcome]:
     """Run a short command to completion: its stdout and outcome."""
-    stream = PodExecStream(kube, namespace, pod, command, container)
+    stream = open_exec(kube, namespace, pod, command, container)
     try:
         output = b"".join(stream.stdout())
         return output, stream.outcome()

@@ -20,7 +20,7 @@ from pathlib import Path
 from tui.models.transfer import TransferProgress, TransferSummary
 from tui.models.units import human_bytes
 from tui.services.kube import KubeService
-from tui.services.pod_exec_stream import ExecFailed, PodExecStream, run
+from tui.services.pod_exec_stream import ExecFailed, ExecStream, open_exec, run
 from tui.services.safe_tar import PART_SUFFIX, Extracted, extract
 from tui.services.transfer_resume import (
     HASHER_CHOICE,
@@ -279,7 +279,7 @@ class PodFileTransfer:
         """Run `command` (a tar writer) in the pod and extract its output into staging as it arrives, every file's
         sha256 computed as it is written. Returns what was extracted and the command's stderr."""
         try:
-            stream = PodExecStream(self.kube, namespace, pod, command, container, stdin=stdin is not None)
+            stream = open_exec(self.kube, namespace, pod, command, container, stdin=stdin is not None)
         except ExecFailed as exc:
             raise TransferFailed(str(exc)) from exc
         if stdin is not None:
@@ -379,7 +379,7 @@ class PodFileTransfer:
         command = ["sh", "-c", 'cd "$1" && exec tail -c +"$2" "$3"', "sh", parent, str(offset + 1), path]
         meter.current = path
         try:
-            stream = PodExecStream(self.kube, namespace, pod, command, container)
+            stream = open_exec(self.kube, namespace, pod, command, container)
         except ExecFailed as exc:
             raise TransferFailed(str(exc)) from exc
         try:
@@ -399,7 +399,7 @@ class PodFileTransfer:
         return digest.hexdigest()
 
 
-def _feed(stream: PodExecStream, data: bytes) -> None:
+def _feed(stream: ExecStream, data: bytes) -> None:
     try:
         stream.write(data)
         stream.close_stdin()
@@ -440,7 +440,7 @@ def _compare(remote: dict[str, str], local: dict[str, str]) -> str:
 class _Estimate:
     """The pod's estimate, read from its stderr until it has come (the file sums that follow make that long)."""
 
-    def __init__(self, stream: PodExecStream) -> None:
+    def __init__(self, stream: ExecStream) -> None:
         self._stream = stream
         self._found: tuple[int | None, int | None] = (None, None)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tui.models.transfer import TransferProgress, TransferSummary
 from tui.services.kube import KubeService
-from tui.services.pod_exec_stream import ExecFailed, PodExecStream, run
+from tui.services.pod_exec_stream import ExecFailed, open_exec, run
 from tui.services.tar_stream import TarStream
 from tui.services.transfer import (
     FILE_SUM,
@@ -133,7 +133,7 @@ class PushExec:
     ) -> None:
         args = [into, target, "yes" if overwrite else "no", listed]
         try:
-            self.stream = PodExecStream(kube, namespace, pod, ["sh", "-c", PUSH_SCRIPT, "sh", *args], container, True)
+            self.stream = open_exec(kube, namespace, pod, ["sh", "-c", PUSH_SCRIPT, "sh", *args], container, True)
         except ExecFailed as exc:
             raise TransferFailed(str(exc)) from exc
         self.output = self.stream.stdout()
@@ -378,7 +378,7 @@ class PodUpload:
         cancel: threading.Event | None,
     ) -> None:
         try:
-            stream = PodExecStream(
+            stream = open_exec(
                 self.kube, namespace, pod, ["sh", "-c", 'cat >> "$1"', "sh", remote], container, stdin=True
             )
         except ExecFailed as exc:

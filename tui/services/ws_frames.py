@@ -9,18 +9,13 @@ Pings are answered and a close is acknowledged through the WebSocket object (und
 from __future__ import annotations
 
 import contextlib
-from typing import Protocol
 
 from websocket import ABNF, WebSocket
 
+from tui.services.socket_reads import FrameSource, payload_of
+
 HEADER_READ = 10  # the longest header a server sends: 2 bytes, then a 64-bit length
 MAX_FRAME = 1 << 26  # API servers send frames of kilobytes; a payload's buffer is made whole before it is read
-
-
-class FrameSource(Protocol):
-    def recv(self, size: int, /) -> bytes: ...
-
-    def recv_into(self, buffer: memoryview, size: int, /) -> int: ...
 
 
 class ProtocolError(Exception):
@@ -88,19 +83,12 @@ class MessageReader:
             length, header = int.from_bytes(self._buffer[self._start + 2 : self._start + 10], "big"), 10
         if length > MAX_FRAME:
             raise ProtocolError(f"a frame of {length} bytes (more than {MAX_FRAME} is not taken)")
-        # The payload is read straight into a bytearray of its own (TLS decrypts into it: no copy after that), but
-        # for the few bytes of it a header read already took.
         begin = self._start + header
         held = min(len(self._buffer) - begin, length)
-        payload = bytearray(length)
-        payload[:held] = self._buffer[begin : begin + held]
         self._start = begin + held
-        with memoryview(payload) as view:
-            while held < length:
-                count = self._source.recv_into(view[held:], length - held)
-                if not count:
-                    return None
-                held += count
+        payload = payload_of(self._source, length, self._buffer[begin : begin + held])
+        if payload is None:
+            return None
         return bool(first & 0x80), first & 0x0F, payload
 
     def _fill(self, needed: int) -> bool:
