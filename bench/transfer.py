@@ -3,7 +3,9 @@ data in the same run, through the real API server to a kwok pod (whose exec runs
 Ours is the real app (App.run_test, real backends): `r` and `u` on its pod list, from the form's ctrl+s to done.
 
 Data sets: one large file and many small files. Figures: mb, files, pull_mb_per_s, push_mb_per_s and the
-ratios ours/kubectl for time (<= 1.0 means at least as fast). Writes bench/results/transfer.json; the last line
+ratios ours/kubectl for time (<= 1.0 means at least as fast): against `kubectl cp` as it runs by default (over
+websockets, which the API server translates), the target, and against `kubectl cp` over SPDY (as the app's copies
+go: passed through), for reference. Writes bench/results/transfer.json; the last line
 is `RESULT transfer ...`. Run: python bench/transfer.py [--quick] (needs tools/stack up; uses $KUBECONFIG).
 
 On an ext4 without a journal (this VM's) creating a file skips every inode freed in the last minutes, so many small
@@ -42,9 +44,11 @@ from tui.services.kube import KubeService
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def kubectl(kubeconfig: str, *args: str, stdin: str | None = None) -> str:
+def kubectl(kubeconfig: str, *args: str, stdin: str | None = None, spdy: bool = False) -> str:
+    """kubectl as a user runs it (websockets, its default), or over SPDY as the app's copies go."""
+    env = dict(os.environ, KUBECTL_REMOTE_COMMAND_WEBSOCKETS="false") if spdy else None
     return subprocess.run(
-        ["kubectl", "--kubeconfig", kubeconfig, *args], input=stdin, capture_output=True, text=True, check=True
+        ["kubectl", "--kubeconfig", kubeconfig, *args], input=stdin, capture_output=True, text=True, check=True, env=env
     ).stdout
 
 
@@ -113,6 +117,8 @@ async def measure(
     theirs_pull: list[float] = []
     ours_push: list[float] = []
     theirs_push: list[float] = []
+    spdy_pull: list[float] = []
+    spdy_push: list[float] = []
     docker_host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
     app = K8sxApp(Backends(KubeService(kubeconfig, None, namespace), DockerService(docker_host)))
     async with app.run_test(size=(160, 40)) as pilot:
@@ -127,6 +133,10 @@ async def measure(
             target = f"{namespace}/bench:{remote_src}"
             theirs_pull.append(timed(lambda: kubectl(kubeconfig, "cp", target, str(local / f"kubectl-{run}"))))
 
+        async def pull_spdy(run: int) -> None:
+            target = f"{namespace}/bench:{remote_src}"
+            spdy_pull.append(timed(lambda: kubectl(kubeconfig, "cp", target, str(local / f"spdy-{run}"), spdy=True)))
+
         async def push_ours(run: int) -> None:
             ours_push.append(await ours.push(local_src, root / f"in-ours-{run}"))
 
@@ -134,19 +144,26 @@ async def measure(
             target = f"{namespace}/bench:{root / f'in-kubectl-{run}'}"
             theirs_push.append(timed(lambda: kubectl(kubeconfig, "cp", str(local_src), target)))
 
-        # Fair to both on this file system: nothing is deleted until the end (ext4 without a journal skips every
+        async def push_spdy(run: int) -> None:
+            target = f"{namespace}/bench:{root / f'in-spdy-{run}'}"
+            spdy_push.append(timed(lambda: kubectl(kubeconfig, "cp", str(local_src), target, spdy=True)))
+
+        # Fair to all on this file system: nothing is deleted until the end (ext4 without a journal skips every
         # inode freed in the last minutes when it creates a file, so whoever copies right after a deletion of
-        # 10,000 files pays for it), and each run swaps who goes first.
+        # 10,000 files pays for it), and each run turns who goes first.
         for run in range(runs):
-            for pair in ((pull_ours, pull_theirs), (push_ours, push_theirs)):
-                for step in pair if run % 2 == 0 else reversed(pair):
+            for steps in ((pull_ours, pull_theirs, pull_spdy), (push_ours, push_theirs, push_spdy)):
+                turn = run % len(steps)
+                for step in steps[turn:] + steps[:turn]:
                     await step(run)
     for run in range(runs):
         for folder in (
             local / f"ours-{run}",
             local / f"kubectl-{run}",
+            local / f"spdy-{run}",
             root / f"in-ours-{run}",
             root / f"in-kubectl-{run}",
+            root / f"in-spdy-{run}",
         ):
             shutil.rmtree(folder, ignore_errors=True)
     pull, push = statistics.median(ours_pull), statistics.median(ours_push)
@@ -162,6 +179,10 @@ async def measure(
         "push_mb_per_s": round(mb / push, 1),
         "ratio_vs_kubectl_cp_pull": round(pull / statistics.median(theirs_pull), 2),
         "ratio_vs_kubectl_cp_push": round(push / statistics.median(theirs_push), 2),
+        "kubectl_spdy_pull_s": round(statistics.median(spdy_pull), 3),
+        "kubectl_spdy_push_s": round(statistics.median(spdy_push), 3),
+        "ratio_vs_kubectl_cp_spdy_pull": round(pull / statistics.median(spdy_pull), 2),
+        "ratio_vs_kubectl_cp_spdy_push": round(push / statistics.median(spdy_push), 2),
     }
 
 
