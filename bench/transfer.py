@@ -47,9 +47,12 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def kubectl(kubeconfig: str, *args: str, stdin: str | None = None, spdy: bool = False) -> str:
     """kubectl as a user runs it (websockets, its default), or over SPDY as the app's copies go."""
     env = dict(os.environ, KUBECTL_REMOTE_COMMAND_WEBSOCKETS="false") if spdy else None
-    return subprocess.run(
-        ["kubectl", "--kubeconfig", kubeconfig, *args], input=stdin, capture_output=True, text=True, check=True, env=env
-    ).stdout
+    done = subprocess.run(
+        ["kubectl", "--kubeconfig", kubeconfig, *args], input=stdin, capture_output=True, text=True, env=env
+    )
+    if done.returncode:
+        raise SystemExit(f"kubectl {' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}")
+    return done.stdout
 
 
 def make_data(folder: Path, total_mb: int, files: int) -> None:

@@ -24,7 +24,6 @@ from tui.services.exec_outcome import ExecFailed, ExecOutcome, connection_cut, o
 from tui.services.kube import KubeService
 from tui.services.spdy_frames import (
     DATA,
-    GOAWAY,
     PING,
     RST_STREAM,
     SYN_REPLY,
@@ -191,9 +190,7 @@ class SpdyExec:
         elif frame.kind == PING:
             with contextlib.suppress(OSError):  # a cut connection: the next read says so
                 self._send(ping(int.from_bytes(frame.payload[:4], "big")))
-        elif frame.kind == GOAWAY:
-            pass  # the server is done; its last frames and the close follow
-        return frame
+        return frame  # settings, window updates (spdystream has no flow control) and goaway need nothing
 
     def _send(self, data: bytes) -> None:
         with self._send_lock:
