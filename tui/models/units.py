@@ -10,3 +10,8 @@ def human_bytes(count: float) -> str:
             return f"{count:.0f}{unit}" if unit == "B" else f"{count:.1f}{unit}"
         count /= 1000
     raise AssertionError("unreachable")
+
+
+def counted(count: int, noun: str) -> str:
+    """`1 file`, `2 files`: nouns that take an s."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.widgets import ProgressBar, Static
 
 from tui.models.transfer import TransferProgress, TransferSummary
-from tui.models.units import human_bytes
+from tui.models.units import counted, human_bytes
 from tui.screens.progress_base import Job, JobEnded, JobProgressed, ProgressScreen, close_binding, transfer_text
 
 Pull = Job[TransferProgress, TransferSummary]
@@ -55,7 +55,7 @@ class CopyScreen(ProgressScreen[TransferSummary | None]):
             f", resumed: {human_bytes(summary.reused)} kept, {human_bytes(summary.sent)} sent" if summary.reused else ""
         )
         self.end(
-            f"done: {summary.files} files, {human_bytes(summary.bytes)} in {summary.seconds:.1f}s{resumed}, "
+            f"done: {counted(summary.files, 'file')}, {human_bytes(summary.bytes)} in {summary.seconds:.1f}s{resumed}, "
             f"every file checked ({summary.verified}) → {summary.destination}",
             failed=False,
         )

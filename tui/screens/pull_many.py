@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import ProgressBar, Static
 
 from tui.models.transfer import TransferProgress, TransferSummary
-from tui.models.units import human_bytes
+from tui.models.units import counted, human_bytes
 from tui.screens.progress_base import Job, ProgressScreen, close_binding, transfer_text
 
 PullOne = Job[TransferProgress, TransferSummary]
@@ -111,7 +111,8 @@ class PullManyScreen(ProgressScreen[list[TransferSummary | None]]):
             summary = self.results[index] = message.summary
             resumed = f", resumed ({human_bytes(summary.reused)} kept)" if summary.reused else ""
             line.update(
-                f"{job.pod}  done: {summary.files} files, {human_bytes(summary.bytes)}, checked ({summary.verified})"
+                f"{job.pod}  done: {counted(summary.files, 'file')}, {human_bytes(summary.bytes)}, "
+                f"checked ({summary.verified})"
                 f"{resumed} → {summary.destination}"
             )
             line.add_class("-done")
