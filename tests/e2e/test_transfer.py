@@ -69,6 +69,33 @@ def test_a_symlink_pointing_out_of_the_results_is_refused(
     assert sorted(p.name for p in (tmp_path / "local").iterdir()) == ["ok.txt"]
 
 
+def test_names_with_a_newline_go_in_and_out_whole_checked_by_size_and_a_resume_of_them_starts_over(
+    stack: StackEnv, namespace: str, tmp_path: Path, transfer: PodFileTransfer
+) -> None:
+    from tui.services.transfer_resume import partial_folder
+    from tui.services.upload import PodUpload
+
+    root = tmp_path / "pod"
+    root.mkdir()
+    pod_with_root(stack, namespace, root)
+    local = tmp_path / "runs"
+    local.mkdir()
+    for index in range(5):  # a hasher's line for "a0\nb" starts like the line of "a0": each pair could be mixed up
+        (local / f"a{index}").write_bytes(os.urandom(100 + index))
+        (local / f"a{index}\nb").write_bytes(os.urandom(200 + index))
+    sent = PodUpload(transfer.kube).push(local, namespace, "exp", str(root), resume=True)
+    assert (sent.files, sent.verified) == (10, "sha256 (5 by size)")
+    assert digests(root / "runs") == digests(local)
+    pulled = transfer.pull(namespace, "exp", str(root / "runs"), tmp_path / "back")
+    assert (pulled.files, pulled.verified) == (10, "sha256 (5 by size)")
+    assert digests(tmp_path / "back") == digests(local)
+    staging = partial_folder(tmp_path / "again", f"{namespace}/exp:{root / 'runs'}")
+    (staging / "runs").mkdir(parents=True)
+    (staging / "runs" / "a0").write_bytes(b"left by a cut pull")
+    resumed = transfer.pull(namespace, "exp", str(root / "runs"), tmp_path / "again", resume=True)
+    assert resumed.reused == 0 and digests(tmp_path / "again") == digests(local)  # the listing refused: anew
+
+
 def test_a_missing_path_is_said_plainly_and_leaves_nothing(
     stack: StackEnv, namespace: str, tmp_path: Path, transfer: PodFileTransfer
 ) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tui.services.tar_stream import TarStream
-from tui.services.transfer import HASHED, TAR_STATUS
+from tui.services.transfer import FILE_SUM, HASHED, TAR_STATUS
 from tui.services.transfer_resume import parse_listing
 from tui.services.upload import PUSH_SCRIPT, verify_listed_sums
 
@@ -23,9 +23,10 @@ def busybox_path(tmp_path: Path) -> str:
     busybox = shutil.which("busybox")
     assert busybox, "busybox is part of the test stack's tools (tools/stack installs it)"
     folder = tmp_path / "busybox-bin"
-    folder.mkdir()
-    for applet in APPLETS:
-        (folder / applet).symlink_to(busybox)
+    if not folder.exists():
+        folder.mkdir()
+        for applet in APPLETS:
+            (folder / applet).symlink_to(busybox)
     return str(folder)
 
 
@@ -37,11 +38,15 @@ def local_files(root: Path) -> dict[str, bytes]:
     return files
 
 
-def run_script(tmp_path: Path, tools: str, args: list[str], stdin: bytes) -> subprocess.CompletedProcess[bytes]:
-    """PUSH_SCRIPT under `sh -x` (stderr shows the commands as run) with GNU tools or busybox applets alone."""
+def run_script(
+    tmp_path: Path, tools: str, args: list[str], stdin: bytes, trace: bool = True
+) -> subprocess.CompletedProcess[bytes]:
+    """PUSH_SCRIPT under `sh -x` (stderr shows the commands as run; `trace=False`: only what the script says) with
+    GNU tools or busybox applets alone."""
     env = {**os.environ, "PATH": busybox_path(tmp_path)} if tools == "busybox" else dict(os.environ)
     shell = [str(Path(env["PATH"].split(os.pathsep)[0]) / "sh")] if tools == "busybox" else ["sh"]
-    return subprocess.run([*shell, "-xc", PUSH_SCRIPT, "sh", *args], input=stdin, capture_output=True, env=env)
+    flags = "-xc" if trace else "-c"
+    return subprocess.run([*shell, flags, PUSH_SCRIPT, "sh", *args], input=stdin, capture_output=True, env=env)
 
 
 @pytest.mark.parametrize("tools", ["gnu", "busybox"])
@@ -131,3 +136,24 @@ def test_a_copy_in_onto_an_existing_target_stops_before_reading_anything_unless_
 
     assert done.returncode == 0, done
     assert done.stdout.split() == ([b"k8sx:exists"] if overwrite == "no" else [b"k8sx:ready"]), done
+
+
+@pytest.mark.parametrize("tools", ["gnu", "busybox"])
+def test_a_name_with_a_newline_is_checked_by_size_and_never_taken_for_another_file(tmp_path: Path, tools: str) -> None:
+    local = tmp_path / "local"
+    (local / "d").mkdir(parents=True)
+    files = {"d/a": b"first", "d/a\nb": b"second", "d/c": b"third"}  # a hasher's line for a\nb starts as "a"'s
+    for name, data in files.items():
+        (local / name).write_bytes(data)
+    archive = TarStream(local, sorted(files), hash_files=True)
+    into = tmp_path / "pod" / ".k8sx-partial-x"
+    stdin = b"new\n" + b"".join(bytes(chunk) for chunk in archive)
+    done = run_script(tmp_path, tools, [str(into), str(tmp_path / "pod" / "d"), "no", ""], stdin, trace=False)
+
+    assert done.returncode == 0, done
+    assert (into / "d" / "a\nb").read_bytes() == b"second"
+    listed = {name: digest.decode() for digest, name in FILE_SUM.findall(done.stderr)}
+    assert listed == {b"./d/a": archive.digests["d/a"], b"./d/c": archive.digests["d/c"]}, done.stderr
+    assert verify_listed_sums(done.stderr, archive.digests) == "sha256 (1 by size)"
+    again = run_script(tmp_path, tools, [str(into), str(tmp_path / "pod" / "d"), "no", "d"], b"")
+    assert b"//listed" not in again.stdout and b"k8sx:ready" in again.stdout, again  # a resume starts over

@@ -48,7 +48,7 @@ if [ -z "$hasher" ]; then
 fi
 tar cf - -C "$1" "$2" &
 tar=$!
-sums=$(cd "$1" 2>/dev/null && find "$2" -type f -exec $hasher {} + 2>/dev/null); hashed=$?
+sums=$(cd "$1" 2>/dev/null && find "$2" -type f ! -path "*$nl*" -exec $hasher {} + 2>/dev/null); hashed=$?
 wait $tar
 echo "k8sx:tar $?" >&2
 printf '%s\\n' "$sums" >&2

@@ -24,7 +24,11 @@ if TYPE_CHECKING:
 
 # The fastest sha256 the pod has: openssl uses the CPU's SHA instructions (about a quarter of sha256sum's CPU time,
 # which matters when the pod's CPU is the bottleneck), else coreutils' or busybox's sha256sum; none: $hasher empty.
+# $nl is a newline: a name with one cannot be told apart in a hasher's lines (openssl does not escape it), so such
+# files are left out of the lists of sums (checked by size) and a resume's listing refuses them (it starts over).
 HASHER_CHOICE = """
+nl='
+'
 hasher=""
 if command -v openssl >/dev/null 2>&1 && echo | openssl dgst -sha256 -r >/dev/null 2>&1; then
   hasher="openssl dgst -sha256 -r"
@@ -35,7 +39,8 @@ fi
 # $2 under the folder $1 in the pod, with $hasher chosen: the sha256 and the size of every file, then the links and
 # empty folders (tar must send those too, they hold no bytes). Sections are separated by lines only this prints.
 LISTING = (
-    '[ -n "$hasher" ] || exit 1; cd "$1" || exit 1; find "$2" -type f -exec $hasher {} + || exit 1; echo "//sizes"; '
+    '[ -n "$hasher" ] || exit 1; cd "$1" || exit 1; [ -z "$(find "$2" -path "*$nl*")" ] || exit 1; '
+    'find "$2" -type f -exec $hasher {} + || exit 1; echo "//sizes"; '
     'find "$2" -type f -exec stat -c "%s %n" {} +; echo "//others"; find "$2" -type l; find "$2" -type d -empty'
 )
 LISTING_SCRIPT = HASHER_CHOICE + LISTING  # one exec of its own

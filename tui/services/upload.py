@@ -59,7 +59,7 @@ echo k8sx:go
 tar xf - $records -C "$1"
 echo "k8sx:tar $?" >&2
 if [ -n "$hasher" ]; then
-  sums=$(cd "$1" && find . -type f -exec $hasher {} + 2>/dev/null); hashed=$?
+  sums=$(cd "$1" && find . -type f ! -path "*$nl*" -exec $hasher {} + 2>/dev/null); hashed=$?
   printf '%s\\n' "$sums" >&2
   echo "k8sx:hashed $hashed" >&2
 else
