@@ -66,7 +66,7 @@ async def test_r_and_u_start_at_the_project_files_paths_and_a_pull_with_them_wor
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, CopyScreen) and app.screen.finished, timeout=60)
         status = str(app.screen.query_one("#copy-status", Static).content)
-        assert status.startswith("done: 1 files"), status
+        assert status.startswith("done: 1 file,"), status
     assert (local / "metrics.json").read_text() == '{"loss": 0.25}\n'
 
 
