@@ -14,7 +14,7 @@ from tui.services.kube import KubeService
 from tui.services.pod_exec_stream import ExecFailed, WebsocketExec, open_exec
 from tui.services.spdy_exec import SpdyExec
 from tui.services.transfer import PodFileTransfer
-from tui.services.upload import PodUpload
+from tui.services.upload import FOLLOW_FROM, PodUpload
 
 PROTOCOLS = {"auto": SpdyExec, "websocket": WebsocketExec}
 
@@ -68,7 +68,8 @@ def test_a_dataset_goes_in_and_comes_back_byte_identical(
     (dataset / "shards").mkdir(parents=True)
     for index in range(50):
         (dataset / "shards" / f"{index:03d}.bin").write_bytes(os.urandom(1000 + index))
-    (dataset / "weights.bin").write_bytes(os.urandom(12 * 1024 * 1024))
+    # over FOLLOW_FROM: the pod hashes it while it arrives (tests/unit/test_push_script.py shows that happening)
+    (dataset / "weights.bin").write_bytes(os.urandom(FOLLOW_FROM + 12345))
     kube = KubeService(stack.kubeconfig, exec_protocol=protocol)
     sent = PodUpload(kube).push(dataset, namespace, "exp", str(root / "in"), resume=True)
     assert (sent.files, sent.verified) == (51, "sha256")

@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,7 @@ def test_a_copy_in_extracts_every_file_and_lists_their_sha256_with_either_set_of
     into = tmp_path / "pod" / ".k8sx-partial-x"
     (into / "d").mkdir(parents=True)
     (into / "d" / "left-by-a-cut-copy").write_bytes(b"old")
-    stdin = b"new\n" + b"".join(bytes(chunk) for chunk in archive)
+    stdin = b"new\n\n" + b"".join(bytes(chunk) for chunk in archive)
     done = run_script(tmp_path, tools, [str(into), str(tmp_path / "pod" / "d"), "no", ""], stdin)
 
     assert done.returncode == 0, done
@@ -87,7 +88,7 @@ def test_a_resumed_copy_in_lists_what_the_cut_one_left_and_keeps_it(tmp_path: Pa
     (local / "d").mkdir(parents=True)
     (local / "d" / "more.txt").write_bytes(b"more")
     archive = b"".join(bytes(chunk) for chunk in TarStream(local, ["d/more.txt"], hash_files=True))
-    done = run_script(tmp_path, tools, [str(into), str(tmp_path / "pod" / "d"), "no", "d"], b"resume\n" + archive)
+    done = run_script(tmp_path, tools, [str(into), str(tmp_path / "pod" / "d"), "no", "d"], b"resume\n\n" + archive)
 
     assert done.returncode == 0, done
     said = done.stdout.decode()
@@ -147,7 +148,7 @@ def test_a_name_with_a_newline_is_checked_by_size_and_never_taken_for_another_fi
         (local / name).write_bytes(data)
     archive = TarStream(local, sorted(files), hash_files=True)
     into = tmp_path / "pod" / ".k8sx-partial-x"
-    stdin = b"new\n" + b"".join(bytes(chunk) for chunk in archive)
+    stdin = b"new\n\n" + b"".join(bytes(chunk) for chunk in archive)
     done = run_script(tmp_path, tools, [str(into), str(tmp_path / "pod" / "d"), "no", ""], stdin, trace=False)
 
     assert done.returncode == 0, done
@@ -157,3 +158,45 @@ def test_a_name_with_a_newline_is_checked_by_size_and_never_taken_for_another_fi
     assert verify_listed_sums(done.stderr, archive.digests) == "sha256 (1 by size)"
     again = run_script(tmp_path, tools, [str(into), str(tmp_path / "pod" / "d"), "no", "d"], b"")
     assert b"//listed" not in again.stdout and b"k8sx:ready" in again.stdout, again  # a resume starts over
+
+
+def send_slowly(tmp_path: Path, tools: str, args: list[str], head: bytes, archive: TarStream) -> tuple[bytes, bytes]:
+    """PUSH_SCRIPT fed its archive a megabyte at a time, as a network would: tar writes the files over a while."""
+    env = {**os.environ, "PATH": busybox_path(tmp_path)} if tools == "busybox" else dict(os.environ)
+    shell = str(Path(env["PATH"].split(os.pathsep)[0]) / "sh") if tools == "busybox" else "sh"
+    process = subprocess.Popen(
+        [shell, "-xc", PUSH_SCRIPT, "sh", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    assert process.stdin is not None
+    process.stdin.write(head)
+    for chunk in archive:
+        process.stdin.write(chunk)
+        process.stdin.flush()
+        time.sleep(0.03)
+    out, err = process.communicate()
+    assert process.returncode == 0, err
+    return out, err
+
+
+@pytest.mark.parametrize("tools", ["gnu", "busybox"])
+@pytest.mark.parametrize("told", ["right", "wrong"])
+def test_the_largest_file_is_hashed_while_tar_writes_it_and_counts_only_if_all_of_it_was(
+    tmp_path: Path, tools: str, told: str
+) -> None:
+    local = tmp_path / "local"
+    files = local_files(local)
+    archive = TarStream(local, sorted(files), hash_files=True)
+    size = len(files["d/big.bin"]) + (0 if told == "right" else 1)  # a wrong size: hashed afterwards instead
+    into = tmp_path / "pod" / ".k8sx-partial-x"
+    head = b"new\n" + f"{size} d/big.bin\n".encode()
+    _, err = send_slowly(tmp_path, tools, [str(into), str(tmp_path / "pod" / "d"), "no", ""], head, archive)
+
+    traced = err.decode(errors="replace")
+    skipped = "-inum" in traced.split("+ find . -type f", 1)[1].split("-exec", 1)[0]
+    assert skipped is (told == "right"), traced  # its sum came from the follower: not hashed again
+    assert f"echo {archive.digests['d/big.bin']} *./d/big.bin" in traced.replace("'", "") or told == "wrong", traced
+    assert verify_listed_sums(err, archive.digests) == "sha256"
+    assert sorted(p.name for p in into.iterdir()) == ["d"]  # the follower's markers are gone
+    for name, data in files.items():
+        assert (into / name).read_bytes() == data, name

@@ -114,6 +114,11 @@ class TarStream:
     def _header(info: tarfile.TarInfo) -> bytes:
         return ustar_header(info) or info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape")
 
+    def largest_file(self) -> tarfile.TarInfo | None:
+        """The largest regular file in the archive (its header), if any."""
+        files = [info for info, _, _ in self._members if info.isreg()]
+        return max(files, key=lambda info: info.size) if files else None
+
     def __iter__(self) -> Iterator[bytes]:
         """Chunks of about CHUNK_BYTES (small files are batched: one socket write per file would be slow); a
         large file's pieces pass as they were read (no copy into the batch)."""

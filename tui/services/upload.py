@@ -33,6 +33,7 @@ from tui.services.transfer import (
 from tui.services.transfer_resume import HASHER_CHOICE, LISTING, RemoteListing, file_sha256, parse_listing
 
 CHUNK = 1 << 20
+FOLLOW_FROM = 64 << 20  # a smaller file is hashed after tar in a few tens of milliseconds
 # One exec does the whole copy: $1 where to extract, $2 a target that must not exist unless $3 is yes, $4 the name
 # under $1 that a cut copy left (resume: its files listed) or empty. Then k8sx:ready, and one line on stdin says what
 # to do with $1: `new` empties it first, `resume` keeps it (a cut client, no line: nothing is touched). Says k8sx:go
@@ -40,26 +41,70 @@ CHUNK = 1 << 20
 # written, so read back from the page cache) on stderr. Piping the archive through tee into a hasher as it arrived
 # cost the pod three times the CPU of hashing the files afterwards. GNU tar reads in records of a megabyte (-B:
 # whatever a pipe read returns) instead of 10 kB: a third less of the pod's CPU for a large file.
+#
+# A second line names the archive's largest file ("SIZE NAME", or empty): that one is hashed while tar writes it,
+# whole megabytes as they land (from the page cache), so little is left to hash once tar is done: for 1 GB here the
+# wait after the last byte went from 0.86 s to 0.14 s. Its sum counts only if exactly SIZE bytes were hashed;
+# otherwise it is hashed afterwards with the rest. Marker files in $1 tell the follower that tar has ended.
+FOLLOW = """
+follow() {
+  at=0
+  while :; do
+    [ -e "$1/.k8sx-ended" ] && ended=1 || ended=0
+    size=$(stat -c %s "$1/$2" 2>/dev/null) || size=0
+    whole=$((size / 1048576))
+    if [ "$whole" -gt "$at" ]; then
+      dd if="$1/$2" bs=1048576 skip="$at" count=$((whole - at)) 2>/dev/null || exit 1
+      at=$whole
+    elif [ "$ended" = 1 ]; then
+      dd if="$1/$2" bs=1048576 skip="$at" 2>/dev/null || exit 1
+      [ "$(stat -c %s "$1/$2")" = "$3" ] && : > "$1/.k8sx-whole"
+      exit 0
+    else
+      sleep 0.05 2>/dev/null || sleep 1
+    fi
+  done
+}
+"""
 PUSH_SCRIPT = (
     """
 if [ "$3" != yes ] && [ -n "$2" ] && [ -e "$2" ]; then echo k8sx:exists; exit 0; fi
 """
     + HASHER_CHOICE
+    + FOLLOW
     + """
 if [ -n "$4" ] && [ -e "$1/$4" ]; then ( set -- "$1" "$4"; """
     + LISTING
     + """ ) && echo //listed; fi
 echo k8sx:ready
 read -r plan || exit 0
+IFS= read -r largest || exit 0
 case "$plan" in new) rm -rf "$1" ;; resume) ;; *) exit 1 ;; esac
 mkdir -p "$1" || exit 1
 records=""
 tar --version 2>/dev/null | grep -q GNU && records="-b 2048 -B"
+followed="" follower=""
+if [ -n "$largest" ] && [ -n "$hasher" ] && command -v dd >/dev/null && command -v stat >/dev/null; then
+  followed=${largest#* }
+  rm -f "$1/$followed" "$1/.k8sx-ended" "$1/.k8sx-whole" "$1/.k8sx-followed"
+  ( follow "$1" "$followed" "${largest%% *}" | $hasher > "$1/.k8sx-followed" ) &
+  follower=$!
+fi
 echo k8sx:go
 tar xf - $records -C "$1"
 echo "k8sx:tar $?" >&2
+skip=""
+if [ -n "$follower" ]; then
+  : > "$1/.k8sx-ended"
+  wait "$follower"
+  if [ -e "$1/.k8sx-whole" ] && read -r sum _ < "$1/.k8sx-followed" && inode=$(stat -c %i "$1/$followed"); then
+    echo "$sum *./$followed" >&2
+    skip="! -inum $inode"
+  fi
+  rm -f "$1/.k8sx-ended" "$1/.k8sx-whole" "$1/.k8sx-followed"
+fi
 if [ -n "$hasher" ]; then
-  sums=$(cd "$1" && find . -type f ! -path "*$nl*" -exec $hasher {} + 2>/dev/null); hashed=$?
+  sums=$(cd "$1" && find . -type f ! -path "*$nl*" $skip -exec $hasher {} + 2>/dev/null); hashed=$?
   printf '%s\\n' "$sums" >&2
   echo "k8sx:hashed $hashed" >&2
 else
@@ -180,7 +225,7 @@ class PushExec:
         # written in chunks of about a megabyte, however small the files.
         archive = TarStream(root, paths, prefix, hash_files=True)
         try:
-            self.stream.write(b"new\n" if fresh else b"resume\n")
+            self.stream.write((b"new\n" if fresh else b"resume\n") + _follow_line(archive))
             self._until(b"k8sx:go\n")
             for chunk in archive:
                 if cancel is not None and cancel.is_set():
@@ -208,6 +253,14 @@ class PushExec:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def _follow_line(archive: TarStream) -> bytes:
+    """The second line PUSH_SCRIPT reads: the file it hashes while tar writes it, if one is worth it."""
+    largest = archive.largest_file()
+    if largest is None or largest.size < FOLLOW_FROM or "\n" in largest.name:
+        return b"\n"
+    return f"{largest.size} {largest.name}\n".encode(errors="surrogateescape")
 
 
 def send_tar(
