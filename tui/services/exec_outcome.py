@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import ssl
 from dataclasses import dataclass
 
@@ -19,6 +20,17 @@ class ExecOutcome:
     @property
     def succeeded(self) -> bool:
         return self.exit_code == 0
+
+
+def status_of(error_channel: bytes) -> dict[str, object]:
+    """The Status the error channel carried; words that are not JSON are taken as a failure's message."""
+    try:
+        status = json.loads(error_channel)
+    except ValueError:
+        status = None
+    if not isinstance(status, dict):
+        return {"status": "Failure", "message": error_channel.decode(errors="replace")}
+    return status
 
 
 def outcome_of(status: dict[str, object] | None, stderr: bytes, lost: str) -> ExecOutcome:

@@ -20,7 +20,7 @@ from kubernetes import client as k8s
 from kubernetes.stream.ws_client import create_websocket, get_websocket_url
 from websocket import ABNF, WebSocket
 
-from tui.services.exec_outcome import ExecFailed, ExecOutcome, connection_cut, outcome_of
+from tui.services.exec_outcome import ExecFailed, ExecOutcome, connection_cut, outcome_of, status_of
 from tui.services.kube import KubeService
 from tui.services.spdy_exec import SpdyExec, SpdyRefused
 from tui.services.ws_frames import MessageReader
@@ -158,10 +158,7 @@ class WebsocketExec:
             elif channel == STDERR:
                 self._stderr += payload
             elif channel == ERROR:
-                try:
-                    self._status = json.loads(bytes(payload))
-                except ValueError:
-                    self._status = {"status": "Failure", "message": bytes(payload).decode(errors="replace")}
+                self._status = status_of(bytes(payload))
 
     @property
     def stderr_so_far(self) -> bytes:

@@ -9,7 +9,6 @@ anything ran: the caller uses a websocket then. Closing stdin is a FIN on its st
 from __future__ import annotations
 
 import contextlib
-import json
 import socket
 import ssl
 import threading
@@ -20,7 +19,7 @@ from urllib.parse import quote, urlencode, urlparse
 
 import certifi
 
-from tui.services.exec_outcome import ExecFailed, ExecOutcome, connection_cut, outcome_of
+from tui.services.exec_outcome import ExecFailed, ExecOutcome, connection_cut, outcome_of, status_of
 from tui.services.kube import KubeService
 from tui.services.spdy_frames import (
     DATA,
@@ -153,12 +152,7 @@ class SpdyExec:
             pass
         while self._open & {self._ids[ERROR], self._ids[STDERR]} and self._next_frame() is not None:
             pass
-        status: dict[str, object] | None = None
-        if self._error:
-            try:
-                status = json.loads(bytes(self._error))
-            except ValueError:
-                status = {"status": "Failure", "message": bytes(self._error).decode(errors="replace")}
+        status = status_of(bytes(self._error)) if self._error else None
         return outcome_of(status, bytes(self._stderr), self._lost)
 
     def _next_frame(self) -> Frame | None:
