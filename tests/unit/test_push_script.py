@@ -200,3 +200,21 @@ def test_the_largest_file_is_hashed_while_tar_writes_it_and_counts_only_if_all_o
     assert sorted(p.name for p in into.iterdir()) == ["d"]  # the follower's markers are gone
     for name, data in files.items():
         assert (into / name).read_bytes() == data, name
+
+
+@pytest.mark.parametrize("tools", ["gnu", "busybox"])
+def test_what_a_cut_copys_follower_left_is_gone_before_the_next_copy_reads_anything(tmp_path: Path, tools: str) -> None:
+    into = tmp_path / "pod" / ".k8sx-partial-x"
+    (into / "d").mkdir(parents=True)
+    (into / "d" / "kept.bin").write_bytes(b"k" * 100)
+    for marker in (".k8sx-ended", ".k8sx-whole", ".k8sx-followed"):  # the exec was killed while a file was followed
+        (into / marker).write_text("stale")
+    local = tmp_path / "local"
+    (local / "d").mkdir(parents=True)
+    (local / "d" / "more.txt").write_bytes(b"more")
+    archive = b"".join(bytes(chunk) for chunk in TarStream(local, ["d/more.txt"], hash_files=True))
+    done = run_script(tmp_path, tools, [str(into), str(tmp_path / "pod" / "d"), "no", "d"], b"resume\n\n" + archive)
+
+    assert done.returncode == 0, done
+    assert sorted(p.name for p in into.iterdir()) == ["d"], done  # only the copy: it can be moved into place
+    assert sorted(p.name for p in (into / "d").iterdir()) == ["kept.bin", "more.txt"]

@@ -33,7 +33,7 @@ from tui.services.transfer import (
 from tui.services.transfer_resume import HASHER_CHOICE, LISTING, RemoteListing, file_sha256, parse_listing
 
 CHUNK = 1 << 20
-FOLLOW_FROM = 64 << 20  # a smaller file is hashed after tar in a few tens of milliseconds
+FOLLOW_FROM = 32 << 20  # a smaller file is hashed after tar in a few tens of milliseconds
 # One exec does the whole copy: $1 where to extract, $2 a target that must not exist unless $3 is yes, $4 the name
 # under $1 that a cut copy left (resume: its files listed) or empty. Then k8sx:ready, and one line on stdin says what
 # to do with $1: `new` empties it first, `resume` keeps it (a cut client, no line: nothing is touched). Says k8sx:go
@@ -81,12 +81,13 @@ read -r plan || exit 0
 IFS= read -r largest || exit 0
 case "$plan" in new) rm -rf "$1" ;; resume) ;; *) exit 1 ;; esac
 mkdir -p "$1" || exit 1
+rm -f "$1/.k8sx-ended" "$1/.k8sx-whole" "$1/.k8sx-followed"  # a follower's, left if the last copy was cut
 records=""
 tar --version 2>/dev/null | grep -q GNU && records="-b 2048 -B"
 followed="" follower=""
 if [ -n "$largest" ] && [ -n "$hasher" ] && command -v dd >/dev/null && command -v stat >/dev/null; then
   followed=${largest#* }
-  rm -f "$1/$followed" "$1/.k8sx-ended" "$1/.k8sx-whole" "$1/.k8sx-followed"
+  rm -f "$1/$followed"
   ( follow "$1" "$followed" "${largest%% *}" | $hasher > "$1/.k8sx-followed" ) &
   follower=$!
 fi
@@ -373,7 +374,7 @@ class PodUpload:
         except TransferFailed as exc:
             raise TransferFailed(f"{exc}; what arrived is kept in the pod: copy again to resume") from exc
         moved, _ = self._run(
-            namespace, pod, container, 'rm -rf "$2" && mv "$1/$3" "$2" && rmdir "$1" && echo k8sx:moved',
+            namespace, pod, container, 'rm -rf "$2" && mv "$1/$3" "$2" && { rm -rf "$1"; echo k8sx:moved; }',
             staging, target, name,
         )  # fmt: skip
         if "k8sx:moved" not in moved:
