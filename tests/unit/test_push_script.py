@@ -207,7 +207,7 @@ def test_what_a_cut_copys_follower_left_is_gone_before_the_next_copy_reads_anyth
     into = tmp_path / "pod" / ".k8sx-partial-x"
     (into / "d").mkdir(parents=True)
     (into / "d" / "kept.bin").write_bytes(b"k" * 100)
-    for marker in (".k8sx-ended", ".k8sx-whole", ".k8sx-followed"):  # the exec was killed while a file was followed
+    for marker in (".k8sx-whole", ".k8sx-followed"):  # the exec was killed while a file was followed
         (into / marker).write_text("stale")
     local = tmp_path / "local"
     (local / "d").mkdir(parents=True)
@@ -218,3 +218,29 @@ def test_what_a_cut_copys_follower_left_is_gone_before_the_next_copy_reads_anyth
     assert done.returncode == 0, done
     assert sorted(p.name for p in into.iterdir()) == ["d"], done  # only the copy: it can be moved into place
     assert sorted(p.name for p in (into / "d").iterdir()) == ["kept.bin", "more.txt"]
+
+
+@pytest.mark.parametrize("tools", ["gnu", "busybox"])
+def test_a_copy_cut_while_its_largest_file_is_followed_ends_and_counts_nothing_of_it(
+    tmp_path: Path, tools: str
+) -> None:
+    local = tmp_path / "local"
+    files = local_files(local)
+    archive = b"".join(bytes(chunk) for chunk in TarStream(local, sorted(files), hash_files=True))
+    into = tmp_path / "pod" / ".k8sx-partial-x"
+    head = b"new\n" + f"{len(files['d/big.bin'])} d/big.bin\n".encode()
+    env = {**os.environ, "PATH": busybox_path(tmp_path)} if tools == "busybox" else dict(os.environ)
+    shell = str(Path(env["PATH"].split(os.pathsep)[0]) / "sh") if tools == "busybox" else "sh"
+    args = [str(into), str(tmp_path / "pod" / "d"), "no", ""]
+    done = subprocess.run(  # the archive stops halfway through the large file, as a cut connection leaves it
+        [shell, "-c", PUSH_SCRIPT, "sh", *args], input=head + archive[: len(archive) // 2], capture_output=True,
+        env=env, timeout=30,
+    )  # fmt: skip
+
+    status = TAR_STATUS.search(done.stderr)
+    assert status is not None and status.group(1) != b"0", done.stderr  # tar said the archive was cut
+    listed = dict((name, digest) for digest, name in FILE_SUM.findall(done.stderr))
+    half = (into / "d" / "big.bin").read_bytes()
+    assert 0 < len(half) < len(files["d/big.bin"])
+    assert listed[b"./d/big.bin"] == hashlib.sha256(half).hexdigest().encode()  # what is there, hashed after tar
+    assert sorted(p.name for p in into.iterdir()) == ["d"]  # no follower's file left

@@ -45,12 +45,14 @@ FOLLOW_FROM = 32 << 20  # a smaller file is hashed after tar in a few tens of mi
 # A second line names the archive's largest file ("SIZE NAME", or empty): that one is hashed while tar writes it,
 # whole megabytes as they land (from the page cache), so little is left to hash once tar is done: for 1 GB here the
 # wait after the last byte went from 0.86 s to 0.14 s. Its sum counts only if exactly SIZE bytes were hashed;
-# otherwise it is hashed afterwards with the rest. Marker files in $1 tell the follower that tar has ended.
+# otherwise it is hashed afterwards with the rest. tar runs in the background (its stdin passed on by hand: an
+# asynchronous command's is /dev/null) so that the follower knows by its pid when it has ended; no marker file
+# that a full disk could refuse.
 FOLLOW = """
 follow() {
   at=0
   while :; do
-    [ -e "$1/.k8sx-ended" ] && ended=1 || ended=0
+    kill -0 "$4" 2>/dev/null && ended=0 || ended=1
     size=$(stat -c %s "$1/$2" 2>/dev/null) || size=0
     whole=$((size / 1048576))
     if [ "$whole" -gt "$at" ]; then
@@ -81,28 +83,33 @@ read -r plan || exit 0
 IFS= read -r largest || exit 0
 case "$plan" in new) rm -rf "$1" ;; resume) ;; *) exit 1 ;; esac
 mkdir -p "$1" || exit 1
-rm -f "$1/.k8sx-ended" "$1/.k8sx-whole" "$1/.k8sx-followed"  # a follower's, left if the last copy was cut
+rm -f "$1/.k8sx-whole" "$1/.k8sx-followed"  # a follower's, left if the last copy was cut
 records=""
 tar --version 2>/dev/null | grep -q GNU && records="-b 2048 -B"
 followed="" follower=""
 if [ -n "$largest" ] && [ -n "$hasher" ] && command -v dd >/dev/null && command -v stat >/dev/null; then
   followed=${largest#* }
   rm -f "$1/$followed"
-  ( follow "$1" "$followed" "${largest%% *}" | $hasher > "$1/.k8sx-followed" ) &
-  follower=$!
 fi
 echo k8sx:go
-tar xf - $records -C "$1"
+exec 3<&0
+tar xf - $records -C "$1" <&3 3<&- &
+tar=$!
+exec 3<&-
+if [ -n "$followed" ]; then
+  ( follow "$1" "$followed" "${largest%% *}" "$tar" | $hasher > "$1/.k8sx-followed" ) &
+  follower=$!
+fi
+wait "$tar"
 echo "k8sx:tar $?" >&2
 skip=""
 if [ -n "$follower" ]; then
-  : > "$1/.k8sx-ended"
   wait "$follower"
   if [ -e "$1/.k8sx-whole" ] && read -r sum _ < "$1/.k8sx-followed" && inode=$(stat -c %i "$1/$followed"); then
     echo "$sum *./$followed" >&2
     skip="! -inum $inode"
   fi
-  rm -f "$1/.k8sx-ended" "$1/.k8sx-whole" "$1/.k8sx-followed"
+  rm -f "$1/.k8sx-whole" "$1/.k8sx-followed"
 fi
 if [ -n "$hasher" ]; then
   sums=$(cd "$1" && find . -type f ! -path "*$nl*" $skip -exec $hasher {} + 2>/dev/null); hashed=$?
