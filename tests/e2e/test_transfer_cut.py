@@ -6,6 +6,7 @@ runs on this machine), real bytes; not timed (bench/transfer_cut.py measures).""
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from tests.support import (
     pods_info,
     resume_until_done,
     settle,
+    wait_for,
 )
 from tui.models.transfer import TransferSummary
 from tui.screens.copy import CopyScreen
@@ -105,6 +107,20 @@ def test_a_copy_in_cut_again_and_again_resumes_to_a_byte_identical_result(
         assert hashlib.sha256(arrived.read_bytes()).hexdigest() == hashlib.sha256(source.read_bytes()).hexdigest()
     assert summary.verified == "sha256" and summary.reused > 0, summary
     assert [p.name for p in data.iterdir()] == [source.name]  # no hidden folder left
+    # kwok runs the pod's commands here: none of the cut copies' processes (tar, the large file's follower) stays
+    wait_for(lambda: not processes_in(root), timeout=15, what=f"no process left in {root}")
+
+
+def processes_in(folder: Path) -> list[int]:
+    """Processes of this machine whose working directory is under folder."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and Path(os.readlink(entry / "cwd")).is_relative_to(folder):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
 
 
 async def test_the_apps_pull_key_through_the_cutting_relay_ends_byte_identical_after_resumes(
