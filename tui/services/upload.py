@@ -44,10 +44,10 @@ FOLLOW_FROM = 32 << 20  # a smaller file is hashed after tar in a few tens of mi
 #
 # A second line names the archive's largest file ("SIZE NAME", or empty): that one is hashed while tar writes it,
 # whole megabytes as they land (from the page cache), so little is left to hash once tar is done: for 1 GB here the
-# wait after the last byte went from 0.86 s to 0.14 s. Its sum counts only if exactly SIZE bytes were hashed;
+# wait after the last byte went from 0.86 s to 0.05 s. Its sum counts only if exactly SIZE bytes were hashed;
 # otherwise it is hashed afterwards with the rest. tar runs in the background (its stdin passed on by hand: an
-# asynchronous command's is /dev/null) so that the follower knows by its pid when it has ended; no marker file
-# that a full disk could refuse.
+# asynchronous command's is /dev/null) so that the follower knows by its pid when it has ended: a file saying so
+# could be refused by a full disk, and a follower left waiting for it would never end.
 FOLLOW = """
 follow() {
   at=0
