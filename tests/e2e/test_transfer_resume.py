@@ -86,13 +86,20 @@ def test_a_pull_cancelled_in_the_large_file_resumes_from_its_offset(
     assert full.reused == 0 and full.sent >= total and digests(tmp_path / "again") == digests(results)
 
 
+# Stops (as a process stuck in the middle would) once half of the large file came, to be killed there: a pull
+# over SPDY takes well under a second, too quick to catch it half-way by looking.
 PULL_IN_A_PROCESS = """
-import sys
+import sys, time
 from pathlib import Path
 from tui.services.kube import KubeService
 from tui.services.transfer import PodFileTransfer
-kubeconfig, namespace, remote, local = sys.argv[1:]
-PodFileTransfer(KubeService(kubeconfig)).pull(namespace, "exp", remote, Path(local))
+kubeconfig, namespace, remote, local, half = sys.argv[1:]
+
+def stop_halfway(progress):
+    while progress.bytes_done > int(half):
+        time.sleep(1)
+
+PodFileTransfer(KubeService(kubeconfig)).pull(namespace, "exp", remote, Path(local), progress=stop_halfway)
 """
 
 
@@ -103,7 +110,8 @@ def test_a_pull_whose_process_is_killed_resumes(stack: StackEnv, namespace: str,
     folder = partial_folder(local, pull_source(namespace, "exp", str(results)))
     part = folder / "out" / ("model.bin" + PART_SUFFIX)
     worker = subprocess.Popen(
-        [sys.executable, "-c", PULL_IN_A_PROCESS, stack.kubeconfig, namespace, str(results), str(local)], cwd=ROOT
+        [sys.executable, "-c", PULL_IN_A_PROCESS, stack.kubeconfig, namespace, str(results), str(local), str(BIG // 2)],
+        cwd=ROOT,
     )
     try:
         wait_for(lambda: part.exists() and part.stat().st_size > BIG // 3, timeout=120, what="the large file half in")
