@@ -43,11 +43,20 @@ def run_script(
     tmp_path: Path, tools: str, args: list[str], stdin: bytes, trace: bool = True
 ) -> subprocess.CompletedProcess[bytes]:
     """PUSH_SCRIPT under `sh -x` (stderr shows the commands as run; `trace=False`: only what the script says) with
-    GNU tools or busybox applets alone."""
-    env = {**os.environ, "PATH": busybox_path(tmp_path)} if tools == "busybox" else dict(os.environ)
-    shell = [str(Path(env["PATH"].split(os.pathsep)[0]) / "sh")] if tools == "busybox" else ["sh"]
+    GNU tools or busybox applets alone; a script that never ends fails the test."""
+    shell, env = shell_with(tmp_path, tools)
     flags = "-xc" if trace else "-c"
-    return subprocess.run([*shell, flags, PUSH_SCRIPT, "sh", *args], input=stdin, capture_output=True, env=env)
+    return subprocess.run(
+        [shell, flags, PUSH_SCRIPT, "sh", *args], input=stdin, capture_output=True, env=env, timeout=60
+    )
+
+
+def shell_with(tmp_path: Path, tools: str) -> tuple[str, dict[str, str]]:
+    """The sh to run and its environment: this machine's GNU tools, or busybox applets alone on the PATH."""
+    if tools != "busybox":
+        return "sh", dict(os.environ)
+    applets = busybox_path(tmp_path)
+    return str(Path(applets) / "sh"), {**os.environ, "PATH": applets}
 
 
 @pytest.mark.parametrize("tools", ["gnu", "busybox"])
@@ -162,8 +171,7 @@ def test_a_name_with_a_newline_is_checked_by_size_and_never_taken_for_another_fi
 
 def send_slowly(tmp_path: Path, tools: str, args: list[str], head: bytes, archive: TarStream) -> tuple[bytes, bytes]:
     """PUSH_SCRIPT fed its archive a megabyte at a time, as a network would: tar writes the files over a while."""
-    env = {**os.environ, "PATH": busybox_path(tmp_path)} if tools == "busybox" else dict(os.environ)
-    shell = str(Path(env["PATH"].split(os.pathsep)[0]) / "sh") if tools == "busybox" else "sh"
+    shell, env = shell_with(tmp_path, tools)
     process = subprocess.Popen(
         [shell, "-xc", PUSH_SCRIPT, "sh", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, env=env,
@@ -229,13 +237,9 @@ def test_a_copy_cut_while_its_largest_file_is_followed_ends_and_counts_nothing_o
     archive = b"".join(bytes(chunk) for chunk in TarStream(local, sorted(files), hash_files=True))
     into = tmp_path / "pod" / ".k8sx-partial-x"
     head = b"new\n" + f"{len(files['d/big.bin'])} d/big.bin\n".encode()
-    env = {**os.environ, "PATH": busybox_path(tmp_path)} if tools == "busybox" else dict(os.environ)
-    shell = str(Path(env["PATH"].split(os.pathsep)[0]) / "sh") if tools == "busybox" else "sh"
     args = [str(into), str(tmp_path / "pod" / "d"), "no", ""]
-    done = subprocess.run(  # the archive stops halfway through the large file, as a cut connection leaves it
-        [shell, "-c", PUSH_SCRIPT, "sh", *args], input=head + archive[: len(archive) // 2], capture_output=True,
-        env=env, timeout=30,
-    )  # fmt: skip
+    # the archive stops halfway through the large file, as a cut connection leaves it
+    done = run_script(tmp_path, tools, args, head + archive[: len(archive) // 2], trace=False)
 
     status = TAR_STATUS.search(done.stderr)
     assert status is not None and status.group(1) != b"0", done.stderr  # tar said the archive was cut
