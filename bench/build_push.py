@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.support import busybox_context  # noqa: E402
-from tui.models.images import BuildFinished, ImageRef  # noqa: E402
-from tui.services.images import ImageService  # noqa: E402
+from tui.models.images.image import BuildFinished, ImageRef  # noqa: E402
+from tui.services.images.images import ImageService  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "build_push.json"
 SIZES = {  # name: (files, bytes per file, runs)

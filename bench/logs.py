@@ -38,11 +38,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.support import kwok_pod, wait_for
 from tui.app import K8sxApp
 from tui.backends import Backends
-from tui.models.logs import LogRange
-from tui.models.pods import PodRow
-from tui.screens.logs import LogsScreen
-from tui.services.docker_engine import DockerService
-from tui.services.kube import KubeService
+from tui.models.logs.lines import LogRange
+from tui.models.pods.row import PodRow
+from tui.screens.logs.logs import LogsScreen
+from tui.services.docker.engine import DockerService
+from tui.services.kube.kube import KubeService
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

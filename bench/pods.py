@@ -30,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tui.app import K8sxApp
 from tui.backends import Backends
-from tui.screens.pods import PodsScreen
-from tui.services.docker_engine import DockerService
-from tui.services.kube import KubeService
+from tui.screens.pods.pods import PodsScreen
+from tui.services.docker.engine import DockerService
+from tui.services.kube.kube import KubeService
 
 RESULTS = Path(__file__).resolve().parent / "results"
 KWOK_NODES = ["kwok-node-0", "kwok-node-1"]

@@ -38,9 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.support import StackEnv, busybox_image, kubectl, kwok_shell_pod, make_app, read_stack_env, wait_for
 from tui.app import K8sxApp
-from tui.models.pods import PodRow
-from tui.screens.terminal import SessionTab, TerminalScreen
-from tui.services.images import ImageService
+from tui.models.pods.row import PodRow
+from tui.screens.terminal.terminal import SessionTab, TerminalScreen
+from tui.services.images.images import ImageService
 from tui.widgets.terminal import TerminalView
 
 RESULTS = Path(__file__).resolve().parent / "results"

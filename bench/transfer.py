@@ -36,10 +36,10 @@ from textual.widgets import Input, Static
 from tests.support import kwok_pod
 from tui.app import K8sxApp
 from tui.backends import Backends
-from tui.screens.copy import CopyScreen
-from tui.screens.forms import FormScreen
-from tui.services.docker_engine import DockerService
-from tui.services.kube import KubeService
+from tui.screens.common.forms import FormScreen
+from tui.screens.transfer.copy_progress import CopyScreen
+from tui.services.docker.engine import DockerService
+from tui.services.kube.kube import KubeService
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -42,9 +42,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from transfer import kubectl  # bench/transfer.py, the speed half (this folder is sys.path[0])
 
 from tests.support import TcpProxy, kwok_pod, resume_until_done
-from tui.services.kube import KubeService
-from tui.services.transfer import PodFileTransfer
-from tui.services.upload import PodUpload
+from tui.services.kube.kube import KubeService
+from tui.services.transfer.copy_in import PodUpload
+from tui.services.transfer.pull import PodFileTransfer
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CUT_SHARE = 0.4  # of the file, per connection: a pull needs at least three connections to finish

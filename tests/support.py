@@ -25,9 +25,9 @@ from textual.widgets import Static
 
 from tui.app import K8sxApp
 from tui.backends import Backends
-from tui.services.docker_engine import DockerService
-from tui.services.kube import KubeService
-from tui.services.transfer import TransferFailed
+from tui.services.docker.engine import DockerService
+from tui.services.kube.kube import KubeService
+from tui.services.transfer.pull import TransferFailed
 from tui.widgets.status_line import StatusLine
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,11 +20,11 @@ from textual.widgets import Input, Static
 
 from tui.app import MODE_INFOS, K8sxApp
 from tui.backends import Backends
-from tui.screens.forms import FormScreen
-from tui.screens.pods import PodsScreen
-from tui.screens.terminal import TerminalScreen
-from tui.services.docker_engine import DockerService
-from tui.services.kube import KubeService
+from tui.screens.common.forms import FormScreen
+from tui.screens.pods.pods import PodsScreen
+from tui.screens.terminal.terminal import TerminalScreen
+from tui.services.docker.engine import DockerService
+from tui.services.kube.kube import KubeService
 from tui.themes import bundled_theme_dir, load_themes
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"

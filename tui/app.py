@@ -33,18 +33,17 @@ from tui.messages import (
     PodsDeployed,
 )
 from tui.models.health import ClusterHealth, EngineHealth, Reachability
-from tui.screens.deploy import DeployScreen
-from tui.screens.doctor import DoctorScreen
-from tui.screens.help import HelpScreen, binding_entries, help_groups
-from tui.screens.images import ImagesScreen
-from tui.screens.leave import LeaveChoice, LeaveScreen
-from tui.screens.logs import LogsScreen
-from tui.screens.planned import PlannedScreen
-from tui.screens.pods import PodsScreen
-from tui.screens.push import PushScreen
-from tui.screens.terminal import TerminalScreen
-from tui.services.experiment_pods import ExperimentPod, ExperimentPods
-from tui.services.kube import ALL_NAMESPACES
+from tui.screens.common.help import HelpScreen, binding_entries, help_groups
+from tui.screens.common.leave import LeaveChoice, LeaveScreen
+from tui.screens.deploy.deploy import DeployScreen
+from tui.screens.doctor.doctor import DoctorScreen
+from tui.screens.images.images import ImagesScreen
+from tui.screens.images.push import PushScreen
+from tui.screens.logs.logs import LogsScreen
+from tui.screens.pods.pods import PodsScreen
+from tui.screens.terminal.terminal import TerminalScreen
+from tui.services.kube.kube import ALL_NAMESPACES
+from tui.services.pods.experiment_pods import ExperimentPod, ExperimentPods
 from tui.settings import DEFAULT_THEME, Settings
 from tui.themes import bundled_theme_dir, fallback_variables, load_themes, user_theme_dir
 
@@ -158,21 +157,17 @@ class K8sxApp(App[None]):
         self.watch_backend(self.backends.docker.probe, EngineHealthChanged, self._recheck_engine)
 
     def _make_screen(self, info: ModeInfo) -> Screen[None]:
-        if info.name == "pods":
-            return PodsScreen(self.backends.kube, self.settings.results_path, self.settings.data_path)
-        if info.name == "logs":
-            return LogsScreen(self.backends.kube, tail_lines=self.settings.log_tail_lines)
-        if info.name == "terminal":
-            return TerminalScreen(self.backends, default_shell=self.settings.shell)
-        if info.name == "images":
-            return ImagesScreen(self.backends.docker)
-        if info.name == "push":
-            return PushScreen(self.backends.docker)
-        if info.name == "deploy":
-            return DeployScreen(self.backends.kube, docker=self.backends.docker)
-        if info.name == "doctor":
-            return DoctorScreen(self.backends.kube, self.backends.docker)
-        return PlannedScreen(info.name, info.title, info.purpose)
+        backends, settings = self.backends, self.settings
+        factories: dict[str, Callable[[], Screen[None]]] = {
+            "pods": lambda: PodsScreen(backends.kube, settings.results_path, settings.data_path),
+            "logs": lambda: LogsScreen(backends.kube, tail_lines=settings.log_tail_lines),
+            "terminal": lambda: TerminalScreen(backends, default_shell=settings.shell),
+            "images": lambda: ImagesScreen(backends.docker),
+            "push": lambda: PushScreen(backends.docker),
+            "deploy": lambda: DeployScreen(backends.kube, docker=backends.docker),
+            "doctor": lambda: DoctorScreen(backends.kube, backends.docker),
+        }
+        return factories[info.name]()
 
     async def on_open_logs(self, message: OpenLogs) -> None:
         await self.switch_mode("logs")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tui.config import LaunchOptions
-from tui.services.docker_engine import DockerService
-from tui.services.kube import KubeService
+from tui.launch import LaunchOptions
+from tui.services.docker.engine import DockerService
+from tui.services.kube.kube import KubeService
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tui import __version__
 from tui.backends import backends_from
-from tui.config import LaunchOptions
+from tui.launch import LaunchOptions
 from tui.settings import LoadedSettings, default_config_text, load_settings
 
 
@@ -96,8 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_doctor(options: LaunchOptions, registry: str | None) -> int:
-    from tui.models.doctor import CheckState
-    from tui.services.doctor import Doctor, report
+    from tui.models.doctor.checks import CheckState
+    from tui.services.doctor.doctor import Doctor, report
 
     backends = backends_from(options)
     checks = []

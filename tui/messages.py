@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from tui.models.health import ClusterHealth, EngineHealth
-from tui.models.pods import PodRow
+from tui.models.pods.row import PodRow
 
 
 class ClusterHealthChanged(Message):

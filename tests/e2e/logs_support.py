@@ -13,8 +13,8 @@ from textual.strip import Strip
 
 from tests.support import StackEnv, apply, kwok_pod, settle, wait_for, wait_pod_phase
 from tui.app import K8sxApp
-from tui.screens.logs import LogsScreen
-from tui.services import log_history
+from tui.screens.logs.logs import LogsScreen
+from tui.services.logs import history as log_history
 from tui.widgets.log_view import LogView
 
 

@@ -16,10 +16,10 @@ from tests.e2e.test_transfer_dead_pod import expected, finished_pods
 from tests.support import SIZE, StackEnv, settle, wait_for
 from tui.app import K8sxApp
 from tui.backends import Backends
-from tui.services.docker_engine import DockerService
-from tui.services.kube import KubeService
-from tui.services.pod_actions import PodActions
-from tui.services.pod_apply import PodApplier
+from tui.services.deploy.apply import PodApplier
+from tui.services.docker.engine import DockerService
+from tui.services.kube.kube import KubeService
+from tui.services.pods.actions import PodActions
 from tui.settings import Settings
 
 pytestmark = pytest.mark.e2e
@@ -37,10 +37,10 @@ async def test_r_on_the_claim_of_a_deleted_pod_pulls_its_results_through_a_helpe
 ) -> None:
     from textual.widgets import Input, Label, Static
 
-    from tui.screens.claims import ClaimsScreen
-    from tui.screens.copy import CopyScreen
-    from tui.screens.dialogs import ConfirmScreen
-    from tui.screens.forms import FormScreen
+    from tui.screens.common.dialogs import ConfirmScreen
+    from tui.screens.common.forms import FormScreen
+    from tui.screens.transfer.claims import ClaimsScreen
+    from tui.screens.transfer.copy_progress import CopyScreen
 
     state = tmp_path / "state"
     monkeypatch.setenv("XDG_STATE_HOME", str(state))  # the app's records (claims.json) are the test's own

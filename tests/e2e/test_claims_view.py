@@ -13,8 +13,8 @@ import pytest
 from tests.support import SIZE, StackEnv, kubeconfig_with_server, kubectl, make_app, pods_info, settle, wait_for
 from tui.app import K8sxApp
 from tui.backends import Backends
-from tui.services.docker_engine import DockerService
-from tui.services.kube import KubeService
+from tui.services.docker.engine import DockerService
+from tui.services.kube.kube import KubeService
 from tui.settings import Settings
 
 pytestmark = pytest.mark.e2e
@@ -104,9 +104,9 @@ async def test_the_claims_view_lists_each_claim_with_its_volume_and_the_pod_that
 ) -> None:
     from textual.widgets import Input, Label, Static
 
-    from tui.screens.claims import ClaimsScreen
-    from tui.screens.copy import CopyScreen
-    from tui.screens.forms import FormScreen
+    from tui.screens.common.forms import FormScreen
+    from tui.screens.transfer.claims import ClaimsScreen
+    from tui.screens.transfer.copy_progress import CopyScreen
 
     volume, storage_class = own_volume
     workdir = tmp_path / "pod"
@@ -175,7 +175,7 @@ async def test_the_claims_view_lists_each_claim_with_its_volume_and_the_pod_that
 async def test_no_claims_and_no_cluster_are_said_in_the_claims_view(
     stack: StackEnv, namespace: str, tmp_path: Path
 ) -> None:
-    from tui.screens.claims import ClaimsScreen
+    from tui.screens.transfer.claims import ClaimsScreen
 
     app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
     async with app.run_test(size=SIZE) as pilot:
@@ -205,11 +205,11 @@ async def test_r_on_a_claim_offers_to_resume_the_cut_pull_of_the_same_path(
 
     from tests.e2e.test_transfer import digests
     from tests.e2e.test_transfer_resume import BIG, cut_after, results_in
-    from tui.screens.claims import ClaimsScreen
-    from tui.screens.copy import CopyScreen
-    from tui.screens.dialogs import ChoiceScreen
-    from tui.screens.forms import FormScreen
-    from tui.services.transfer import PodFileTransfer, TransferFailed
+    from tui.screens.common.dialogs import ChoiceScreen
+    from tui.screens.common.forms import FormScreen
+    from tui.screens.transfer.claims import ClaimsScreen
+    from tui.screens.transfer.copy_progress import CopyScreen
+    from tui.services.transfer.pull import PodFileTransfer, TransferFailed
 
     _, storage_class = own_volume
     workdir = tmp_path / "pod"
@@ -280,8 +280,8 @@ def test_a_claims_pull_through_its_running_pod_execs_into_the_container_that_mou
     import shutil
 
     from tests.e2e.test_transfer import digests
-    from tui.services.claim_pull import ClaimPull
-    from tui.services.claims import ClaimList, plan_pull, pull_claim
+    from tui.services.transfer.claim_pull import ClaimPull
+    from tui.services.transfer.claims import ClaimList, plan_pull, pull_claim
 
     _, storage_class = own_volume
     workdir = tmp_path / "pod"

@@ -14,10 +14,10 @@ from textual.widgets import Input, Static
 
 from tests.support import SIZE, StackEnv, kubectl, make_app, read_stack_env, settle, wait_for
 from tui.app import K8sxApp
-from tui.models.pod_template import EXPERIMENT_LABEL, MANAGED_BY_LABEL
-from tui.screens.deploy import DeployScreen
-from tui.screens.forms import FormScreen
-from tui.services.last_pushed import LastPushed
+from tui.models.deploy.pod_template import EXPERIMENT_LABEL, MANAGED_BY_LABEL
+from tui.screens.common.forms import FormScreen
+from tui.screens.deploy.deploy import DeployScreen
+from tui.services.images.last_pushed import LastPushed
 
 pytestmark = pytest.mark.e2e
 

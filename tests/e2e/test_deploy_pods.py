@@ -10,8 +10,8 @@ import pytest
 from tests.e2e.test_deploy import deploy_screen, follow_text, listed, open_deploy, own_state, pod, tiny_pod
 from tests.support import SIZE, StackEnv, kubectl, make_app, settle, wait_for
 from tui.app import K8sxApp
-from tui.screens.dialogs import ConfirmScreen
-from tui.screens.leave import LeaveScreen
+from tui.screens.common.dialogs import ConfirmScreen
+from tui.screens.common.leave import LeaveScreen
 
 pytestmark = pytest.mark.e2e
 __all__ = ["own_state"]  # the fixture, used here too (autouse)

@@ -14,10 +14,10 @@ from textual.widgets import Input
 from tests.e2e.test_deploy import deploy_screen, follow_text, listed, open_deploy, own_state
 from tests.e2e.test_terminal import newest, terminal, type_line, until_shown
 from tests.support import BUSYBOX_DOCKERFILE, SIZE, StackEnv, kubectl, make_app, read_stack_env, settle
-from tui.models.pod_template import FANOUT_LABEL, INDEX_LABEL, MANAGED_BY_LABEL
-from tui.screens.dialogs import ConfirmScreen
-from tui.screens.forms import FormScreen
-from tui.services.last_pushed import LastPushed
+from tui.models.deploy.pod_template import FANOUT_LABEL, INDEX_LABEL, MANAGED_BY_LABEL
+from tui.screens.common.dialogs import ConfirmScreen
+from tui.screens.common.forms import FormScreen
+from tui.services.images.last_pushed import LastPushed
 
 pytestmark = pytest.mark.e2e
 __all__ = ["own_state"]

@@ -20,11 +20,11 @@ from tests.docker_config import write_config, write_credential_helper
 from tests.e2e.test_doctor import reader_kubeconfig
 from tests.support import SIZE, StackEnv, kubeconfig_with_server, make_app, settle
 from tui.app import K8sxApp
-from tui.models.doctor import CheckState, DoctorCheck
-from tui.screens.dialogs import ConfirmScreen
-from tui.screens.doctor import DoctorScreen
-from tui.screens.forms import FormScreen
-from tui.screens.terminal import TerminalScreen
+from tui.models.doctor.checks import CheckState, DoctorCheck
+from tui.screens.common.dialogs import ConfirmScreen
+from tui.screens.common.forms import FormScreen
+from tui.screens.doctor.doctor import DoctorScreen
+from tui.screens.terminal.terminal import TerminalScreen
 
 FAKE_GCLOUD = """#!/bin/sh
 # A stand-in for gcloud: asks before configure-docker as the real one does, records what it was asked to do.

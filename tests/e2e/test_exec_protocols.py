@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests.support import StackEnv, digests, pod_with_root
-from tui.services.kube import KubeService
-from tui.services.pod_exec_stream import ExecFailed, WebsocketExec, open_exec
-from tui.services.spdy_exec import SpdyExec
-from tui.services.transfer import PodFileTransfer
-from tui.services.upload import FOLLOW_FROM, PodUpload
+from tui.services.exec.spdy import SpdyExec
+from tui.services.exec.stream import ExecFailed, WebsocketExec, open_exec
+from tui.services.kube.kube import KubeService
+from tui.services.transfer.copy_in import FOLLOW_FROM, PodUpload
+from tui.services.transfer.pull import PodFileTransfer
 
 PROTOCOLS = {"auto": SpdyExec, "websocket": WebsocketExec}
 

@@ -19,12 +19,12 @@ from tests.e2e.test_deploy import follow_text, listed, open_deploy, own_state
 from tests.e2e.test_transfer import digests
 from tests.support import SIZE, StackEnv, kubectl, make_app, pods_info, settle, wait_for
 from tui.app import K8sxApp
-from tui.models.pod_template import FANOUT_LABEL, JOB_INDEX_KEY, MANAGED_BY_LABEL, indexed_job, with_labels
-from tui.screens.dialogs import ConfirmScreen
-from tui.screens.forms import FormScreen
-from tui.screens.pull_many import PullManyScreen
-from tui.services.experiment_pods import ExperimentPods
-from tui.services.kube import KubeService
+from tui.models.deploy.pod_template import FANOUT_LABEL, JOB_INDEX_KEY, MANAGED_BY_LABEL, indexed_job, with_labels
+from tui.screens.common.dialogs import ConfirmScreen
+from tui.screens.common.forms import FormScreen
+from tui.screens.transfer.pull_many import PullManyScreen
+from tui.services.kube.kube import KubeService
+from tui.services.pods.experiment_pods import ExperimentPods
 
 pytestmark = pytest.mark.e2e
 __all__ = ["own_state"]  # the fixture (autouse): state and cwd in a temporary folder
@@ -384,7 +384,7 @@ def test_the_dry_run_before_a_replacement_does_not_hold_the_earlier_runs_quota_a
 ) -> None:
     """Two pods in a namespace allowing two: the replacement's check passes (they are about to go), and creates
     nothing; a pod the API refuses is named with the API's words."""
-    from tui.services.pod_apply import ApplyFailed, PodApplier
+    from tui.services.deploy.apply import ApplyFailed, PodApplier
 
     (pod,) = [m for m in yaml.safe_load_all(prep_pod()) if m]
     for index in range(2):

@@ -10,9 +10,9 @@ import pytest
 
 from tests.e2e.test_real_node import engine, pushed_image
 from tests.support import REAL_NODE_TOLERATION, StackEnv, kubectl, wait_for
-from tui.models.pod_template import JOB_INDEX_KEY, indexed_job, with_labels
-from tui.services.kube import KubeService
-from tui.services.pod_apply import AppliedManifests, PodApplier
+from tui.models.deploy.pod_template import JOB_INDEX_KEY, indexed_job, with_labels
+from tui.services.deploy.apply import AppliedManifests, PodApplier
+from tui.services.kube.kube import KubeService
 
 pytestmark = pytest.mark.e2e
 __all__ = ["engine", "pushed_image"]  # fixtures

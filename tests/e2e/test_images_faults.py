@@ -25,13 +25,13 @@ from tests.engine_relay import SeverableEngine
 from tests.support import BUSYBOX_DOCKERFILE, SIZE, StackEnv, busybox_context, make_app, settle
 from tests.token_registry import PullOnlyRegistry
 from tui.app import K8sxApp
-from tui.screens.build import BuildScreen
-from tui.screens.code_copy import CodeCopyProgressed, CodeCopyScreen
-from tui.screens.forms import FormScreen
-from tui.screens.images import ImagesScreen
-from tui.screens.push import PushScreen
-from tui.screens.terminal import TerminalScreen
-from tui.screens.transfer import TransferScreen
+from tui.screens.common.forms import FormScreen
+from tui.screens.images.build import BuildScreen
+from tui.screens.images.code_copy import CodeCopyProgressed, CodeCopyScreen
+from tui.screens.images.images import ImagesScreen
+from tui.screens.images.layer_progress import TransferScreen
+from tui.screens.images.push import PushScreen
+from tui.screens.terminal.terminal import TerminalScreen
 
 
 @pytest.fixture

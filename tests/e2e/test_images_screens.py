@@ -16,13 +16,13 @@ from textual.widgets import DataTable, Input, Log, Static
 from tests.docker_config import basic, write_config
 from tests.support import BUSYBOX_DOCKERFILE, SIZE, StackEnv, busybox_context, make_app, settle
 from tui.app import K8sxApp
-from tui.screens.build import BuildScreen
-from tui.screens.dialogs import ConfirmScreen
-from tui.screens.forms import FormScreen
-from tui.screens.images import ImagesScreen
-from tui.screens.push import PushScreen
-from tui.screens.text_view import TextViewScreen
-from tui.screens.transfer import TransferScreen
+from tui.screens.common.dialogs import ConfirmScreen
+from tui.screens.common.forms import FormScreen
+from tui.screens.common.text_view import TextViewScreen
+from tui.screens.images.build import BuildScreen
+from tui.screens.images.images import ImagesScreen
+from tui.screens.images.layer_progress import TransferScreen
+from tui.screens.images.push import PushScreen
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from docker.errors import NotFound
 from tests.docker_config import basic, write_config, write_credential_helper
 from tests.engine_relay import SeverableEngine
 from tests.support import StackEnv, busybox_context, wait_for
-from tui.models.images import (
+from tui.models.images.image import (
     BuildEvent,
     BuildFailed,
     BuildFinished,
@@ -32,9 +32,9 @@ from tui.models.images import (
     ImageRef,
     PushProgress,
 )
-from tui.services.engine_stream import ImageError
-from tui.services.images import BUILD_CONTAINER_PREFIX, ImageService
-from tui.services.registry_auth import RegistryAuth, registry_has_tag
+from tui.services.docker.engine_stream import ImageError
+from tui.services.images.images import BUILD_CONTAINER_PREFIX, ImageService
+from tui.services.images.registry_auth import RegistryAuth, registry_has_tag
 
 pytestmark = pytest.mark.e2e
 

@@ -31,7 +31,7 @@ from tests.support import (
     settle,
     wait_for,
 )
-from tui.screens.dialogs import ChoiceScreen, ConfirmScreen
+from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
 from tui.widgets.log_view import LogView
 
 __all__ = ["small_window"]  # a fixture: imported so that pytest finds it here

@@ -30,9 +30,9 @@ from tests.support import (
 )
 from tui.app import K8sxApp
 from tui.backends import Backends
-from tui.screens.dialogs import ChoiceScreen
-from tui.services.docker_engine import DockerService
-from tui.services.kube import KubeService
+from tui.screens.common.dialogs import ChoiceScreen
+from tui.services.docker.engine import DockerService
+from tui.services.kube.kube import KubeService
 from tui.settings import Settings
 
 

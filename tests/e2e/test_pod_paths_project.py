@@ -11,8 +11,8 @@ from tests.e2e.test_transfer import pod_with_root
 from tests.support import SIZE, StackEnv, pods_info, settle
 from tui.app import K8sxApp
 from tui.backends import Backends
-from tui.services.docker_engine import DockerService
-from tui.services.kube import KubeService
+from tui.services.docker.engine import DockerService
+from tui.services.kube.kube import KubeService
 from tui.settings import Settings
 
 pytestmark = pytest.mark.e2e
@@ -35,8 +35,8 @@ async def test_r_and_u_start_at_the_project_files_paths_and_a_pull_with_them_wor
 ) -> None:
     from textual.widgets import Input, Label, Static
 
-    from tui.screens.copy import CopyScreen
-    from tui.screens.forms import FormScreen
+    from tui.screens.common.forms import FormScreen
+    from tui.screens.transfer.copy_progress import CopyScreen
 
     root = tmp_path / "pod"
     (root / "project-out").mkdir(parents=True)
@@ -75,7 +75,7 @@ async def test_a_broken_project_file_is_said_and_the_settings_paths_apply(
 ) -> None:
     from textual.widgets import Input
 
-    from tui.screens.forms import FormScreen
+    from tui.screens.common.forms import FormScreen
 
     root = tmp_path / "pod"
     root.mkdir()

@@ -6,9 +6,9 @@ import threading
 import time
 
 from tests.support import StackEnv, kubectl
-from tui.models.pods import PodEvent, PodRemoved, PodsListed, PodsListing, PodUpserted
-from tui.services.kube import KubeService
-from tui.services.pod_watch import PodWatcher
+from tui.models.pods.row import PodEvent, PodRemoved, PodsListed, PodsListing, PodUpserted
+from tui.services.kube.kube import KubeService
+from tui.services.pods.watch import PodWatcher
 
 POD = "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec: {{containers: [{{name: c, image: x}}]}}\n"
 

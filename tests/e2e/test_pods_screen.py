@@ -10,9 +10,9 @@ import yaml
 
 from tests.support import SIZE, STACK, StackEnv, kubectl, make_app, pods_info, settle, status_text, wait_for
 from tui.app import K8sxApp
-from tui.screens.dialogs import ConfirmScreen
-from tui.screens.pods import PodsScreen
-from tui.screens.text_view import TextViewScreen
+from tui.screens.common.dialogs import ConfirmScreen
+from tui.screens.common.text_view import TextViewScreen
+from tui.screens.pods.pods import PodsScreen
 from tui.widgets.pod_table import PodTableView
 
 POD = """

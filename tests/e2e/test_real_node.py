@@ -40,9 +40,14 @@ from tests.support import (
     real_node_pod,
     wait_for,
 )
-from tui.models.images import BuildFinished, ImageRef
-from tui.models.logs import LogChunk, LogRange, LogTarget, StreamEnded
-from tui.services.claim_pull import (
+from tui.models.images.image import BuildFinished, ImageRef
+from tui.models.logs.lines import LogChunk, LogRange, LogTarget, StreamEnded
+from tui.services.exec.stream import run
+from tui.services.images.images import ImageService
+from tui.services.kube.kube import KubeService
+from tui.services.logs.stream import LogStream
+from tui.services.pods.actions import PodActions
+from tui.services.transfer.claim_pull import (
     ROLE,
     ROLE_LABEL,
     ClaimPull,
@@ -53,12 +58,7 @@ from tui.services.claim_pull import (
     helper_spec_from_pod,
     start_problem,
 )
-from tui.services.images import ImageService
-from tui.services.kube import KubeService
-from tui.services.log_stream import LogStream
-from tui.services.pod_actions import PodActions
-from tui.services.pod_exec_stream import run
-from tui.services.transfer import PodFileTransfer, TransferFailed
+from tui.services.transfer.pull import PodFileTransfer, TransferFailed
 
 pytestmark = pytest.mark.e2e
 

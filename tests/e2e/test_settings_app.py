@@ -13,11 +13,11 @@ from tests.support import SIZE, StackEnv, settle
 from tui.app import K8sxApp
 from tui.backends import Backends, backends_from
 from tui.cli import options_from, with_settings
-from tui.screens.dialogs import ConfirmScreen
-from tui.screens.help import HelpScreen
-from tui.screens.text_view import TextViewScreen
-from tui.services.docker_engine import DockerService
-from tui.services.kube import KubeService
+from tui.screens.common.dialogs import ConfirmScreen
+from tui.screens.common.help import HelpScreen
+from tui.screens.common.text_view import TextViewScreen
+from tui.services.docker.engine import DockerService
+from tui.services.kube.kube import KubeService
 from tui.settings import load_settings
 from tui.themes import bundled_theme_dir, load_themes
 from tui.widgets.pod_table import PodTableView

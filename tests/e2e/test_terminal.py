@@ -38,16 +38,16 @@ from tests.support import (
 from tui.app import K8sxApp
 from tui.backends import Backends
 from tui.messages import OpenLocalCommand
-from tui.screens.dialogs import ChoiceScreen, ConfirmScreen
-from tui.screens.pods import PodsScreen
-from tui.screens.terminal import SessionTab, TerminalScreen
-from tui.services.docker_engine import DockerService
-from tui.services.exec_kube import KubeExecSession
-from tui.services.images import ImageService
-from tui.services.kube import KubeService
-from tui.services.pod_exec_stream import ExecFailed, open_exec
-from tui.services.pty_local import LocalPtySession
-from tui.services.shell_choices import ShellChoices
+from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
+from tui.screens.pods.pods import PodsScreen
+from tui.screens.terminal.terminal import SessionTab, TerminalScreen
+from tui.services.docker.engine import DockerService
+from tui.services.exec.stream import ExecFailed, open_exec
+from tui.services.images.images import ImageService
+from tui.services.kube.kube import KubeService
+from tui.services.terminal.kube_exec import KubeExecSession
+from tui.services.terminal.local_pty import LocalPtySession
+from tui.services.terminal.shell_choices import ShellChoices
 from tui.settings import Settings
 from tui.widgets.terminal import TerminalView
 

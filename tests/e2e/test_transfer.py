@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.support import StackEnv, apply, digests, kwok_pod, pod_with_root, wait_pod_phase
-from tui.services.kube import KubeService
-from tui.services.transfer import DestinationExists, PodFileTransfer, TransferFailed
+from tui.services.kube.kube import KubeService
+from tui.services.transfer.pull import DestinationExists, PodFileTransfer, TransferFailed
 
 
 @pytest.fixture
@@ -72,8 +72,8 @@ def test_a_symlink_pointing_out_of_the_results_is_refused(
 def test_names_with_a_newline_go_in_and_out_whole_checked_by_size_and_a_resume_of_them_starts_over(
     stack: StackEnv, namespace: str, tmp_path: Path, transfer: PodFileTransfer
 ) -> None:
-    from tui.services.transfer_resume import partial_folder
-    from tui.services.upload import PodUpload
+    from tui.services.transfer.copy_in import PodUpload
+    from tui.services.transfer.pull_resume import partial_folder
 
     root = tmp_path / "pod"
     root.mkdir()
@@ -112,9 +112,9 @@ async def test_one_key_on_the_pod_list_pulls_the_results(stack: StackEnv, namesp
     from textual.widgets import Input, Static
 
     from tests.support import SIZE, make_app, settle
-    from tui.screens.copy import CopyScreen
-    from tui.screens.dialogs import ConfirmScreen
-    from tui.screens.forms import FormScreen
+    from tui.screens.common.dialogs import ConfirmScreen
+    from tui.screens.common.forms import FormScreen
+    from tui.screens.transfer.copy_progress import CopyScreen
 
     root = tmp_path / "pod"
     (root / "out").mkdir(parents=True)
@@ -146,7 +146,7 @@ async def test_one_key_on_the_pod_list_pulls_the_results(stack: StackEnv, namesp
 def test_a_dataset_goes_in_byte_identical_and_an_existing_one_is_kept(
     stack: StackEnv, namespace: str, tmp_path: Path
 ) -> None:
-    from tui.services.upload import PodUpload
+    from tui.services.transfer.copy_in import PodUpload
 
     root = tmp_path / "pod"
     (root / "persistent" / "data").mkdir(parents=True)
@@ -181,10 +181,10 @@ async def test_the_results_and_data_paths_of_the_settings_are_where_r_and_u_star
     from tests.support import SIZE, settle
     from tui.app import K8sxApp
     from tui.backends import Backends
-    from tui.screens.copy import CopyScreen
-    from tui.screens.forms import FormScreen
-    from tui.services.docker_engine import DockerService
-    from tui.services.kube import KubeService
+    from tui.screens.common.forms import FormScreen
+    from tui.screens.transfer.copy_progress import CopyScreen
+    from tui.services.docker.engine import DockerService
+    from tui.services.kube.kube import KubeService
     from tui.settings import Settings
 
     root = tmp_path / "pod"

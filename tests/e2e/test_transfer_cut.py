@@ -27,13 +27,13 @@ from tests.support import (
     settle,
     wait_for,
 )
-from tui.models.transfer import TransferSummary
-from tui.screens.copy import CopyScreen
-from tui.screens.dialogs import ChoiceScreen
-from tui.screens.forms import FormScreen
-from tui.services.kube import KubeService
-from tui.services.transfer import PodFileTransfer
-from tui.services.upload import PodUpload
+from tui.models.transfer.progress import TransferSummary
+from tui.screens.common.dialogs import ChoiceScreen
+from tui.screens.common.forms import FormScreen
+from tui.screens.transfer.copy_progress import CopyScreen
+from tui.services.kube.kube import KubeService
+from tui.services.transfer.copy_in import PodUpload
+from tui.services.transfer.pull import PodFileTransfer
 
 CUT_AFTER = BIG * 4 // 10
 ATTEMPTS = 8  # each connection carries about 40% of the large file: three or four are enough

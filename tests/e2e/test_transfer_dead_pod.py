@@ -21,7 +21,7 @@ from tests.support import (
     settle,
     wait_for,
 )
-from tui.services.kube import KubeService
+from tui.services.kube.kube import KubeService
 
 pytestmark = pytest.mark.e2e
 __all__ = ["engine", "kube", "pushed_image", "storage_class"]  # fixtures used here by name
@@ -52,8 +52,8 @@ async def test_r_on_a_finished_pod_pulls_from_its_claim_through_a_helper_pod(
 ) -> None:
     from textual.widgets import Input, Static
 
-    from tui.screens.copy import CopyScreen
-    from tui.screens.forms import FormScreen
+    from tui.screens.common.forms import FormScreen
+    from tui.screens.transfer.copy_progress import CopyScreen
 
     apply(stack, namespace, finished_pods(pushed_image, storage_class))
     for name in ("done", "no-claim"):

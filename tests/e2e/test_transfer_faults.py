@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from tests.support import ROOT, StackEnv, digests, pod_with_root
-from tui.services.kube import KubeService
-from tui.services.safe_tar import PART_SUFFIX
-from tui.services.transfer import PodFileTransfer, TransferFailed, pull_source
-from tui.services.transfer_resume import partial_folder
+from tui.services.kube.kube import KubeService
+from tui.services.tar.safe_extract import PART_SUFFIX
+from tui.services.transfer.pull import PodFileTransfer, TransferFailed, pull_source
+from tui.services.transfer.pull_resume import partial_folder
 
 BIG = 24 * 1024 * 1024
 
@@ -39,8 +39,8 @@ def small_disk(where: Path, megabytes: int) -> Iterator[bool]:
 PULL_WITH_A_SIZE_LIMIT = """
 import resource, signal, sys
 from pathlib import Path
-from tui.services.kube import KubeService
-from tui.services.transfer import PodFileTransfer, TransferFailed
+from tui.services.kube.kube import KubeService
+from tui.services.transfer.pull import PodFileTransfer, TransferFailed
 kubeconfig, namespace, remote, local, limit = sys.argv[1:]
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG instead of killing us
 resource.setrlimit(resource.RLIMIT_FSIZE, (int(limit), int(limit)))
@@ -103,7 +103,7 @@ def test_a_pod_whose_image_has_no_tar_is_told_so_with_an_image_that_has_it(
     import uuid
 
     from tests.support import apply, manifest, push_image, real_node_pod, shell_less_image, wait_pod_phase
-    from tui.services.upload import PodUpload
+    from tui.services.transfer.copy_in import PodUpload
 
     tag = push_image(stack, shell_less_image, f"{stack.registry}/k8sx-e2e/no-tar:{uuid.uuid4().hex[:8]}")
     kube = KubeService(stack.kubeconfig)

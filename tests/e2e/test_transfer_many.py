@@ -12,8 +12,8 @@ from tests.support import SIZE, StackEnv, digests, make_app, pod_with_root, pods
 async def test_five_marked_fanout_pods_give_five_result_sets(stack: StackEnv, namespace: str, tmp_path: Path) -> None:
     from textual.widgets import Input, Static
 
-    from tui.screens.forms import FormScreen
-    from tui.screens.pull_many import PullManyScreen
+    from tui.screens.common.forms import FormScreen
+    from tui.screens.transfer.pull_many import PullManyScreen
 
     outs = {}
     for index in range(5):

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from tests.support import ROOT, StackEnv, TcpProxy, digests, kubeconfig_with_server, pod_with_root, wait_for
-from tui.models.transfer import TransferProgress
-from tui.services.kube import KubeService
-from tui.services.safe_tar import PART_SUFFIX
-from tui.services.transfer import PodFileTransfer, TransferFailed, pull_source
-from tui.services.transfer_resume import partial_folder, resume_offer
-from tui.services.upload import PodUpload
+from tui.models.transfer.progress import TransferProgress
+from tui.services.kube.kube import KubeService
+from tui.services.tar.safe_extract import PART_SUFFIX
+from tui.services.transfer.copy_in import PodUpload
+from tui.services.transfer.pull import PodFileTransfer, TransferFailed, pull_source
+from tui.services.transfer.pull_resume import partial_folder, resume_offer
 
 BIG = 60 * 1024 * 1024
 
@@ -91,8 +91,8 @@ def test_a_pull_cancelled_in_the_large_file_resumes_from_its_offset(
 PULL_IN_A_PROCESS = """
 import sys, time
 from pathlib import Path
-from tui.services.kube import KubeService
-from tui.services.transfer import PodFileTransfer
+from tui.services.kube.kube import KubeService
+from tui.services.transfer.pull import PodFileTransfer
 kubeconfig, namespace, remote, local, half = sys.argv[1:]
 
 def stop_halfway(progress):
@@ -165,9 +165,9 @@ async def test_pulling_again_after_a_cut_offers_to_resume_and_says_what_it_kept(
     from textual.widgets import Input, Static
 
     from tests.support import SIZE, make_app, pods_info, settle
-    from tui.screens.copy import CopyScreen
-    from tui.screens.dialogs import ChoiceScreen
-    from tui.screens.forms import FormScreen
+    from tui.screens.common.dialogs import ChoiceScreen
+    from tui.screens.common.forms import FormScreen
+    from tui.screens.transfer.copy_progress import CopyScreen
 
     results = results_in(tmp_path / "pod")
     pod_with_root(stack, namespace, tmp_path / "pod")

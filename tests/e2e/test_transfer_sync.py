@@ -21,10 +21,10 @@ from tests.support import (
     pods_info,
     settle,
 )
-from tui.models.transfer import TransferProgress
-from tui.services.code_sync import STAGING, CodeSync
-from tui.services.kube import KubeService
-from tui.services.transfer import TransferFailed
+from tui.models.transfer.progress import TransferProgress
+from tui.services.kube.kube import KubeService
+from tui.services.transfer.code_sync import STAGING, CodeSync
+from tui.services.transfer.pull import TransferFailed
 
 
 def code_folder(root: Path, files: int = 30) -> Path:
@@ -87,9 +87,9 @@ async def test_sync_key_remembers_the_folders_and_asks_before_deleting(
 ) -> None:
     from textual.widgets import Checkbox, Input, Static
 
-    from tui.screens.dialogs import ChoiceScreen
-    from tui.screens.forms import FormScreen
-    from tui.screens.sync import SyncScreen
+    from tui.screens.common.dialogs import ChoiceScreen
+    from tui.screens.common.forms import FormScreen
+    from tui.screens.transfer.code_sync import SyncScreen
 
     root = tmp_path / "pod"
     root.mkdir()

@@ -17,10 +17,10 @@ from textual.widgets import Input
 from tui.app import K8sxApp
 from tui.backends import Backends
 from tui.models.health import ClusterHealth, EngineHealth, Reachability
-from tui.models.images import LocalImage
-from tui.models.pods import PodRow, PodsListed
-from tui.services.docker_engine import DockerService
-from tui.services.kube import KubeService
+from tui.models.images.image import LocalImage
+from tui.models.pods.row import PodRow, PodsListed
+from tui.services.docker.engine import DockerService
+from tui.services.kube.kube import KubeService
 from tui.themes import bundled_theme_dir
 
 SIZE = (130, 30)
@@ -97,10 +97,10 @@ class FakeDocker(DockerService):
 
 @pytest.fixture
 def snapshot_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> K8sxApp:
-    monkeypatch.setattr("tui.screens.pods.PodWatcher", FakeWatcher)
-    monkeypatch.setattr("tui.screens.images.ImageService", FakeImages)
+    monkeypatch.setattr("tui.screens.pods.pods.PodWatcher", FakeWatcher)
+    monkeypatch.setattr("tui.screens.images.images.ImageService", FakeImages)
     monkeypatch.setattr("tui.widgets.pod_table.datetime", FrozenDatetime)
-    monkeypatch.setattr("tui.screens.images.datetime", FrozenDatetime)
+    monkeypatch.setattr("tui.screens.images.images.datetime", FrozenDatetime)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     backends = Backends(FakeKube(str(tmp_path / "no-kubeconfig"), None, "default"), FakeDocker("unix:///nowhere.sock"))
     return K8sxApp(backends, theme_dirs=[bundled_theme_dir()])

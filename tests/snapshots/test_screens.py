@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from tests.snapshots.conftest import SIZE, still
 from tests.support import settle
 from tui.app import K8sxApp
-from tui.screens.pods import PodsScreen
+from tui.screens.pods.pods import PodsScreen
 
 Snap = Callable[..., bool]
 

@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
-from tui.screens.base import AppFooter
+from tui.screens.common.base import AppFooter
 
 
 class Below(Screen[None]):

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from tui.services.claim_mounts import ClaimMountStore
-from tui.services.claim_pull import ROLE, ROLE_LABEL
-from tui.services.claims import ClaimRow, ClaimUnreadable, claim_row, plan_pull
+from tui.services.transfer.claim_mounts import ClaimMountStore
+from tui.services.transfer.claim_pull import ROLE, ROLE_LABEL
+from tui.services.transfer.claims import ClaimRow, ClaimUnreadable, claim_row, plan_pull
 
 CLAIM: dict[str, Any] = {
     "metadata": {"name": "results", "namespace": "exp", "creationTimestamp": "2026-12-01T10:00:00Z"},
@@ -114,8 +114,8 @@ def test_the_record_survives_a_broken_file_and_keeps_other_claims(tmp_path: Path
 
 
 def test_a_main_containers_mount_comes_before_an_init_containers_and_a_jobs_pod_is_its_template() -> None:
-    from tui.services.claim_pull import claim_mounts
-    from tui.services.pod_apply import _pod_of
+    from tui.services.deploy.apply import _pod_of
+    from tui.services.transfer.claim_pull import claim_mounts
 
     volumes = [{"name": "v", "persistentVolumeClaim": {"claimName": "results"}}]
     spec = {
@@ -130,7 +130,7 @@ def test_a_main_containers_mount_comes_before_an_init_containers_and_a_jobs_pod_
 
 
 def test_a_pull_through_a_running_pod_execs_into_the_container_that_has_the_results() -> None:
-    from tui.services.claim_pull import DEFAULT_CONTAINER, container_with
+    from tui.services.transfer.claim_pull import DEFAULT_CONTAINER, container_with
 
     mounts = [{"name": "data", "mountPath": "/persistent"}]
     spec = {

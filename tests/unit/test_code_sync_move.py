@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.services.code_sync import MOVE_INTO_PLACE, STAGING
+from tui.services.transfer.code_sync import MOVE_INTO_PLACE, STAGING
 
 SHELLS = [shell for shell in (["sh"], ["busybox", "sh"]) if shutil.which(shell[0])]
 

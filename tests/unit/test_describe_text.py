@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from tui.services.pod_actions import describe_text
+from tui.services.pods.actions import describe_text
 
 
 def test_describe_names_state_volumes_and_events() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui.models.doctor import INSTALL_GKE_PLUGIN, CheckState, DoctorCheck
-from tui.screens.doctor import check_line, default_registry
-from tui.services.last_pushed import LastPushed
+from tui.models.doctor.checks import INSTALL_GKE_PLUGIN, CheckState, DoctorCheck
+from tui.screens.doctor.doctor import check_line, default_registry
+from tui.services.images.last_pushed import LastPushed
 
 
 def test_an_ok_line_has_no_fix_and_a_problem_says_whether_the_app_can_run_its_fix() -> None:

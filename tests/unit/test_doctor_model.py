@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.models.doctor import (
+from tui.models.doctor.checks import (
     GET_CREDENTIALS,
     INSTALL_GKE_PLUGIN,
     CheckState,
@@ -15,7 +15,7 @@ from tui.models.doctor import (
     registry_host,
     value_problem,
 )
-from tui.services.doctor import report
+from tui.services.doctor.doctor import report
 
 
 def test_get_credentials_is_filled_with_the_typed_values_word_by_word() -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tui.services.kube import KubeService
-from tui.services.pod_exec_stream import ExecFailed, open_exec
+from tui.services.exec.stream import ExecFailed, open_exec
+from tui.services.kube.kube import KubeService
 
 FORBIDDEN = (
     b"HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"

@@ -2,7 +2,7 @@
 
 import json
 
-from tui.services.exec_outcome import outcome_of, status_of
+from tui.services.exec.outcome import outcome_of, status_of
 
 
 def test_success_a_failure_with_its_exit_code_words_that_are_not_json_and_no_status() -> None:

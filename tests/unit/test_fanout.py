@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tui.models.fanout import FanOutMember, FanOutProgress, JobState, fanout_member, job_state, sorted_members
-from tui.models.pod_template import (
+from tui.models.deploy.fanout import FanOutMember, FanOutProgress, JobState, fanout_member, job_state, sorted_members
+from tui.models.deploy.pod_template import (
     FANOUT_LABEL,
     INDEX_LABEL,
     JOB_INDEX_KEY,

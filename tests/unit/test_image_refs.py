@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.models.images import (
+from tui.models.images.image import (
     ImageRef,
     LayeredProgress,
     LayerProgress,

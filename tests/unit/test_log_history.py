@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from tui.models.log_match import LogMatcher
-from tui.services.log_history import MARKER_SOURCE, LogHistory
+from tui.models.logs.match import LogMatcher
+from tui.services.logs.history import MARKER_SOURCE, LogHistory
 
 
 def block(first: int, last: int, word: str = "step") -> bytes:

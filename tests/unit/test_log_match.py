@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tui.models.log_match import LineSet, LogMatcher, log_level, plain_message, split_line
+from tui.models.logs.match import LineSet, LogMatcher, log_level, plain_message, split_line
 
 LINE = b"2026-11-29T10:00:00.123456789Z \x1b[1;31mERROR\x1b[0m loss=nan at step 12 (lr=0.1)"
 

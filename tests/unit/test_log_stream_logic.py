@@ -6,7 +6,7 @@ import threading
 import time
 from datetime import UTC, datetime
 
-from tui.models.logs import (
+from tui.models.logs.lines import (
     LogChunk,
     LogRange,
     StreamConnected,
@@ -22,8 +22,8 @@ from tui.models.logs import (
     sort_key,
     timestamp_ns,
 )
-from tui.services.log_feed import LogFeed, merge_batch
-from tui.services.log_stream import ChunkedDecoder, LastTimestamp, ResumeDedupe
+from tui.services.logs.feed import LogFeed, merge_batch
+from tui.services.logs.stream import ChunkedDecoder, LastTimestamp, ResumeDedupe
 
 
 def lines(*pairs: tuple[str, str]) -> bytes:

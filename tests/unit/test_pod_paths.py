@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui.services.pod_paths import SETTINGS, pod_paths
+from tui.services.transfer.pod_paths import SETTINGS, pod_paths
 
 
 def test_no_project_file_means_the_settings(tmp_path: Path) -> None:

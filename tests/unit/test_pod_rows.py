@@ -17,7 +17,7 @@ from kubernetes.client import (
     V1PodStatus,
 )
 
-from tui.services.pod_rows import pod_row, pod_status
+from tui.services.pods.rows import pod_row, pod_status
 
 
 def _pod(*args: Any, **kwargs: Any) -> dict[str, Any]:

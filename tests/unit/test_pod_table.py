@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-from tui.models.pod_table import LabelSelector, PodFilter, PodTable
-from tui.models.pods import PodRemoved, PodRow, PodsListed, PodsListing, PodUpserted, WatchTrouble
-from tui.services.pod_watch import PodChangeBuffer, _continue_token
+from tui.models.pods.row import PodRemoved, PodRow, PodsListed, PodsListing, PodUpserted, WatchTrouble
+from tui.models.pods.table import LabelSelector, PodFilter, PodTable
+from tui.services.pods.watch import PodChangeBuffer, _continue_token
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from tui.models.deploy import ClaimState, Verdict, claim_state, pod_progress
-from tui.models.pod_template import (
+from tui.models.deploy.pod_progress import ClaimState, Verdict, claim_state, pod_progress
+from tui.models.deploy.pod_template import (
     EXPERIMENT_LABEL,
     FANOUT_LABEL,
     INDEX_LABEL,

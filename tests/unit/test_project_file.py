@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tui.models.pod_template import template_from_form
-from tui.models.project import ProjectError
-from tui.services.project_file import find_project, load_project
+from tui.models.deploy.pod_template import template_from_form
+from tui.models.project.project_file import ProjectError
+from tui.services.project.project_file import find_project, load_project
 
 GOOD = """\
 image: team/train
@@ -96,7 +96,7 @@ def test_broken_yaml_and_a_missing_file(tmp_path: Path) -> None:
 
 
 def test_the_loop_tags_one_up_from_the_last_push_of_the_same_image(tmp_path: Path) -> None:
-    from tui.services.deploy import next_tag
+    from tui.services.deploy.loop import next_tag
 
     project = load_project(write(tmp_path, "image: team/train\nregistry: 127.0.0.1:5000\n"))
     assert next_tag(project, None) == "0.1"

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tui.services.tar_stream import TarStream
-from tui.services.transfer import FILE_SUM, HASHED, TAR_STATUS
-from tui.services.transfer_resume import parse_listing
-from tui.services.upload import PUSH_SCRIPT, verify_listed_sums
+from tui.services.tar.stream import TarStream
+from tui.services.transfer.copy_in import PUSH_SCRIPT, verify_listed_sums
+from tui.services.transfer.pull import FILE_SUM, HASHED, TAR_STATUS
+from tui.services.transfer.pull_resume import parse_listing
 
 APPLETS = ("sh", "tar", "find", "sha256sum", "stat", "mkdir", "rm", "grep", "cat", "printf", "echo", "test", "[")
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.docker_config import basic, write_config, write_credential_helper
-from tui.models.images import ImageRef
-from tui.services.build_context import base_registries
-from tui.services.registry_auth import (
+from tui.models.images.image import ImageRef
+from tui.services.images.build_context import base_registries
+from tui.services.images.registry_auth import (
     CredentialsError,
     DockerCredentials,
     RegistryAuth,

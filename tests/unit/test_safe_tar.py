@@ -7,7 +7,7 @@ import io
 import tarfile
 from pathlib import Path
 
-from tui.services.safe_tar import extract
+from tui.services.tar.safe_extract import extract
 
 
 def archive(*entries: tarfile.TarInfo | tuple[str, bytes]) -> io.BytesIO:
@@ -88,7 +88,7 @@ def test_hard_links_only_to_files_already_extracted(tmp_path: Path) -> None:
 
 
 def test_an_image_without_tar_gets_a_suggestion() -> None:
-    from tui.services.transfer import tar_problem
+    from tui.services.transfer.pull import tar_problem
 
     said = 'error executing command in container: exec: "tar": executable file not found in $PATH'
     assert tar_problem(said, b"", "").startswith("this pod's image has no tar, which copying needs")

@@ -13,8 +13,8 @@ import zlib
 from pathlib import Path
 
 from tests.unit.test_exec_choice import SWITCH_THEN_CLOSE, kube_at
-from tui.services.spdy_exec import SpdyExec
-from tui.services.spdy_frames import DATA, PING, SYN_REPLY, SYN_STREAM, FrameReader, control, data_header, ping
+from tui.services.exec.spdy import SpdyExec
+from tui.services.exec.spdy_frames import DATA, PING, SYN_REPLY, SYN_STREAM, FrameReader, control, data_header, ping
 
 
 class FakeKubelet:

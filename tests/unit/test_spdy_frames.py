@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 
-from tui.services.spdy_frames import (
+from tui.services.exec.spdy_frames import (
     DATA,
     GOAWAY,
     PING,

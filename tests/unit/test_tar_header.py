@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 
-from tui.services.tar_stream import ustar_header
+from tui.services.tar.stream import ustar_header
 
 
 def member(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.services.tar_members import TarMembers
+from tui.services.tar.members import TarMembers
 
 LONG = "deep/" + "d" * 120 + "/" + "n" * 150 + ".bin"
 

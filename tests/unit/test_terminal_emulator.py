@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from tui.models.terminal_emulator import TerminalEmulator, line_rows
-from tui.models.terminal_screen import BLANK, RunRow, TextRow, attr_key, row_runs
+from tui.models.terminal.emulator import TerminalEmulator, line_rows
+from tui.models.terminal.screen import BLANK, RunRow, TextRow, attr_key, row_runs
 
 
 def term(columns: int = 20, lines: int = 5, scrollback: int = 100) -> tuple[TerminalEmulator, list[bytes]]:

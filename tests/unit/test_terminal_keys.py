@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tui.models.terminal_keys import encode_key, encode_mouse, encode_paste
-from tui.services.exec_kube import end_from_status
-from tui.services.exec_session import OutputBuffer, is_not_found
+from tui.models.terminal.keys import encode_key, encode_mouse, encode_paste
+from tui.services.terminal.kube_exec import end_from_status
+from tui.services.terminal.session import OutputBuffer, is_not_found
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.models.terminal_shells import ShellPreferences, parse_command, workload_key
-from tui.services.shell_choices import ShellChoices
+from tui.models.terminal.shells import ShellPreferences, parse_command, workload_key
+from tui.services.terminal.shell_choices import ShellChoices
 
 
 @pytest.mark.parametrize(

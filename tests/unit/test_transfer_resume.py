@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from tui.services.safe_tar import PART_SUFFIX
-from tui.services.transfer_resume import parse_listing, partial_folder, plan_resume, resume_offer
+from tui.services.tar.safe_extract import PART_SUFFIX
+from tui.services.transfer.pull_resume import parse_listing, partial_folder, plan_resume, resume_offer
 
 
 def sha(data: bytes) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tui.services.transfer import TransferFailed
-from tui.services.upload import verify_listed_sums
+from tui.services.transfer.copy_in import verify_listed_sums
+from tui.services.transfer.pull import TransferFailed
 
 A, B = "a" * 64, "b" * 64
 

@@ -6,7 +6,7 @@ import random
 
 from websocket import ABNF
 
-from tui.services.ws_frames import MessageReader, ProtocolError
+from tui.services.exec.ws_frames import MessageReader, ProtocolError
 
 
 class Pieces:

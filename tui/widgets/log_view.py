@@ -26,8 +26,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tui.models.log_match import LogMatcher, log_level, split_line
-from tui.services.log_history import MARKER_SOURCE, LogHistory
+from tui.models.logs.match import LogMatcher, log_level, split_line
+from tui.services.logs.history import MARKER_SOURCE, LogHistory
 
 # Rendered lines kept: about three screens. A bigger cache made floods worse: each cached line holds Strips with a
 # dozen small caches each; kept for a second they outlived the young GC generations, and the full collections they

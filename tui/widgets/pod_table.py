@@ -14,8 +14,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.models.pod_table import PodTable
-from tui.models.pods import PodRow, short_age
+from tui.models.pods.row import PodRow, short_age
+from tui.models.pods.table import PodTable
 
 GAP = 2
 FIXED_WIDTHS = {"READY": 5, "RESTARTS": 8, "AGE": 5, "IP": 15}

@@ -1,0 +1,175 @@
+"""The pod list's state, free of UI: every row by key, the filter, the sort, and the visible order.
+
+Updates arrive in batches; a batch that changes neither the order nor the filter's verdict on any row (the
+common case: a status flips while sorted by name) replaces rows in place without re-sorting.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from tui.models.pods.row import PodRow
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    sort_key: Callable[[PodRow], Any]
+
+
+def _ip_key(row: PodRow) -> tuple[int, int]:
+    try:
+        return (0, int(ipaddress.ip_address(row.ip)))
+    except ValueError:
+        return (1, 0)
+
+
+def _ready_key(row: PodRow) -> tuple[float, int]:
+    ready, _, total = row.ready.partition("/")
+    try:
+        return (int(ready) / max(int(total), 1), int(total))
+    except ValueError:
+        return (0.0, 0)
+
+
+def _age_key(row: PodRow) -> float:
+    # Youngest first when ascending, like a ticking AGE column read top-down.
+    return -(row.created.timestamp() if row.created else 0.0)
+
+
+COLUMNS: dict[str, Column] = {
+    "NAMESPACE": Column("NAMESPACE", lambda r: r.namespace),
+    "NAME": Column("NAME", lambda r: r.name),
+    "READY": Column("READY", _ready_key),
+    "STATUS": Column("STATUS", lambda r: r.status),
+    "RESTARTS": Column("RESTARTS", lambda r: r.restarts),
+    "AGE": Column("AGE", _age_key),
+    "IP": Column("IP", _ip_key),
+    "NODE": Column("NODE", lambda r: r.node),
+    "IMAGE": Column("IMAGE", lambda r: r.image),
+}
+
+
+class LabelSelector:
+    """kubectl's equality-based selector: `app=web,tier!=db,gpu` (exists) and `!gpu` (does not exist)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.terms: list[tuple[str, str, str | None]] = []
+        for term in filter(None, (t.strip() for t in text.split(","))):
+            if "!=" in term:
+                key, value = term.split("!=", 1)
+                self.terms.append(("!=", key.strip(), value.strip()))
+            elif "=" in term:
+                key, value = term.split("==", 1) if "==" in term else term.split("=", 1)
+                self.terms.append(("=", key.strip(), value.strip()))
+            elif term.startswith("!"):
+                self.terms.append(("!", term[1:].strip(), None))
+            else:
+                self.terms.append(("exists", term, None))
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        for op, key, value in self.terms:
+            if op == "=" and labels.get(key) != value:
+                return False
+            if op == "!=" and labels.get(key) == value:
+                return False
+            if op == "exists" and key not in labels:
+                return False
+            if op == "!" and key in labels:
+                return False
+        return True
+
+
+class PodFilter:
+    """What the user typed after `/`: a regular expression (or, if it is not one, a plain substring), matched
+    case-insensitively against each column (so `$` anchors a name's end); `-l selector` filters by labels."""
+
+    def __init__(self, text: str = "") -> None:
+        self.text = text.strip()
+        self.selector: LabelSelector | None = None
+        self.pattern: re.Pattern[str] | None = None
+        self.is_regex = True
+        if self.text.startswith("-l"):
+            self.selector = LabelSelector(self.text[2:].strip())
+        elif self.text:
+            try:
+                self.pattern = re.compile(self.text, re.IGNORECASE)
+            except re.error:
+                self.pattern = re.compile(re.escape(self.text), re.IGNORECASE)
+                self.is_regex = False
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+    def matches(self, row: PodRow) -> bool:
+        if self.selector is not None:
+            return self.selector.matches(row.labels)
+        if self.pattern is None:
+            return True
+        search = self.pattern.search
+        fields = (row.name, row.namespace, row.status, row.node, row.ip, row.image)
+        return any(search(field) is not None for field in fields)
+
+
+class PodTable:
+    def __init__(self) -> None:
+        self.rows: dict[str, PodRow] = {}
+        self.view: list[str] = []  # keys of the rows that pass the filter, in sort order
+        self.filter = PodFilter()
+        self.sort_column = "NAME"
+        self.sort_reverse = False
+
+    # ---------------------------------------------------------------- updates
+
+    def replace_all(self, rows: Iterable[PodRow]) -> None:
+        self.rows = {row.key: row for row in rows}
+        self._rebuild()
+
+    def apply(self, changes: dict[str, PodRow | None]) -> None:
+        """Upsert (a row) or remove (None) by key."""
+        column = COLUMNS[self.sort_column]
+        needs_rebuild = False
+        for key, row in changes.items():
+            old = self.rows.get(key)
+            if row is None:
+                if old is not None:
+                    del self.rows[key]
+                    needs_rebuild = needs_rebuild or self.filter.matches(old)
+                continue
+            self.rows[key] = row
+            if old is None:
+                needs_rebuild = needs_rebuild or self.filter.matches(row)
+            elif column.sort_key(old) != column.sort_key(row) or self.filter.matches(old) != self.filter.matches(row):
+                needs_rebuild = True
+        if needs_rebuild:
+            self._rebuild()
+
+    # ---------------------------------------------------------------- filter and sort
+
+    def set_filter(self, text: str) -> None:
+        self.filter = PodFilter(text)
+        self._rebuild()
+
+    def sort_by(self, column: str, reverse: bool | None = None) -> None:
+        if column not in COLUMNS:
+            raise ValueError(f"no column {column}")
+        if reverse is None:
+            reverse = not self.sort_reverse if column == self.sort_column else False
+        self.sort_column, self.sort_reverse = column, reverse
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        sort_key = COLUMNS[self.sort_column].sort_key
+        visible = [row for row in self.rows.values() if self.filter.matches(row)]
+        # Ties broken by namespace/name, so equal statuses never shuffle between updates.
+        visible.sort(key=lambda r: r.key)
+        visible.sort(key=sort_key, reverse=self.sort_reverse)
+        self.view = [row.key for row in visible]
+
+    def visible_rows(self, start: int, stop: int) -> list[PodRow]:
+        return [self.rows[key] for key in self.view[start:stop]]

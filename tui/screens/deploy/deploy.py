@@ -1,0 +1,599 @@
+"""Deploy: a pod YAML (opened from a file, or made from the template form) shown and editable before it is applied
+with server-side apply; the pod followed until it runs, or told why not; a fan-out of it (N pods, or one Indexed
+Job) followed as one; the app's own pods listed live, the finished ones deleted with one key, a dead one started
+again from the very manifest it was applied with."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.markup import escape
+from textual.message import Message
+from textual.widgets import Static, TextArea
+
+from tui.messages import OpenShell, PodsDeployed
+from tui.models.deploy.fanout import FanOutProgress
+from tui.models.deploy.pod_progress import PodProgress
+from tui.models.deploy.pod_template import (
+    EXPERIMENT_LABEL,
+    Manifest,
+    ManifestError,
+    TemplateError,
+    images_of,
+    name_of,
+    parse_manifests,
+    pods_of,
+    replace_image,
+    template_from_form,
+    to_yaml,
+    with_labels,
+)
+from tui.models.pods.table import PodTable
+from tui.models.project.project_file import PROJECT_FILE, LoopReady, Project, ProjectError, StageState, StageUpdate
+from tui.screens.common.base import AppScreen
+from tui.screens.common.dialogs import ConfirmScreen
+from tui.screens.common.forms import Field, FormScreen, FormValues
+from tui.screens.deploy.fanout import FanOutFlow, FanOutProgressed
+from tui.screens.deploy.forms import (
+    TEMPLATE_DEFAULTS,
+    default_yaml_path,
+    open_fields,
+    template_fields,
+    text_values,
+)
+from tui.screens.deploy.pods import ExperimentPodsPanel
+from tui.screens.deploy.text import HELP, fanout_lines, progress_lines, stage_lines
+from tui.services.deploy.apply import AppliedManifests, ApplyFailed, PodApplier
+from tui.services.deploy.fanout_follow import FanOutFollower
+from tui.services.deploy.loop import ExperimentLoop, LoopEvent
+from tui.services.deploy.pod_follow import PodFollower
+from tui.services.docker.engine import DockerService
+from tui.services.images.images import ImageService
+from tui.services.images.last_pushed import LastPushed
+from tui.services.kube.kube import ALL_NAMESPACES, KubeService
+from tui.services.pods.experiment_pods import ExperimentPod, ExperimentPods
+from tui.services.pods.rows import pod_row
+from tui.services.project.project_file import find_project, load_project
+from tui.widgets.pod_table import PodTableView
+
+
+class DeployProgress(Message):
+    """Where the followed pod stands now; `token` tells a stale follow from the current one."""
+
+    def __init__(self, progress: PodProgress, token: threading.Event) -> None:
+        super().__init__()
+        self.progress = progress
+        self.token = token
+
+
+class LoopProgress(Message):
+    """A stage of the build → push → deploy → Running → shell loop moved on (or the pod is ready for the shell)."""
+
+    def __init__(self, event: LoopEvent) -> None:
+        super().__init__()
+        self.event = event
+
+
+class DeployOutcome(Message):
+    """An apply, restart or delete finished: what happened (or the refusal, verbatim)."""
+
+    def __init__(
+        self, text: str, ok: bool, follow: tuple[str, str] | None = None, fan_out: FanOutFollower | None = None
+    ) -> None:
+        super().__init__()
+        self.text = text
+        self.ok = ok
+        self.follow = follow  # (namespace, pod) to follow next
+        self.fan_out = fan_out  # or the fan-out just applied
+
+
+class DeployScreen(AppScreen):
+    BINDINGS = [
+        Binding("o", "open_yaml", "Open", id="deploy.open"),
+        Binding("t", "template", "Template", id="deploy.template"),
+        Binding("i", "use_last_pushed", "Pushed image", id="deploy.image"),
+        Binding("e", "edit", "Edit", id="deploy.edit"),
+        Binding("escape", "leave_editor", "Leave editor", show=False, id="deploy.leave-editor"),
+        Binding("ctrl+s", "apply", "Apply", id="deploy.apply"),
+        Binding("F", "fan_out", "Fan-out", id="deploy.fan-out"),
+        Binding("enter", "follow_selected", "Follow", id="deploy.follow"),
+        Binding("R", "restart", "Restart", id="deploy.restart"),
+        Binding("X", "delete_finished", "Clean up", id="deploy.delete-finished"),
+        Binding("P", "project", "Project", id="deploy.project"),
+        Binding("g", "loop", "Loop", id="deploy.loop"),
+    ]
+    DEFAULT_CSS = """
+    DeployScreen #deploy-info { height: 1; padding: 0 1; color: $text-muted; }
+    DeployScreen #deploy-main { height: 1fr; }
+    DeployScreen #deploy-yaml { width: 1fr; border: round $primary; }
+    DeployScreen #deploy-yaml:focus { border: round $accent; }
+    DeployScreen #deploy-follow { width: 2fr; max-width: 80; height: 100%; padding: 0 1; border: round $panel; }
+    DeployScreen #deploy-pods-panel { height: 11; }
+    """
+
+    def __init__(
+        self,
+        kube: KubeService,
+        last_pushed: LastPushed | None = None,
+        applied: AppliedManifests | None = None,
+        cwd: Path | None = None,
+        docker: DockerService | None = None,
+    ) -> None:
+        super().__init__("deploy")
+        self.kube = kube
+        self.title = "Deploy"
+        self.last_pushed = last_pushed or LastPushed()
+        self.applier = PodApplier(kube, applied)
+        self.experiment_pods = ExperimentPods(kube)
+        self.cwd = cwd or Path.cwd()
+        self.docker = docker
+        self.project: Project | None = None
+        self._loop: ExperimentLoop | None = None
+        self._last: str | None = None  # the last pushed reference, as last read
+        self.template_values = dict(TEMPLATE_DEFAULTS)
+        self.yaml_path = default_yaml_path(self.cwd)
+        self.fan_outs = FanOutFlow(self)
+        self.source = "nothing yet: o opens a pod YAML, t makes one from the template"
+        self.outcome = ""
+        self.progress: PodProgress | None = None
+        self.fanout: FanOutProgress | None = None
+        self._fan_out: FanOutFollower | None = None  # the fan-out applied last (followed again after a clean-up)
+        self.stages: dict[str, StageUpdate] = {}  # the loop's, by stage
+        self._follow_token = threading.Event()
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="deploy-info")
+        with Horizontal(id="deploy-main"):
+            yield TextArea("", id="deploy-yaml", show_line_numbers=True, tab_behavior="indent")
+            yield Static("", id="deploy-follow")
+        yield ExperimentPodsPanel(self.kube, id="deploy-pods-panel")
+
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#deploy-yaml", TextArea)
+
+    @property
+    def pods_panel(self) -> ExperimentPodsPanel:
+        return self.query_one(ExperimentPodsPanel)
+
+    @property
+    def pod_view(self) -> PodTableView:
+        return self.pods_panel.view
+
+    @property
+    def table(self) -> PodTable:
+        return self.pods_panel.table
+
+    def on_mount(self) -> None:
+        self.pod_view.focus()
+        found = find_project(self.cwd)
+        if found is not None:
+            self.use_project(found)
+        self.pods_panel.watch_namespace(self.target_namespace)
+        self.update_info()
+        self.render_follow()
+
+    def on_screen_resume(self) -> None:
+        self.pods_panel.watch_namespace(self.target_namespace)  # switched on the Pods screen meanwhile?
+        self.update_info()
+
+    def on_unmount(self) -> None:
+        self._follow_token.set()
+        if self._loop is not None:
+            self._loop.cancel()
+
+    @property
+    def target_namespace(self) -> str:
+        """Where pods go: the project file's namespace, else the app's."""
+        return self.project.namespace if self.project and self.project.namespace else self.kube.namespace
+
+    # ---------------------------------------------------------------- what is shown
+
+    def update_info(self, reread: bool = True) -> None:
+        """The info line; `reread=False` (each keystroke in the editor) keeps the last pushed reference read last."""
+        if reread or self._last is None:
+            self._last = self.last_pushed.get() or ""
+        last = self._last
+        parts = [f"namespace {escape(self.target_namespace)}", f"YAML: {escape(self.source)}"]
+        if self.project is not None:
+            parts.insert(0, f"project {escape(self.project.path.name)}: {escape(self.project.repository)}")
+        if last:
+            parts.append(f"last pushed {escape(last)}")
+            try:
+                shown = [image for pod in pods_of(parse_manifests(self.editor.text)) for image in images_of(pod)]
+            except ManifestError:
+                shown = []
+            if shown and last not in shown:
+                parts.append("[$text-warning]i puts it into the YAML[/]")
+        self.query_one("#deploy-info", Static).update(" · ".join(parts))
+
+    def render_follow(self) -> None:
+        lines: list[str] = []
+        if self.outcome:
+            lines.append(self.outcome)
+        if self.progress is not None:
+            lines.extend(progress_lines(self.progress))
+        if self.fanout is not None:
+            lines.extend(fanout_lines(self.fanout))
+        if self.stages:
+            lines.extend(stage_lines(self.stages))
+        self.query_one("#deploy-follow", Static).update("\n".join(lines or [HELP]))
+
+    def say(self, text: str, ok: bool) -> None:
+        colour = "$text-success" if ok else "$text-error"
+        self.outcome = f"[{colour}]{escape(text)}[/]"
+        self.render_follow()
+
+    def set_yaml(self, text: str, source: str) -> None:
+        """Replace the editor's text as one edit, so ctrl+z brings the previous text back."""
+        editor = self.editor
+        editor.replace(text, editor.document.start, editor.document.end)
+        editor.move_cursor((0, 0))
+        self.source = source
+        self.update_info()
+
+    # ---------------------------------------------------------------- choosing the YAML
+
+    def action_edit(self) -> None:
+        self.editor.focus()
+
+    def action_leave_editor(self) -> None:
+        self.pod_view.focus()
+
+    def action_open_yaml(self) -> None:
+        def chosen(values: FormValues | None) -> None:
+            if values:
+                self.yaml_path = str(values["path"])
+                self.load_yaml(Path(self.yaml_path).expanduser())
+
+        self.app.push_screen(FormScreen("Open a pod YAML", open_fields(self.yaml_path), "Open"), chosen)
+
+    def load_yaml(self, path: Path) -> None:
+        try:
+            text = path.read_text()
+        except (OSError, UnicodeDecodeError) as exc:
+            self.say(f"cannot open {path}: {exc.strerror if isinstance(exc, OSError) else exc}", ok=False)
+            return
+        self.set_yaml(text, str(path))
+        try:
+            manifests = parse_manifests(text)
+        except ManifestError as exc:
+            self.show_manifest_error(exc)
+            return
+        pods = ", ".join(name_of(p) for p in pods_of(manifests)) or "no pod"
+        self.say(f"opened {path}: {pods}; check it, then ctrl+s applies it", ok=True)
+
+    def show_manifest_error(self, exc: ManifestError) -> None:
+        self.say(str(exc), ok=False)
+        if exc.line is not None:
+            self.editor.move_cursor((exc.line - 1, max(0, (exc.column or 1) - 1)))
+            self.editor.focus()
+
+    def action_template(self) -> None:
+        values = dict(self.template_values)
+        if not values.get("image"):
+            values["image"] = self.last_pushed.get() or ""
+
+        def chosen(result: FormValues | None) -> None:
+            if result is None:
+                return
+            self.template_values = text_values(result)
+            try:
+                template = template_from_form(self.template_values)
+            except TemplateError as exc:
+                self.notify(str(exc), title="Template", severity="error", timeout=10)
+                self.action_template()  # the form again, with everything typed in it
+                return
+            self.set_yaml(to_yaml(template.manifests()), "the template")
+            self.say("made from the template: check the YAML, then ctrl+s applies it", ok=True)
+
+        self.app.push_screen(FormScreen("Pod from the template", template_fields(values), "Make YAML"), chosen)
+
+    def action_use_last_pushed(self) -> None:
+        last = self.last_pushed.get()
+        if not last:
+            self.notify("nothing pushed yet (push an image on the Push screen)", title="Image", severity="warning")
+            return
+        try:
+            manifests = parse_manifests(self.editor.text)
+        except ManifestError as exc:
+            self.show_manifest_error(exc)
+            return
+        changed_manifests, replaced = replace_image(manifests, last)
+        if not replaced:
+            self.notify(f"the YAML already uses {last}", title="Image")
+            return
+        self.set_yaml(to_yaml(changed_manifests), self.source)
+        self.say(f"image {last} put in place of " + "; ".join(replaced), ok=True)
+
+    # ---------------------------------------------------------------- apply and follow
+
+    def _manifests_to_apply(self) -> list[Manifest] | None:
+        if self.target_namespace == ALL_NAMESPACES:
+            self.say("choose the namespace to deploy into (n on the Pods screen): not all namespaces", ok=False)
+            return None
+        try:
+            manifests = parse_manifests(self.editor.text)
+        except ManifestError as exc:
+            self.show_manifest_error(exc)
+            return None
+        if not pods_of(manifests):
+            self.say("the YAML has no Pod to deploy", ok=False)
+            return None
+        return [
+            with_labels(m, ((m.get("metadata") or {}).get("labels") or {}).get(EXPERIMENT_LABEL) or name_of(m))
+            if m.get("kind") == "Pod"
+            else m
+            for m in manifests
+        ]
+
+    def action_apply(self) -> None:
+        manifests = self._manifests_to_apply()
+        if manifests is not None:
+            self.say(f"applying into {self.target_namespace}…", ok=True)
+            self.apply(self.target_namespace, manifests)
+
+    @work(thread=True, group="deploy-apply", exit_on_error=False)
+    def apply(
+        self,
+        namespace: str,
+        manifests: list[Manifest],
+        fan_out: FanOutFollower | None = None,
+        first: Callable[[], object] | None = None,
+    ) -> None:
+        """Then follow the first pod, or the fan-out (its N pods or its Job) when it is one; `first` runs before (an
+        earlier fan-out deleted), and an ApplyFailed from it stops the apply."""
+        try:
+            if first is not None:
+                first()
+            applied = self.applier.apply(namespace, manifests)
+        except ApplyFailed as exc:
+            self.post_message(DeployOutcome(str(exc), ok=False))
+            return
+        self.post_message(PodsDeployed(namespace))
+        if fan_out is not None:
+            shown = applied if len(applied) <= 4 else [*applied[:3], f"… {len(applied) - 3} more"]
+            self.post_message(DeployOutcome(", ".join(map(str, shown)), ok=True, fan_out=fan_out))
+            return
+        first_pod = next(a.name for a in applied if a.kind == "Pod")
+        self.post_message(DeployOutcome(", ".join(map(str, applied)), ok=True, follow=(namespace, first_pod)))
+
+    def on_deploy_outcome(self, message: DeployOutcome) -> None:
+        self.say(message.text, message.ok)
+        if not message.ok:
+            self.notify(message.text, title="Deploy", severity="error", timeout=10)
+        if message.follow is not None:
+            self.follow(*message.follow)
+        if message.fan_out is not None:
+            self._fan_out = message.fan_out
+            self.follow_fan_out(message.fan_out, self.new_follow())
+
+    def new_follow(self) -> threading.Event:
+        """Stop following what was followed (a pod or a fan-out); the token for the next."""
+        self._follow_token.set()
+        self._follow_token = threading.Event()
+        self.progress = None
+        self.fanout = None
+        return self._follow_token
+
+    def follow(self, namespace: str, name: str) -> None:
+        self.follow_pod(namespace, name, self.new_follow())
+
+    @work(thread=True, group="deploy-follow", exit_on_error=False)
+    def follow_pod(self, namespace: str, name: str, token: threading.Event) -> None:
+        for progress in PodFollower(self.kube, namespace, name).follow(token):
+            self.post_message(DeployProgress(progress, token))
+
+    def on_deploy_progress(self, message: DeployProgress) -> None:
+        if message.token is self._follow_token:
+            self.progress = message.progress
+            self.render_follow()
+
+    def action_follow_selected(self) -> None:
+        row = self.pod_view.cursor_row
+        if row is None:
+            self.notify("no pod selected", severity="warning")
+            return
+        self.outcome = ""
+        self.follow(row.namespace, row.name)
+
+    # ---------------------------------------------------------------- fan-out
+
+    def action_fan_out(self) -> None:
+        manifests = self._manifests_to_apply()
+        if manifests is not None:
+            self.fan_outs.start(manifests)
+
+    @work(thread=True, group="deploy-follow", exit_on_error=False)
+    def follow_fan_out(self, follower: FanOutFollower, token: threading.Event) -> None:
+        for progress in follower.follow(token):
+            self.post_message(FanOutProgressed(progress, token))
+
+    def on_fan_out_progressed(self, message: FanOutProgressed) -> None:
+        if message.token is self._follow_token:
+            self.fanout = message.progress
+            self.render_follow()
+
+    # ---------------------------------------------------------------- restart and clean-up
+
+    def action_restart(self) -> None:
+        row = self.pod_view.cursor_row
+        if row is None:
+            self.notify("no pod selected", severity="warning")
+            return
+        alive = row.status in ("Running", "Pending", "ContainerCreating")
+        question = (
+            f"Restart pod {row.key} from the manifest it was applied with?\n"
+            + ("It is still running: it is deleted first." if alive else "The dead pod (and its log) is deleted first.")
+            + "\nIts claims, and the results on them, stay."
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.restart(row.namespace, row.name)
+
+        self.app.push_screen(ConfirmScreen(question, "Restart"), confirmed)
+
+    @work(thread=True, group="deploy-apply", exit_on_error=False)
+    def restart(self, namespace: str, name: str) -> None:
+        self.post_message(DeployOutcome(f"restarting {name}: deleting the old pod…", ok=True))
+        try:
+            applied = self.applier.restart(namespace, name)
+        except ApplyFailed as exc:
+            self.post_message(DeployOutcome(str(exc), ok=False))
+            return
+        self.post_message(PodsDeployed(namespace))
+        self.post_message(DeployOutcome(f"restarted: {applied}", ok=True, follow=(namespace, name)))
+
+    @work(thread=True, group="deploy-clean", exclusive=True, exit_on_error=False)
+    def action_delete_finished(self) -> None:
+        namespace = self.target_namespace
+        try:
+            finished = self.experiment_pods.finished(namespace)
+        except Exception as exc:
+            self.post_message(DeployOutcome(f"cannot list the finished pods: {self.kube.explain(exc)}", ok=False))
+            return
+        if not finished:
+            self.app.call_from_thread(self.notify, f"no finished pods of k8sx-tui in {namespace}", title="Clean up")
+            return
+        names = "\n".join(f"  {pod.name} ({pod.phase}{f', job {pod.job}' if pod.job else ''})" for pod in finished[:10])
+        more = f"\n  … and {len(finished) - 10} more" if len(finished) > 10 else ""
+        question = (
+            f"Delete {len(finished)} finished pod{'s' if len(finished) != 1 else ''} in {namespace}?\n{names}{more}"
+        )
+        jobs = sorted({pod.job for pod in finished if pod.job})
+        if jobs:
+            question += (
+                f"\nJob {', '.join(jobs)}: once ended, it is deleted with its pods (its other pods too); "
+                "while it runs, only these finished pods go and it carries on."
+            )
+        self.app.call_from_thread(
+            self.app.push_screen,
+            ConfirmScreen(question),
+            lambda yes: self.delete_pods(finished) if yes else None,
+        )
+
+    @work(thread=True, group="deploy-clean", exit_on_error=False)
+    def delete_pods(self, pods: list[ExperimentPod]) -> None:
+        failed = self.experiment_pods.delete(pods)
+        if failed:
+            self.post_message(DeployOutcome("cannot delete: " + "; ".join(failed), ok=False))
+        else:
+            shown = self._fan_out if self.fanout is not None else None  # say what is left of the fan-out shown
+            text = f"deleting {len(pods)} finished pod{'s' if len(pods) != 1 else ''}"
+            self.post_message(DeployOutcome(text, True, fan_out=shown))
+
+    @on(TextArea.Changed, "#deploy-yaml")
+    def yaml_changed(self) -> None:
+        self.update_info(reread=False)
+
+    # ---------------------------------------------------------------- the project file and the one-key loop
+
+    def action_project(self) -> None:
+        default = str(self.project.path if self.project else self.cwd / PROJECT_FILE)
+        fields = [Field("path", "Project file (image, registry, build, pod, namespace, paths)", default, required=True)]
+
+        def chosen(values: FormValues | None) -> None:
+            if values:
+                self.use_project(Path(str(values["path"])).expanduser())
+
+        self.app.push_screen(FormScreen("Open a project file", fields, "Open"), chosen)
+
+    def use_project(self, path: Path) -> None:
+        try:
+            project = load_project(path)
+        except ProjectError as exc:
+            self.say("\n".join(exc.problems), ok=False)
+            return
+        self.project = project
+        if project.pod_file:
+            self.load_yaml(project.resolve(project.pod_file))
+        elif project.template:
+            self.template_values = {**TEMPLATE_DEFAULTS, **project.template}
+            self.set_yaml(to_yaml(template_from_form(project.template).manifests()), f"the template of {path.name}")
+        self.pods_panel.watch_namespace(self.target_namespace)
+        self.update_info()
+        where = f"namespace {self.target_namespace}"
+        self.say(f"project {path}: image {project.repository}, {where}; g: build → push → deploy → shell", ok=True)
+
+    def action_loop(self) -> None:
+        if self.project is None:
+            self.say(f"no project file: P opens one ({PROJECT_FILE} with image, registry and the pod)", ok=False)
+            return
+        if self.docker is None:
+            self.say("no Docker engine configured to build with", ok=False)
+            return
+        if self._loop is not None:
+            self.notify("the loop is running already", title="Loop", severity="warning")
+            return
+        manifests = self._manifests_to_apply()
+        if manifests is not None:
+            self.check_then_loop(self.project, self.target_namespace, manifests)
+
+    @work(thread=True, exclusive=True, group="deploy-loop", exit_on_error=False)
+    def check_then_loop(self, project: Project, namespace: str, manifests: list[Manifest]) -> None:
+        names = [name_of(pod) for pod in pods_of(manifests)]
+        try:
+            existing = self.applier.existing(namespace, names)
+        except ApplyFailed as exc:
+            self.post_message(DeployOutcome(str(exc), ok=False))
+            return
+        if not existing:
+            self.app.call_from_thread(self.run_loop, project, namespace, manifests, False)
+            return
+        question = (
+            f"Pod {', '.join(existing)} already exists in {namespace}.\n"
+            "The loop deletes it and starts it again with the new image. Go on?"
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_loop(project, namespace, manifests, True)
+
+        self.app.call_from_thread(self.app.push_screen, ConfirmScreen(question, "Replace"), confirmed)
+
+    @work(thread=True, exclusive=True, group="deploy-loop", exit_on_error=False)
+    def run_loop(self, project: Project, namespace: str, manifests: list[Manifest], replace: bool) -> None:
+        assert self.docker is not None
+        self.app.call_from_thread(self._loop_started, project)
+        loop = ExperimentLoop(ImageService(self.docker.client()), self.applier, self.last_pushed)
+        self._loop = loop
+        try:
+            for event in loop.run(project, namespace, manifests, replace):
+                if isinstance(event, StageUpdate) and event.stage == "deploy" and event.state is StageState.DONE:
+                    self.post_message(PodsDeployed(namespace))
+                self.post_message(LoopProgress(event))
+        finally:
+            self._loop = None
+
+    def _loop_started(self, project: Project) -> None:
+        self.stages = {}
+        self.new_follow()  # the loop follows the pod itself
+        self.outcome = f"loop of {escape(str(project.path))}"
+        self.render_follow()
+
+    def on_loop_progress(self, message: LoopProgress) -> None:
+        event = message.event
+        if isinstance(event, LoopReady):
+            self.stages["shell"] = StageUpdate("shell", StageState.DONE, "opened in the Terminal screen (3)")
+            self.post_message(OpenShell(pod_row(event.pod)))
+        else:
+            self.stages[event.stage] = event
+            if event.stage == "push" and event.state is StageState.DONE:
+                self._show_image(event.detail)  # what is applied next: the pushed reference, with its digest
+            self.update_info()
+        self.render_follow()
+
+    def _show_image(self, image: str) -> None:
+        try:
+            manifests, replaced = replace_image(parse_manifests(self.editor.text), image)
+        except ManifestError:
+            return
+        if replaced:
+            self.set_yaml(to_yaml(manifests), self.source)

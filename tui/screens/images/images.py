@@ -1,0 +1,419 @@
+"""Local images: list, filter, inspect, delete (confirmed), pull and build with progress; P sends one to Push."""
+
+from __future__ import annotations
+
+import shlex
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.markup import escape
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
+
+from tui.messages import OpenContainerShell, OpenPush
+from tui.models.images.image import (
+    BuildContainer,
+    BuildEvent,
+    BuildFinished,
+    CopyProgress,
+    ImageRef,
+    LayeredProgress,
+    LocalImage,
+)
+from tui.models.pods.row import short_age
+from tui.models.units import human_bytes
+from tui.screens.common.base import AppScreen
+from tui.screens.common.dialogs import ConfirmScreen
+from tui.screens.common.forms import Field, FormScreen, FormValues
+from tui.screens.common.text_view import TextViewScreen
+from tui.screens.images.build import BuildScreen
+from tui.screens.images.code_copy import CodeCopyScreen
+from tui.screens.images.layer_progress import TransferScreen
+from tui.services.docker.engine import DockerService
+from tui.services.docker.engine_stream import EventStream
+from tui.services.images.images import ImageService
+from tui.services.terminal.shell_choices import ShellChoices
+
+COLUMNS = ("REPOSITORY:TAG", "IMAGE ID", "SIZE", "CREATED")
+
+
+class ImagesListed(Message):
+    def __init__(self, images: list[LocalImage] | None, problem: str = "") -> None:
+        super().__init__()
+        self.images = images
+        self.problem = problem
+
+
+def image_rows(images: list[LocalImage]) -> list[tuple[str, LocalImage]]:
+    """One row per tag, like `docker images`; an untagged image is one `<none>` row."""
+    rows: list[tuple[str, LocalImage]] = []
+    for image in images:
+        for name in image.tags or ("<none>",):
+            rows.append((name, image))
+    return rows
+
+
+class ImagesScreen(AppScreen):
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="images.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="images.clear-filter"),
+        Binding("b", "build", "Build…", id="images.build"),
+        Binding("I", "interactive_build", "Interactive…", id="images.interactive"),
+        Binding("C", "commit", "Commit…", id="images.commit"),
+        Binding("ctrl+l", "pull", "Pull…", id="images.pull"),
+        Binding("P", "push", "Push…", id="images.push"),
+        Binding("i,enter", "inspect", "Inspect", id="images.inspect"),
+        Binding("ctrl+r", "refresh", "Refresh", id="images.refresh"),
+        Binding("ctrl+d", "delete", "Delete…", id="images.delete"),
+    ]
+    DEFAULT_CSS = """
+    ImagesScreen #images-info { height: 1; padding: 0 1; color: $text-muted; }
+    ImagesScreen DataTable { height: 1fr; }
+    ImagesScreen #images-filter { dock: bottom; display: none; }
+    ImagesScreen #images-filter.-active { display: block; }
+    """
+
+    def __init__(self, docker: DockerService) -> None:
+        super().__init__("images")
+        self.docker = docker
+        self.title = "Images"
+        self.images: list[LocalImage] = []
+        self.filter_text = ""
+        self.problem = ""
+        self.last_build_dir = str(Path.cwd())
+        self.build_containers: list[BuildContainer] = []  # started here for an interactive build, not committed yet
+
+    def service(self) -> ImageService:
+        return ImageService(self.docker.client())
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("listing images…", id="images-info")
+        table: DataTable[str] = DataTable(id="images", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*COLUMNS)
+        yield table
+        yield Input(placeholder="filter by name or id · Esc clears", id="images-filter")
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self.action_refresh()
+
+    # ---------------------------------------------------------------- the list
+
+    @work(thread=True, exclusive=True, group="images-list", exit_on_error=False)
+    def action_refresh(self) -> None:
+        try:
+            self.post_message(ImagesListed(self.service().list_images()))
+        except Exception as exc:
+            self.post_message(ImagesListed(None, self.docker.explain(exc) if not str(exc) else str(exc)))
+
+    def on_images_listed(self, message: ImagesListed) -> None:
+        self.problem = message.problem
+        if message.images is not None:
+            self.images = message.images
+        self.redraw()
+
+    def redraw(self) -> None:
+        table = self.query_one(DataTable)
+        selected = self.selected_name()
+        table.clear()
+        now = datetime.now(UTC)
+        needle = self.filter_text.lower()
+        shown = 0
+        for name, image in image_rows(self.images):
+            if needle and needle not in name.lower() and needle not in image.short_id:
+                continue
+            key = f"{name}@{image.image_id}"
+            table.add_row(name, image.short_id, human_bytes(image.size_bytes), short_age(image.created, now) + " ago",
+                          key=key)  # fmt: skip
+            shown += 1
+            if name == selected:
+                table.move_cursor(row=table.row_count - 1)
+        info = f"{shown} image{'s' if shown != 1 else ''}"
+        if self.filter_text:
+            info += f" · filter {escape(self.filter_text)}"
+        info += f" · engine {escape(self.docker.host)}"
+        if self.build_containers:
+            names = ", ".join(container.name for container in self.build_containers)
+            info += f" · [$text-warning]building in {escape(names)} (C commits)[/]"
+        if self.problem:
+            info += f" · [$text-error]{escape(self.problem)}[/]"
+        self.query_one("#images-info", Static).update(info)
+
+    def selected(self) -> tuple[str, LocalImage] | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        name, _, image_id = key.partition("@")
+        image = next((i for i in self.images if i.image_id == image_id), None)
+        return (name, image) if image else None
+
+    def selected_name(self) -> str | None:
+        chosen = self.selected()
+        return chosen[0] if chosen else None
+
+    def _reference(self) -> str | None:
+        """How to name the selected image to the engine: its tag, or its id when untagged."""
+        chosen = self.selected()
+        if chosen is None:
+            self.notify("no image selected", severity="warning")
+            return None
+        name, image = chosen
+        return image.image_id if name == "<none>" else name
+
+    # ---------------------------------------------------------------- filter
+
+    def action_filter(self) -> None:
+        box = self.query_one("#images-filter", Input)
+        box.add_class("-active")
+        box.value = self.filter_text
+        box.focus()
+
+    @on(Input.Changed, "#images-filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self.redraw()
+
+    @on(Input.Submitted, "#images-filter")
+    def filter_done(self) -> None:
+        self.query_one("#images-filter", Input).remove_class("-active")
+        self.query_one(DataTable).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#images-filter", Input)
+        box.value = ""
+        box.remove_class("-active")
+        self.filter_text = ""
+        self.redraw()
+        self.query_one(DataTable).focus()
+
+    # ---------------------------------------------------------------- inspect and delete
+
+    def action_inspect(self) -> None:
+        if (reference := self._reference()) is not None:
+            self.inspect(reference)
+
+    @work(thread=True, group="images-inspect", exit_on_error=False)
+    def inspect(self, reference: str) -> None:
+        try:
+            details = self.service().inspect(reference)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Inspect", severity="error")
+            return
+        image = details.image
+        lines = [
+            f"Id:          {image.image_id}",
+            f"Tags:        {', '.join(image.tags) or '<none>'}",
+            f"Digests:     {', '.join(image.digests) or '<none>'}",
+            f"Size:        {human_bytes(image.size_bytes)}",
+            f"Created:     {image.created.isoformat()}",
+            f"Platform:    {details.platform}",
+            f"Layers:      {details.layer_count}",
+            f"Entrypoint:  {' '.join(details.entrypoint) or '<none>'}",
+            f"Cmd:         {' '.join(details.cmd) or '<none>'}",
+            f"WorkingDir:  {details.workdir or '/'}",
+            "Env:",
+            *(f"  {variable}" for variable in details.env),
+            "Labels:",
+            *(f"  {key}={value}" for key, value in sorted(details.labels.items())),
+        ]
+        screen = TextViewScreen(f"Image {reference}   (Esc/q: back)", "\n".join(lines) + "\n")
+        self.app.call_from_thread(self.app.push_screen, screen)
+
+    def action_delete(self) -> None:
+        if (reference := self._reference()) is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.delete(reference)
+
+        self.app.push_screen(ConfirmScreen(f"Delete image {reference}?"), confirmed)
+
+    @work(thread=True, group="images-delete", exit_on_error=False)
+    def delete(self, reference: str) -> None:
+        try:
+            self.service().remove(reference)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Delete", severity="error", timeout=10)
+            return
+        self.app.call_from_thread(self.notify, f"deleted {reference}", title="Delete")
+        self.action_refresh()
+
+    # ---------------------------------------------------------------- pull, build, push
+
+    def action_pull(self) -> None:
+        fields = [Field("reference", "Image to pull", placeholder="127.0.0.1:5000/team/train:0.3", required=True)]
+
+        def chosen(values: FormValues | None) -> None:
+            if values:
+                self.start_pull(str(values["reference"]))
+
+        self.app.push_screen(FormScreen("Pull an image", fields, "Pull"), chosen)
+
+    def start_pull(self, text: str) -> None:
+        try:
+            ref = ImageRef.parse(text)
+        except ValueError as exc:
+            self.notify(str(exc), title="Pull", severity="error")
+            return
+        service = self.service()
+        self.app.push_screen(TransferScreen(f"Pull {ref}", lambda: service.pull(ref)), self._after_transfer)
+
+    def _after_transfer(self, _: LayeredProgress | None) -> None:
+        self.action_refresh()
+
+    def action_build(self) -> None:
+        fields = [
+            Field("context", "Context directory", self.last_build_dir, required=True),
+            Field("dockerfile", "Dockerfile (relative to the context)", "Dockerfile"),
+            Field("tag", "Tag", placeholder="127.0.0.1:5000/team/train:0.1"),
+            Field("buildargs", "Build args", placeholder="KEY=value KEY2=value"),
+            Field("target", "Target stage"),
+            Field("platform", "Platform", placeholder="linux/amd64"),
+            Field("nocache", "No cache", switch=True),
+        ]
+        self.app.push_screen(FormScreen("Build from a Dockerfile", fields, "Build"), self.start_build)
+
+    def start_build(self, values: FormValues | None) -> None:
+        if not values:
+            return
+        context = str(values["context"])
+        self.last_build_dir = context
+        tag_text = str(values["tag"])
+        try:
+            tag = ImageRef.parse(tag_text) if tag_text else None
+            buildargs = dict(arg.split("=", 1) for arg in str(values["buildargs"]).split() if arg)
+        except ValueError as exc:
+            self.notify(f"{exc} (build args are KEY=value separated by spaces)", title="Build", severity="error")
+            return
+        service = self.service()
+
+        def start() -> EventStream[BuildEvent]:
+            return service.build(
+                context,
+                str(values["dockerfile"]) or "Dockerfile",
+                tag,
+                buildargs,
+                str(values["target"]) or None,
+                bool(values["nocache"]),
+                str(values["platform"]) or None,
+            )
+
+        title = f"Build {tag or '(untagged)'} from {context}"
+        self.app.push_screen(BuildScreen(title, start), self._after_build)
+
+    def _after_build(self, result: BuildFinished | None) -> None:
+        self.action_refresh()
+
+    def action_push(self) -> None:
+        if (reference := self._reference()) is not None:
+            self.post_message(OpenPush(reference))
+
+    # ---------------------------------------------------------------- interactive build (the tutorial's second way)
+
+    def action_interactive_build(self) -> None:
+        chosen = self.selected()
+        base = chosen[0] if chosen and chosen[0] != "<none>" else ""
+        fields = [
+            Field(
+                "base", "Base image", base, placeholder="python:3.11 (must be here already, or pullable)", required=True
+            ),
+            Field("code", "Local code folder to copy in (optional)", self.last_build_dir),
+            Field("dest", "… copied to", "/app"),
+            Field("shell", "Shell", "/bin/sh"),
+        ]
+        note = (
+            "A container starts from the base image and a shell opens in the Terminal; "
+            "install what you need, then C here commits it."
+        )
+        self.app.push_screen(FormScreen("Interactive build", fields, "Start", note), self.start_interactive)
+
+    def start_interactive(self, values: FormValues | None) -> None:
+        if values:
+            self.prepare_container(
+                str(values["base"]), str(values["code"]) or None, str(values["dest"]) or "/app", str(values["shell"])
+            )
+
+    @work(thread=True, group="images-interactive", exit_on_error=False)
+    def prepare_container(self, base: str, code: str | None, dest: str, shell: str) -> None:
+        """Start the container, then copy the code in (with its own progress screen), then open the shell."""
+        service = self.service()
+        try:
+            container = service.start_build_container(base, shell or "/bin/sh")
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Interactive build", severity="error", timeout=10)
+            return
+        self.app.call_from_thread(self._container_started, container)
+        chosen = ShellChoices().load().command_for(None, base)  # S on a shell tab of this image chose it
+        terminal_shell = shlex.join(chosen) if chosen else container.shell
+        open_shell = OpenContainerShell(container.container_id, terminal_shell)
+        if not code:
+            self.post_message(open_shell)
+            return
+
+        def copy(report: Callable[[CopyProgress], None], cancel: threading.Event) -> int:
+            return service.copy_into(container.container_id, code, dest, on_progress=report, cancel=cancel)
+
+        screen = CodeCopyScreen(f"Copy {code} → {container.name}:{dest}", copy)
+        self.app.call_from_thread(self.app.push_screen, screen, lambda _: self.post_message(open_shell))
+
+    def _container_started(self, container: BuildContainer) -> None:
+        self.build_containers.append(container)
+        self.redraw()
+
+    def action_commit(self) -> None:
+        if not self.build_containers:
+            self.notify("no interactive build running: I starts one", title="Commit", severity="warning")
+            return
+        container = self.build_containers[-1]
+        fields = [
+            Field("tag", "Commit as", placeholder="127.0.0.1:5000/team/train:0.1", required=True),
+            Field("cmd", "CMD (optional)", placeholder="python /app/train.py"),
+            Field("entrypoint", "ENTRYPOINT (optional)"),
+            Field("workdir", "WORKDIR (optional)", placeholder="/app"),
+            Field("env", "ENV (optional)", placeholder="KEY=value KEY2=value"),
+            Field("remove", "Remove the build container afterwards", "yes", switch=True),
+        ]
+
+        def chosen(values: FormValues | None) -> None:
+            if values:
+                self.commit_container(container, values)
+
+        title = f"Commit {container.name} (from {container.base_image})"
+        self.app.push_screen(FormScreen(title, fields, "Commit"), chosen)
+
+    @work(thread=True, group="images-commit", exit_on_error=False)
+    def commit_container(self, container: BuildContainer, values: FormValues) -> None:
+        try:
+            ref = ImageRef.parse(str(values["tag"]))
+            env = dict(item.split("=", 1) for item in str(values["env"]).split() if item)
+            image_id = self.service().commit(
+                container.container_id,
+                ref,
+                cmd=shlex.split(str(values["cmd"])) or None,
+                entrypoint=shlex.split(str(values["entrypoint"])) or None,
+                workdir=str(values["workdir"]) or None,
+                env=env or None,
+            )
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Commit", severity="error", timeout=10)
+            return
+        self.app.call_from_thread(self.notify, f"committed {ref} ({image_id[:19]})", title="Commit")
+        if values["remove"]:
+            try:
+                self.service().remove_container(container.container_id)
+            except Exception as exc:
+                self.app.call_from_thread(self.notify, str(exc), title="Remove container", severity="error")
+            else:
+                self.app.call_from_thread(self._container_gone, container)
+        self.action_refresh()
+
+    def _container_gone(self, container: BuildContainer) -> None:
+        self.build_containers = [c for c in self.build_containers if c.container_id != container.container_id]
+        self.redraw()

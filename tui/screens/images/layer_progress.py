@@ -1,0 +1,124 @@
+"""A pushed screen following a push or pull: one progress bar per layer and one for the total; Esc cancels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Protocol, TypeVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Label, ProgressBar, Static
+
+from tui.models.images.image import LayeredProgress
+from tui.models.units import human_bytes
+from tui.screens.common.progress import ProgressScreen, close_binding
+
+T_co = TypeVar("T_co", covariant=True)
+
+
+class CancellableStream(Protocol[T_co]):
+    """What a push or pull returns: snapshots to iterate in a worker, cancel() from the UI thread."""
+
+    def __iter__(self) -> Iterator[T_co]: ...
+
+    def cancel(self) -> None: ...
+
+
+Starter = Callable[[], CancellableStream[LayeredProgress]]
+
+
+class TransferProgressed(Message):
+    def __init__(self, snapshot: LayeredProgress) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class TransferEnded(Message):
+    def __init__(self, error: str | None, last: LayeredProgress | None) -> None:
+        super().__init__()
+        self.error = error
+        self.last = last
+
+
+class TransferScreen(ProgressScreen[LayeredProgress | None]):
+    """Runs `start()` (a push or a pull) in a worker; dismisses with the last snapshot (None if it failed)."""
+
+    BINDINGS = [close_binding("transfer.close")]
+    DEFAULT_CSS = """
+    TransferScreen .layer { height: 1; padding: 0 1; }
+    TransferScreen .layer Label { width: 40; }
+    TransferScreen #total { padding: 0 1; height: 1; }
+    """
+    TITLE_ID = "transfer-title"
+
+    def __init__(self, title: str, start: Starter) -> None:
+        super().__init__(title)
+        self.start = start
+        self.stream: CancellableStream[LayeredProgress] | None = None
+        self.last: LayeredProgress | None = None
+        self._bars: dict[str, tuple[Label, ProgressBar]] = {}
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("starting…", id="transfer-status", classes="progress-status", markup=False)
+        yield ProgressBar(id="total", show_eta=False)
+        yield VerticalScroll(id="layers")
+
+    def on_mount(self) -> None:
+        self.run_transfer()
+
+    def outcome(self) -> LayeredProgress | None:
+        return self.last
+
+    @work(thread=True, exclusive=True, group="transfer", exit_on_error=False)
+    def run_transfer(self) -> None:
+        last: LayeredProgress | None = None
+        try:
+            self.stream = self.start()
+            for snapshot in self.stream:
+                last = snapshot
+                self.post_message(TransferProgressed(snapshot))
+        except Exception as exc:
+            self.post_message(TransferEnded(str(exc), last))
+            return
+        self.post_message(TransferEnded(None, last))
+
+    def cancel_job(self) -> bool:
+        if self.stream is None:  # not started yet: nothing to cancel, Esc just closes
+            return False
+        self.cancel.set()
+        self.stream.cancel()
+        return True
+
+    def on_transfer_progressed(self, message: TransferProgressed) -> None:
+        snapshot = message.snapshot
+        self.last = snapshot
+        layers = self.query_one("#layers", VerticalScroll)
+        for layer in snapshot.layers:
+            if layer.layer_id not in self._bars:
+                label = Label(layer.layer_id[:12])
+                bar = ProgressBar(show_eta=False)
+                row = VerticalScroll(label, bar, classes="layer")
+                layers.mount(row)
+                self._bars[layer.layer_id] = (label, bar)
+            label, bar = self._bars[layer.layer_id]
+            label.update(f"{layer.layer_id[:12]}  {layer.status}")
+            total = layer.total_bytes or (1 if layer.done else None)
+            bar.update(total=total, progress=(total or 0) if layer.done else layer.current_bytes)
+        total_bar = self.query_one("#total", ProgressBar)
+        if snapshot.total_bytes:
+            total_bar.update(total=snapshot.total_bytes, progress=snapshot.current_bytes)
+        done = f"{snapshot.layers_done}/{len(snapshot.layers)} layers"
+        sizes = f"{human_bytes(snapshot.current_bytes)} of {human_bytes(snapshot.total_bytes)}"
+        self.status.update(f"{snapshot.status or 'working'} · {done} · {sizes}")
+
+    def on_transfer_ended(self, message: TransferEnded) -> None:
+        if message.error is not None or self.cancel.is_set():
+            self.last = None
+            self.end("cancelled" if message.error is None else f"failed: {message.error}", failed=True)
+            return
+        self.last = message.last
+        digest = message.last.digest if message.last else None
+        self.end(f"done{f' · {digest}' if digest else ''}", failed=False)
+        self.query_one("#total", ProgressBar).update(total=1, progress=1)

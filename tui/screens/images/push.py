@@ -1,0 +1,172 @@
+"""Push: name the destination (any registry, or Artifact Registry from its parts), get the next version suggested,
+be warned before a tag in the registry is overwritten, push with per-layer progress, remember what was pushed."""
+
+from __future__ import annotations
+
+import contextlib
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Input, Label, Static
+
+from tui.models.images.image import ImageRef, LayeredProgress, artifact_registry_ref, next_version
+from tui.screens.common.base import AppScreen
+from tui.screens.common.dialogs import ConfirmScreen
+from tui.screens.images.layer_progress import TransferScreen
+from tui.services.docker.engine import DockerService
+from tui.services.images.images import ImageService
+from tui.services.images.last_pushed import LastPushed
+from tui.services.images.registry_auth import registry_has_tag
+
+
+def suggested_tag(source: str, destination: str, last_pushed: str | None) -> tuple[str, str]:
+    """The version to push next and why: one up from the last push to the same repository (the tutorial's
+    "forgot to bump the version" pitfall), else the source's own tag."""
+    try:
+        if last_pushed and destination:
+            last = ImageRef.parse(last_pushed)
+            bumped = next_version(last.tag) if last.tag else None
+            if ImageRef.parse(destination).name == last.name and bumped:
+                return bumped, f"one up from the last push, {last_pushed}"
+        if source and not source.startswith("sha256:"):
+            tag = ImageRef.parse(source).tag
+            return (tag, "the local image's tag") if tag else ("", "")
+    except ValueError:
+        pass
+    return "", ""
+
+
+class PushScreen(AppScreen):
+    BINDINGS = [
+        Binding("ctrl+s", "push", "Push", id="push.push"),
+        Binding("ctrl+g", "use_artifact_registry", "Use AR parts", id="push.artifact-registry"),
+    ]
+    DEFAULT_CSS = """
+    PushScreen VerticalScroll { padding: 1 2; }
+    PushScreen .label { margin-top: 1; color: $text-muted; }
+    PushScreen Horizontal { height: auto; }
+    PushScreen Horizontal Input { width: 1fr; }
+    PushScreen #push-note { margin-top: 1; }
+    PushScreen #push-last { margin-top: 1; color: $text-success; }
+    PushScreen Button { margin-top: 1; }
+    """
+
+    def __init__(self, docker: DockerService, last_pushed: LastPushed | None = None) -> None:
+        super().__init__("push")
+        self.docker = docker
+        self.title = "Push"
+        self.last_pushed = last_pushed or LastPushed()
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Label("Local image (tag or id; P on the Images screen fills it in)", classes="label")
+            yield Input(id="push-source", placeholder="127.0.0.1:5000/team/train:0.1")
+            yield Label("Push to repository (without the tag)", classes="label")
+            yield Input(id="push-destination", placeholder="europe-west2-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE")
+            yield Label("… or from Artifact Registry parts (ctrl+g fills the repository above)", classes="label")
+            with Horizontal():
+                yield Input(id="ar-region", placeholder="region, e.g. europe-west2")
+                yield Input(id="ar-project", placeholder="project")
+                yield Input(id="ar-repository", placeholder="repository")
+                yield Input(id="ar-image", placeholder="image")
+            yield Label("Tag", classes="label")
+            yield Input(id="push-tag", placeholder="0.1")
+            yield Static("", id="push-note", markup=False)
+            yield Static("", id="push-last", markup=False)
+            yield Button("Push (ctrl+s)", id="push-button", variant="primary")
+
+    # Nothing focused at first, so the number keys still switch screens; Tab (or a click) enters the form.
+    AUTO_FOCUS = None
+
+    def on_mount(self) -> None:
+        self.show_last_pushed()
+
+    def show_last_pushed(self) -> None:
+        last = self.last_pushed.get()
+        self.query_one("#push-last", Static).update(f"last pushed: {last}" if last else "")
+
+    def prepare(self, source: str) -> None:
+        """Called for P on the Images screen: the source filled in, the destination and tag suggested."""
+        self.query_one("#push-source", Input).value = source
+        destination = self.query_one("#push-destination", Input)
+        if not destination.value and not source.startswith("sha256:"):
+            with contextlib.suppress(ValueError):
+                destination.value = ImageRef.parse(source).name
+        self.suggest_tag()
+        destination.focus()
+
+    @on(Input.Changed, "#push-destination")
+    def suggest_tag(self) -> None:
+        source = self.query_one("#push-source", Input).value.strip()
+        destination = self.query_one("#push-destination", Input).value.strip()
+        tag, why = suggested_tag(source, destination, self.last_pushed.get())
+        if tag:
+            self.query_one("#push-tag", Input).value = tag
+        self.query_one("#push-note", Static).update(f"suggested tag {tag}: {why}" if tag else "")
+
+    def action_use_artifact_registry(self) -> None:
+        region, project, repository, image = (
+            self.query_one(f"#ar-{name}", Input).value.strip() for name in ("region", "project", "repository", "image")
+        )
+        if not (region and project and repository and image):
+            self.notify("fill region, project, repository and image", title="Artifact Registry", severity="warning")
+            return
+        try:
+            ref = artifact_registry_ref(region, project, repository, image, "latest")
+        except ValueError as exc:
+            self.notify(str(exc), title="Artifact Registry", severity="error")
+            return
+        self.query_one("#push-destination", Input).value = ref.name
+
+    @on(Button.Pressed, "#push-button")
+    def action_push(self) -> None:
+        source = self.query_one("#push-source", Input).value.strip()
+        destination = self.query_one("#push-destination", Input).value.strip()
+        tag = self.query_one("#push-tag", Input).value.strip() or "latest"
+        if not source or not destination:
+            self.notify("name the local image and the repository to push to", title="Push", severity="warning")
+            return
+        try:
+            ref = ImageRef.parse(f"{destination}:{tag}")
+        except ValueError as exc:
+            self.notify(str(exc), title="Push", severity="error")
+            return
+        self.check_then_push(source, ref)
+
+    @work(thread=True, exclusive=True, group="push-check", exit_on_error=False)
+    def check_then_push(self, source: str, ref: ImageRef) -> None:
+        service = ImageService(self.docker.client())
+        try:
+            auth = service.registry_auth(ref.registry)
+            exists = registry_has_tag(ref, auth)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Push", severity="error", timeout=10)
+            return
+        if exists:
+            question = f"{ref} already exists in the registry.\nOverwrite it? (the tutorial's advice: bump the version)"
+            self.app.call_from_thread(
+                self.app.push_screen,
+                ConfirmScreen(question, "Overwrite"),
+                lambda yes: self.tag_and_push(service, source, ref) if yes else None,
+            )
+            return
+        self.app.call_from_thread(self.tag_and_push, service, source, ref)
+
+    def tag_and_push(self, service: ImageService, source: str, ref: ImageRef) -> None:
+        try:
+            service.tag(source, ref)
+        except Exception as exc:
+            self.notify(str(exc), title="Push", severity="error", timeout=10)
+            return
+
+        def pushed(last: LayeredProgress | None) -> None:
+            if last is None:
+                return
+            final = last.finished_ref or ref
+            self.last_pushed.set(str(final))
+            self.show_last_pushed()
+            self.notify(f"pushed {final}", title="Push")
+
+        self.app.push_screen(TransferScreen(f"Push {source} → {ref}", lambda: service.push(ref)), pushed)

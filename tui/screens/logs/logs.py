@@ -1,0 +1,611 @@
+"""The Logs screen: follow one or more containers' logs, keep every line, search and filter all of them.
+
+One thread worker per container follows its LogStream and leaves events in a LogFeed; the UI thread takes them in
+batches (one message per batch, however many lines), appends them to the LogHistory (memory window + temp file)
+and checks only the new lines against an active search or filter. Searching or filtering the whole history runs
+in a worker, block by block, while lines keep coming.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import re
+import time
+from datetime import datetime
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.markup import escape
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from tui.models.logs.lines import (
+    DEFAULT_TAIL_LINES,
+    LogChunk,
+    LogRange,
+    LogTarget,
+    SourceState,
+    StreamConnected,
+    StreamEnded,
+    StreamEvent,
+    StreamGap,
+    StreamRestarted,
+    StreamTrouble,
+    StreamWaiting,
+    parse_range,
+    since_choices,
+    streams_status,
+)
+from tui.models.logs.match import LogMatcher, split_line
+from tui.models.pods.row import PodRow
+from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
+from tui.screens.logs.search import LogSearchScreen
+from tui.services.kube.kube import ALL_NAMESPACES, KubeService
+from tui.services.logs.containers import LogPods, PodContainers
+from tui.services.logs.feed import LogFeed, merge_batch
+from tui.services.logs.history import LogHistory
+from tui.services.logs.save import SaveJob
+from tui.services.logs.stream import LogStream
+from tui.widgets.log_view import LogView
+
+ALL_CONTAINERS = "all containers"
+TAKE_BYTES = 1024 * 1024  # lines appended per UI turn, at most (about 10,000): a turn stays under ~10 ms
+# Several sources: their lines are held this long so those that arrive close together are shown in time order
+# (and at the start until every source has sent something, at most FIRST_MERGE_S).
+MERGE_WINDOW_S = 0.25
+FIRST_MERGE_S = 1.5
+SHOW_INTERVAL_S = 0.066  # new lines are drawn at most ~15 times a second
+# ... and 10 times a second in a flood (more lines a frame than anyone reads): a frame of a full screen costs
+# 20-30 ms here, time the lines and the keys need more.
+FLOOD_SHOW_INTERVAL_S = 0.1
+FLOOD_LINES = 2000
+EMPTY_HINT = (
+    "No pod chosen yet.\n\n"
+    "Press o to pick a pod here (or type -l app=web to follow every pod of a label selector),\n"
+    "or go to Pods (1), move to a pod and press l — space marks several pods first; p shows a crashed\n"
+    "container's previous log."
+)
+
+
+def freeze_long_lived() -> None:
+    """Put what exists now out of the garbage collector's way before lines pour in. The app, its screens and the
+    kubernetes client (some 200,000 objects) live as long as the app, yet every full collection scanned them all,
+    and a flood of lines provokes several a second: 100-700 ms each on this machine, the longest stalls of the UI.
+    Frozen, they are skipped; a full collection then scans what came since (milliseconds). What was frozen at the
+    last start is thawed and collected first, so garbage never stays frozen for longer than one log."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
+class LogsPending(Message):
+    """Stream threads left events in `feed` (one message per batch)."""
+
+    def __init__(self, feed: LogFeed) -> None:
+        super().__init__()
+        self.feed = feed
+
+
+class LogsScreen(LogSearchScreen):
+    BINDINGS = [
+        Binding("slash", "prompt('search')", "Search", id="logs.search"),
+        Binding("n", "next_hit(1)", "Next", id="logs.next"),
+        Binding("N", "next_hit(-1)", "Prev", id="logs.previous-hit"),
+        Binding("ampersand", "prompt('filter')", "Filter", id="logs.filter"),
+        Binding("ctrl+r", "toggle_regex", "Regex", id="logs.regex"),
+        Binding("escape", "clear", "Clear", id="logs.clear"),
+        Binding("f", "toggle_follow", "Follow", id="logs.follow"),
+        Binding("c", "pick_container", "Container", id="logs.container"),
+        Binding("p", "toggle_previous", "Previous", id="logs.previous"),
+        Binding("r", "pick_range", "Since", id="logs.range"),
+        Binding("t", "toggle_look('timestamps')", "Time", id="logs.timestamps"),
+        Binding("w", "toggle_look('wrap')", "Wrap", id="logs.wrap"),
+        Binding("J", "toggle_look('pretty_json')", "JSON", id="logs.json"),
+        Binding("o", "pick_pods", "Pods…", id="logs.pods"),
+        Binding("ctrl+s", "prompt('save')", "Save…", id="logs.save"),
+    ]
+    DEFAULT_CSS = """
+    LogsScreen #logs-info { height: 1; padding: 0 1; color: $text-muted; }
+    LogsScreen #logs-empty { padding: 1 2; height: 1fr; }
+    LogsScreen #logs-new { dock: bottom; height: 1; padding: 0 1; display: none; background: $warning 30%;
+        text-style: bold; }
+    LogsScreen #logs-new.-active { display: block; }
+    LogsScreen #logs-prompt { dock: bottom; display: none; }
+    LogsScreen #logs-prompt.-active { display: block; }
+    LogsScreen LogView { display: none; }
+    LogsScreen.-open LogView { display: block; }
+    LogsScreen.-open #logs-empty { display: none; }
+    """
+
+    def __init__(self, kube: KubeService, tail_lines: int | None = DEFAULT_TAIL_LINES) -> None:
+        """`tail_lines`: how many of a log's last lines a new stream starts with (the setting; None or 0: all)."""
+        super().__init__("logs")
+        self.kube = kube
+        self.title = "Logs"
+        self.tail_lines = tail_lines if tail_lines and tail_lines > 0 else None
+        self.pods_service = LogPods(kube)
+        self.pods: list[PodContainers] = []
+        self.container_choice: str | None = None  # None: each pod's default container
+        self.previous = False
+        self.log_range = LogRange(self.tail_lines)
+        self.feed: LogFeed | None = None
+        self.streams: list[LogStream] = []
+        self.sources: list[SourceState] = []
+        self.new_lines = 0
+        self.prompt_mode = ""
+        self._started = 0.0
+        self._merged_once = False
+        self._merge_timer_set = False
+        self._shown_at = 0.0
+        self._show_timer_set = False
+        self._added_since_show = 0
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="logs-info")
+        yield Static(EMPTY_HINT, id="logs-empty", markup=False)
+        yield LogView(id="logs")
+        yield Static("", id="logs-new")
+        yield Input(id="logs-prompt")
+
+    def on_mount(self) -> None:
+        self.update_info()
+
+    def on_unmount(self) -> None:
+        self._stop_streams()
+
+    # ---------------------------------------------------------------- choosing what to follow
+
+    def open_logs(self, pods: list[PodRow], previous: bool = False) -> None:
+        """Follow these pods (merged, with prefixes when more than one), or their previous containers."""
+        self.previous = previous
+        self.container_choice = None
+        self.resolve([(pod.namespace, pod.name) for pod in pods], "")
+
+    @work(thread=True, group="logs-resolve", exclusive=True, exit_on_error=False)
+    def resolve(self, names: list[tuple[str, str]], selector: str) -> None:
+        """Read the pods (their containers) before following them; a selector lists the pods it picks."""
+        problems: list[str] = []
+        pods: list[PodContainers] = []
+        if selector:
+            try:
+                pods = self.pods_service.select(self.kube.namespace, selector)
+            except Exception as exc:
+                problems.append(f"-l {selector}: {self.kube.explain(exc)}")
+            if not pods and not problems:
+                problems.append(f"no pod matches -l {selector}")
+        for namespace, name in names:
+            try:
+                pods.append(self.pods_service.containers(namespace, name))
+            except Exception as exc:
+                problems.append(f"{namespace}/{name}: {self.kube.explain(exc)}")
+        self.app.call_from_thread(self._resolved, pods, problems)
+
+    def _resolved(self, pods: list[PodContainers], problems: list[str]) -> None:
+        if problems:
+            self.notify("\n".join(problems), title="Logs", severity="error", timeout=10)
+        if not pods:
+            return
+        self.pods = pods
+        many = [pod for pod in pods if len(pod.containers) > 1]
+        if self.container_choice is None and many and len(pods) == 1:
+            pod = many[0]
+            others = ", ".join(c for c in pod.containers if c != pod.default)
+            self.notify(f"showing container {pod.default} (also: {others}); c picks another or all", title="Logs")
+        self.start()
+
+    def targets(self) -> list[tuple[LogTarget, str]]:
+        """(what to follow, its prefix) for the chosen pods and container choice."""
+        chosen: list[LogTarget] = []
+        for pod in self.pods:
+            if self.container_choice == ALL_CONTAINERS:
+                names = list(pod.containers)
+            elif self.container_choice in pod.containers:
+                names = [self.container_choice]
+            else:
+                names = [pod.default] if pod.default else []
+            chosen.extend(LogTarget(pod.namespace, pod.pod, name) for name in names)
+        several_pods = len({(t.namespace, t.pod) for t in chosen}) > 1
+        several_containers = len({t.container for t in chosen}) > 1 or any(
+            len([t for t in chosen if (t.namespace, t.pod) == (o.namespace, o.pod)]) > 1 for o in chosen
+        )
+        labelled: list[tuple[LogTarget, str]] = []
+        for target in chosen:
+            parts = [target.pod] if several_pods else []
+            if several_containers:
+                parts.append(target.container)
+            labelled.append((target, "/".join(parts)))
+        return labelled
+
+    def start(self) -> None:
+        """(Re)start following: a new history, one stream per container."""
+        self._stop_streams()
+        freeze_long_lived()
+        targets = self.targets()
+        self.history = LogHistory()
+        self.feed = LogFeed()
+        self.sources = [SourceState(label or target.key) for target, label in targets]
+        self.new_lines = 0
+        self._started = time.monotonic()
+        self._merged_once = False
+        self.add_class("-open")
+        self.view.show(self.history, [label for _, label in targets])
+        self._restart_scans()
+        self.view.placeholder = self._placeholder()
+        for source, (target, _) in enumerate(targets):
+            stream = LogStream(self.kube, target, source, self.log_range, previous=self.previous)
+            self.streams.append(stream)
+            self.follow_stream(stream, self.feed)
+        self.view.focus()
+        self.update_info()
+
+    def _stop_streams(self) -> None:
+        for stream in self.streams:
+            stream.stop()
+        self.streams = []
+        if self.feed is not None:
+            self.feed.close()
+            self.feed = None
+        if self.history is not None:
+            self.history.close()
+            self.history = None
+
+    @work(thread=True, group="logs-streams", exit_on_error=False)
+    def follow_stream(self, stream: LogStream, feed: LogFeed) -> None:
+        for event in stream.events():
+            if feed.add(event):
+                self.post_message(LogsPending(feed))
+
+    # ---------------------------------------------------------------- lines come in
+
+    async def on_logs_pending(self, message: LogsPending) -> None:
+        """Take what the streams left, a slice at a time; between slices the event loop runs (the screen redraws,
+        keys are handled), so a flood never freezes the UI however far ahead the streams are."""
+        feed = message.feed
+        if feed is not self.feed:
+            return
+        if len(self.sources) > 1 and (wait := self._merge_wait(feed)) > 0:
+            if not self._merge_timer_set:
+                self._merge_timer_set = True
+                self.set_timer(wait, lambda: self._merge_due(feed))
+            return
+        more = True
+        while more and feed is self.feed and self.history is not None:
+            events, more = feed.take(TAKE_BYTES)
+            self._apply(events)
+            if more:
+                await asyncio.sleep(0)
+
+    def _merge_wait(self, feed: LogFeed) -> float:
+        """How long to hold lines back so that several sources' lines can be put in time order: until each source
+        has sent something the first time (at most FIRST_MERGE_S), then MERGE_WINDOW_S after a batch's first line."""
+        now = time.monotonic()
+        if not self._merged_once and len(feed.sources_seen) < len(self.sources):
+            return max(0.0, min(0.1, self._started + FIRST_MERGE_S - now))
+        return max(0.0, feed.pending_since + MERGE_WINDOW_S - now)
+
+    def _merge_due(self, feed: LogFeed) -> None:
+        self._merge_timer_set = False
+        self.post_message(LogsPending(feed))
+
+    def _apply(self, events: list[StreamEvent]) -> None:
+        history = self.history
+        assert history is not None
+        self._merged_once = True
+        before = len(history)
+        for event in merge_batch(events):
+            state = self.sources[event.source] if event.source < len(self.sources) else None
+            if state is None:
+                continue
+            if isinstance(event, LogChunk):
+                history.append(event.source, event.data)
+                state.lines += event.lines
+                if state.state != "live":
+                    state.state, state.reason = "live", ""
+            elif isinstance(event, StreamGap):
+                history.append_marker(self._last_timestamp(), f"⚠ {state.label}: {event.reason}")
+                state.gaps.append(event.reason)
+            elif isinstance(event, StreamRestarted):
+                history.append_marker(self._last_timestamp(), f"↻ {state.label}: the container restarted")
+            elif isinstance(event, StreamConnected):
+                state.state, state.reason = "live", ""
+            elif isinstance(event, StreamWaiting):
+                state.state, state.reason = "waiting", f"{event.reason} (asking again in {event.retry_in:.0f}s)"
+            elif isinstance(event, StreamTrouble):
+                state.state, state.reason = "reconnecting", f"{event.reason} (retrying in {event.retry_in:.1f}s)"
+            elif isinstance(event, StreamEnded):
+                state.state, state.reason = "ended", event.reason
+        added = len(history) - before
+        self._added_since_show += added
+        if added:
+            self._check_new_lines(before)
+            if not self.view.following:
+                self.new_lines += added
+        self._show_soon()
+
+    def _last_timestamp(self) -> bytes:
+        """The last line's timestamp: a marker line carries it, so it sorts and saves where it was written."""
+        history = self.history
+        return split_line(history.line(len(history) - 1))[0] if history is not None and len(history) else b""
+
+    def _show_soon(self) -> None:
+        """Redraw for the new lines now, or, when the last redraw was less than SHOW_INTERVAL_S ago, then: a flood
+        is shown SHOW_INTERVAL_S apart, which leaves the event loop and the GIL to keys and to the streams."""
+        if self._show_timer_set:
+            return
+        interval = FLOOD_SHOW_INTERVAL_S if self._added_since_show > FLOOD_LINES else SHOW_INTERVAL_S
+        wait = self._shown_at + interval - time.monotonic()
+        if wait <= 0:
+            self._show()
+        else:
+            self._show_timer_set = True
+            self.set_timer(wait, self._show)
+
+    def _show(self) -> None:
+        self._show_timer_set = False
+        self._shown_at = time.monotonic()
+        self._added_since_show = 0
+        if self.history is None:
+            return
+        if self.filter_rows is not None:
+            self.view.rows = self.filter_rows.lines()
+        self.view.placeholder = self._placeholder()
+        self.view.lines_changed()
+        self.update_info()
+
+    def _placeholder(self) -> str:
+        """What the empty view says."""
+        if self.filter is not None and len(self.history or ()) > 0:
+            return f"no line matches {self.filter.label}"
+        status = streams_status(self.sources)
+        return status if status.startswith(("reconnecting", "stream ended")) else "waiting for logs…"
+
+    # ---------------------------------------------------------------- the info line
+
+    def status_text(self) -> str:
+        return streams_status(self.sources)
+
+    def update_info(self) -> None:
+        info = self.query_one("#logs-info", Static)
+        if not self.pods:
+            info.update(f"Logs: no pod chosen · {escape(self.log_range.label)} (r: since)", layout=False)
+            return
+        history = self.history
+        lines = len(history) if history is not None else 0
+        targets = self.targets()
+        if len(self.pods) == 1:
+            where = self.pods[0].key
+            names = [t.container for t, _ in targets]
+            where += f" [{', '.join(names)}]" if len(names) <= 3 else f" [{len(names)} containers]"
+        else:
+            where = f"{len(self.pods)} pods"
+        parts = [escape(where)]
+        if self.previous:
+            parts.append("[$text-warning]previous container[/]")
+        parts.append(f"{lines:,} lines")
+        parts.append(escape(self.log_range.label))
+        if self.search is not None and self.search_hits is not None:
+            hits = self.search_hits
+            current = self.view.current
+            rank = f"{hits.position(current)}/" if current is not None and len(hits) else ""
+            scanning = "" if hits.done else " (searching…)"
+            parts.append(f"search {escape(self.search.label)}: {rank}{len(hits):,} hits{scanning}")
+        if self.filter is not None and self.filter_rows is not None:
+            scanning = "" if self.filter_rows.done else " (filtering…)"
+            parts.append(f"filter {escape(self.filter.label)}: {len(self.filter_rows):,} lines{scanning}")
+        gaps = sum(len(s.gaps) for s in self.sources)
+        if gaps:
+            parts.append(f"[$text-warning]{gaps} gap{'s' if gaps != 1 else ''} (lines may be missing)[/]")
+        parts.append("following" if self.view.following else "[$text-warning]paused[/]")
+        status = self.status_text()
+        colour = "$text-success" if status.startswith("live") else "$text-warning"
+        if status.startswith("reconnecting"):
+            colour = "$text-error"
+        parts.append(f"[{colour}]{escape(status)}[/]")
+        info.update(" · ".join(parts), layout=False)
+        marker = self.query_one("#logs-new", Static)
+        paused = not self.view.following and self.new_lines > 0
+        if paused:
+            marker.update(f"▼ {self.new_lines:,} new lines — f or End to follow", layout=False)
+        if marker.has_class("-active") != paused:  # (changing classes restyles: not on every batch)
+            marker.set_class(paused, "-active")
+
+    def on_log_view_follow_changed(self, message: LogView.FollowChanged) -> None:
+        if message.following:
+            self.new_lines = 0
+        self.update_info()
+
+    # ---------------------------------------------------------------- toggles
+
+    def action_toggle_follow(self) -> None:
+        self.view.set_following(not self.view.following)
+        if self.view.following:
+            self.new_lines = 0
+        self.update_info()
+
+    def action_toggle_look(self, what: str) -> None:
+        look = self.view.look
+        setattr(look, what, not getattr(look, what))
+        self.view.redraw()
+        names = {"timestamps": "timestamps", "wrap": "wrap", "pretty_json": "JSON pretty-print"}
+        self.notify(f"{names[what]} {'on' if getattr(look, what) else 'off'}", timeout=2)
+
+    def action_toggle_previous(self) -> None:
+        if not self.pods:
+            self.notify("no pod chosen: press o", severity="warning")
+            return
+        self.previous = not self.previous
+        self.start()
+
+    def action_toggle_regex(self) -> None:
+        self.regex = not self.regex
+        self._prompt_placeholder()
+        self.notify(f"search and filter: {'regular expression' if self.regex else 'text'}", timeout=2)
+
+    # ---------------------------------------------------------------- pickers
+
+    def action_pick_container(self) -> None:
+        if not self.pods:
+            self.notify("no pod chosen: press o", severity="warning")
+            return
+        names = list(dict.fromkeys(name for pod in self.pods for name in pod.containers))
+        current = self.container_choice or (self.pods[0].default if len(self.pods) == 1 else None)
+
+        def chosen(choice: str | None) -> None:
+            if choice and choice != self.container_choice:
+                self.container_choice = choice
+                self.start()
+
+        self.app.push_screen(ChoiceScreen("Container", [ALL_CONTAINERS, *names], current), chosen)
+
+    def action_pick_range(self) -> None:
+        tail = self.tail_lines or DEFAULT_TAIL_LINES
+        choices = since_choices(tail)
+        current = next((name for name, value in choices.items() if value == self.log_range), None)
+
+        def chosen(choice: str | None) -> None:
+            if not choice:
+                return
+            log_range = parse_range(choice, tail)
+            if log_range is None:
+                self.notify(f"not a range: {choice} (e.g. 5m, 2h, or 5000 for the last 5,000 lines)", severity="error")
+                return
+            self.log_range = log_range
+            if self.pods:
+                self.start()
+            self.update_info()
+
+        title = "Since (or type 30s, 2h, 3d, or a number of lines)"
+        self.app.push_screen(ChoiceScreen(title, list(choices), current), chosen)
+
+    @work(thread=True, group="logs-resolve", exclusive=True, exit_on_error=False)
+    def action_pick_pods(self) -> None:
+        problem = ""
+        everywhere = self.kube.namespace == ALL_NAMESPACES
+        try:
+            names = [pod.key if everywhere else pod.pod for pod in self.pods_service.select(self.kube.namespace, "")]
+        except Exception as exc:
+            names, problem = [], f"cannot list pods ({self.kube.explain(exc)}); type a name"
+        where = "all namespaces" if everywhere else f"namespace {self.kube.namespace}"
+        picker = ChoiceScreen(f"Pod in {where} (or -l label=selector)", names, None, problem)
+        self.app.call_from_thread(self.app.push_screen, picker, self._pods_chosen)
+
+    def _pods_chosen(self, choice: str | None) -> None:
+        if not choice:
+            return
+        self.previous = False
+        self.container_choice = None
+        if choice.startswith("-l"):
+            self.resolve([], choice[2:].strip())
+        elif "/" in choice:
+            namespace, name = choice.split("/", 1)
+            self.resolve([(namespace, name)], "")
+        else:
+            self.resolve([(self.kube.namespace, choice)], "")
+
+    # ---------------------------------------------------------------- the prompt: search, filter, save
+
+    def action_prompt(self, mode: str) -> None:
+        if not self.pods:
+            self.notify("no pod chosen: press o", severity="warning")
+            return
+        box = self.query_one("#logs-prompt", Input)
+        self.prompt_mode = mode
+        if mode == "save":
+            box.value = str(Path.cwd() / self._default_file_name())
+        elif mode == "search":
+            box.value = self.search.text if self.search else ""
+        else:
+            box.value = self.filter.text if self.filter else ""
+        self._prompt_placeholder()
+        box.add_class("-active")
+        box.focus()
+
+    def _prompt_placeholder(self) -> None:
+        box = self.query_one("#logs-prompt", Input)
+        kind = "regular expression" if self.regex else "text"
+        if self.prompt_mode == "save":
+            shown = len(self.filter_rows) if self.filter is not None and self.filter_rows else len(self.history or ())
+            what = "the filtered lines" if self.filter is not None else "every line"
+            box.placeholder = f"save {what} ({shown:,}) to file — Enter: save, Esc: cancel"
+        else:
+            box.placeholder = f"{self.prompt_mode} ({kind}; ctrl+r: switch) — Enter: apply, Esc: cancel"
+
+    def _default_file_name(self) -> str:
+        name = self.pods[0].pod if len(self.pods) == 1 else "pods"
+        return f"{name}-{datetime.now():%Y%m%d-%H%M%S}.log"
+
+    def _close_prompt(self) -> None:
+        box = self.query_one("#logs-prompt", Input)
+        box.remove_class("-active")
+        self.prompt_mode = ""
+        self.view.focus()
+
+    @on(Input.Submitted, "#logs-prompt")
+    def prompt_submitted(self, event: Input.Submitted) -> None:
+        mode, text = self.prompt_mode, event.value
+        if mode == "save":
+            self._close_prompt()
+            self.save(text.strip())
+            return
+        matcher: LogMatcher | None = None
+        if text:
+            try:
+                matcher = LogMatcher(text, self.regex)
+            except re.error as exc:
+                self.notify(f"not a valid regular expression: {exc}", severity="error")
+                return
+        self._close_prompt()
+        if mode == "search":
+            self.set_search(matcher)
+        else:
+            self.set_filter(matcher)
+
+    def action_clear(self) -> None:
+        if self.prompt_mode:
+            self._close_prompt()
+        elif self.search is not None:
+            self.set_search(None)
+        elif self.filter is not None:
+            self.set_filter(None)
+
+    # ---------------------------------------------------------------- save
+
+    def save(self, text: str) -> None:
+        """Save what the view holds (every line, or the filtered ones) as shown: prefixes, timestamps if on."""
+        if not text or self.history is None:
+            return
+        path = Path(os.path.expanduser(text))
+        if path.is_dir():
+            path = path / self._default_file_name()
+        rows = self.filter_rows.lines()[:] if self.filter is not None and self.filter_rows is not None else None
+        labels = [label.encode() + b" " for label in self.view.labels] if len(self.view.labels) > 1 else []
+        job = SaveJob(self.history, path, rows, labels, self.view.look.timestamps, len(self.history))
+        if path.exists():
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self.write_file(job, overwrite=True)
+
+            size = path.stat().st_size
+            question = f"{path} exists ({size:,} bytes). Overwrite it?"
+            self.app.push_screen(ConfirmScreen(question, "Overwrite"), confirmed)
+        else:
+            self.write_file(job, overwrite=False)
+
+    @work(thread=True, group="logs-save", exit_on_error=False)
+    def write_file(self, job: SaveJob, overwrite: bool) -> None:
+        try:
+            written = job.run(overwrite)
+        except FileExistsError:
+            self.app.call_from_thread(self.notify, f"{job.path} appeared meanwhile: not overwritten", severity="error")
+        except OSError as exc:
+            problem = f"cannot save to {job.path}: {exc.strerror or exc}"
+            self.app.call_from_thread(self.notify, problem, severity="error")
+        except Exception as exc:  # the history was replaced (new pods) while saving
+            self.app.call_from_thread(self.notify, f"save interrupted: {exc}", severity="error")
+        else:
+            self.app.call_from_thread(self.notify, f"saved {written:,} lines to {job.path}", title="Save")

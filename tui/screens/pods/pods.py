@@ -1,0 +1,362 @@
+"""The pod list: live (list + watch), filterable, sortable, with describe, YAML and delete on the selection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.markup import escape
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from tui.messages import KubeTargetChanged, OpenLogs, OpenShell
+from tui.models.pods.row import PodRow
+from tui.models.pods.table import COLUMNS, PodTable
+from tui.screens.common.base import AppScreen
+from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
+from tui.screens.common.text_view import TextViewScreen
+from tui.screens.transfer.claims import ClaimsScreen
+from tui.screens.transfer.pod_flows import PodTransfers
+from tui.services.kube.kube import ALL_NAMESPACES, KubeService
+from tui.services.pods.actions import PodActions
+from tui.services.pods.watch import PodChangeBuffer, PodWatcher
+from tui.widgets.pod_table import PodTableView
+
+ALL_NAMESPACES_CHOICE = "all namespaces"
+
+
+class PodsPending(Message):
+    """The watch thread left changes in `buffer` (one message per batch, however many events)."""
+
+    def __init__(self, buffer: PodChangeBuffer) -> None:
+        super().__init__()
+        self.buffer = buffer
+
+
+class PodsScreen(AppScreen):
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="pods.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="pods.clear-filter"),
+        Binding("o", "sort_next", "Sort", id="pods.sort"),
+        Binding("O", "sort_reverse", "Reverse", id="pods.reverse"),
+        Binding("n", "pick_namespace", "Namespace", id="pods.namespace"),
+        Binding("c", "pick_context", "Context", id="pods.context"),
+        Binding("d,enter", "describe", "Describe", id="pods.describe"),
+        Binding("y", "yaml", "YAML", id="pods.yaml"),
+        Binding("l", "logs", "Logs", id="pods.logs"),
+        Binding("p", "previous_logs", "Prev logs", show=False, id="pods.previous-logs"),
+        Binding("s", "shell", "Shell", id="pods.shell"),
+        Binding("a", "attach", "Attach", id="pods.attach"),
+        Binding(
+            "r",
+            "pull_results",
+            "Pull",
+            id="pods.pull-results",
+            tooltip="pull results from the marked pods, or this one",
+        ),
+        Binding(
+            "v",
+            "claims",
+            "Claims",
+            id="pods.claims",
+            tooltip="the namespace's PersistentVolumeClaims: pull results from one whose pods are gone",
+        ),
+        Binding("u", "upload", "Copy in", id="pods.upload"),
+        Binding("U", "sync_code", "Sync code", id="pods.sync-code"),
+        Binding("ctrl+d", "delete", "Delete…", id="pods.delete"),
+    ]
+    DEFAULT_CSS = """
+    PodsScreen #pods-info { height: 1; padding: 0 1; color: $text-muted; }
+    PodsScreen #pods-filter { dock: bottom; display: none; }
+    PodsScreen #pods-filter.-active { display: block; }
+    """
+
+    def __init__(
+        self,
+        kube: KubeService,
+        results_path: str = "/persistent/out",
+        data_path: str = "/persistent/data",
+        cwd: Path | None = None,
+    ) -> None:
+        """The paths are where `r` and `u` look in the pod first (the tutorial's persistent volume, or the
+        settings) unless the project file `k8sx.yaml` in `cwd` (default: the working directory) names its own."""
+        super().__init__("pods")
+        self.kube = kube
+        self.actions = PodActions(kube)
+        self.transfers = PodTransfers(self, kube, results_path, data_path, cwd)
+        self.title = "Pods"
+        self.table = PodTable()
+        self._watcher: PodWatcher | None = None
+        self._buffer = PodChangeBuffer()
+        self._listed_once = False
+        self._trouble = ""
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="pods-info")
+        yield PodTableView(self.table, id="pods")
+        yield Input(placeholder="filter: text or regex · -l app=web,tier!=db · Esc clears", id="pods-filter")
+
+    @property
+    def view(self) -> PodTableView:
+        return self.query_one("#pods", PodTableView)
+
+    def on_mount(self) -> None:
+        self.view.focus()
+        self.start_watch()
+
+    def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+
+    # ---------------------------------------------------------------- the watch
+
+    def start_watch(self) -> None:
+        """(Re)start the watch for the current context and namespace; the table empties until the list arrives."""
+        if self._watcher is not None:
+            self._watcher.stop()
+        self._watcher = PodWatcher(self.kube, self.kube.namespace)
+        self._buffer = PodChangeBuffer()
+        self._listed_once = False
+        self._trouble = ""
+        self.table.replace_all([])
+        self.view.show_namespace = self.kube.namespace == ALL_NAMESPACES
+        self.view.marked.clear()
+        self.view.rows_changed()
+        self.update_info()
+        self.follow(self._watcher, self._buffer)
+
+    @work(thread=True, group="pods-watch", exit_on_error=False)
+    def follow(self, watcher: PodWatcher, buffer: PodChangeBuffer) -> None:
+        for event in watcher.events():
+            if buffer.add(event):
+                self.post_message(PodsPending(buffer))
+
+    def on_pods_pending(self, message: PodsPending) -> None:
+        if message.buffer is not self._buffer:
+            return  # from a watch that has since been replaced
+        listed, changes, trouble = message.buffer.take()
+        if listed is not None:
+            self.table.replace_all(listed)
+            self._listed_once = True
+            self._trouble = ""
+        if changes:
+            self.table.apply(changes)
+            self._trouble = ""
+        if trouble is not None:
+            retry = f"retrying in {trouble.retry_in:.0f}s" if trouble.retry_in >= 1 else "retrying"
+            verb = "" if trouble.forbidden else ("reconnecting: " if self._listed_once else "cannot list pods: ")
+            self._trouble = f"{verb}{trouble.reason} ({retry})"
+        self.view.rows_changed()
+        self.update_info()
+
+    def update_info(self) -> None:
+        where = "all namespaces" if self.kube.namespace == ALL_NAMESPACES else f"namespace {self.kube.namespace}"
+        shown, total = len(self.table.view), len(self.table.rows)
+        count = f"{total} pod{'s' if total != 1 else ''}" if shown == total else f"{shown} of {total} pods"
+        parts = [f"{count} in {where}"]
+        if self.table.filter:
+            parts.append(f"filter {escape(self.table.filter.text)}")
+        parts.append(f"sorted by {self.table.sort_column}{'↓' if self.table.sort_reverse else '↑'}")
+        if self.view.marked:
+            parts.append(f"{len(self.view.marked)} marked")
+        if self._trouble:
+            parts.append(f"[$text-error]{escape(self._trouble)}[/]")
+        elif self._listed_once:
+            parts.append("[$text-success]live[/]")
+        else:
+            parts.append("listing…")
+        self.query_one("#pods-info", Static).update(" · ".join(parts))
+
+    # ---------------------------------------------------------------- filter and sort
+
+    def action_filter(self) -> None:
+        box = self.query_one("#pods-filter", Input)
+        box.add_class("-active")
+        box.value = self.table.filter.text
+        box.focus()
+
+    @on(Input.Changed, "#pods-filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.table.set_filter(event.value)
+        self.view.rows_changed()
+        self.update_info()
+
+    @on(Input.Submitted, "#pods-filter")
+    def filter_done(self) -> None:
+        self.query_one("#pods-filter", Input).remove_class("-active")
+        self.view.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#pods-filter", Input)
+        box.value = ""
+        box.remove_class("-active")
+        self.table.set_filter("")
+        self.view.rows_changed()
+        self.view.focus()
+        self.update_info()
+
+    def action_sort_next(self) -> None:
+        columns = [c for c in COLUMNS if c != "NAMESPACE" or self.view.show_namespace]
+        following = columns[(columns.index(self.table.sort_column) + 1) % len(columns)]
+        self._sort(following, reverse=False)
+
+    def action_sort_reverse(self) -> None:
+        self._sort(self.table.sort_column, reverse=not self.table.sort_reverse)
+
+    def on_pod_table_view_sort_requested(self, message: PodTableView.SortRequested) -> None:
+        self._sort(message.column, reverse=None)
+
+    def _sort(self, column: str, reverse: bool | None) -> None:
+        self.table.sort_by(column, reverse)
+        self.view.rows_changed()
+        self.update_info()
+
+    def on_pod_table_view_marks_changed(self) -> None:
+        self.update_info()
+
+    # ---------------------------------------------------------------- where: namespace and context
+
+    @work(thread=True, group="pods-pickers", exclusive=True, exit_on_error=False)
+    def action_pick_namespace(self) -> None:
+        problem = ""
+        try:
+            names = self.kube.list_namespaces()
+        except Exception as exc:
+            names, problem = [], f"cannot list namespaces ({self.kube.explain(exc)}); type one"
+        current = ALL_NAMESPACES_CHOICE if self.kube.namespace == ALL_NAMESPACES else self.kube.namespace
+        picker = ChoiceScreen("Namespace", [ALL_NAMESPACES_CHOICE, *names], current, problem)
+        self.app.call_from_thread(self.app.push_screen, picker, self._namespace_chosen)
+
+    def _namespace_chosen(self, choice: str | None) -> None:
+        if not choice:
+            return
+        self.kube.use_namespace(ALL_NAMESPACES if choice == ALL_NAMESPACES_CHOICE else choice)
+        self.post_message(KubeTargetChanged())
+        self.start_watch()
+
+    @work(thread=True, group="pods-pickers", exclusive=True, exit_on_error=False)
+    def action_pick_context(self) -> None:
+        problem = ""
+        try:
+            names = self.kube.contexts()
+        except Exception as exc:
+            names, problem = [], self.kube.explain(exc)
+        picker = ChoiceScreen("Kube context", names, self.kube.context, problem)
+        self.app.call_from_thread(self.app.push_screen, picker, self._context_chosen)
+
+    def _context_chosen(self, choice: str | None) -> None:
+        if choice:
+            self.switch_context(choice)
+
+    @work(thread=True, group="pods-pickers", exclusive=True, exit_on_error=False)
+    def switch_context(self, name: str) -> None:
+        try:
+            self.kube.use_context(name)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, self.kube.explain(exc), title="Context", severity="error")
+        self.post_message(KubeTargetChanged())
+        self.app.call_from_thread(self.start_watch)
+
+    # ---------------------------------------------------------------- actions on pods
+
+    def _target(self) -> PodRow | None:
+        row = self.view.cursor_row
+        if row is None:
+            self.notify("no pod selected", severity="warning")
+        return row
+
+    def action_describe(self) -> None:
+        if (row := self._target()) is not None:
+            self.show_text(row, "describe")
+
+    def action_yaml(self) -> None:
+        if (row := self._target()) is not None:
+            self.show_text(row, "yaml")
+
+    @work(thread=True, group="pods-details", exclusive=True, exit_on_error=False)
+    def show_text(self, row: PodRow, what: str) -> None:
+        try:
+            if what == "yaml":
+                text, syntax = self.actions.manifest_yaml(row.namespace, row.name), "yaml"
+            else:
+                text, syntax = self.actions.describe(row.namespace, row.name), None
+        except Exception as exc:
+            message = f"{row.key}: {self.kube.explain(exc)}"
+            self.app.call_from_thread(self.notify, message, title=what.capitalize(), severity="error")
+            return
+        heading = f"{'YAML' if what == 'yaml' else 'Describe'} pod {row.key}   (Esc/q: back)"
+        self.app.call_from_thread(self.app.push_screen, TextViewScreen(heading, text, syntax))
+
+    def action_logs(self) -> None:
+        if targets := self.view.targets():
+            self.post_message(OpenLogs(targets))
+        else:
+            self.notify("no pod selected", severity="warning")
+
+    def action_previous_logs(self) -> None:
+        if (row := self._target()) is not None:
+            self.post_message(OpenLogs([row], previous=True))
+
+    def action_shell(self) -> None:
+        if (row := self._target()) is not None:
+            self.post_message(OpenShell(row))
+
+    def action_attach(self) -> None:
+        if (row := self._target()) is not None:
+            self.post_message(OpenShell(row, attach=True))
+
+    def action_pull_results(self) -> None:
+        if targets := self.view.targets():
+            self.transfers.pull(targets)
+        else:
+            self.notify("no pod selected", severity="warning")
+
+    def action_upload(self) -> None:
+        if (row := self._target()) is not None:
+            self.transfers.copy_in(row)
+
+    def action_sync_code(self) -> None:
+        if (row := self._target()) is not None:
+            self.transfers.sync_code(row)
+
+    def action_claims(self) -> None:
+        self.app.push_screen(ClaimsScreen(self.kube, self.transfers))
+
+    def action_delete(self) -> None:
+        targets = self.view.targets()
+        if not targets:
+            self.notify("no pod selected", severity="warning")
+            return
+        if len(targets) == 1:
+            question = f"Delete pod {targets[0].key}?"
+        else:
+            names = "\n".join(f"  {row.key}" for row in targets[:10])
+            more = f"\n  … and {len(targets) - 10} more" if len(targets) > 10 else ""
+            question = f"Delete {len(targets)} pods?\n{names}{more}"
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.delete_pods(targets)
+
+        self.app.push_screen(ConfirmScreen(question), confirmed)
+
+    @work(thread=True, group="pods-delete", exit_on_error=False)
+    def delete_pods(self, rows: list[PodRow]) -> None:
+        failed: list[str] = []
+        for row in rows:
+            try:
+                self.actions.delete(row.namespace, row.name)
+            except Exception as exc:
+                failed.append(f"{row.key}: {self.kube.explain(exc)}")
+        self.app.call_from_thread(self._deleted, len(rows) - len(failed), failed)
+
+    def _deleted(self, done: int, failed: list[str]) -> None:
+        self.view.marked.clear()
+        if done:
+            self.notify(f"deleting {done} pod{'s' if done != 1 else ''}", title="Delete")
+        if failed:
+            self.notify("\n".join(failed), title="Delete failed", severity="error", timeout=10)
+        self.view.rows_changed()
+        self.update_info()

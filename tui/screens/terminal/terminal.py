@@ -1,0 +1,480 @@
+"""The Terminal screen: shells inside pods and containers (and on this machine), one tab per session.
+
+A session's output is read by a thread worker into an OutputBuffer and fed to its emulator at most once per
+frame; sessions go on in their tabs while other screens are shown. `s` on the pod list always starts a new
+process (leaving it never ends the pod); `a` attaches to the main process, with a warning.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import time
+from dataclasses import dataclass, field
+from functools import partial
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.markup import escape
+from textual.message import Message
+from textual.widgets import Static, TabbedContent, TabPane, Tabs
+
+from tui.backends import Backends
+from tui.models.pods.row import PodRow
+from tui.models.terminal.emulator import TerminalEmulator
+from tui.models.terminal.shells import SUGGESTED_SHELLS, parse_command, workload_key
+from tui.screens.common.base import AppScreen
+from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
+from tui.services.terminal.docker_exec import DockerExecSession
+from tui.services.terminal.kube_exec import KubeExecSession, pod_containers
+from tui.services.terminal.local_pty import BASH_ELSE_SH, LocalPtySession, kubectl_exec_argv
+from tui.services.terminal.session import OutputBuffer, SessionEnd, SessionError, TerminalSession
+from tui.services.terminal.shell_choices import ShellChoices
+from tui.widgets.terminal import ESCAPE_CHORD_DISPLAY, TerminalView
+
+FRAME_S = 1 / 60
+EXIT_WAIT_S = 5.0
+BATCH_LIMIT = 2 << 20  # fed per frame at most, so keys and redraws still get their turn during a flood
+EMPTY_TEXT = (
+    "[b]No terminal session.[/b]\n\n"
+    "• On the [b]Pods[/b] screen ([b]1[/b]) select a pod and press [b]s[/b] for a shell in it - always a new "
+    "process, so leaving it never ends the pod - or [b]a[/b] to attach to its main process.\n"
+    "• Press [b]L[/b] here for a shell on this machine; on a pod's tab [b]K[/b] opens that pod in your own "
+    "[b]kubectl exec -it[/b] (your kubectl, its plugins and proxy settings).\n\n"
+    f"In a terminal every key goes to the program; [b]{ESCAPE_CHORD_DISPLAY}[/b] gives the keys back to the app, "
+    "and the session goes on in its tab. [b]shift+PgUp/PgDn[/b] scroll back."
+)
+
+
+@dataclass(eq=False)
+class SessionTab:
+    """One session and what shows it."""
+
+    pane_id: str
+    session: TerminalSession
+    emulator: TerminalEmulator
+    output: OutputBuffer = field(default_factory=OutputBuffer)
+    view: TerminalView | None = None
+    started: bool = False
+    reader_done: bool = False
+    failure: str = ""
+    end: SessionEnd | None = None
+    closed: bool = False
+    last_drain: float = 0.0
+    drain_scheduled: bool = False
+    pod: PodRow | None = None  # for a shell in a pod: where a "shell command" choice applies
+    mounted: bool = False  # its pane is in the tab bar (adding one takes a moment)
+    keep_after_exit: bool = False  # a one-off program (a doctor fix): its output stays readable after it exits
+
+    described: str = ""
+
+    @property
+    def label(self) -> str:
+        title = self.session.title
+        if self.end is None:
+            return title
+        return f"✓ {title}" if self.end.clean else f"✗ {title}"
+
+
+class TerminalOutput(Message):
+    """A session's reader left output (or its end) for the UI: one message per batch, however many reads."""
+
+    def __init__(self, tab: SessionTab) -> None:
+        super().__init__()
+        self.tab = tab
+
+
+class SessionStarted(Message):
+    def __init__(self, tab: SessionTab) -> None:
+        super().__init__()
+        self.tab = tab
+
+
+class TerminalScreen(AppScreen):
+    BINDINGS = [
+        Binding("enter,i", "type", "Type", id="terminal.type"),
+        Binding("x", "close_tab", "Close tab", id="terminal.close"),
+        Binding("L", "local_shell", "Local shell", id="terminal.local"),
+        Binding("S", "choose_shell", "Shell command…", id="terminal.shell-command"),
+        Binding("K", "own_kubectl", "In my kubectl", id="terminal.kubectl"),
+        Binding("left_square_bracket", "switch_tab(-1)", "Prev tab", show=False, id="terminal.previous"),
+        Binding("right_square_bracket", "switch_tab(1)", "Next tab", show=False, id="terminal.next"),
+    ]
+    DEFAULT_CSS = """
+    TerminalScreen #terminal-info { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+    TerminalScreen #terminal-info.-warning { color: $text-warning; text-style: bold; }
+    TerminalScreen #terminal-info.-ended { color: $text-error; text-style: bold; }
+    TerminalScreen #terminal-empty { margin: 1 2; padding: 1 2; border: round $primary; height: auto; }
+    TerminalScreen #terminal-tabs { height: 1fr; display: none; }
+    TerminalScreen.-has-tabs #terminal-tabs { display: block; }
+    TerminalScreen.-has-tabs #terminal-empty { display: none; }
+    TerminalScreen TabPane { padding: 0; }
+    """
+
+    def __init__(
+        self, backends: Backends, shell_choices: ShellChoices | None = None, default_shell: str | None = None
+    ) -> None:
+        """`default_shell`: the settings' shell for a pod with no choice of its own (None: bash, else sh)."""
+        super().__init__("terminal")
+        self.backends = backends
+        self.default_shell = default_shell
+        self.title = "Terminal"
+        self.tabs: dict[str, SessionTab] = {}
+        self.shell_choices = shell_choices or ShellChoices()
+        self.shells = self.shell_choices.load()
+        self._ids = itertools.count(1)
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="terminal-info")
+        yield Static(EMPTY_TEXT, id="terminal-empty")
+        yield TabbedContent(id="terminal-tabs")
+
+    def on_mount(self) -> None:
+        self.update_info()
+
+    def on_unmount(self) -> None:
+        """The app exits: end every session's process, waiting a moment for the hang-ups to be done."""
+        for tab in self.tabs.values():
+            self._hang_up(tab)
+        deadline = time.monotonic() + EXIT_WAIT_S
+        for tab in self.tabs.values():
+            tab.session.wait_closed(max(0.0, deadline - time.monotonic()))
+
+    # ---------------------------------------------------------------- opening sessions
+
+    def open_pod_shell(self, pod: PodRow, attach: bool = False) -> None:
+        """A shell in the pod (a new process, bash else sh) or, with attach, its main process."""
+        self.pick_container(pod, attach)
+
+    @work(thread=True, group="terminal-open", exit_on_error=False)
+    def pick_container(self, pod: PodRow, attach: bool) -> None:
+        """Multi-container pods: ask which container (the default one first); otherwise open at once."""
+        try:
+            info = pod_containers(self.backends.kube, pod.namespace, pod.name)
+        except SessionError:
+            info = None  # exec may still be allowed where reading the pod is not: the server picks the container
+        if info is not None and len(info.names) > 1:
+            names = [info.default, *(n for n in info.names if n != info.default)] if info.default else info.names
+            question = f"{'Attach to' if attach else 'Shell in'} which container of {pod.key}?"
+            picker = ChoiceScreen(question, [n for n in names if n], info.default)
+            self.app.call_from_thread(self.app.push_screen, picker, partial(self._container_chosen, pod, attach))
+            return
+        container = info.names[0] if info is not None and info.names else None
+        self.app.call_from_thread(self._open_kube, pod, container, attach)
+
+    def _container_chosen(self, pod: PodRow, attach: bool, container: str | None) -> None:
+        if container:
+            self._open_kube(pod, container, attach)
+
+    def _open_kube(self, pod: PodRow, container: str | None, attach: bool) -> None:
+        chosen = None if attach else self.shells.command_for(self.pod_key(pod), pod.image)
+        if chosen is None and not attach and self.default_shell:
+            try:
+                chosen = parse_command(self.default_shell)
+            except ValueError as exc:
+                self.notify(f"the shell setting: {exc}; using bash, else sh", title="Shell", severity="warning")
+        commands = [chosen] if chosen else None
+        session = KubeExecSession(self.backends.kube, pod.namespace, pod.name, container, commands, attach=attach)
+        self.open_session(session).pod = pod
+        if attach:
+            self.notify(session.warning, title="Attached", severity="warning", timeout=10)
+
+    @staticmethod
+    def pod_key(pod: PodRow) -> str:
+        """Where a shell chosen for this pod is kept: its workload, so the pod that replaces it gets it too."""
+        return workload_key(pod.namespace, pod.name, pod.labels)
+
+    def open_container_shell(self, container_id: str, shell: str | None = None) -> None:
+        """A shell in a running container (docker exec): the interactive image build. `shell` is a command line
+        ("bash -l"); without one, bash else sh."""
+        try:
+            commands: list[tuple[str, ...]] | None = [parse_command(shell)] if shell else None
+        except ValueError as exc:
+            self.notify(str(exc), title="Shell command", severity="error")
+            return
+        self.open_session(DockerExecSession(self.backends.docker, container_id, commands))
+
+    def open_local_shell(self) -> None:
+        self.open_session(LocalPtySession())
+
+    def open_local_command(self, argv: list[str], title: str, cwd: str | None = None) -> None:
+        """A local program in its own tab (its own pseudo-terminal); closing the tab hangs it up."""
+        self.open_session(LocalPtySession([tuple(argv)], cwd=cwd, title=title)).keep_after_exit = True
+
+    def open_session(self, session: TerminalSession) -> SessionTab:
+        """A new tab for the session; it connects once the tab has its size."""
+        pane_id = f"term-{next(self._ids)}"
+        emulator = TerminalEmulator(80, 24, reply=session.write)
+        tab = SessionTab(pane_id, session, emulator)
+        view = TerminalView(emulator, send=session.write, on_resize=session.resize, id=f"{pane_id}-view")
+        tab.view = view
+        self.tabs[pane_id] = tab
+        self.add_class("-has-tabs")
+        tabbed = self.query_one("#terminal-tabs", TabbedContent)
+
+        async def added() -> None:
+            await tabbed.add_pane(TabPane(tab.label, view, id=pane_id))
+            tab.mounted = True
+            if tab.closed:  # closed while its pane was being added: only now can the pane go
+                await tabbed.remove_pane(pane_id)
+                return
+            tabbed.active = pane_id
+            view.focus()
+            self.call_after_refresh(self._start, tab)
+
+        self.call_later(added)
+        self.update_info()
+        return tab
+
+    def _start(self, tab: SessionTab) -> None:
+        view = tab.view
+        assert view is not None
+        columns, lines = view.size.width, view.size.height
+        if columns < 2 or lines < 1:
+            columns, lines = tab.emulator.columns, tab.emulator.lines
+        else:
+            tab.emulator.resize(columns, lines)
+        self.pump(tab, columns, lines)
+
+    @work(thread=True, group="terminal-sessions", exit_on_error=False)
+    def pump(self, tab: SessionTab, columns: int, lines: int) -> None:
+        """Connect, then read until the session ends; output waits in tab.output for the UI."""
+        session = tab.session
+        try:
+            session.open(columns, lines)
+        except Exception as exc:  # SessionError in words; anything else as what it is
+            tab.failure = str(exc) if isinstance(exc, SessionError) else f"{type(exc).__name__}: {exc}"
+            tab.reader_done = True
+            self.post_message(TerminalOutput(tab))
+            return
+        self.post_message(SessionStarted(tab))
+        while not tab.closed:
+            data = session.read()
+            if not data:
+                break
+            if tab.output.add(data):
+                self.post_message(TerminalOutput(tab))
+        tab.reader_done = True
+        self.post_message(TerminalOutput(tab))
+
+    def on_session_started(self, message: SessionStarted) -> None:
+        message.tab.started = True
+        if message.tab.closed:
+            message.tab.session.close()
+        self.update_info()
+
+    # ---------------------------------------------------------------- output, at most once per frame
+
+    def on_terminal_output(self, message: TerminalOutput) -> None:
+        tab = message.tab
+        if tab.closed or tab.drain_scheduled:
+            return
+        wait = FRAME_S - (time.monotonic() - tab.last_drain)
+        if wait > 0:
+            tab.drain_scheduled = True
+            self.set_timer(wait, partial(self._drain, tab))
+        else:
+            self._drain(tab)
+
+    def _drain(self, tab: SessionTab) -> None:
+        tab.drain_scheduled = False
+        tab.last_drain = time.monotonic()
+        if tab.closed:
+            return
+        data = tab.output.take(BATCH_LIMIT)
+        if len(tab.output):  # more than one frame's worth: the rest next frame (the reader posts no new message)
+            tab.drain_scheduled = True
+            self.set_timer(FRAME_S, partial(self._drain, tab))
+        if data and tab.view is not None:
+            tab.emulator.feed(data)
+            tab.view.output_fed()
+            if tab.described != tab.session.describe():  # e.g. which shell the image had
+                self.update_info()
+        if tab.reader_done and tab.end is None and not len(tab.output):
+            self._ended(tab)
+
+    def _ended(self, tab: SessionTab) -> None:
+        tab.end = SessionEnd(tab.failure) if tab.failure else (tab.session.end or SessionEnd("ended"))
+        if tab.end.clean and not tab.keep_after_exit:
+            self.notify(f"{tab.session.title}: {tab.session.describe()} exited", title="Terminal")
+            self.close_tab(tab.pane_id)
+            return
+        view = tab.view
+        if view is not None:
+            view.ended = True
+            view.refresh()
+            if view.has_focus:
+                self._release(view)
+        self._relabel(tab)
+        self.update_info()
+
+    # ---------------------------------------------------------------- tabs
+
+    @property
+    def active_tab(self) -> SessionTab | None:
+        tabbed = self.query_one("#terminal-tabs", TabbedContent)
+        return self.tabs.get(tabbed.active) if tabbed.active else None
+
+    def _relabel(self, tab: SessionTab) -> None:
+        tabbed = self.query_one("#terminal-tabs", TabbedContent)
+        with contextlib.suppress(Exception):  # the tab is not mounted yet, or already gone
+            tabbed.get_tab(tab.pane_id).label = tab.label
+
+    def close_tab(self, pane_id: str) -> None:
+        """Close a tab: its session's process ends (only that process - never the pod or the container)."""
+        tab = self.tabs.pop(pane_id, None)
+        if tab is None:
+            return
+        self._hang_up(tab)
+        tabbed = self.query_one("#terminal-tabs", TabbedContent)
+        if tab.mounted:  # else the pane goes once it is added
+            tabbed.remove_pane(pane_id)
+        if not self.tabs:
+            self.remove_class("-has-tabs")
+        self.call_after_refresh(self.update_info)
+
+    def _hang_up(self, tab: SessionTab) -> None:
+        tab.closed = True
+        tab.output.close()
+        tab.session.close()
+
+    @on(TabbedContent.TabActivated, "#terminal-tabs")
+    def tab_activated(self) -> None:
+        self.update_info()
+
+    def on_descendant_focus(self) -> None:
+        self.update_info()
+
+    def on_descendant_blur(self) -> None:
+        self.update_info()
+
+    def on_terminal_view_released(self, message: TerminalView.Released) -> None:
+        self._release(message.view)
+
+    def _release(self, view: TerminalView) -> None:
+        """The keys are the app's again: focus the tab bar (arrows switch tabs, enter types again)."""
+        tabs = self.query_one("#terminal-tabs", TabbedContent).query(Tabs)
+        if tabs:
+            tabs.first().focus()
+        else:
+            self.set_focus(None)
+        self.update_info()
+
+    def update_info(self) -> None:
+        info = self.query_one("#terminal-info", Static)
+        info.remove_class("-warning", "-ended")
+        tab = self.active_tab
+        if tab is None:
+            info.update("" if not self.tabs else f"{len(self.tabs)} sessions")
+            return
+        session = tab.session
+        if tab.end is not None:
+            info.add_class("-ended")
+            info.update(f"session ended: {escape(tab.end.reason)}   (x closes the tab)")
+        elif not tab.started:
+            info.update(f"connecting: {escape(session.title)} …")
+        elif session.warning:
+            info.add_class("-warning")
+            info.update(escape(session.warning))
+        else:
+            tab.described = session.describe()
+            typing = tab.view is not None and tab.view.has_focus
+            keys = f"{ESCAPE_CHORD_DISPLAY} gives the keys back to the app" if typing else "enter: type here"
+            info.update(f"{escape(session.title)} · {escape(session.describe())} · {keys}")
+
+    # ---------------------------------------------------------------- actions (when the keys are the app's)
+
+    def action_type(self) -> None:
+        tab = self.active_tab
+        if tab is not None and tab.view is not None and tab.end is None:
+            tab.view.focus()
+            self.update_info()
+
+    def action_close_tab(self) -> None:
+        tab = self.active_tab
+        if tab is None:
+            return
+        detaches = isinstance(tab.session, KubeExecSession) and tab.session.attach
+        if tab.end is not None or detaches:
+            self.close_tab(tab.pane_id)  # nothing runs that closing would end (attach only detaches)
+            return
+        question = (
+            f"Close {tab.session.title}? Its process ends, with anything still running in it "
+            "(the pod or container keeps running)."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.close_tab(tab.pane_id)
+
+        self.app.push_screen(ConfirmScreen(question, "Close"), answered)
+
+    def action_local_shell(self) -> None:
+        self.open_local_shell()
+
+    def action_choose_shell(self) -> None:
+        """The shell for new sessions in the active tab's pod (kept for its workload and its image) or container
+        (kept for its image); saved for later runs, and a new tab starts it now."""
+        tab = self.active_tab
+        session = tab.session if tab is not None else None
+        if tab is not None and tab.pod is not None and isinstance(session, KubeExecSession) and not session.attach:
+            key, image, where = (
+                self.pod_key(tab.pod),
+                tab.pod.image,
+                f"{self.pod_key(tab.pod)} (its pods) and image {tab.pod.image}",
+            )
+        elif tab is not None and isinstance(session, DockerExecSession) and session.image:
+            key, image, where = None, session.image, f"containers of image {session.image}"
+        else:
+            self.notify("open a shell in a pod first (s on the pod list)", title="Shell command", severity="warning")
+            return
+        current = " ".join(self.shells.command_for(key, image) or ())
+        question = f"Shell for {where} (type any command; kept for later runs)"
+        picker = ChoiceScreen(question, SUGGESTED_SHELLS, current or None)
+        self.app.push_screen(picker, partial(self._shell_chosen, tab, key, image))
+
+    def _shell_chosen(self, tab: SessionTab, key: str | None, image: str, text: str | None) -> None:
+        if not text:
+            return
+        try:
+            command = parse_command(text)
+        except ValueError as exc:
+            self.notify(str(exc), title="Shell command", severity="error")
+            return
+        self.shells.remember(key, image, command)
+        try:
+            self.shell_choices.save(self.shells)
+        except OSError as exc:
+            self.notify(f"kept for this run only: cannot write {self.shell_choices.path}: {exc.strerror}",
+                        title="Shell command", severity="warning")  # fmt: skip
+        session = tab.session
+        if tab.pod is not None and isinstance(session, KubeExecSession):
+            self._open_kube(tab.pod, session.container, attach=False)
+        elif isinstance(session, DockerExecSession):
+            self.open_session(DockerExecSession(self.backends.docker, session.container_id, [command]))
+
+    def action_own_kubectl(self) -> None:
+        """The active pod tab's pod in the user's own `kubectl exec -it` (same kubeconfig and context), in a new
+        tab: for clusters where their kubectl works better (its credential plugins, proxies, versions)."""
+        tab = self.active_tab
+        session = tab.session if tab is not None else None
+        if not isinstance(session, KubeExecSession) or session.attach:
+            self.notify("K opens a pod's shell tab in your kubectl: open a shell in a pod first (s on the pod list)",
+                        title="kubectl", severity="warning")  # fmt: skip
+            return
+        command = session.command if tab is not None and tab.started and session.command else None
+        argv = kubectl_exec_argv(session.namespace, session.pod, session.container, command or BASH_ELSE_SH,
+                                 context=self.backends.kube.context)  # fmt: skip
+        env = dict(os.environ, KUBECONFIG=os.pathsep.join(self.backends.kube.kubeconfig_files))
+        where = f"{session.namespace}/{session.pod}" + (f" ({session.container})" if session.container else "")
+        self.open_session(LocalPtySession([tuple(argv)], env=env, title=f"kubectl {where}"))
+
+    def action_switch_tab(self, step: int) -> None:
+        if len(self.tabs) < 2:
+            return
+        tabbed = self.query_one("#terminal-tabs", TabbedContent)
+        ids = list(self.tabs)
+        current = ids.index(tabbed.active) if tabbed.active in ids else 0
+        tabbed.active = ids[(current + step) % len(ids)]

@@ -1,0 +1,253 @@
+"""Apply pod manifests (and the claims they mount) with server-side apply, as `kubectl apply --server-side` does,
+and remember what was applied so a dead pod can be started again from the very same manifest."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from kubernetes import client as k8s
+from kubernetes.client.exceptions import ApiException
+
+from tui.models.deploy.pod_template import Manifest, name_of
+from tui.services.images.last_pushed import state_dir
+from tui.services.kube.kube import KubeService
+from tui.services.transfer.claim_mounts import ClaimMountStore
+
+FIELD_MANAGER = "k8sx-tui"
+APPLY_CONTENT_TYPE = "application/apply-patch+yaml"
+TIMEOUT_S = 30.0
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+class ApplyFailed(Exception):
+    """The API refused a manifest (its message verbatim) or could not be reached (in words)."""
+
+
+@dataclass(frozen=True)
+class Applied:
+    kind: str
+    name: str
+    created: bool  # False: an object of that name was there and was updated
+
+    def __str__(self) -> str:
+        return f"{self.kind.lower()}/{self.name} {'created' if self.created else 'configured'}"
+
+
+class AppliedManifests:
+    """The manifest each pod was last applied with, one file per pod under the state directory: pods are
+    immutable, so "restart from the same YAML" deletes the dead pod and applies this again."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root or state_dir() / "applied"
+
+    def _path(self, namespace: str, name: str) -> Path:
+        return self.root / _SAFE_NAME.sub("_", namespace) / f"{_SAFE_NAME.sub('_', name)}.yaml"
+
+    def remember(self, namespace: str, manifest: Manifest) -> None:
+        path = self._path(namespace, name_of(manifest))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(yaml.safe_dump(manifest, sort_keys=False))
+        temporary.replace(path)
+
+    def recall(self, namespace: str, name: str) -> Manifest | None:
+        try:
+            loaded = yaml.safe_load(self._path(namespace, name).read_text())
+        except (OSError, yaml.YAMLError):
+            return None
+        return loaded if isinstance(loaded, dict) else None
+
+
+def api_message(exc: ApiException) -> str:
+    """The API server's own message for a refused request (what kubectl prints after `Error from server`)."""
+    try:
+        body: Any = json.loads(exc.body or "")
+    except (TypeError, ValueError):
+        body = None
+    if isinstance(body, dict) and body.get("message"):
+        return str(body["message"])
+    return f"HTTP {exc.status} {exc.reason}"
+
+
+class PodApplier:
+    def __init__(
+        self, kube: KubeService, store: AppliedManifests | None = None, mounts: ClaimMountStore | None = None
+    ) -> None:
+        self.kube = kube
+        self.store = store or AppliedManifests()
+        self.mounts = mounts or ClaimMountStore()
+
+    def _core(self) -> k8s.CoreV1Api:
+        return k8s.CoreV1Api(self.kube.api_client())
+
+    def apply(self, namespace: str, manifests: list[Manifest]) -> list[Applied]:
+        """Claims first (a pod waits for its claim), then pods; stops at the first refusal, naming the object."""
+        for manifest in manifests:
+            theirs = (manifest.get("metadata") or {}).get("namespace")
+            if theirs and theirs != namespace:
+                raise ApplyFailed(
+                    f"{manifest.get('kind')} {name_of(manifest)} says namespace {theirs!r} but the app is in "
+                    f"{namespace!r}: remove metadata.namespace, or switch namespace (n on the Pods screen)"
+                )
+        ordered = sorted(manifests, key=lambda m: m.get("kind") != "PersistentVolumeClaim")
+        done: list[Applied] = []
+        for manifest in ordered:
+            done.append(self._apply_one(namespace, manifest))
+            if manifest.get("kind") == "Pod":
+                self.store.remember(namespace, manifest)
+            pod = _pod_of(manifest)
+            if pod is not None:
+                with contextlib.suppress(OSError):  # only a default for later pulls: never worth failing an apply
+                    self.mounts.remember(namespace, pod)
+        return done
+
+    def check(self, namespace: str, manifests: list[Manifest]) -> None:
+        """ApplyFailed with what `apply` would be refused for, changing nothing (dryRun=All): before something is
+        deleted to make room for these. Claims are applied; pods and Jobs created under a generated name (those
+        of their own name may still be there, about to go). A quota the objects still there use up is not held
+        against them: once they are gone it may well fit."""
+        for manifest in sorted(manifests, key=lambda m: m.get("kind") != "PersistentVolumeClaim"):
+            kind, name = str(manifest.get("kind")), name_of(manifest)
+            if kind == "PersistentVolumeClaim":
+                self._apply_one(namespace, manifest, dry_run=True)
+                continue
+            metadata = {k: v for k, v in (manifest.get("metadata") or {}).items() if k != "name"}
+            body = _with_api_version(dict(manifest, metadata=dict(metadata, generateName=f"{name}-")))
+            try:
+                if kind == "Job":
+                    create: Any = k8s.BatchV1Api(self.kube.api_client()).create_namespaced_job
+                else:
+                    create = self._core().create_namespaced_pod
+                _drain(create(namespace, body, dry_run="All", _preload_content=False, _request_timeout=TIMEOUT_S))
+            except ApiException as exc:
+                if exc.status == 403 and "exceeded quota" in api_message(exc):
+                    continue
+                raise ApplyFailed(self._refusal(namespace, kind, name, exc)) from exc
+            except Exception as exc:
+                raise ApplyFailed(f"cannot check {kind.lower()}/{name}: {self.kube.explain(exc)}") from exc
+
+    def _apply_one(self, namespace: str, manifest: Manifest, dry_run: bool = False) -> Applied:
+        kind, name = str(manifest.get("kind")), name_of(manifest)
+        body = _with_api_version(manifest)
+        extra: dict[str, Any] = {"dry_run": "All"} if dry_run else {}
+        try:
+            core = self._core()
+            call = {
+                "Pod": core.patch_namespaced_pod,
+                "PersistentVolumeClaim": core.patch_namespaced_persistent_volume_claim,
+                "Job": k8s.BatchV1Api(self.kube.api_client()).patch_namespaced_job,  # a fan-out as an Indexed Job
+            }[kind]
+            response: Any = call(
+                name,
+                namespace,
+                body,
+                field_manager=FIELD_MANAGER,
+                force=True,  # the app's fields win over an earlier kubectl apply of the same file
+                **extra,
+                _content_type=APPLY_CONTENT_TYPE,
+                _preload_content=False,
+                _request_timeout=TIMEOUT_S,
+            )
+        except ApiException as exc:
+            raise ApplyFailed(self._refusal(namespace, kind, name, exc)) from exc
+        except Exception as exc:
+            raise ApplyFailed(f"cannot apply {kind.lower()}/{name}: {self.kube.explain(exc)}") from exc
+        _drain(response)
+        return Applied(kind, name, created=response.status == 201)
+
+    def _refusal(self, namespace: str, kind: str, name: str, exc: ApiException) -> str:
+        message = api_message(exc)
+        if exc.status == 404 and f'namespaces "{namespace}" not found' in message:
+            return (
+                f"namespace {namespace} does not exist ({message}): create it (kubectl create namespace "
+                f"{namespace}) or switch namespace (n on the Pods screen)"
+            )
+        if exc.status == 401:
+            return self.kube.explain(exc)
+        if kind == "Pod" and "pod updates may not change fields" in message:
+            message += f"\n→ a pod cannot be changed once created: delete pod {name} first, or give this one a new name"
+        return f"{kind.lower()}/{name} refused: {message}"
+
+    def existing(self, namespace: str, names: list[str]) -> list[str]:
+        """Which of these pods are there already (pods are immutable: applying a changed one is refused)."""
+        found: list[str] = []
+        for name in names:
+            try:
+                self._core().read_namespaced_pod(name, namespace, _request_timeout=TIMEOUT_S)
+            except ApiException as exc:
+                if exc.status == 404:
+                    continue
+                raise ApplyFailed(f"cannot read pod {name}: {api_message(exc)}") from exc
+            except Exception as exc:
+                raise ApplyFailed(f"cannot read pod {name}: {self.kube.explain(exc)}") from exc
+            found.append(name)
+        return found
+
+    # ---------------------------------------------------------------- restart
+
+    def restart(
+        self, namespace: str, name: str, timeout: float = 120.0, cancel: threading.Event | None = None
+    ) -> Applied:
+        """Delete the pod (if it is still there), wait until it is gone, apply its remembered manifest again: the
+        same image, command and claim, so the results on that claim are where the new pod expects them."""
+        manifest = self.store.recall(namespace, name)
+        if manifest is None:
+            raise ApplyFailed(
+                f"no manifest remembered for pod {name} in {namespace} (it was not applied from this app on this "
+                "machine): open its YAML and apply it"
+            )
+        self.delete_and_wait(namespace, name, timeout, cancel)
+        return self.apply(namespace, [manifest])[0]
+
+    def delete_and_wait(
+        self, namespace: str, name: str, timeout: float = 120.0, cancel: threading.Event | None = None
+    ) -> None:
+        stop = cancel or threading.Event()
+        try:
+            self._core().delete_namespaced_pod(name, namespace, _request_timeout=TIMEOUT_S)
+        except ApiException as exc:
+            if exc.status != 404:
+                raise ApplyFailed(f"cannot delete pod {name}: {api_message(exc)}") from exc
+        except Exception as exc:
+            raise ApplyFailed(f"cannot delete pod {name}: {self.kube.explain(exc)}") from exc
+        waited = 0.0
+        while waited < timeout and not stop.is_set():
+            try:
+                self._core().read_namespaced_pod(name, namespace, _request_timeout=TIMEOUT_S)
+            except ApiException as exc:
+                if exc.status == 404:
+                    return
+                raise ApplyFailed(f"cannot read pod {name}: {api_message(exc)}") from exc
+            stop.wait(0.5)
+            waited += 0.5
+        raise ApplyFailed(f"pod {name} is still terminating after {timeout:.0f}s; try again when it is gone")
+
+
+def _with_api_version(manifest: Manifest) -> Manifest:
+    kind = manifest.get("kind")
+    return dict(manifest, apiVersion=manifest.get("apiVersion") or ("batch/v1" if kind == "Job" else "v1"))
+
+
+def _drain(response: Any) -> None:
+    """Read to the end, then hand the connection back: one handed back half-read poisons the next request."""
+    try:
+        _ = response.data
+    finally:
+        response.release_conn()
+
+
+def _pod_of(manifest: Manifest) -> Manifest | None:
+    """The pod a manifest runs: itself, or a Job's pod template (named after the Job)."""
+    if manifest.get("kind") == "Pod":
+        return manifest
+    if manifest.get("kind") == "Job":
+        template = ((manifest.get("spec") or {}).get("template")) or {}
+        return {"metadata": {"name": name_of(manifest)}, "spec": template.get("spec") or {}}
+    return None

@@ -1,0 +1,172 @@
+"""The experiment loop with one key: build the project's image, push it, deploy the pod with it, wait until the pod
+runs, then hand it over for a shell. Each stage reports as it goes; the first that fails stops the loop and says
+why (the build's failing step, the registry's refusal, the API's message, the scheduler's reason)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Generator, Iterator
+from typing import Any
+
+from tui.models.deploy.pod_progress import Verdict
+from tui.models.deploy.pod_template import Manifest, name_of, pods_of, replace_image
+from tui.models.images.image import BuildFailed, BuildFinished, BuildStep, ImageRef, next_version
+from tui.models.project.project_file import LoopReady, Project, StageState, StageUpdate
+from tui.models.units import human_bytes
+from tui.services.deploy.apply import ApplyFailed, PodApplier
+from tui.services.deploy.pod_follow import PodFollower
+from tui.services.docker.engine_stream import EventStream, ImageError
+from tui.services.images.images import ImageService
+from tui.services.images.last_pushed import LastPushed
+
+RUNNING_TIMEOUT_S = 300.0
+STUCK_GRACE_S = 20.0  # a fresh claim makes the scheduler complain for a moment: only a lasting problem stops
+LoopEvent = StageUpdate | LoopReady
+
+
+def next_tag(project: Project, last_pushed: str | None) -> str:
+    """The project's tag, else one up from the last push of the same repository, else 0.1."""
+    if project.tag:
+        return project.tag
+    try:
+        last = ImageRef.parse(last_pushed) if last_pushed else None
+        if last and last.tag and last.name == ImageRef.parse(project.repository).name:
+            return next_version(last.tag) or "0.1"
+    except ValueError:
+        pass
+    return "0.1"
+
+
+class ExperimentLoop:
+    def __init__(self, images: ImageService, applier: PodApplier, last_pushed: LastPushed) -> None:
+        self.images = images
+        self.applier = applier
+        self.last_pushed = last_pushed
+        self._cancel = threading.Event()
+        self._stream: EventStream[Any] | None = None
+
+    def cancel(self) -> None:
+        """From any thread: stop the loop, and the build or push in progress with it (the engine stops too)."""
+        self._cancel.set()
+        stream = self._stream
+        if stream is not None:
+            stream.cancel()
+
+    def run(self, project: Project, namespace: str, manifests: list[Manifest], replace: bool) -> Iterator[LoopEvent]:
+        """`manifests` (labelled; their image is replaced by the pushed one); `replace`: pods of the same names
+        are deleted first (the user agreed)."""
+        cancel = self._cancel
+        try:
+            ref = ImageRef.parse(f"{project.repository}:{next_tag(project, self.last_pushed.get())}")
+        except ValueError as exc:
+            yield StageUpdate("build", StageState.FAILED, f"image {project.repository}: {exc}")
+            return
+        built = yield from self._build(project, ref, cancel)
+        if not built or cancel.is_set():
+            return
+        pushed = yield from self._push(ref, cancel)
+        if pushed is None or cancel.is_set():
+            return
+        pod_name = yield from self._deploy(namespace, manifests, pushed, replace, cancel)
+        if pod_name is None or cancel.is_set():
+            return
+        pod = yield from self._wait_running(namespace, pod_name, cancel)
+        if pod is not None:
+            yield StageUpdate("shell", StageState.RUNNING, f"opening a shell in {pod_name}")
+            yield LoopReady(namespace, pod)
+
+    def _build(self, project: Project, ref: ImageRef, cancel: threading.Event) -> Generator[LoopEvent, None, bool]:
+        yield StageUpdate("build", StageState.RUNNING, f"{ref} from {project.resolve(project.context)}")
+        stream = self.images.build(
+            project.resolve(project.context), str(project.resolve(project.dockerfile)), ref, project.build_args
+        )
+        self._stream = stream
+        for event in stream:
+            if cancel.is_set():
+                stream.cancel()
+                yield StageUpdate("build", StageState.FAILED, "cancelled")
+                return False
+            if isinstance(event, BuildStep):
+                yield StageUpdate(
+                    "build", StageState.RUNNING, f"step {event.number}/{event.total}: {event.instruction}"
+                )
+            elif isinstance(event, BuildFailed):
+                output = "; ".join(event.output[-3:])
+                yield StageUpdate("build", StageState.FAILED, event.message + (f" ({output})" if output else ""))
+                return False
+            elif isinstance(event, BuildFinished):
+                yield StageUpdate("build", StageState.DONE, f"{ref} ({event.image_id.removeprefix('sha256:')[:12]})")
+                return True
+        yield StageUpdate("build", StageState.FAILED, "the build ended without a result")
+        return False
+
+    def _push(self, ref: ImageRef, cancel: threading.Event) -> Generator[LoopEvent, None, ImageRef | None]:
+        yield StageUpdate("push", StageState.RUNNING, f"to {ref.registry}")
+        stream = self.images.push(ref)
+        self._stream = stream
+        finished: ImageRef | None = None
+        shown = -1.0
+        try:
+            for progress in stream:
+                if cancel.is_set():
+                    stream.cancel()
+                    yield StageUpdate("push", StageState.FAILED, "cancelled")
+                    return None
+                finished = progress.finished_ref or finished
+                if time.monotonic() - shown > 0.5:  # a redraw per engine message is too many
+                    shown = time.monotonic()
+                    done = f"{progress.layers_done}/{len(progress.layers)} layers"
+                    yield StageUpdate("push", StageState.RUNNING, f"{done}, {human_bytes(progress.current_bytes)}")
+        except ImageError as exc:
+            yield StageUpdate("push", StageState.FAILED, str(exc))
+            return None
+        if finished is None:
+            yield StageUpdate("push", StageState.FAILED, "the registry did not confirm the push (no digest)")
+            return None
+        self.last_pushed.set(str(finished))
+        yield StageUpdate("push", StageState.DONE, str(finished))
+        return finished
+
+    def _deploy(
+        self, namespace: str, manifests: list[Manifest], image: ImageRef, replace: bool, cancel: threading.Event
+    ) -> Generator[LoopEvent, None, str | None]:
+        with_image, _ = replace_image(manifests, str(image))
+        first = name_of(pods_of(with_image)[0])
+        yield StageUpdate("deploy", StageState.RUNNING, f"pod {first} into {namespace}")
+        try:
+            if replace:
+                for pod in pods_of(with_image):
+                    self.applier.delete_and_wait(namespace, name_of(pod), cancel=cancel)
+            applied = self.applier.apply(namespace, with_image)
+        except ApplyFailed as exc:
+            yield StageUpdate("deploy", StageState.FAILED, str(exc))
+            return None
+        yield StageUpdate("deploy", StageState.DONE, ", ".join(map(str, applied)))
+        return first
+
+    def _wait_running(
+        self, namespace: str, name: str, cancel: threading.Event
+    ) -> Generator[LoopEvent, None, dict[str, Any] | None]:
+        follower = PodFollower(self.applier.kube, namespace, name)
+        started = time.monotonic()
+        stuck_since: float | None = None
+        last = None
+        for progress in follower.follow(cancel, timeout=RUNNING_TIMEOUT_S, every_look=True):
+            last = progress
+            if progress.verdict is Verdict.RUNNING and follower.last_pod is not None:
+                yield StageUpdate("running", StageState.DONE, progress.summary())
+                return follower.last_pod
+            if progress.verdict.settled:
+                yield StageUpdate("running", StageState.FAILED, progress.summary())
+                return None
+            stuck_since = (stuck_since or time.monotonic()) if progress.verdict is Verdict.STUCK else None
+            if stuck_since is not None and time.monotonic() - stuck_since > STUCK_GRACE_S:
+                yield StageUpdate("running", StageState.FAILED, progress.summary())
+                return None
+            yield StageUpdate("running", StageState.RUNNING, progress.summary())
+        if not cancel.is_set():
+            waited = time.monotonic() - started
+            reason = last.summary() if last else name
+            yield StageUpdate("running", StageState.FAILED, f"not Running after {waited:.0f}s: {reason}")
+        return None

@@ -1,0 +1,114 @@
+"""What a Dockerfile build sends: the context files that .dockerignore keeps, and the registries it pulls from."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from docker.utils.build import exclude_paths
+
+from tui.models.images.image import ImageRef
+from tui.services.docker.engine_stream import ImageError
+
+_VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)")
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    root: Path
+    paths: tuple[str, ...]  # relative to root, as .dockerignore leaves them
+    dockerfile_name: str  # the Dockerfile's name inside the archive
+    extra_files: dict[str, bytes]  # a Dockerfile from outside the context travels as an extra file
+    base_registries: frozenset[str]  # where FROM images come from: the registries the build needs credentials for
+
+    @classmethod
+    def prepare(cls, context_dir: str | Path, dockerfile: str, buildargs: Mapping[str, str]) -> BuildContext:
+        """Check the folder and Dockerfile exist and list the files, as `docker build` does before it sends."""
+        root = Path(context_dir).absolute()
+        if not root.exists():
+            raise ImageError(f"the build context {root} does not exist")
+        if not root.is_dir():
+            raise ImageError(f"the build context {root} is not a folder")
+        dockerfile_path = Path(dockerfile) if Path(dockerfile).is_absolute() else root / dockerfile
+        if not dockerfile_path.is_file():
+            raise ImageError(f"no Dockerfile at {dockerfile_path}")
+        dockerfile_bytes = dockerfile_path.read_bytes()
+        patterns = _dockerignore_patterns(root)
+        extra_files: dict[str, bytes] = {}
+        if dockerfile_path.resolve().is_relative_to(root.resolve()):
+            name = dockerfile_path.resolve().relative_to(root.resolve()).as_posix()
+        else:
+            # As docker-py does: send it under a unique name, and keep that name out of `COPY .`.
+            name = f".dockerfile.{uuid.uuid4().hex[:12]}"
+            extra_files[name] = dockerfile_bytes
+            extra_files[".dockerignore"] = "\n".join([*(patterns or [".dockerignore"]), name]).encode()
+        kept = exclude_paths(str(root), list(patterns), dockerfile=name)
+        paths = tuple(sorted(path for path in kept if path not in extra_files))
+        registries = base_registries(dockerfile_bytes.decode(errors="replace"), buildargs)
+        return cls(root, paths, name, extra_files, registries)
+
+
+def _dockerignore_patterns(root: Path) -> list[str]:
+    ignore_file = root / ".dockerignore"
+    if not ignore_file.is_file():
+        return []
+    lines = (line.strip() for line in ignore_file.read_text(errors="replace").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def _instructions(dockerfile: str) -> Iterator[tuple[str, list[str]]]:
+    """(INSTRUCTION, words) per logical line: comments dropped, `\\` continuations joined."""
+    logical = ""
+    for raw in dockerfile.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            logical += line[:-1] + " "
+            continue
+        words = (logical + line).split()
+        logical = ""
+        yield words[0].upper(), words[1:]
+
+
+def base_registries(dockerfile: str, buildargs: Mapping[str, str]) -> frozenset[str]:
+    """The registries of the images FROM and COPY --from name, with global ARGs and build args substituted;
+    stage names, `scratch` and names that stay unresolved are skipped."""
+    global_args: dict[str, str] = {}
+    stages: set[str] = {"scratch"}
+    images: list[str] = []
+    seen_from = False
+    for instruction, words in _instructions(dockerfile):
+        if instruction == "ARG" and not seen_from:
+            for word in words:
+                name, _, default = word.partition("=")
+                global_args[name] = buildargs.get(name, default.strip("\"'"))
+        elif instruction == "FROM" and words:
+            seen_from = True
+            plain = [word for word in words if not word.startswith("--")]
+            images.append(_substitute(plain[0], global_args))
+            if len(plain) >= 3 and plain[1].lower() == "as":
+                stages.add(plain[2].lower())
+        elif instruction == "COPY":
+            images.extend(word.removeprefix("--from=") for word in words if word.startswith("--from="))
+    registries: set[str] = set()
+    for image in images:
+        if image.lower() in stages or image.isdigit() or "$" in image:
+            continue
+        try:
+            registries.add(ImageRef.parse(image).registry)
+        except ValueError:
+            continue
+    return frozenset(registries)
+
+
+def _substitute(word: str, args: Mapping[str, str]) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(3)
+        found = args.get(name) or match.group(2)
+        return found if found is not None else match.group(0)
+
+    return _VARIABLE.sub(value, word)
