@@ -7,7 +7,7 @@ import random
 import pytest
 
 from tui.models.terminal.emulator import TerminalEmulator, line_rows
-from tui.models.terminal.screen import BLANK, RunRow, TextRow, attr_key, row_runs
+from tui.models.terminal.rows import BLANK, RunRow, TextRow, attr_key, row_runs
 
 
 def term(columns: int = 20, lines: int = 5, scrollback: int = 100) -> tuple[TerminalEmulator, list[bytes]]:

@@ -20,7 +20,7 @@ from textual.widget import Widget
 
 from tui.models.terminal.emulator import TerminalEmulator
 from tui.models.terminal.keys import encode_key, encode_mouse, encode_paste
-from tui.models.terminal.screen import AttrKey, Row, row_runs
+from tui.models.terminal.rows import AttrKey, Row, row_runs
 
 ESCAPE_CHORD = "ctrl+right_square_bracket"
 ESCAPE_CHORD_DISPLAY = "ctrl+]"

@@ -1,6 +1,6 @@
 """A terminal emulator for the bytes of a remote shell: xterm's escape sequences onto a `VTScreen`.
 
-Why not pyte's own Stream: it parses one character at a time (about 0.3 MB/s on these machines), reads
+Why not pyte's own Stream: it parses one character at a time, reads
 `CSI > 4;2 m` (vim's modifyOtherKeys) as underline, draws the inside of DCS strings as text, and has no
 alternate screen. Here whole printable runs and whole escape sequences are matched by regular expressions.
 
@@ -21,8 +21,8 @@ from pyte.charsets import LAT1_MAP
 from pyte.screens import Char
 from wcwidth import wcwidth
 
+from tui.models.terminal.rows import BLANK, Row, TextRow
 from tui.models.terminal.screen import (
-    BLANK,
     BRACKETED_PASTE,
     CURSOR_KEYS,
     FOCUS_EVENTS,
@@ -31,11 +31,9 @@ from tui.models.terminal.screen import (
     MOUSE_NORMAL,
     MOUSE_SGR,
     MOUSE_X10,
-    Row,
-    TextRow,
     VTScreen,
-    apply_sgr,
 )
+from tui.models.terminal.sgr import apply_sgr
 
 _PRINTABLE = re.compile(r"[^\x00-\x1f\x7f-\x9f]+")
 _CSI = re.compile(r"\[([0-?]*)([ -/]*)([@-~])")

@@ -1,21 +1,18 @@
 """The cells of a terminal: pyte's screen, extended to what xterm does and pyte does not.
 
-pyte gives the cursor motions, erase/insert/delete, margins, tab stops and charsets. Added here: xterm's colour
-names (16, 256 and truecolor, colon forms too), an alternate screen, a scrollback that lines scrolling off the
-top of the main screen go to, xterm's single saved cursor, scroll up/down (SU/SD), repeat (REP), and a draw
-that writes a printable ASCII run in bulk instead of character by character.
+pyte gives the cursor motions, erase/insert/delete, margins, tab stops and charsets. Added here: an alternate
+screen, a scrollback that lines scrolling off the top of the main screen go to, xterm's single saved cursor,
+scroll up/down (SU/SD), repeat (REP), and a draw that writes a printable ASCII run in bulk instead of character
+by character. The colours (SGR) are in sgr.py, the rows as drawn and as kept in the scrollback in rows.py.
 """
 
 from __future__ import annotations
 
 import copy
-import re
 import unicodedata
 from collections import defaultdict, deque
 from collections.abc import Callable
-from itertools import repeat
-from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any
 
 import pyte
 from pyte import modes as mo
@@ -23,9 +20,7 @@ from pyte.charsets import LAT1_MAP
 from pyte.screens import Char, Cursor, Margins, StaticDefaultDict
 from wcwidth import wcwidth
 
-BLANK = Char(" ")
-ANSI_NAMES = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
-COLOR_NAMES = (*ANSI_NAMES, *(f"bright_{name}" for name in ANSI_NAMES))
+from tui.models.terminal.rows import BLANK, Row, compact_row, row_runs
 
 # Private modes (pyte keeps them shifted left by 5 in `Screen.mode`).
 CURSOR_KEYS = 1 << 5  # DECCKM: arrows send ESC O A
@@ -37,144 +32,6 @@ FOCUS_EVENTS = 1004 << 5
 MOUSE_SGR = 1006 << 5
 ALT_SCREEN_MODES = frozenset({47, 1047, 1049})
 BRACKETED_PASTE = 2004 << 5
-
-_SGR_IN_TEXT = re.compile(r"\x1b\[([0-9;:]*)m")
-
-AttrKey = tuple[str, str, bool, bool, bool, bool, bool, bool]
-"""A cell's look without its character: fg, bg, bold, italics, underscore, strikethrough, reverse, blink."""
-
-
-class TextRow(NamedTuple):
-    """A row of the scrollback kept as text (jump scroll): at most a screen width of printable characters and
-    SGR sequences, drawn from `attrs` on. It never becomes cells unless someone scrolls back to it."""
-
-    text: str
-    attrs: Char
-
-
-class RunRow(NamedTuple):
-    """A scrollback row that was cells: its runs of one look each (far smaller than the cells)."""
-
-    runs: tuple[tuple[str, AttrKey], ...]
-
-
-Row = dict[int, Char] | TextRow | RunRow | str
-"""A row of cells; or, in the scrollback, a TextRow, a RunRow, or (in the default look) just its text."""
-Run = tuple[str, AttrKey, bool]
-"""A stretch of one row in one look: text, look, whether the cursor is on it (then the text is one cell)."""
-
-
-def attr_key(cell: Char) -> AttrKey:
-    return (cell.fg, cell.bg, cell.bold, cell.italics, cell.underscore, cell.strikethrough, cell.reverse, cell.blink)
-
-
-DEFAULT_KEY = attr_key(BLANK)
-_DEFAULT_ONLY = {DEFAULT_KEY}
-_LOOK = itemgetter(1, 2, 3, 4, 5, 6, 7, 8)  # a cell's AttrKey, as attr_key gives it
-_DATA = itemgetter(0)
-
-
-def _indexed_color(n: int) -> str:
-    return COLOR_NAMES[n] if n < 16 else f"color({min(n, 255)})"
-
-
-def _extended_color(values: list[int], start: int) -> tuple[str | None, int]:
-    """38;5;n or 38;2;r;g;b starting at values[start] (the 5 or the 2): the colour and how many values it took."""
-    if start >= len(values):
-        return None, 0
-    if values[start] == 5 and start + 1 < len(values):
-        return _indexed_color(values[start + 1]), 2
-    if values[start] == 2 and start + 3 < len(values):
-        r, g, b = (min(v, 255) for v in values[start + 1 : start + 4])
-        return f"#{r:02x}{g:02x}{b:02x}", 4
-    return None, len(values) - start
-
-
-def _colon_color(parts: list[str]) -> str | None:
-    """38:5:n, 38:2::r:g:b or 38:2:r:g:b (the ITU forms, colon separated)."""
-    numbers = [int(p) if p.isdigit() else 0 for p in parts[1:]]
-    if numbers[:1] == [5] and len(numbers) >= 2:
-        return _indexed_color(numbers[1])
-    if numbers[:1] == [2] and len(numbers) >= 4:
-        r, g, b = (min(v, 255) for v in numbers[-3:])
-        return f"#{r:02x}{g:02x}{b:02x}"
-    return None
-
-
-def apply_sgr(attrs: Char, params: str) -> Char:
-    """The look after `CSI params m`. Unknown attributes are ignored, as terminals do."""
-    if not params or params == "0":
-        return attrs._replace(**_RESET)
-    change: dict[str, Any] = {}
-    groups = params.split(";")
-    values = [int(g) if g.isdigit() else 0 for g in groups]
-    i = 0
-    while i < len(values):
-        value = values[i]
-        if ":" in groups[i]:
-            parts = groups[i].split(":")
-            head = int(parts[0]) if parts[0].isdigit() else 0
-            if head in (38, 48):
-                color = _colon_color(parts)
-                if color is not None:
-                    change["fg" if head == 38 else "bg"] = color
-            elif head == 4:
-                change["underscore"] = parts[1:2] != ["0"]
-            i += 1
-            continue
-        if value == 0:
-            change.update(_RESET)
-        elif 30 <= value <= 37:
-            change["fg"] = ANSI_NAMES[value - 30]
-        elif 40 <= value <= 47:
-            change["bg"] = ANSI_NAMES[value - 40]
-        elif 90 <= value <= 97:
-            change["fg"] = COLOR_NAMES[value - 82]
-        elif 100 <= value <= 107:
-            change["bg"] = COLOR_NAMES[value - 92]
-        elif value in (38, 48, 58):
-            color, used = _extended_color(values, i + 1)
-            if color is not None and value != 58:
-                change["fg" if value == 38 else "bg"] = color
-            i += used
-        elif value == 39:
-            change["fg"] = "default"
-        elif value == 49:
-            change["bg"] = "default"
-        elif value in _FLAGS:
-            name, on = _FLAGS[value]
-            change[name] = on
-        elif value == 22:
-            change["bold"] = False
-        i += 1
-    return attrs._replace(**change) if change else attrs
-
-
-_RESET: dict[str, Any] = {
-    "fg": "default",
-    "bg": "default",
-    "bold": False,
-    "italics": False,
-    "underscore": False,
-    "strikethrough": False,
-    "reverse": False,
-    "blink": False,
-}
-_FLAGS = {
-    1: ("bold", True),
-    3: ("italics", True),
-    4: ("underscore", True),
-    5: ("blink", True),
-    6: ("blink", True),
-    7: ("reverse", True),
-    9: ("strikethrough", True),
-    21: ("underscore", True),
-    23: ("italics", False),
-    24: ("underscore", False),
-    25: ("blink", False),
-    27: ("reverse", False),
-    29: ("strikethrough", False),
-}
 
 
 class _CellsOfLook(dict[str, Char]):
@@ -559,88 +416,3 @@ class VTScreen(pyte.Screen):
     def text_of(self, row: Row) -> str:
         """A row's characters, trailing blanks dropped (tests and copy)."""
         return "".join(text for text, _key, _cursor in row_runs(row, self.columns)).rstrip()
-
-
-def row_runs(row: Row, columns: int, cursor_x: int = -1) -> list[Run]:
-    """A row as runs of one look each, `columns` cells wide; the cursor's cell (if any) is a run of its own."""
-    if isinstance(row, str):
-        return [(row, DEFAULT_KEY, False)] if row else []
-    if isinstance(row, RunRow):
-        return [(text, key, False) for text, key in row.runs]
-    if isinstance(row, TextRow):
-        return _text_row_runs(row, columns)
-    if cursor_x < 0 and row:
-        plain = _plain_text(row, columns)
-        if plain is not None:
-            return [(plain.ljust(columns), DEFAULT_KEY, False)]
-    runs: list[Run] = []
-    text: list[str] = []
-    key = DEFAULT_KEY
-    get = row.get
-    used = min(columns, max(row, default=-1) + 1, 1 << 16)
-    if cursor_x >= used:
-        used = min(columns, cursor_x + 1)
-    for x in range(used):
-        cell = get(x)
-        if cell is None:
-            char, look = " ", DEFAULT_KEY
-        else:
-            char = cell.data
-            if not char:
-                continue  # the second half of a wide character
-            look = attr_key(cell)
-        if x == cursor_x:
-            if text:
-                runs.append(("".join(text), key, False))
-                text = []
-            runs.append((char, look, True))
-            continue
-        if look != key and text:
-            runs.append(("".join(text), key, False))
-            text = []
-        key = look
-        text.append(char)
-    if text:
-        runs.append(("".join(text), key, False))
-    if used < columns:
-        runs.append((" " * (columns - used), DEFAULT_KEY, False))
-    return runs
-
-
-def _plain_text(row: dict[int, Char], columns: int) -> str | None:
-    """The row's characters if every cell is in the default look (the usual shell line), else None. C-level
-    loops only: this runs for every line that scrolls."""
-    if not set(map(_LOOK, row.values())) <= _DEFAULT_ONLY:
-        return None
-    used = min(columns, max(row) + 1)
-    cells = map(row.get, range(used), repeat(BLANK, used))
-    return "".join(map(_DATA, cells))
-
-
-def compact_row(row: dict[int, Char] | None, columns: int) -> Row:
-    """A row leaving the screen for the scrollback: its text if it is all in the default look, else its runs."""
-    if not row:
-        return ""
-    text = _plain_text(row, columns)
-    if text is not None:
-        return text.rstrip()
-    runs = row_runs(row, columns)
-    if all(key == DEFAULT_KEY for _text, key, _cursor in runs):
-        return "".join(text for text, _key, _cursor in runs).rstrip()
-    if runs and runs[-1][1] == DEFAULT_KEY:
-        runs[-1] = (runs[-1][0].rstrip(), DEFAULT_KEY, False)
-    return RunRow(tuple((text, key) for text, key, _cursor in runs if text))
-
-
-def _text_row_runs(row: TextRow, columns: int) -> list[Run]:
-    if "\x1b" not in row.text:
-        return [(row.text, attr_key(row.attrs), False)] if row.text else []
-    runs: list[Run] = []
-    attrs = row.attrs
-    parts = _SGR_IN_TEXT.split(row.text)
-    for i, part in enumerate(parts):
-        if i % 2:
-            attrs = apply_sgr(attrs, part)
-        elif part:
-            runs.append((part, attr_key(attrs), False))
-    return runs
