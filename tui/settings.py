@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from tui.launch import config_dir
+from tui.models.xdg import config_dir
 
 ENV_PREFIX = "K8SX_TUI_"
 CONFIG_ENV = "K8SX_TUI_CONFIG"  # another settings file instead of the XDG one

@@ -17,7 +17,7 @@ import yaml
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-from tui.launch import config_dir
+from tui.models.xdg import config_dir
 
 # The app's own variables and, for themes that do not set one (Textual's built-in themes, partial user themes),
 # the Textual colour-system variable it falls back to.

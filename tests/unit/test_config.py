@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from tui.cli import options_from, with_settings
-from tui.launch import config_dir
+from tui.models.xdg import config_dir
 from tui.settings import LoadedSettings, Settings, default_config_text, load_settings, settings_path
 
 

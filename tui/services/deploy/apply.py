@@ -16,7 +16,7 @@ from kubernetes import client as k8s
 from kubernetes.client.exceptions import ApiException
 
 from tui.models.deploy.pod_template import Manifest, name_of
-from tui.services.images.last_pushed import state_dir
+from tui.models.xdg import state_dir
 from tui.services.kube.kube import KubeService
 from tui.services.transfer.claim_mounts import ClaimMountStore
 

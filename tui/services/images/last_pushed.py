@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-
-def state_dir() -> Path:
-    """$XDG_STATE_HOME/k8sx-tui (default ~/.local/state/k8sx-tui)."""
-    base = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
-    return Path(base) / "k8sx-tui"
+from tui.models.xdg import state_dir
 
 
 class LastPushed:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.models.terminal.shells import ShellPreferences
-from tui.services.images.last_pushed import state_dir
+from tui.models.xdg import state_dir
 
 
 def _commands(value: Any) -> dict[str, tuple[str, ...]]:

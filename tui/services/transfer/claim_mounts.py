@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.models.deploy.pod_template import Manifest
-from tui.services.images.last_pushed import state_dir
+from tui.models.xdg import state_dir
 from tui.services.transfer.claim_pull import ClaimPullFailed, HelperSpec, claim_mounts, helper_spec_from_pod
 
 _LOCK = threading.Lock()  # applies and pulls run in worker threads: one read-modify-write at a time
