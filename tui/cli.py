@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from tui import __version__
 from tui.backends import backends_from
+from tui.diagnostic_log import LEVELS, default_log_path, log, log_start_up, start_log
 from tui.launch import LaunchOptions
 from tui.settings import LoadedSettings, default_config_text, load_settings
 
@@ -40,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--print-config", action="store_true", help="print the default settings as a config file and exit"
     )
+    parser.add_argument(
+        "--log-file", help="diagnostic log (default: $K8SX_TUI_LOG_FILE, then $XDG_STATE_HOME/k8sx-tui/k8sx-tui.log)"
+    )
+    parser.add_argument("--log-level", choices=sorted(LEVELS), help="how much the diagnostic log says (default: info)")
     parser.add_argument("--version", action="version", version=f"k8sx-tui {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     doctor = commands.add_parser(
@@ -84,15 +90,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     loaded = load_settings(Path(args.config).expanduser() if args.config else None)
     options = with_settings(_options(args), loaded)
+    log_file = start_diagnostic_log(args, loaded, options)
     if args.command == "doctor":
         for problem in loaded.problems:
             print(f"settings: {problem}", file=sys.stderr)
+        print(f"diagnostic log: {log_file}", file=sys.stderr)
         return run_doctor(options, args.registry)
     from tui.app import K8sxApp  # after argument parsing, so --help and --version stay instant
 
-    app = K8sxApp(backends_from(options), theme_name=options.theme, settings=loaded.settings, problems=loaded.problems)
-    app.run()
+    problems = [*loaded.problems, *([] if isinstance(log_file, Path) else [log_file])]
+    app = K8sxApp(backends_from(options), theme_name=options.theme, settings=loaded.settings, problems=problems)
+    try:
+        app.run()
+    finally:
+        log.info("k8sx-tui stopped (return code %s)", app.return_code)
     return app.return_code or 0
+
+
+def start_diagnostic_log(args: argparse.Namespace, loaded: LoadedSettings, options: LaunchOptions) -> Path | str:
+    """The log's path once it is written to, else why not (the app runs on without it)."""
+    settings = loaded.settings
+    path = Path(args.log_file or settings.log_file or default_log_path()).expanduser()
+    problem = start_log(path, args.log_level or settings.log_level)
+    if problem:
+        return problem
+    log_start_up(
+        {
+            "command": args.command or "app",
+            "settings file": f"{loaded.path}{'' if loaded.path.exists() else ' (none)'}",
+            "kubeconfig": options.kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config",
+            "context": options.context or "(the kubeconfig's current-context)",
+            "namespace": options.namespace or "(the context's)",
+            "docker host": options.docker_host or os.environ.get("DOCKER_HOST") or "(the local socket)",
+            "exec protocol": options.exec_protocol,
+        }
+    )
+    for problem in loaded.problems:
+        log.warning("settings: %s", problem)
+    return path
 
 
 def run_doctor(options: LaunchOptions, registry: str | None) -> int:

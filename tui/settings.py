@@ -32,6 +32,8 @@ class Settings:
     data_path: str = "/persistent/data"
     shell: str | None = None
     exec_protocol: str = "auto"
+    log_level: str = "info"
+    log_file: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
 
 
@@ -45,10 +47,12 @@ HELP = {
     "shell": "shell for s on a pod (null: bash, else sh)",
     "exec_protocol": "how copies move over exec: auto (SPDY, passed through by the API server; else websocket) "
     "or websocket (e.g. behind a proxy that passes websockets only)",
+    "log_level": "how much the diagnostic log says: debug, info or warning",
+    "log_file": "the diagnostic log (null: $XDG_STATE_HOME/k8sx-tui/k8sx-tui.log, rotated at 2 MB)",
     "keymap": "binding id: keys, e.g. pods.delete: ctrl+x (press ? in the app to see the ids)",
 }
 KEYS = {f.name: f for f in fields(Settings)}
-CHOICES = {"exec_protocol": ("auto", "websocket")}
+CHOICES = {"exec_protocol": ("auto", "websocket"), "log_level": ("debug", "info", "warning")}
 
 
 @dataclass(frozen=True)

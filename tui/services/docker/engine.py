@@ -9,6 +9,7 @@ import docker
 from docker.errors import DockerException
 
 from tui.models.health import EngineHealth, Reachability
+from tui.services.docker.request_log import log_requests
 from tui.services.errors import connection_problem
 
 PROBE_TIMEOUT_S = 4
@@ -33,7 +34,7 @@ class DockerService:
             if self._client is None:
                 # TLS settings ($DOCKER_TLS_VERIFY, $DOCKER_CERT_PATH) come from the environment as for the CLI.
                 environment = dict(os.environ, DOCKER_HOST=self.host)
-                self._client = docker.from_env(environment=environment, timeout=PROBE_TIMEOUT_S)
+                self._client = log_requests(docker.from_env(environment=environment, timeout=PROBE_TIMEOUT_S))
             return self._client
 
     def _forget_client(self) -> None:

@@ -16,6 +16,7 @@ from kubernetes.config.config_exception import ConfigException
 
 from tui.models.health import ClusterHealth, Reachability
 from tui.services.errors import connection_problem
+from tui.services.kube.request_log import log_requests
 
 PROBE_TIMEOUT_S = 4.0
 LIST_TIMEOUT_S = 30.0
@@ -104,7 +105,7 @@ class KubeService:
         # No hidden urllib3 retries: the UI decides when to try again and says so.
         configuration.retries = 0
         self._server = configuration.host
-        return k8s.ApiClient(configuration)
+        return log_requests(k8s.ApiClient(configuration))
 
     def _forget_client(self) -> None:
         with self._lock:
