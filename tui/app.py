@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +34,7 @@ from tui.messages import (
     PodsDeployed,
 )
 from tui.models.health import ClusterHealth, EngineHealth, Reachability
+from tui.screens.common.failures import Notice, WorkerFailures
 from tui.screens.common.help import HelpScreen, binding_entries, help_groups
 from tui.screens.common.leave import LeaveChoice, LeaveScreen
 from tui.screens.deploy.deploy import DeployScreen
@@ -46,6 +48,8 @@ from tui.services.kube.kube import ALL_NAMESPACES
 from tui.services.pods.experiment_pods import ExperimentPod, ExperimentPods
 from tui.settings import DEFAULT_THEME, Settings
 from tui.themes import bundled_theme_dir, fallback_variables, load_themes, user_theme_dir
+
+log = logging.getLogger(__name__)
 
 HEALTHY_RECHECK_S = 10.0
 WORKER_THREADS = 256  # long-lived workers (streams, watches, terminal tabs) plus room for short ones
@@ -98,7 +102,7 @@ MODE_INFOS = (
 )
 
 
-class K8sxApp(App[None]):
+class K8sxApp(WorkerFailures, App[None]):
     """The app. Backends are injected; the app only schedules their blocking calls on worker threads."""
 
     TITLE = "k8sx-tui"
@@ -216,7 +220,8 @@ class K8sxApp(App[None]):
         namespaces = {*self.deployed_namespaces, kube.namespace} - {ALL_NAMESPACES}
         try:
             running = ExperimentPods(kube).still_running(namespaces, timeout=LEAVE_CHECK_TIMEOUT_S)
-        except Exception:
+        except Exception as exc:
+            log.info("leaving without the check for running pods: %s", kube.explain(exc))
             running = []  # no cluster to ask: nothing can be deleted anyway
         if not running:
             self.call_from_thread(self.exit)
@@ -236,7 +241,7 @@ class K8sxApp(App[None]):
     def delete_then_exit(self, pods: list[ExperimentPod]) -> None:
         failed = ExperimentPods(self.backends.kube).delete(pods)
         if failed:
-            self.call_from_thread(self.notify, "\n".join(failed), title="Not deleted", severity="error", timeout=10)
+            self.post_message(Notice("\n".join(failed), title="Not deleted", severity="error", timeout=10))
             self._leaving = False
             return
         self.call_from_thread(self.exit)

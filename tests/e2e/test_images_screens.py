@@ -21,7 +21,7 @@ from tui.screens.common.forms import FormScreen
 from tui.screens.common.text_view import TextViewScreen
 from tui.screens.images.build import BuildScreen
 from tui.screens.images.images import ImagesScreen
-from tui.screens.images.layer_progress import TransferScreen
+from tui.screens.images.layer_progress import LayerProgressScreen
 from tui.screens.images.push import PushScreen
 
 
@@ -152,11 +152,11 @@ async def test_push_suggests_the_next_version_warns_before_overwriting_and_remem
             assert push.query_one("#push-tag", Input).value == "0.1"  # the local tag, nothing pushed yet
             push.query_one("#push-destination", Input).value = repository
             await pilot.press("ctrl+s")
-            await settle(pilot, lambda: isinstance(app.screen, TransferScreen) and app.screen.finished, timeout=60)
+            await settle(pilot, lambda: isinstance(app.screen, LayerProgressScreen) and app.screen.finished, timeout=60)
             transfer = app.screen
-            assert isinstance(transfer, TransferScreen) and transfer.last is not None
+            assert isinstance(transfer, LayerProgressScreen) and transfer.last is not None
             assert transfer.last.layers and all(layer.done for layer in transfer.last.layers)
-            assert "done · sha256:" in str(transfer.query_one("#transfer-status", Static).content)
+            assert "done · sha256:" in str(transfer.query_one("#layers-status", Static).content)
             await pilot.press("escape")
             await settle(pilot, lambda: "last pushed: " + repository + ":0.1@sha256:" in last_pushed(push))
             state = json.loads((tmp_path / "state" / "k8sx-tui" / "last-pushed.json").read_text())
@@ -199,8 +199,8 @@ async def test_push_with_a_wrong_password_says_unauthorized_and_keeps_the_image(
             push.query_one("#push-destination", Input).value = destination
             push.query_one("#push-tag", Input).value = "1"
             await pilot.press("ctrl+s")
-            await settle(pilot, lambda: isinstance(app.screen, TransferScreen) and app.screen.finished, timeout=60)
-            status = str(app.screen.query_one("#transfer-status", Static).content)
+            await settle(pilot, lambda: isinstance(app.screen, LayerProgressScreen) and app.screen.finished, timeout=60)
+            status = str(app.screen.query_one("#layers-status", Static).content)
             assert status.startswith("failed: ") and "unauthorized" in status.lower(), status
             assert engine.images.get(source)  # the local image is intact
             await pilot.press("escape")

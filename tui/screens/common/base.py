@@ -1,4 +1,5 @@
-"""What every screen of the app shares: the status line on top, the footer of key bindings below."""
+"""What every screen of the app shares: the status line on top, the footer of key bindings below, and a line that
+says what failed unexpectedly."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.timer import Timer
+from textual.widgets import Footer, Static
 
+from tui.screens.common.failures import WorkerFailures
 from tui.widgets.screen_tabs import ScreenTabs
 from tui.widgets.status_line import StatusLine
 
@@ -39,7 +42,31 @@ class AppFooter(Footer):
         yield from items
 
 
-class AppScreen(Screen[None]):
+class FailureLine(Static):
+    """Above the footer, shown only while it has something to say: what failed, until a newer failure or
+    SHOW_S later (the notification and the log keep it too)."""
+
+    DEFAULT_CSS = """
+    FailureLine { dock: bottom; height: auto; max-height: 3; padding: 0 1; color: $text-error; text-style: bold;
+                  display: none; }
+    FailureLine.-shown { display: block; }
+    """
+    SHOW_S = 30.0
+    _timer: Timer | None = None
+
+    def say(self, text: str) -> None:
+        self.update(text)
+        self.add_class("-shown")
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(self.SHOW_S, self.clear)
+
+    def clear(self) -> None:
+        self.update("")
+        self.remove_class("-shown")
+
+
+class AppScreen(WorkerFailures, Screen[None]):
     """A top-level screen (one per mode). Subclasses compose their body only."""
 
     def __init__(self, mode: str) -> None:
@@ -51,6 +78,10 @@ class AppScreen(Screen[None]):
         yield ScreenTabs(self.mode)
         yield from self.compose_body()
         yield AppFooter()
+        yield FailureLine(markup=False)
+
+    def show_failure(self, text: str) -> None:
+        self.query_one(FailureLine).say(text)
 
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError

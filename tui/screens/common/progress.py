@@ -19,6 +19,7 @@ from textual.widgets import Static
 from tui.models.transfer.progress import TransferProgress
 from tui.models.units import human_bytes
 from tui.screens.common.base import AppFooter
+from tui.screens.common.failures import WorkerFailures, expected, failure_words
 
 D = TypeVar("D")  # what the screen is dismissed with
 P = TypeVar("P")  # one progress report of a job
@@ -54,7 +55,7 @@ def transfer_text(progress: TransferProgress) -> str:
     return f"{human_bytes(progress.bytes_done)} · {files} files · {human_bytes(progress.rate)}/s"
 
 
-class ProgressScreen(Screen[D]):
+class ProgressScreen(WorkerFailures, Screen[D]):
     """Subclasses name their title's id, compose their body (with one Static of class `progress-status`), start
     their job on mount (`run_job`, or a worker of their own) and say what the screen closes with (`outcome`)."""
 
@@ -108,13 +109,19 @@ class ProgressScreen(Screen[D]):
             self._last_report = now
         self.post_message(JobProgressed(progress))
 
+    def show_failure(self, text: str) -> None:
+        self.end(text, failed=True)
+
     @work(thread=True, exclusive=True, group="progress-job", exit_on_error=False)
     def run_job(self, job: Job[Any, Any]) -> None:
         try:
             result = job(self.report, self.cancel)
         except Exception as exc:
-            self.post_message(JobEnded(None, str(exc), self.cancel.is_set()))
-            return
+            if expected(exc):
+                self.post_message(JobEnded(None, str(exc), self.cancel.is_set()))
+                return
+            self.post_message(JobEnded(None, failure_words(self.heading, exc), self.cancel.is_set()))
+            raise  # the screens' one handler logs its traceback and says it
         self.post_message(JobEnded(result, "", False))
 
     def cancel_job(self) -> bool:

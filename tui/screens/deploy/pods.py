@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from tui.models.deploy.pod_template import FANOUT_LABEL, MANAGED_SELECTOR
 from tui.models.pods.table import PodTable
+from tui.screens.common.failures import WorkerFailures
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
 from tui.services.pods.watch import PodChangeBuffer, PodWatcher
 from tui.widgets.pod_table import PodTableView
@@ -25,7 +26,7 @@ class ExperimentPodsPending(Message):
         self.buffer = buffer
 
 
-class ExperimentPodsPanel(Vertical):
+class ExperimentPodsPanel(WorkerFailures, Vertical):
     DEFAULT_CSS = """
     ExperimentPodsPanel #deploy-pods-info { height: 1; padding: 0 1; color: $text-muted; }
     ExperimentPodsPanel PodTableView { height: 1fr; }

@@ -14,6 +14,7 @@ from textual.widgets import Log, ProgressBar, Static
 
 from tui.models.images.image import BuildEvent, BuildFailed, BuildFinished, BuildLog, BuildStep
 from tui.screens.common.base import AppFooter
+from tui.screens.common.failures import WorkerFailures, expected, failure_words
 from tui.services.docker.engine_stream import EventStream
 
 BATCH_S = 0.05
@@ -25,7 +26,7 @@ class BuildProgressed(Message):
         self.events = events
 
 
-class BuildScreen(Screen[BuildFinished | None]):
+class BuildScreen(WorkerFailures, Screen[BuildFinished | None]):
     """Dismisses with BuildFinished on success, None when the build failed or was cancelled."""
 
     BINDINGS = [Binding("escape", "cancel_or_close", "Cancel / close", id="build.close")]
@@ -65,6 +66,7 @@ class BuildScreen(Screen[BuildFinished | None]):
         """Events are posted in batches (a pip install prints thousands of lines)."""
         batch: list[BuildEvent] = []
         posted = time.monotonic()
+        unexpected: Exception | None = None
         try:
             self.stream = self.start()
             for event in self.stream:
@@ -74,10 +76,13 @@ class BuildScreen(Screen[BuildFinished | None]):
                     self.post_message(BuildProgressed(batch))
                     batch, posted = [], time.monotonic()
         except Exception as exc:
-            batch.append(BuildFailed(str(exc), None, ()))
+            unexpected = None if expected(exc) else exc
+            batch.append(BuildFailed(str(exc) if unexpected is None else failure_words("the build", exc), None, ()))
         if batch:
             self.post_message(BuildProgressed(batch))
         self.post_message(BuildProgressed([]))  # the stream is over, whatever it said
+        if unexpected is not None:
+            raise unexpected  # the screens' one handler logs its traceback and says it
 
     def on_build_progressed(self, message: BuildProgressed) -> None:
         log = self.query_one("#build-log", Log)

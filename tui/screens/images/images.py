@@ -29,11 +29,12 @@ from tui.models.pods.row import short_age
 from tui.models.units import human_bytes
 from tui.screens.common.base import AppScreen
 from tui.screens.common.dialogs import ConfirmScreen
+from tui.screens.common.failures import Notice
 from tui.screens.common.forms import Field, FormScreen, FormValues
 from tui.screens.common.text_view import TextViewScreen
 from tui.screens.images.build import BuildScreen
 from tui.screens.images.code_copy import CodeCopyScreen
-from tui.screens.images.layer_progress import TransferScreen
+from tui.screens.images.layer_progress import LayerProgressScreen
 from tui.services.docker.engine import DockerService
 from tui.services.docker.engine_stream import EventStream
 from tui.services.images.images import ImageService
@@ -203,7 +204,7 @@ class ImagesScreen(AppScreen):
         try:
             details = self.service().inspect(reference)
         except Exception as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Inspect", severity="error")
+            self.post_message(Notice(str(exc), title="Inspect", severity="error", error=exc))
             return
         image = details.image
         lines = [
@@ -240,9 +241,9 @@ class ImagesScreen(AppScreen):
         try:
             self.service().remove(reference)
         except Exception as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Delete", severity="error", timeout=10)
+            self.post_message(Notice(str(exc), title="Delete", severity="error", timeout=10, error=exc))
             return
-        self.app.call_from_thread(self.notify, f"deleted {reference}", title="Delete")
+        self.post_message(Notice(f"deleted {reference}", title="Delete"))
         self.action_refresh()
 
     # ---------------------------------------------------------------- pull, build, push
@@ -263,9 +264,9 @@ class ImagesScreen(AppScreen):
             self.notify(str(exc), title="Pull", severity="error")
             return
         service = self.service()
-        self.app.push_screen(TransferScreen(f"Pull {ref}", lambda: service.pull(ref)), self._after_transfer)
+        self.app.push_screen(LayerProgressScreen(f"Pull {ref}", lambda: service.pull(ref)), self._after_pull)
 
-    def _after_transfer(self, _: LayeredProgress | None) -> None:
+    def _after_pull(self, _: LayeredProgress | None) -> None:
         self.action_refresh()
 
     def action_build(self) -> None:
@@ -347,7 +348,7 @@ class ImagesScreen(AppScreen):
         try:
             container = service.start_build_container(base, shell or "/bin/sh")
         except Exception as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Interactive build", severity="error", timeout=10)
+            self.post_message(Notice(str(exc), title="Interactive build", severity="error", timeout=10, error=exc))
             return
         self.app.call_from_thread(self._container_started, container)
         chosen = ShellChoices().load().command_for(None, base)  # S on a shell tab of this image chose it
@@ -402,14 +403,14 @@ class ImagesScreen(AppScreen):
                 env=env or None,
             )
         except Exception as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Commit", severity="error", timeout=10)
+            self.post_message(Notice(str(exc), title="Commit", severity="error", timeout=10, error=exc))
             return
-        self.app.call_from_thread(self.notify, f"committed {ref} ({image_id[:19]})", title="Commit")
+        self.post_message(Notice(f"committed {ref} ({image_id[:19]})", title="Commit"))
         if values["remove"]:
             try:
                 self.service().remove_container(container.container_id)
             except Exception as exc:
-                self.app.call_from_thread(self.notify, str(exc), title="Remove container", severity="error")
+                self.post_message(Notice(str(exc), title="Remove container", severity="error", error=exc))
             else:
                 self.app.call_from_thread(self._container_gone, container)
         self.action_refresh()

@@ -29,29 +29,29 @@ class CancellableStream(Protocol[T_co]):
 Starter = Callable[[], CancellableStream[LayeredProgress]]
 
 
-class TransferProgressed(Message):
+class LayersProgressed(Message):
     def __init__(self, snapshot: LayeredProgress) -> None:
         super().__init__()
         self.snapshot = snapshot
 
 
-class TransferEnded(Message):
+class LayersEnded(Message):
     def __init__(self, error: str | None, last: LayeredProgress | None) -> None:
         super().__init__()
         self.error = error
         self.last = last
 
 
-class TransferScreen(ProgressScreen[LayeredProgress | None]):
+class LayerProgressScreen(ProgressScreen[LayeredProgress | None]):
     """Runs `start()` (a push or a pull) in a worker; dismisses with the last snapshot (None if it failed)."""
 
-    BINDINGS = [close_binding("transfer.close")]
+    BINDINGS = [close_binding("layers.close")]
     DEFAULT_CSS = """
-    TransferScreen .layer { height: 1; padding: 0 1; }
-    TransferScreen .layer Label { width: 40; }
-    TransferScreen #total { padding: 0 1; height: 1; }
+    LayerProgressScreen .layer { height: 1; padding: 0 1; }
+    LayerProgressScreen .layer Label { width: 40; }
+    LayerProgressScreen #total { padding: 0 1; height: 1; }
     """
-    TITLE_ID = "transfer-title"
+    TITLE_ID = "layers-title"
 
     def __init__(self, title: str, start: Starter) -> None:
         super().__init__(title)
@@ -61,28 +61,28 @@ class TransferScreen(ProgressScreen[LayeredProgress | None]):
         self._bars: dict[str, tuple[Label, ProgressBar]] = {}
 
     def compose_body(self) -> ComposeResult:
-        yield Static("starting…", id="transfer-status", classes="progress-status", markup=False)
+        yield Static("starting…", id="layers-status", classes="progress-status", markup=False)
         yield ProgressBar(id="total", show_eta=False)
         yield VerticalScroll(id="layers")
 
     def on_mount(self) -> None:
-        self.run_transfer()
+        self.run_layers()
 
     def outcome(self) -> LayeredProgress | None:
         return self.last
 
-    @work(thread=True, exclusive=True, group="transfer", exit_on_error=False)
-    def run_transfer(self) -> None:
+    @work(thread=True, exclusive=True, group="layers", exit_on_error=False)
+    def run_layers(self) -> None:
         last: LayeredProgress | None = None
         try:
             self.stream = self.start()
             for snapshot in self.stream:
                 last = snapshot
-                self.post_message(TransferProgressed(snapshot))
+                self.post_message(LayersProgressed(snapshot))
         except Exception as exc:
-            self.post_message(TransferEnded(str(exc), last))
+            self.post_message(LayersEnded(str(exc), last))
             return
-        self.post_message(TransferEnded(None, last))
+        self.post_message(LayersEnded(None, last))
 
     def cancel_job(self) -> bool:
         if self.stream is None:  # not started yet: nothing to cancel, Esc just closes
@@ -91,7 +91,7 @@ class TransferScreen(ProgressScreen[LayeredProgress | None]):
         self.stream.cancel()
         return True
 
-    def on_transfer_progressed(self, message: TransferProgressed) -> None:
+    def on_layers_progressed(self, message: LayersProgressed) -> None:
         snapshot = message.snapshot
         self.last = snapshot
         layers = self.query_one("#layers", VerticalScroll)
@@ -113,7 +113,7 @@ class TransferScreen(ProgressScreen[LayeredProgress | None]):
         sizes = f"{human_bytes(snapshot.current_bytes)} of {human_bytes(snapshot.total_bytes)}"
         self.status.update(f"{snapshot.status or 'working'} · {done} · {sizes}")
 
-    def on_transfer_ended(self, message: TransferEnded) -> None:
+    def on_layers_ended(self, message: LayersEnded) -> None:
         if message.error is not None or self.cancel.is_set():
             self.last = None
             self.end("cancelled" if message.error is None else f"failed: {message.error}", failed=True)

@@ -14,7 +14,8 @@ from textual.widgets import Button, Input, Label, Static
 from tui.models.images.image import ImageRef, LayeredProgress, artifact_registry_ref, next_version
 from tui.screens.common.base import AppScreen
 from tui.screens.common.dialogs import ConfirmScreen
-from tui.screens.images.layer_progress import TransferScreen
+from tui.screens.common.failures import Notice
+from tui.screens.images.layer_progress import LayerProgressScreen
 from tui.services.docker.engine import DockerService
 from tui.services.images.images import ImageService
 from tui.services.images.last_pushed import LastPushed
@@ -142,7 +143,7 @@ class PushScreen(AppScreen):
             auth = service.registry_auth(ref.registry)
             exists = registry_has_tag(ref, auth)
         except Exception as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Push", severity="error", timeout=10)
+            self.post_message(Notice(str(exc), title="Push", severity="error", timeout=10, error=exc))
             return
         if exists:
             question = f"{ref} already exists in the registry.\nOverwrite it? (the tutorial's advice: bump the version)"
@@ -169,4 +170,4 @@ class PushScreen(AppScreen):
             self.show_last_pushed()
             self.notify(f"pushed {final}", title="Push")
 
-        self.app.push_screen(TransferScreen(f"Push {source} → {ref}", lambda: service.push(ref)), pushed)
+        self.app.push_screen(LayerProgressScreen(f"Push {source} → {ref}", lambda: service.push(ref)), pushed)

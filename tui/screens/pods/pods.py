@@ -16,6 +16,7 @@ from tui.models.pods.row import PodRow
 from tui.models.pods.table import COLUMNS, PodTable
 from tui.screens.common.base import AppScreen
 from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
+from tui.screens.common.failures import Notice
 from tui.screens.common.text_view import TextViewScreen
 from tui.screens.transfer.claims import ClaimsScreen
 from tui.screens.transfer.pod_flows import PodTransfers
@@ -255,7 +256,7 @@ class PodsScreen(AppScreen):
         try:
             self.kube.use_context(name)
         except Exception as exc:
-            self.app.call_from_thread(self.notify, self.kube.explain(exc), title="Context", severity="error")
+            self.post_message(Notice(self.kube.explain(exc), title="Context", severity="error", error=exc))
         self.post_message(KubeTargetChanged())
         self.app.call_from_thread(self.start_watch)
 
@@ -284,7 +285,7 @@ class PodsScreen(AppScreen):
                 text, syntax = self.actions.describe(row.namespace, row.name), None
         except Exception as exc:
             message = f"{row.key}: {self.kube.explain(exc)}"
-            self.app.call_from_thread(self.notify, message, title=what.capitalize(), severity="error")
+            self.post_message(Notice(message, title=what.capitalize(), severity="error", error=exc))
             return
         heading = f"{'YAML' if what == 'yaml' else 'Describe'} pod {row.key}   (Esc/q: back)"
         self.app.call_from_thread(self.app.push_screen, TextViewScreen(heading, text, syntax))

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Static
 from tui.models.pods.row import short_age
 from tui.models.transfer.progress import TransferSummary
 from tui.screens.common.base import AppFooter
+from tui.screens.common.failures import WorkerFailures
 from tui.screens.common.forms import Field, FormScreen, FormValues
 from tui.screens.transfer.pod_flows import PodTransfers, Progress, PullCall, ask_then_pull
 from tui.services.images.last_pushed import LastPushed
@@ -45,7 +46,7 @@ class ClaimsListed(Message):
         self.problem = problem
 
 
-class ClaimsScreen(Screen[None]):
+class ClaimsScreen(WorkerFailures, Screen[None]):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="claims.back"),
         Binding("r", "pull", "Pull", id="claims.pull", tooltip="pull a path from the claim under the cursor"),
@@ -117,6 +118,9 @@ class ClaimsScreen(Screen[None]):
             table.add_row(*cells, key=row.key)
         if current is not None and current.key in self.rows:
             table.move_cursor(row=table.get_row_index(current.key), animate=False)
+
+    def show_failure(self, text: str) -> None:
+        self.query_one("#claims-info", Static).update(f"[$text-error]{escape(text)}[/]")
 
     def _update_info(self) -> None:
         where = "all namespaces" if self.namespace == ALL_NAMESPACES else f"namespace {self.namespace}"
