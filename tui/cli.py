@@ -123,6 +123,7 @@ def start_diagnostic_log(args: argparse.Namespace, loaded: LoadedSettings, optio
             "namespace": options.namespace or "(the context's)",
             "docker host": options.docker_host or os.environ.get("DOCKER_HOST") or "(the local socket)",
             "exec protocol": options.exec_protocol,
+            "log level": args.log_level or settings.log_level,
         }
     )
     for problem in loaded.problems:

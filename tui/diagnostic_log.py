@@ -1,5 +1,5 @@
 """The diagnostic log: what a user attaches to a bug report. Start-up facts, every API or engine failure, every
-worker failure with its traceback, slow calls; rotated so it stays a few MB. Never a secret: the formatter blanks
+worker failure with its traceback, slow requests; rotated so it stays a few MB. Never a secret: the formatter blanks
 passwords, tokens and auth headers in every record, tracebacks included."""
 
 from __future__ import annotations
@@ -9,9 +9,7 @@ import logging.handlers
 import platform
 import re
 import sys
-import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
@@ -21,7 +19,6 @@ LOG_NAME = "k8sx-tui.log"
 LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}
 MAX_BYTES = 2 * 1024 * 1024
 BACKUPS = 3
-SLOW_CALL_S = 1.0
 # Libraries that log request bodies or headers at DEBUG: only their warnings are kept.
 QUIET_LIBRARIES = ("urllib3", "kubernetes", "docker", "websocket", "asyncio")
 
@@ -110,17 +107,3 @@ def _version(package: str) -> str:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
         return "?"
-
-
-@contextmanager
-def timed(what: str, logger: logging.Logger = log) -> Iterator[None]:
-    """Logs `what` when it took longer than SLOW_CALL_S, or failed (with its traceback, at debug)."""
-    started = time.monotonic()
-    try:
-        yield
-    except Exception:
-        logger.debug("%s failed after %.2f s", what, time.monotonic() - started, exc_info=True)
-        raise
-    elapsed = time.monotonic() - started
-    if elapsed >= SLOW_CALL_S:
-        logger.info("slow: %s took %.2f s", what, elapsed)

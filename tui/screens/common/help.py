@@ -14,6 +14,8 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from tui.diagnostic_log import log_path
+
 
 @dataclass
 class HelpEntry:
@@ -87,7 +89,7 @@ class HelpScreen(ModalScreen[None]):
         width: 90; max-width: 95%; height: auto; max-height: 90%; padding: 1 2;
         border: round $primary; background: $surface;
     }
-    HelpScreen #help-hint { color: $text-muted; margin-top: 1; }
+    HelpScreen #help-hint, HelpScreen #help-log { color: $text-muted; margin-top: 1; }
     """
 
     def __init__(self, groups: list[HelpGroup]) -> None:
@@ -101,3 +103,6 @@ class HelpScreen(ModalScreen[None]):
                 "Binding ids (right) can be remapped in config.yaml: keymap: {pods.delete: ctrl+x}.  Esc closes.",
                 id="help-hint",
             )
+            path = log_path()
+            where = f"Diagnostic log (attach it to a bug report): {path}" if path else "Diagnostic log: not written"
+            yield Static(where, id="help-log", markup=False)

@@ -18,6 +18,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from tui.diagnostic_log import log_path
 from tui.messages import OpenLocalCommand
 from tui.models.doctor.checks import (
     CheckState,
@@ -100,7 +101,7 @@ class DoctorScreen(AppScreen):
     DoctorScreen #doctor-registry-row Label { padding: 1 1 0 0; color: $text-muted; }
     DoctorScreen #doctor-registry { width: 1fr; }
     DoctorScreen #doctor-checks { height: 1fr; border: none; }
-    DoctorScreen #doctor-hint { height: 1; padding: 0 1; color: $text-muted; }
+    DoctorScreen #doctor-hint, DoctorScreen #doctor-log { height: auto; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self, kube: KubeService, docker: DockerService, last_pushed: LastPushed | None = None) -> None:
@@ -129,6 +130,12 @@ class DoctorScreen(AppScreen):
         yield Static(
             "enter or x on a problem runs its fix when the app can (you confirm the command first) · r re-runs",
             id="doctor-hint",
+            markup=False,
+        )
+        path = log_path()
+        yield Static(
+            f"diagnostic log (attach it to a bug report): {path}" if path else "diagnostic log: not written",
+            id="doctor-log",
             markup=False,
         )
 
