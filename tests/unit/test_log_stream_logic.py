@@ -120,7 +120,11 @@ def test_a_stream_far_ahead_of_the_ui_waits_instead_of_dropping_lines() -> None:
     feed.add(LogChunk(0, b"x" * 200 + b"\n", 1))
     added = threading.Event()
     threading.Thread(target=lambda: (feed.add(LogChunk(0, b"y\n", 1)), added.set()), daemon=True).start()
-    time.sleep(0.3)
+    deadline = time.monotonic() + 10
+    # Until the add is parked in the feed's wait for room (a waiter on its condition), or (broken) went through.
+    while not (feed._changed._waiters or added.is_set()):  # type: ignore[attr-defined]
+        assert time.monotonic() < deadline, "the second add neither waited nor returned"
+        time.sleep(0.01)
     assert not added.is_set()  # held back until the UI takes
     assert len(feed.take()[0]) == 1
     assert added.wait(2)

@@ -1,18 +1,17 @@
 """The Logs screen: follow one or more containers' logs, keep every line, search and filter all of them.
 
 One thread worker per container follows its LogStream and leaves events in a LogFeed; the UI thread takes them in
-batches (one message per batch, however many lines), appends them to the LogHistory (memory window + temp file)
-and checks only the new lines against an active search or filter. Searching or filtering the whole history runs
-in a worker, block by block, while lines keep coming.
+batches (one message per batch, however many lines), has the LogSession append them to the LogHistory (memory
+window + temp file) and checks only the new lines against an active search or filter. The session holds the
+streams and paces the flood; this screen runs their workers and timers. Searching or filtering the whole history
+runs in a worker, block by block, while lines keep coming.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 import re
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -23,63 +22,26 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from tui.models.logs.lines import (
-    DEFAULT_TAIL_LINES,
-    LogChunk,
-    LogRange,
-    LogTarget,
-    SourceState,
-    StreamConnected,
-    StreamEnded,
-    StreamEvent,
-    StreamGap,
-    StreamRestarted,
-    StreamTrouble,
-    StreamWaiting,
-    parse_range,
-    since_choices,
-    streams_status,
-)
-from tui.models.logs.match import LogMatcher, split_line
+from tui.models.logs.lines import DEFAULT_TAIL_LINES, LogRange, parse_range, since_choices
+from tui.models.logs.match import LogMatcher
 from tui.models.pods.row import PodRow
 from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
 from tui.screens.logs.search import LogSearchScreen
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
-from tui.services.logs.containers import LogPods, PodContainers
-from tui.services.logs.feed import LogFeed, merge_batch
+from tui.services.logs.containers import PodContainers
+from tui.services.logs.feed import LogFeed
 from tui.services.logs.history import LogHistory
 from tui.services.logs.save import SaveJob
+from tui.services.logs.session import ALL_CONTAINERS, LogSession, log_targets
 from tui.services.logs.stream import LogStream
 from tui.widgets.log_view import LogView
 
-ALL_CONTAINERS = "all containers"
-TAKE_BYTES = 1024 * 1024  # lines appended per UI turn, at most (about 10,000): a turn stays under ~10 ms
-# Several sources: their lines are held this long so those that arrive close together are shown in time order
-# (and at the start until every source has sent something, at most FIRST_MERGE_S).
-MERGE_WINDOW_S = 0.25
-FIRST_MERGE_S = 1.5
-SHOW_INTERVAL_S = 0.066  # new lines are drawn at most ~15 times a second
-# ... and 10 times a second in a flood (more lines a frame than anyone reads): a frame of a full screen costs
-# 20-30 ms here, time the lines and the keys need more.
-FLOOD_SHOW_INTERVAL_S = 0.1
-FLOOD_LINES = 2000
 EMPTY_HINT = (
     "No pod chosen yet.\n\n"
     "Press o to pick a pod here (or type -l app=web to follow every pod of a label selector),\n"
     "or go to Pods (1), move to a pod and press l — space marks several pods first; p shows a crashed\n"
     "container's previous log."
 )
-
-
-def freeze_long_lived() -> None:
-    """Put what exists now out of the garbage collector's way before lines pour in. The app, its screens and the
-    kubernetes client (some 200,000 objects) live as long as the app, yet every full collection scanned them all,
-    and a flood of lines provokes several a second: 100-700 ms each on this machine, the longest stalls of the UI.
-    Frozen, they are skipped; a full collection then scans what came since (milliseconds). What was frozen at the
-    last start is thawed and collected first, so garbage never stays frozen for longer than one log."""
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
 
 
 class LogsPending(Message):
@@ -127,22 +89,17 @@ class LogsScreen(LogSearchScreen):
         self.kube = kube
         self.title = "Logs"
         self.tail_lines = tail_lines if tail_lines and tail_lines > 0 else None
-        self.pods_service = LogPods(kube)
         self.pods: list[PodContainers] = []
         self.container_choice: str | None = None  # None: each pod's default container
         self.previous = False
         self.log_range = LogRange(self.tail_lines)
-        self.feed: LogFeed | None = None
-        self.streams: list[LogStream] = []
-        self.sources: list[SourceState] = []
+        self.session = LogSession(kube)
         self.new_lines = 0
         self.prompt_mode = ""
-        self._started = 0.0
-        self._merged_once = False
-        self._merge_timer_set = False
-        self._shown_at = 0.0
-        self._show_timer_set = False
-        self._added_since_show = 0
+
+    @property
+    def history(self) -> LogHistory | None:
+        return self.session.history
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="logs-info")
@@ -155,7 +112,7 @@ class LogsScreen(LogSearchScreen):
         self.update_info()
 
     def on_unmount(self) -> None:
-        self._stop_streams()
+        self.session.stop()
 
     # ---------------------------------------------------------------- choosing what to follow
 
@@ -168,20 +125,7 @@ class LogsScreen(LogSearchScreen):
     @work(thread=True, group="logs-resolve", exclusive=True, exit_on_error=False)
     def resolve(self, names: list[tuple[str, str]], selector: str) -> None:
         """Read the pods (their containers) before following them; a selector lists the pods it picks."""
-        problems: list[str] = []
-        pods: list[PodContainers] = []
-        if selector:
-            try:
-                pods = self.pods_service.select(self.kube.namespace, selector)
-            except Exception as exc:
-                problems.append(f"-l {selector}: {self.kube.explain(exc)}")
-            if not pods and not problems:
-                problems.append(f"no pod matches -l {selector}")
-        for namespace, name in names:
-            try:
-                pods.append(self.pods_service.containers(namespace, name))
-            except Exception as exc:
-                problems.append(f"{namespace}/{name}: {self.kube.explain(exc)}")
+        pods, problems = self.session.find_pods(names, selector)
         self.app.call_from_thread(self._resolved, pods, problems)
 
     def _resolved(self, pods: list[PodContainers], problems: list[str]) -> None:
@@ -197,157 +141,62 @@ class LogsScreen(LogSearchScreen):
             self.notify(f"showing container {pod.default} (also: {others}); c picks another or all", title="Logs")
         self.start()
 
-    def targets(self) -> list[tuple[LogTarget, str]]:
-        """(what to follow, its prefix) for the chosen pods and container choice."""
-        chosen: list[LogTarget] = []
-        for pod in self.pods:
-            if self.container_choice == ALL_CONTAINERS:
-                names = list(pod.containers)
-            elif self.container_choice in pod.containers:
-                names = [self.container_choice]
-            else:
-                names = [pod.default] if pod.default else []
-            chosen.extend(LogTarget(pod.namespace, pod.pod, name) for name in names)
-        several_pods = len({(t.namespace, t.pod) for t in chosen}) > 1
-        several_containers = len({t.container for t in chosen}) > 1 or any(
-            len([t for t in chosen if (t.namespace, t.pod) == (o.namespace, o.pod)]) > 1 for o in chosen
-        )
-        labelled: list[tuple[LogTarget, str]] = []
-        for target in chosen:
-            parts = [target.pod] if several_pods else []
-            if several_containers:
-                parts.append(target.container)
-            labelled.append((target, "/".join(parts)))
-        return labelled
-
     def start(self) -> None:
         """(Re)start following: a new history, one stream per container."""
-        self._stop_streams()
-        freeze_long_lived()
-        targets = self.targets()
-        self.history = LogHistory()
-        self.feed = LogFeed()
-        self.sources = [SourceState(label or target.key) for target, label in targets]
+        targets = log_targets(self.pods, self.container_choice)
+        followed = self.session.start(targets, self.log_range, self.previous)
         self.new_lines = 0
-        self._started = time.monotonic()
-        self._merged_once = False
         self.add_class("-open")
+        assert self.history is not None
         self.view.show(self.history, [label for _, label in targets])
         self._restart_scans()
         self.view.placeholder = self._placeholder()
-        for source, (target, _) in enumerate(targets):
-            stream = LogStream(self.kube, target, source, self.log_range, previous=self.previous)
-            self.streams.append(stream)
-            self.follow_stream(stream, self.feed)
+        for stream, feed in followed:
+            self.follow_stream(stream, feed)
         self.view.focus()
         self.update_info()
 
-    def _stop_streams(self) -> None:
-        for stream in self.streams:
-            stream.stop()
-        self.streams = []
-        if self.feed is not None:
-            self.feed.close()
-            self.feed = None
-        if self.history is not None:
-            self.history.close()
-            self.history = None
-
     @work(thread=True, group="logs-streams", exit_on_error=False)
     def follow_stream(self, stream: LogStream, feed: LogFeed) -> None:
-        for event in stream.events():
-            if feed.add(event):
-                self.post_message(LogsPending(feed))
+        self.session.follow(stream, feed, lambda: self.post_message(LogsPending(feed)))
 
     # ---------------------------------------------------------------- lines come in
 
     async def on_logs_pending(self, message: LogsPending) -> None:
         """Take what the streams left, a slice at a time; between slices the event loop runs (the screen redraws,
         keys are handled), so a flood never freezes the UI however far ahead the streams are."""
-        feed = message.feed
-        if feed is not self.feed:
+        feed, session = message.feed, self.session
+        if feed is not session.feed:
             return
-        if len(self.sources) > 1 and (wait := self._merge_wait(feed)) > 0:
-            if not self._merge_timer_set:
-                self._merge_timer_set = True
+        if (wait := session.merge_wait(feed)) > 0:
+            if session.plan_merge():
                 self.set_timer(wait, lambda: self._merge_due(feed))
             return
         more = True
-        while more and feed is self.feed and self.history is not None:
-            events, more = feed.take(TAKE_BYTES)
-            self._apply(events)
+        while more and feed is session.feed:
+            first, added, more = session.take(feed)
+            if added:
+                self._check_new_lines(first)
+                if not self.view.following:
+                    self.new_lines += added
+            self._show_soon()
             if more:
                 await asyncio.sleep(0)
 
-    def _merge_wait(self, feed: LogFeed) -> float:
-        """How long to hold lines back so that several sources' lines can be put in time order: until each source
-        has sent something the first time (at most FIRST_MERGE_S), then MERGE_WINDOW_S after a batch's first line."""
-        now = time.monotonic()
-        if not self._merged_once and len(feed.sources_seen) < len(self.sources):
-            return max(0.0, min(0.1, self._started + FIRST_MERGE_S - now))
-        return max(0.0, feed.pending_since + MERGE_WINDOW_S - now)
-
     def _merge_due(self, feed: LogFeed) -> None:
-        self._merge_timer_set = False
+        self.session.merge_due()
         self.post_message(LogsPending(feed))
 
-    def _apply(self, events: list[StreamEvent]) -> None:
-        history = self.history
-        assert history is not None
-        self._merged_once = True
-        before = len(history)
-        for event in merge_batch(events):
-            state = self.sources[event.source] if event.source < len(self.sources) else None
-            if state is None:
-                continue
-            if isinstance(event, LogChunk):
-                history.append(event.source, event.data)
-                state.lines += event.lines
-                if state.state != "live":
-                    state.state, state.reason = "live", ""
-            elif isinstance(event, StreamGap):
-                history.append_marker(self._last_timestamp(), f"⚠ {state.label}: {event.reason}")
-                state.gaps.append(event.reason)
-            elif isinstance(event, StreamRestarted):
-                history.append_marker(self._last_timestamp(), f"↻ {state.label}: the container restarted")
-            elif isinstance(event, StreamConnected):
-                state.state, state.reason = "live", ""
-            elif isinstance(event, StreamWaiting):
-                state.state, state.reason = "waiting", f"{event.reason} (asking again in {event.retry_in:.0f}s)"
-            elif isinstance(event, StreamTrouble):
-                state.state, state.reason = "reconnecting", f"{event.reason} (retrying in {event.retry_in:.1f}s)"
-            elif isinstance(event, StreamEnded):
-                state.state, state.reason = "ended", event.reason
-        added = len(history) - before
-        self._added_since_show += added
-        if added:
-            self._check_new_lines(before)
-            if not self.view.following:
-                self.new_lines += added
-        self._show_soon()
-
-    def _last_timestamp(self) -> bytes:
-        """The last line's timestamp: a marker line carries it, so it sorts and saves where it was written."""
-        history = self.history
-        return split_line(history.line(len(history) - 1))[0] if history is not None and len(history) else b""
-
     def _show_soon(self) -> None:
-        """Redraw for the new lines now, or, when the last redraw was less than SHOW_INTERVAL_S ago, then: a flood
-        is shown SHOW_INTERVAL_S apart, which leaves the event loop and the GIL to keys and to the streams."""
-        if self._show_timer_set:
-            return
-        interval = FLOOD_SHOW_INTERVAL_S if self._added_since_show > FLOOD_LINES else SHOW_INTERVAL_S
-        wait = self._shown_at + interval - time.monotonic()
-        if wait <= 0:
+        """Redraw for the new lines now, or when the session says (a flood is redrawn less often)."""
+        wait = self.session.show_wait()
+        if wait is not None and wait <= 0:
             self._show()
-        else:
-            self._show_timer_set = True
+        elif wait is not None:
             self.set_timer(wait, self._show)
 
     def _show(self) -> None:
-        self._show_timer_set = False
-        self._shown_at = time.monotonic()
-        self._added_since_show = 0
+        self.session.shown()
         if self.history is None:
             return
         if self.filter_rows is not None:
@@ -360,13 +209,10 @@ class LogsScreen(LogSearchScreen):
         """What the empty view says."""
         if self.filter is not None and len(self.history or ()) > 0:
             return f"no line matches {self.filter.label}"
-        status = streams_status(self.sources)
+        status = self.session.status
         return status if status.startswith(("reconnecting", "stream ended")) else "waiting for logs…"
 
     # ---------------------------------------------------------------- the info line
-
-    def status_text(self) -> str:
-        return streams_status(self.sources)
 
     def update_info(self) -> None:
         info = self.query_one("#logs-info", Static)
@@ -375,7 +221,7 @@ class LogsScreen(LogSearchScreen):
             return
         history = self.history
         lines = len(history) if history is not None else 0
-        targets = self.targets()
+        targets = log_targets(self.pods, self.container_choice)
         if len(self.pods) == 1:
             where = self.pods[0].key
             names = [t.container for t, _ in targets]
@@ -396,11 +242,11 @@ class LogsScreen(LogSearchScreen):
         if self.filter is not None and self.filter_rows is not None:
             scanning = "" if self.filter_rows.done else " (filtering…)"
             parts.append(f"filter {escape(self.filter.label)}: {len(self.filter_rows):,} lines{scanning}")
-        gaps = sum(len(s.gaps) for s in self.sources)
+        gaps = self.session.gaps
         if gaps:
             parts.append(f"[$text-warning]{gaps} gap{'s' if gaps != 1 else ''} (lines may be missing)[/]")
         parts.append("following" if self.view.following else "[$text-warning]paused[/]")
-        status = self.status_text()
+        status = self.session.status
         colour = "$text-success" if status.startswith("live") else "$text-warning"
         if status.startswith("reconnecting"):
             colour = "$text-error"
@@ -483,12 +329,8 @@ class LogsScreen(LogSearchScreen):
 
     @work(thread=True, group="logs-resolve", exclusive=True, exit_on_error=False)
     def action_pick_pods(self) -> None:
-        problem = ""
+        names, problem = self.session.pod_names()
         everywhere = self.kube.namespace == ALL_NAMESPACES
-        try:
-            names = [pod.key if everywhere else pod.pod for pod in self.pods_service.select(self.kube.namespace, "")]
-        except Exception as exc:
-            names, problem = [], f"cannot list pods ({self.kube.explain(exc)}); type a name"
         where = "all namespaces" if everywhere else f"namespace {self.kube.namespace}"
         picker = ChoiceScreen(f"Pod in {where} (or -l label=selector)", names, None, problem)
         self.app.call_from_thread(self.app.push_screen, picker, self._pods_chosen)

@@ -33,12 +33,16 @@ class LogSearchScreen(AppScreen):
 
     def __init__(self, mode: str) -> None:
         super().__init__(mode)
-        self.history: LogHistory | None = None
         self.regex = False
         self.search: LogMatcher | None = None
         self.search_hits: LineSet | None = None
         self.filter: LogMatcher | None = None
         self.filter_rows: LineSet | None = None
+
+    @property
+    def history(self) -> LogHistory | None:
+        """Every line followed so far (None before the first start)."""
+        raise NotImplementedError
 
     @property
     def view(self) -> LogView:
