@@ -26,6 +26,7 @@ from tui.models.logs.lines import DEFAULT_TAIL_LINES, LogRange, parse_range, sin
 from tui.models.logs.match import LogMatcher
 from tui.models.pods.row import PodRow
 from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
+from tui.screens.common.failures import Notice
 from tui.screens.logs.search import LogSearchScreen
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
 from tui.services.logs.containers import PodContainers
@@ -443,11 +444,11 @@ class LogsScreen(LogSearchScreen):
         try:
             written = job.run(overwrite)
         except FileExistsError:
-            self.app.call_from_thread(self.notify, f"{job.path} appeared meanwhile: not overwritten", severity="error")
+            self.post_message(Notice(f"{job.path} appeared meanwhile: not overwritten", severity="error"))
         except OSError as exc:
             problem = f"cannot save to {job.path}: {exc.strerror or exc}"
-            self.app.call_from_thread(self.notify, problem, severity="error")
+            self.post_message(Notice(problem, severity="error", error=exc))
         except Exception as exc:  # the history was replaced (new pods) while saving
-            self.app.call_from_thread(self.notify, f"save interrupted: {exc}", severity="error")
+            self.post_message(Notice(f"save interrupted: {exc}", severity="error", error=exc))
         else:
-            self.app.call_from_thread(self.notify, f"saved {written:,} lines to {job.path}", title="Save")
+            self.post_message(Notice(f"saved {written:,} lines to {job.path}", title="Save"))
