@@ -31,7 +31,7 @@ from tui.services.logs.history import MARKER_SOURCE, LogHistory
 
 # Rendered lines kept: about three screens. A bigger cache made floods worse: each cached line holds Strips with a
 # dozen small caches each; kept for a second they outlived the young GC generations, and the full collections they
-# provoked (150-500 ms each with the app's heap) were the longest UI stalls while lines poured in.
+# provoked were the longest UI stalls while lines poured in.
 CACHE_SCREENS = 3
 SOURCE_CLASSES = [f"log-view--source-{i}" for i in range(6)]
 LEVEL_CLASSES = {level: f"log-view--level-{level}" for level in ("error", "warning", "info", "debug")}
@@ -125,8 +125,8 @@ class LogView(ScrollView, can_focus=True):
     @property
     def following(self) -> bool:
         """Whether the view stays at the last line as lines come. Meanwhile the vertical scrollbar is hidden: it
-        would only sit at the bottom, and redrawing it as the log grows cost more than drawing the lines (half of
-        each frame in a flood). Scrolling up pauses, and the scrollbar is back."""
+        would only sit at the bottom, and redrawing it as the log grows cost more than drawing the lines in a
+        flood. Scrolling up pauses, and the scrollbar is back."""
         return self._following
 
     @following.setter
@@ -195,7 +195,7 @@ class LogView(ScrollView, can_focus=True):
 
     def _set_virtual_size(self, size: Size) -> None:
         """Like `self.virtual_size = size`, without the layout pass of the whole screen that assignment triggers:
-        that pass re-rendered every widget and cost 60 ms a frame here while lines poured in. Only the scrollbars
+        that pass re-rendered every widget, a heavy cost on every frame while lines poured in. Only the scrollbars
         depend on the virtual size (their visibility changing still lays out, as it must)."""
         if size == self.virtual_size:
             return
@@ -310,7 +310,7 @@ class LogView(ScrollView, can_focus=True):
     # ---------------------------------------------------------------- drawing
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._drawing_size = self.size  # (`size` costs 5 µs a call: once a frame, not once a row and line)
+        self._drawing_size = self.size  # (`size` is computed on every call: once a frame, not once a row and line)
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
@@ -457,7 +457,7 @@ class LogView(ScrollView, can_focus=True):
         return [part for part in parts if part.text]
 
     def _base_style(self) -> Style:
-        """The widget's own style (`rich_style` costs 30 µs a call: too much for every line of every frame)."""
+        """The widget's own style (`rich_style` is computed on every call: too costly for every line of every frame)."""
         style = self._styles.get("")
         if style is None:
             style = self._styles[""] = self.rich_style

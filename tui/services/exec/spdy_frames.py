@@ -1,8 +1,8 @@
 """SPDY/3.1 frames as Kubernetes' exec speaks them (moby/spdystream on the other end), for bulk streams.
 
 A websocket exec is translated into SPDY by the API server (or, from 1.36, by the kubelet): every byte is taken
-out of one framing and put into another. A SPDY exec is passed through as it is; for 200 MB that is about three
-quarters of the API server's CPU saved. Only what a client of an exec needs is here: opening streams, data in
+out of one framing and put into another. A SPDY exec is passed through as it is, which saves most of the API
+server's CPU on a bulk copy. Only what a client of an exec needs is here: opening streams, data in
 both directions, ping answers; spdystream has no flow control, so neither has this.
 
 Header blocks are zlib-compressed without SPDY's preset dictionary: a zlib stream says whether it used one, and

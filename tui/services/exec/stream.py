@@ -184,7 +184,7 @@ class WebsocketExec:
 def _zero_masked_header(size: int) -> bytes:
     """The start of one binary frame of `size` bytes of stdin, masked with the key 0000: a client must mask
     (RFC 6455) but may choose any key, and XOR with zero leaves the bytes as they are. websocket-client masks in
-    Python at about 3 ms per MB, which made copying into a pod slower than kubectl cp. (Masking protects browsers'
+    pure Python, which made copying into a pod slower than kubectl cp. (Masking protects browsers'
     plain-HTTP proxies from cache poisoning; this connection is a CLI's, normally TLS.) The payload is the stdin
     channel byte, then the data, sent after this."""
     length = size + 1

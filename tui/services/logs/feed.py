@@ -11,7 +11,7 @@ from tui.models.logs.lines import LogChunk, StreamEvent, StreamGap, StreamRestar
 
 class _Run:
     """Consecutive chunks of one source waiting in the feed: one object however many reads they came in (a flood
-    arrives in ~10,000 small reads a second; one object per read outlived the young GC generations)."""
+    arrives in a great many small reads; one object per read outlived the young GC generations)."""
 
     __slots__ = ("lines", "parts", "size", "source")
 

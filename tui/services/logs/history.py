@@ -45,7 +45,7 @@ class LogHistory:
         self._closed = False
         self.longest = 0  # the longest line's length in bytes (for the horizontal scroll range)
         # One spill thread for the history's life, woken when the window is full: starting a thread waits until it
-        # runs, which on a busy machine took up to 150 ms of the UI thread in the middle of a flood.
+        # runs, which on a busy machine held up the UI thread in the middle of a flood.
         self._spill_wanted = threading.Event()
         threading.Thread(target=self._spill_loop, name="log-history-spill", daemon=True).start()
 

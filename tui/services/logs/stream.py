@@ -417,8 +417,8 @@ class LogStream:
 
 class ChunkedDecoder:
     """HTTP/1.1 chunked transfer coding, decoded from big raw reads. A server that flushes every log line sends
-    one chunk per line or so: read through http.client that is a Python call per chunk (half the CPU of following
-    a flood); here one read of up to 256 KB takes whatever chunks arrived."""
+    one chunk per line or so: read through http.client that is a Python call per chunk (a large share of the CPU of
+    following a flood); here one read of up to 256 KB takes whatever chunks arrived."""
 
     def __init__(self) -> None:
         self._buffer = b""

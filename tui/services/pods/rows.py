@@ -1,7 +1,7 @@
 """Render a pod (the API's JSON: a dict, or simdjson's lazy mapping) into a PodRow with kubectl's STATUS wording.
 
 Working on the JSON rather than the client's V1Pod objects keeps a 10,000-pod list cheap: the kubernetes
-client's model deserialisation costs about a millisecond per pod. Rows hold plain Python values only, so
+client's model deserialisation of every pod adds up to a long wait. Rows hold plain Python values only, so
 nothing keeps a simdjson document alive.
 """
 

@@ -23,8 +23,8 @@ END_OF_ARCHIVE = b"\0" * (2 * BLOCK)
 ProgressCallback = Callable[[CopyProgress], None]
 
 # A plain ustar header (name, mode, size, mtime, type, link; owner 0, no names): what tarfile writes for a member
-# that needs no pax header, made with one struct.pack instead of tarfile's field-by-field checks (a tenth of a
-# 10,000-file copy-in's client time went there).
+# that needs no pax header, made with one struct.pack instead of tarfile's field-by-field checks (a good share of a
+# many-file copy-in's client time went there).
 _USTAR = struct.Struct("100s8s8s8s12s12s8sc100s8s32s32s8s8s155s12x")
 _USTAR_LIMIT = 8**11  # sizes and times that fit 11 octal digits
 _ZERO = b"0000000\0"
@@ -67,7 +67,7 @@ class TarStream:
         on_progress: ProgressCallback | None = None,
         hash_files: bool = False,
     ) -> None:
-        self._root = os.fspath(root)  # str paths: a Path per file was a tenth of a 10,000-file copy's client time
+        self._root = os.fspath(root)  # str paths: a Path per file was a good share of a many-file copy's client time
         self._on_progress = on_progress
         self._hash_files = hash_files
         self.digests: dict[str, str] = {}  # with hash_files: sha256 of each regular file as sent, while streaming

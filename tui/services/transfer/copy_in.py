@@ -33,18 +33,18 @@ from tui.services.transfer.pull import (
 from tui.services.transfer.pull_resume import HASHER_CHOICE, LISTING, RemoteListing, file_sha256, parse_listing
 
 CHUNK = 1 << 20
-FOLLOW_FROM = 32 << 20  # a smaller file is hashed after tar in a few tens of milliseconds
+FOLLOW_FROM = 32 << 20  # a smaller file is hashed after tar soon enough not to be worth following
 # One exec does the whole copy: $1 where to extract, $2 a target that must not exist unless $3 is yes, $4 the name
 # under $1 that a cut copy left (resume: its files listed) or empty. Then k8sx:ready, and one line on stdin says what
 # to do with $1: `new` empties it first, `resume` keeps it (a cut client, no line: nothing is touched). Says k8sx:go
 # before reading the archive; once tar has read it all, its status and the sha256 of every file now in $1 (just
 # written, so read back from the page cache) on stderr. Piping the archive through tee into a hasher as it arrived
-# cost the pod three times the CPU of hashing the files afterwards. GNU tar reads in records of a megabyte (-B:
-# whatever a pipe read returns) instead of 10 kB: a third less of the pod's CPU for a large file.
+# cost the pod several times the CPU of hashing the files afterwards. GNU tar reads in records of a megabyte (-B:
+# whatever a pipe read returns) instead of 10 kB: markedly less of the pod's CPU for a large file.
 #
 # A second line names the archive's largest file ("SIZE NAME", or empty): that one is hashed while tar writes it,
-# whole megabytes as they land (from the page cache), so little is left to hash once tar is done: for 1 GB here the
-# wait after the last byte went from 0.86 s to 0.05 s. Its sum counts only if exactly SIZE bytes were hashed;
+# whole megabytes as they land (from the page cache), so little is left to hash once tar is done (the wait after the
+# last byte all but disappears for a large file). Its sum counts only if exactly SIZE bytes were hashed;
 # otherwise it is hashed afterwards with the rest. tar runs in the background (its stdin passed on by hand: an
 # asynchronous command's is /dev/null) so that the follower knows by its pid when it has ended: a file saying so
 # could be refused by a full disk, and a follower left waiting for it would never end.

@@ -36,7 +36,7 @@ PROGRESS_EVERY_S = 0.1
 # The archive on stdout; on stderr: how many files and kilobytes (for the progress bar), tar's exit status and then
 # every file's sha256, read by a hasher running alongside tar (both read the same files, the second from the page
 # cache) and said once tar has ended (lines written by two processes at once could interleave). One exec. Piping the
-# archive itself through tee into a hasher cost the pod three times the CPU (two more copies of every byte), which
+# archive itself through tee into a hasher cost the pod several times the CPU (two more copies of every byte), which
 # matters when the pod's CPU is what limits the copy. "k8sx:hashed" says the list is complete; without a hasher,
 # sizes are all that is checked.
 STREAM_TAR = (

@@ -22,7 +22,7 @@ from tui.services.tar.safe_extract import CHUNK, PART_SUFFIX
 if TYPE_CHECKING:
     from hashlib import _Hash as Hash
 
-# The fastest sha256 the pod has: openssl uses the CPU's SHA instructions (about a quarter of sha256sum's CPU time,
+# The fastest sha256 the pod has: openssl uses the CPU's SHA instructions (far less CPU time than sha256sum,
 # which matters when the pod's CPU is the bottleneck), else coreutils' or busybox's sha256sum; none: $hasher empty.
 # $nl is a newline: a name with one cannot be told apart in a hasher's lines (openssl does not escape it), so such
 # files are left out of the lists of sums (checked by size) and a resume's listing refuses them (it starts over).
