@@ -17,7 +17,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Static, TextArea
 
-from tui.messages import OpenShell, PodsDeployed
+from tui.messages import PodsDeployed
 from tui.models.deploy.fanout import FanOutProgress
 from tui.models.deploy.pod_progress import PodProgress
 from tui.models.deploy.pod_template import (
@@ -35,9 +35,8 @@ from tui.models.deploy.pod_template import (
     with_labels,
 )
 from tui.models.pods.table import PodTable
-from tui.models.project.project_file import PROJECT_FILE, LoopReady, Project, ProjectError, StageState, StageUpdate
+from tui.models.project.project_file import PROJECT_FILE, Project, ProjectError, StageUpdate
 from tui.screens.common.base import AppScreen
-from tui.screens.common.dialogs import ConfirmScreen
 from tui.screens.common.forms import Field, FormScreen, FormValues
 from tui.screens.deploy.fanout import FanOutFlow, FanOutProgressed
 from tui.screens.deploy.forms import (
@@ -47,18 +46,18 @@ from tui.screens.deploy.forms import (
     template_fields,
     text_values,
 )
+from tui.screens.deploy.loop import LoopFlow, LoopProgress
+from tui.screens.deploy.outcome import DeployOutcome
+from tui.screens.deploy.pod_actions import PodActions
 from tui.screens.deploy.pods import ExperimentPodsPanel
 from tui.screens.deploy.text import HELP, fanout_lines, progress_lines, stage_lines
 from tui.services.deploy.apply import AppliedManifests, ApplyFailed, PodApplier
 from tui.services.deploy.fanout_follow import FanOutFollower
-from tui.services.deploy.loop import ExperimentLoop, LoopEvent
 from tui.services.deploy.pod_follow import PodFollower
 from tui.services.docker.engine import DockerService
-from tui.services.images.images import ImageService
 from tui.services.images.last_pushed import LastPushed
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
-from tui.services.pods.experiment_pods import ExperimentPod, ExperimentPods
-from tui.services.pods.rows import pod_row
+from tui.services.pods.experiment_pods import ExperimentPods
 from tui.services.project.project_file import find_project, load_project
 from tui.widgets.pod_table import PodTableView
 
@@ -70,27 +69,6 @@ class DeployProgress(Message):
         super().__init__()
         self.progress = progress
         self.token = token
-
-
-class LoopProgress(Message):
-    """A stage of the build → push → deploy → Running → shell loop moved on (or the pod is ready for the shell)."""
-
-    def __init__(self, event: LoopEvent) -> None:
-        super().__init__()
-        self.event = event
-
-
-class DeployOutcome(Message):
-    """An apply, restart or delete finished: what happened (or the refusal, verbatim)."""
-
-    def __init__(
-        self, text: str, ok: bool, follow: tuple[str, str] | None = None, fan_out: FanOutFollower | None = None
-    ) -> None:
-        super().__init__()
-        self.text = text
-        self.ok = ok
-        self.follow = follow  # (namespace, pod) to follow next
-        self.fan_out = fan_out  # or the fan-out just applied
 
 
 class DeployScreen(AppScreen):
@@ -134,16 +112,17 @@ class DeployScreen(AppScreen):
         self.cwd = cwd or Path.cwd()
         self.docker = docker
         self.project: Project | None = None
-        self._loop: ExperimentLoop | None = None
         self._last: str | None = None  # the last pushed reference, as last read
         self.template_values = dict(TEMPLATE_DEFAULTS)
         self.yaml_path = default_yaml_path(self.cwd)
         self.fan_outs = FanOutFlow(self)
+        self.loops = LoopFlow(self)
+        self.pod_actions = PodActions(self)
         self.source = "nothing yet: o opens a pod YAML, t makes one from the template"
         self.outcome = ""
         self.progress: PodProgress | None = None
         self.fanout: FanOutProgress | None = None
-        self._fan_out: FanOutFollower | None = None  # the fan-out applied last (followed again after a clean-up)
+        self.last_fan_out: FanOutFollower | None = None  # the fan-out applied last (followed again after a clean-up)
         self.stages: dict[str, StageUpdate] = {}  # the loop's, by stage
         self._follow_token = threading.Event()
 
@@ -185,8 +164,7 @@ class DeployScreen(AppScreen):
 
     def on_unmount(self) -> None:
         self._follow_token.set()
-        if self._loop is not None:
-            self._loop.cancel()
+        self.loops.cancel()
 
     @property
     def target_namespace(self) -> str:
@@ -314,7 +292,7 @@ class DeployScreen(AppScreen):
 
     # ---------------------------------------------------------------- apply and follow
 
-    def _manifests_to_apply(self) -> list[Manifest] | None:
+    def manifests_to_apply(self) -> list[Manifest] | None:
         if self.target_namespace == ALL_NAMESPACES:
             self.say("choose the namespace to deploy into (n on the Pods screen): not all namespaces", ok=False)
             return None
@@ -334,7 +312,7 @@ class DeployScreen(AppScreen):
         ]
 
     def action_apply(self) -> None:
-        manifests = self._manifests_to_apply()
+        manifests = self.manifests_to_apply()
         if manifests is not None:
             self.say(f"applying into {self.target_namespace}…", ok=True)
             self.apply(self.target_namespace, manifests)
@@ -371,7 +349,7 @@ class DeployScreen(AppScreen):
         if message.follow is not None:
             self.follow(*message.follow)
         if message.fan_out is not None:
-            self._fan_out = message.fan_out
+            self.last_fan_out = message.fan_out
             self.follow_fan_out(message.fan_out, self.new_follow())
 
     def new_follow(self) -> threading.Event:
@@ -406,7 +384,7 @@ class DeployScreen(AppScreen):
     # ---------------------------------------------------------------- fan-out
 
     def action_fan_out(self) -> None:
-        manifests = self._manifests_to_apply()
+        manifests = self.manifests_to_apply()
         if manifests is not None:
             self.fan_outs.start(manifests)
 
@@ -423,71 +401,10 @@ class DeployScreen(AppScreen):
     # ---------------------------------------------------------------- restart and clean-up
 
     def action_restart(self) -> None:
-        row = self.pod_view.cursor_row
-        if row is None:
-            self.notify("no pod selected", severity="warning")
-            return
-        alive = row.status in ("Running", "Pending", "ContainerCreating")
-        question = (
-            f"Restart pod {row.key} from the manifest it was applied with?\n"
-            + ("It is still running: it is deleted first." if alive else "The dead pod (and its log) is deleted first.")
-            + "\nIts claims, and the results on them, stay."
-        )
+        self.pod_actions.restart_selected()
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.restart(row.namespace, row.name)
-
-        self.app.push_screen(ConfirmScreen(question, "Restart"), confirmed)
-
-    @work(thread=True, group="deploy-apply", exit_on_error=False)
-    def restart(self, namespace: str, name: str) -> None:
-        self.post_message(DeployOutcome(f"restarting {name}: deleting the old pod…", ok=True))
-        try:
-            applied = self.applier.restart(namespace, name)
-        except ApplyFailed as exc:
-            self.post_message(DeployOutcome(str(exc), ok=False))
-            return
-        self.post_message(PodsDeployed(namespace))
-        self.post_message(DeployOutcome(f"restarted: {applied}", ok=True, follow=(namespace, name)))
-
-    @work(thread=True, group="deploy-clean", exclusive=True, exit_on_error=False)
     def action_delete_finished(self) -> None:
-        namespace = self.target_namespace
-        try:
-            finished = self.experiment_pods.finished(namespace)
-        except Exception as exc:
-            self.post_message(DeployOutcome(f"cannot list the finished pods: {self.kube.explain(exc)}", ok=False))
-            return
-        if not finished:
-            self.app.call_from_thread(self.notify, f"no finished pods of k8sx-tui in {namespace}", title="Clean up")
-            return
-        names = "\n".join(f"  {pod.name} ({pod.phase}{f', job {pod.job}' if pod.job else ''})" for pod in finished[:10])
-        more = f"\n  … and {len(finished) - 10} more" if len(finished) > 10 else ""
-        question = (
-            f"Delete {len(finished)} finished pod{'s' if len(finished) != 1 else ''} in {namespace}?\n{names}{more}"
-        )
-        jobs = sorted({pod.job for pod in finished if pod.job})
-        if jobs:
-            question += (
-                f"\nJob {', '.join(jobs)}: once ended, it is deleted with its pods (its other pods too); "
-                "while it runs, only these finished pods go and it carries on."
-            )
-        self.app.call_from_thread(
-            self.app.push_screen,
-            ConfirmScreen(question),
-            lambda yes: self.delete_pods(finished) if yes else None,
-        )
-
-    @work(thread=True, group="deploy-clean", exit_on_error=False)
-    def delete_pods(self, pods: list[ExperimentPod]) -> None:
-        failed = self.experiment_pods.delete(pods)
-        if failed:
-            self.post_message(DeployOutcome("cannot delete: " + "; ".join(failed), ok=False))
-        else:
-            shown = self._fan_out if self.fanout is not None else None  # say what is left of the fan-out shown
-            text = f"deleting {len(pods)} finished pod{'s' if len(pods) != 1 else ''}"
-            self.post_message(DeployOutcome(text, True, fan_out=shown))
+        self.pod_actions.delete_finished()
 
     @on(TextArea.Changed, "#deploy-yaml")
     def yaml_changed(self) -> None:
@@ -523,77 +440,7 @@ class DeployScreen(AppScreen):
         self.say(f"project {path}: image {project.repository}, {where}; g: build → push → deploy → shell", ok=True)
 
     def action_loop(self) -> None:
-        if self.project is None:
-            self.say(f"no project file: P opens one ({PROJECT_FILE} with image, registry and the pod)", ok=False)
-            return
-        if self.docker is None:
-            self.say("no Docker engine configured to build with", ok=False)
-            return
-        if self._loop is not None:
-            self.notify("the loop is running already", title="Loop", severity="warning")
-            return
-        manifests = self._manifests_to_apply()
-        if manifests is not None:
-            self.check_then_loop(self.project, self.target_namespace, manifests)
-
-    @work(thread=True, exclusive=True, group="deploy-loop", exit_on_error=False)
-    def check_then_loop(self, project: Project, namespace: str, manifests: list[Manifest]) -> None:
-        names = [name_of(pod) for pod in pods_of(manifests)]
-        try:
-            existing = self.applier.existing(namespace, names)
-        except ApplyFailed as exc:
-            self.post_message(DeployOutcome(str(exc), ok=False))
-            return
-        if not existing:
-            self.app.call_from_thread(self.run_loop, project, namespace, manifests, False)
-            return
-        question = (
-            f"Pod {', '.join(existing)} already exists in {namespace}.\n"
-            "The loop deletes it and starts it again with the new image. Go on?"
-        )
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.run_loop(project, namespace, manifests, True)
-
-        self.app.call_from_thread(self.app.push_screen, ConfirmScreen(question, "Replace"), confirmed)
-
-    @work(thread=True, exclusive=True, group="deploy-loop", exit_on_error=False)
-    def run_loop(self, project: Project, namespace: str, manifests: list[Manifest], replace: bool) -> None:
-        assert self.docker is not None
-        self.app.call_from_thread(self._loop_started, project)
-        loop = ExperimentLoop(ImageService(self.docker.client()), self.applier, self.last_pushed)
-        self._loop = loop
-        try:
-            for event in loop.run(project, namespace, manifests, replace):
-                if isinstance(event, StageUpdate) and event.stage == "deploy" and event.state is StageState.DONE:
-                    self.post_message(PodsDeployed(namespace))
-                self.post_message(LoopProgress(event))
-        finally:
-            self._loop = None
-
-    def _loop_started(self, project: Project) -> None:
-        self.stages = {}
-        self.new_follow()  # the loop follows the pod itself
-        self.outcome = f"loop of {escape(str(project.path))}"
-        self.render_follow()
+        self.loops.start()
 
     def on_loop_progress(self, message: LoopProgress) -> None:
-        event = message.event
-        if isinstance(event, LoopReady):
-            self.stages["shell"] = StageUpdate("shell", StageState.DONE, "opened in the Terminal screen (3)")
-            self.post_message(OpenShell(pod_row(event.pod)))
-        else:
-            self.stages[event.stage] = event
-            if event.stage == "push" and event.state is StageState.DONE:
-                self._show_image(event.detail)  # what is applied next: the pushed reference, with its digest
-            self.update_info()
-        self.render_follow()
-
-    def _show_image(self, image: str) -> None:
-        try:
-            manifests, replaced = replace_image(parse_manifests(self.editor.text), image)
-        except ManifestError:
-            return
-        if replaced:
-            self.set_yaml(to_yaml(manifests), self.source)
+        self.loops.progressed(message.event)

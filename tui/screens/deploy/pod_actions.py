@@ -1,0 +1,115 @@
+"""R and X on the Deploy screen, on the app's own pods: one started again from the very manifest it was applied with
+(deleted first, after a confirm), and the finished ones deleted (after a confirm that lists them)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from tui.messages import PodsDeployed
+from tui.screens.common.dialogs import ConfirmScreen
+from tui.screens.deploy.outcome import DeployOutcome
+from tui.services.deploy.apply import ApplyFailed
+from tui.services.pods.experiment_pods import ExperimentPod
+
+if TYPE_CHECKING:
+    from tui.screens.deploy.deploy import DeployScreen
+
+
+class PodActions:
+    """Owned by the Deploy screen; each outcome comes back to it as a DeployOutcome."""
+
+    def __init__(self, screen: DeployScreen) -> None:
+        self.screen = screen
+
+    def restart_selected(self) -> None:
+        screen = self.screen
+        row = screen.pod_view.cursor_row
+        if row is None:
+            screen.notify("no pod selected", severity="warning")
+            return
+        alive = row.status in ("Running", "Pending", "ContainerCreating")
+        question = (
+            f"Restart pod {row.key} from the manifest it was applied with?\n"
+            + ("It is still running: it is deleted first." if alive else "The dead pod (and its log) is deleted first.")
+            + "\nIts claims, and the results on them, stay."
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                screen.run_worker(
+                    partial(self._restart, row.namespace, row.name),
+                    name="restart",
+                    thread=True,
+                    group="deploy-apply",
+                    exit_on_error=False,
+                )
+
+        screen.app.push_screen(ConfirmScreen(question, "Restart"), confirmed)
+
+    def _restart(self, namespace: str, name: str) -> None:
+        """In a thread worker."""
+        screen = self.screen
+        screen.post_message(DeployOutcome(f"restarting {name}: deleting the old pod…", ok=True))
+        try:
+            applied = screen.applier.restart(namespace, name)
+        except ApplyFailed as exc:
+            screen.post_message(DeployOutcome(str(exc), ok=False))
+            return
+        screen.post_message(PodsDeployed(namespace))
+        screen.post_message(DeployOutcome(f"restarted: {applied}", ok=True, follow=(namespace, name)))
+
+    def delete_finished(self) -> None:
+        self.screen.run_worker(
+            self._ask_delete_finished,
+            name="action_delete_finished",
+            thread=True,
+            group="deploy-clean",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def _ask_delete_finished(self) -> None:
+        """In a thread worker."""
+        screen = self.screen
+        namespace = screen.target_namespace
+        try:
+            finished = screen.experiment_pods.finished(namespace)
+        except Exception as exc:
+            screen.post_message(DeployOutcome(f"cannot list the finished pods: {screen.kube.explain(exc)}", ok=False))
+            return
+        if not finished:
+            screen.app.call_from_thread(screen.notify, f"no finished pods of k8sx-tui in {namespace}", title="Clean up")
+            return
+        names = "\n".join(f"  {pod.name} ({pod.phase}{f', job {pod.job}' if pod.job else ''})" for pod in finished[:10])
+        more = f"\n  … and {len(finished) - 10} more" if len(finished) > 10 else ""
+        question = (
+            f"Delete {len(finished)} finished pod{'s' if len(finished) != 1 else ''} in {namespace}?\n{names}{more}"
+        )
+        jobs = sorted({pod.job for pod in finished if pod.job})
+        if jobs:
+            question += (
+                f"\nJob {', '.join(jobs)}: once ended, it is deleted with its pods (its other pods too); "
+                "while it runs, only these finished pods go and it carries on."
+            )
+        screen.app.call_from_thread(
+            screen.app.push_screen,
+            ConfirmScreen(question),
+            lambda yes: self._delete(finished) if yes else None,
+        )
+
+    def _delete(self, pods: list[ExperimentPod]) -> None:
+        self.screen.run_worker(
+            partial(self._delete_pods, pods), name="delete_pods", thread=True, group="deploy-clean", exit_on_error=False
+        )
+
+    def _delete_pods(self, pods: list[ExperimentPod]) -> None:
+        """In a thread worker."""
+        screen = self.screen
+        failed = screen.experiment_pods.delete(pods)
+        if failed:
+            screen.post_message(DeployOutcome("cannot delete: " + "; ".join(failed), ok=False))
+        else:
+            shown = screen.last_fan_out if screen.fanout is not None else None  # say what is left of the fan-out shown
+            text = f"deleting {len(pods)} finished pod{'s' if len(pods) != 1 else ''}"
+            screen.post_message(DeployOutcome(text, True, fan_out=shown))
