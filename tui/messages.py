@@ -2,76 +2,70 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.message import Message
 
 from tui.models.health import ClusterHealth, EngineHealth
 from tui.models.pods.row import PodRow
 
 
+@dataclass
 class ClusterHealthChanged(Message):
-    def __init__(self, health: ClusterHealth) -> None:
-        super().__init__()
-        self.health = health
+    health: ClusterHealth
 
 
+@dataclass
 class EngineHealthChanged(Message):
-    def __init__(self, health: EngineHealth) -> None:
-        super().__init__()
-        self.health = health
+    health: EngineHealth
 
 
 class KubeTargetChanged(Message):
     """The kube context or namespace changed: the status line should be re-checked now, not at the next tick."""
 
 
+@dataclass
 class OpenLogs(Message):
     """Show the logs of these pods (merged, with pod-name prefixes when more than one) on the Logs screen."""
 
-    def __init__(self, pods: list[PodRow], previous: bool = False) -> None:
-        super().__init__()
-        self.pods = pods
-        self.previous = previous
+    pods: list[PodRow]
+    previous: bool = False
 
 
+@dataclass
 class OpenShell(Message):
     """Open a terminal tab on the pod: a new shell process (`attach=False`), or the main process (`attach=True`)."""
 
-    def __init__(self, pod: PodRow, attach: bool = False) -> None:
-        super().__init__()
-        self.pod = pod
-        self.attach = attach
+    pod: PodRow
+    attach: bool = False
 
 
+@dataclass
 class OpenPush(Message):
     """Prepare a push of this local image (a tag or an image id) on the Push screen."""
 
-    def __init__(self, source: str) -> None:
-        super().__init__()
-        self.source = source
+    source: str
 
 
+@dataclass
 class OpenContainerShell(Message):
     """Open a terminal tab with a shell in a Docker container (the interactive image build)."""
 
-    def __init__(self, container_id: str, shell: str) -> None:
-        super().__init__()
-        self.container_id = container_id
-        self.shell = shell
+    container_id: str
+    shell: str
 
 
+@dataclass
 class OpenLocalCommand(Message):
     """Run a program on this machine in a terminal tab: a fix from the doctor, or the user's own `kubectl exec -it`."""
 
-    def __init__(self, argv: list[str], title: str, cwd: str | None = None) -> None:
-        super().__init__()
-        self.argv = argv
-        self.title = title
-        self.cwd = cwd
+    argv: list[str]
+    title: str
+    cwd: str | None = None
 
 
+@dataclass
 class PodsDeployed(Message):
     """Pods were applied into this namespace: leaving the app checks it for labelled pods still running."""
 
-    def __init__(self, target_namespace: str) -> None:
-        super().__init__()
-        self.target_namespace = target_namespace
+    target_namespace: str

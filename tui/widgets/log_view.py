@@ -93,12 +93,11 @@ class LogView(ScrollView, can_focus=True):
     LogView > .log-view--source-5 { color: $text-error; }
     """
 
+    @dataclass
     class FollowChanged(Message):
         """The user paused (scrolled away from the end) or resumed following."""
 
-        def __init__(self, following: bool) -> None:
-            super().__init__()
-            self.following = following
+        following: bool
 
     def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)

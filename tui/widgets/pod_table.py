@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from rich.segment import Segment
@@ -96,18 +97,16 @@ class PodTableView(ScrollView, can_focus=True):
     PodTableView > .pod-status--failed { color: $pod-failed; text-style: bold; }
     """
 
+    @dataclass
     class CursorMoved(Message):
-        def __init__(self, key: str | None) -> None:
-            super().__init__()
-            self.key = key
+        key: str | None
 
     class MarksChanged(Message):
         """The set of marked pods changed (the screen shows how many)."""
 
+    @dataclass
     class SortRequested(Message):
-        def __init__(self, column: str) -> None:
-            super().__init__()
-            self.column = column
+        column: str
 
     def __init__(self, table: PodTable, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)

@@ -9,6 +9,7 @@ shift+PgUp/PgDn (scrollback, as in xterm).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from rich.segment import Segment
 from rich.style import Style
@@ -45,12 +46,11 @@ class TerminalView(Widget, can_focus=True):
     """
     COMPONENT_CLASSES = {"terminal--scrollback"}
 
+    @dataclass
     class Released(Message):
         """The user pressed the escape chord: the app should take the keys back."""
 
-        def __init__(self, view: TerminalView) -> None:
-            super().__init__()
-            self.view = view
+        view: TerminalView
 
     def __init__(
         self,

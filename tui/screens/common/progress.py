@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 from textual import work
@@ -29,20 +30,22 @@ Job = Callable[[Callable[[P], None], threading.Event], R]
 """A blocking job for a worker: reports progress, stops soon after the event is set, returns its result."""
 
 
+@dataclass
 class JobProgressed(Message, Generic[P]):
-    def __init__(self, progress: P) -> None:
-        super().__init__()
-        self.progress = progress
+    progress: P
+
+    def can_replace(self, message: Message) -> bool:
+        # Each report says all there is so far: an older one not yet read adds nothing.
+        return isinstance(message, JobProgressed)
 
 
+@dataclass
 class JobEnded(Message, Generic[R]):
     """`result` is None when the job raised: `error` says why, `cancelled` that Esc had been pressed by then."""
 
-    def __init__(self, result: R | None, error: str, cancelled: bool) -> None:
-        super().__init__()
-        self.result = result
-        self.error = error
-        self.cancelled = cancelled
+    result: R | None
+    error: str
+    cancelled: bool
 
 
 def close_binding(binding_id: str) -> Binding:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual import on, work
@@ -38,6 +39,7 @@ from tui.models.pods.table import PodTable
 from tui.models.project.project_file import PROJECT_FILE, Project, ProjectError, StageUpdate
 from tui.screens.common.base import AppScreen
 from tui.screens.common.forms import Field, FormScreen, FormValues
+from tui.screens.deploy.experiment_pods import ExperimentPodActions
 from tui.screens.deploy.fanout import FanOutFlow, FanOutProgressed
 from tui.screens.deploy.forms import (
     TEMPLATE_DEFAULTS,
@@ -48,7 +50,6 @@ from tui.screens.deploy.forms import (
 )
 from tui.screens.deploy.loop import LoopFlow, LoopProgress
 from tui.screens.deploy.outcome import DeployOutcome
-from tui.screens.deploy.pod_actions import PodActions
 from tui.screens.deploy.pods import ExperimentPodsPanel
 from tui.screens.deploy.text import HELP, fanout_lines, progress_lines, stage_lines
 from tui.services.deploy.apply import AppliedManifests, ApplyFailed, PodApplier
@@ -62,13 +63,15 @@ from tui.services.project.project_file import find_project, load_project
 from tui.widgets.pod_table import PodTableView
 
 
+@dataclass
 class DeployProgress(Message):
     """Where the followed pod stands now; `token` tells a stale follow from the current one."""
 
-    def __init__(self, progress: PodProgress, token: threading.Event) -> None:
-        super().__init__()
-        self.progress = progress
-        self.token = token
+    progress: PodProgress
+    token: threading.Event
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, DeployProgress) and message.token is self.token  # the same follow's older state
 
 
 class DeployScreen(AppScreen):
@@ -117,7 +120,7 @@ class DeployScreen(AppScreen):
         self.yaml_path = default_yaml_path(self.cwd)
         self.fan_outs = FanOutFlow(self)
         self.loops = LoopFlow(self)
-        self.pod_actions = PodActions(self)
+        self.experiment_actions = ExperimentPodActions(self)
         self.source = "nothing yet: o opens a pod YAML, t makes one from the template"
         self.outcome = ""
         self.progress: PodProgress | None = None
@@ -401,10 +404,10 @@ class DeployScreen(AppScreen):
     # ---------------------------------------------------------------- restart and clean-up
 
     def action_restart(self) -> None:
-        self.pod_actions.restart_selected()
+        self.experiment_actions.restart_selected()
 
     def action_delete_finished(self) -> None:
-        self.pod_actions.delete_finished()
+        self.experiment_actions.delete_finished()
 
     @on(TextArea.Changed, "#deploy-yaml")
     def yaml_changed(self) -> None:

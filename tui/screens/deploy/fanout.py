@@ -5,6 +5,7 @@ the fan-out once applied."""
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -31,13 +32,15 @@ if TYPE_CHECKING:
 NOTE = "{index} in command, args, env values: 0, 1, 2 … (in a Job: $(JOB_COMPLETION_INDEX))"
 
 
+@dataclass
 class FanOutProgressed(Message):
     """Where the followed fan-out stands now; `token` tells a stale follow from the current one."""
 
-    def __init__(self, progress: FanOutProgress, token: threading.Event) -> None:
-        super().__init__()
-        self.progress = progress
-        self.token = token
+    progress: FanOutProgress
+    token: threading.Event
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, FanOutProgressed) and message.token is self.token  # the same follow's older state
 
 
 class FanOutFlow:

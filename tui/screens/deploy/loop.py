@@ -4,6 +4,7 @@ the pushed image goes into the YAML shown, and the running pod is handed to the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -32,12 +33,11 @@ if TYPE_CHECKING:
     from tui.screens.deploy.deploy import DeployScreen
 
 
+@dataclass
 class LoopProgress(Message):
     """A stage of the build → push → deploy → Running → shell loop moved on (or the pod is ready for the shell)."""
 
-    def __init__(self, event: LoopEvent) -> None:
-        super().__init__()
-        self.event = event
+    event: LoopEvent
 
 
 class LoopFlow:

@@ -3,6 +3,8 @@ list + watch and table as the Pods screen, narrowed by the label, with a line th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -18,12 +20,11 @@ from tui.services.pods.watch import PodChangeBuffer, PodWatcher
 from tui.widgets.pod_table import PodTableView
 
 
+@dataclass
 class ExperimentPodsPending(Message):
     """The watch left changes in `buffer` (one message per batch)."""
 
-    def __init__(self, buffer: PodChangeBuffer) -> None:
-        super().__init__()
-        self.buffer = buffer
+    buffer: PodChangeBuffer
 
 
 class ExperimentPodsPanel(WorkerFailures, Vertical):

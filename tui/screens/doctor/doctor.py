@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shlex
 import shutil
+from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -45,18 +46,16 @@ STATE_STYLES = {
 INDENT = " " * 19  # under the detail, as in the CLI's report
 
 
+@dataclass
 class CheckFinished(Message):
-    def __init__(self, run: int, check: DoctorCheck) -> None:
-        super().__init__()
-        self.run = run
-        self.check = check
+    run: int
+    check: DoctorCheck
 
 
+@dataclass
 class ChecksDone(Message):
-    def __init__(self, run: int, error: str = "") -> None:
-        super().__init__()
-        self.run = run
-        self.error = error
+    run: int
+    error: str = ""
 
 
 def check_line(check: DoctorCheck) -> Content:

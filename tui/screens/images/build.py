@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from textual import work
 from textual.app import ComposeResult
@@ -20,10 +21,9 @@ from tui.services.docker.engine_stream import EventStream
 BATCH_S = 0.05
 
 
+@dataclass
 class BuildProgressed(Message):
-    def __init__(self, events: list[BuildEvent]) -> None:
-        super().__init__()
-        self.events = events
+    events: list[BuildEvent]
 
 
 class BuildScreen(WorkerFailures, Screen[BuildFinished | None]):

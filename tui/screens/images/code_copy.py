@@ -4,6 +4,7 @@ file, a progress bar; Esc cancels (and closes once it is over)."""
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.message import Message
@@ -19,11 +20,14 @@ Copy = Job[CopyProgress, int]
 """Runs the copy in the worker: reports progress, stops when the event is set, returns the bytes sent."""
 
 
+@dataclass
 class CodeCopyProgressed(Message):
-    def __init__(self, progress: CopyProgress, elapsed_s: float) -> None:
-        super().__init__()
-        self.progress = progress
-        self.elapsed_s = elapsed_s
+    progress: CopyProgress
+    elapsed_s: float
+
+    def can_replace(self, message: Message) -> bool:
+        # Each report says all there is so far: an older one not yet read adds nothing.
+        return isinstance(message, CodeCopyProgressed)
 
 
 def progress_text(progress: CopyProgress, elapsed_s: float) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,11 +44,10 @@ from tui.services.terminal.shell_choices import ShellChoices
 COLUMNS = ("REPOSITORY:TAG", "IMAGE ID", "SIZE", "CREATED")
 
 
+@dataclass
 class ImagesListed(Message):
-    def __init__(self, images: list[LocalImage] | None, problem: str = "") -> None:
-        super().__init__()
-        self.images = images
-        self.problem = problem
+    images: list[LocalImage] | None
+    problem: str = ""
 
 
 def image_rows(images: list[LocalImage]) -> list[tuple[str, LocalImage]]:

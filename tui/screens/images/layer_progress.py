@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from textual import work
@@ -29,17 +30,19 @@ class CancellableStream(Protocol[T_co]):
 Starter = Callable[[], CancellableStream[LayeredProgress]]
 
 
+@dataclass
 class LayersProgressed(Message):
-    def __init__(self, snapshot: LayeredProgress) -> None:
-        super().__init__()
-        self.snapshot = snapshot
+    snapshot: LayeredProgress
+
+    def can_replace(self, message: Message) -> bool:
+        # Each report says all there is so far: an older one not yet read adds nothing.
+        return isinstance(message, LayersProgressed)
 
 
+@dataclass
 class LayersEnded(Message):
-    def __init__(self, error: str | None, last: LayeredProgress | None) -> None:
-        super().__init__()
-        self.error = error
-        self.last = last
+    error: str | None
+    last: LayeredProgress | None
 
 
 class LayerProgressScreen(ProgressScreen[LayeredProgress | None]):

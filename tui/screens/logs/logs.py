@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -45,12 +46,11 @@ EMPTY_HINT = (
 )
 
 
+@dataclass
 class LogsPending(Message):
     """Stream threads left events in `feed` (one message per batch)."""
 
-    def __init__(self, feed: LogFeed) -> None:
-        super().__init__()
-        self.feed = feed
+    feed: LogFeed
 
 
 class LogsScreen(LogSearchScreen):

@@ -5,6 +5,7 @@ the hits."""
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from textual import work
 from textual.message import Message
@@ -16,15 +17,14 @@ from tui.services.logs.history import LogHistory
 from tui.widgets.log_view import LogView
 
 
+@dataclass
 class ScanProgress(Message):
     """A block of the history was scanned for a search or filter."""
 
-    def __init__(self, hits: LineSet, found: list[int], scanned: int, done: bool) -> None:
-        super().__init__()
-        self.hits = hits
-        self.found = found
-        self.scanned = scanned
-        self.done = done
+    hits: LineSet
+    found: list[int]
+    scanned: int
+    done: bool
 
 
 class LogSearchScreen(AppScreen):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual import on, work
@@ -28,12 +29,11 @@ from tui.widgets.pod_table import PodTableView
 ALL_NAMESPACES_CHOICE = "all namespaces"
 
 
+@dataclass
 class PodsPending(Message):
     """The watch thread left changes in `buffer` (one message per batch, however many events)."""
 
-    def __init__(self, buffer: PodChangeBuffer) -> None:
-        super().__init__()
-        self.buffer = buffer
+    buffer: PodChangeBuffer
 
 
 class PodsScreen(AppScreen):

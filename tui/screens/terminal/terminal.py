@@ -78,18 +78,16 @@ class SessionTab:
         return f"✓ {title}" if self.end.clean else f"✗ {title}"
 
 
+@dataclass
 class TerminalOutput(Message):
     """A session's reader left output (or its end) for the UI: one message per batch, however many reads."""
 
-    def __init__(self, tab: SessionTab) -> None:
-        super().__init__()
-        self.tab = tab
+    tab: SessionTab
 
 
+@dataclass
 class SessionStarted(Message):
-    def __init__(self, tab: SessionTab) -> None:
-        super().__init__()
-        self.tab = tab
+    tab: SessionTab
 
 
 class TerminalScreen(AppScreen):

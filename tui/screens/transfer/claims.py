@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,11 +40,10 @@ REFRESH_S = 5.0
 COLUMNS = ("NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS", "AGE", "USED BY")
 
 
+@dataclass
 class ClaimsListed(Message):
-    def __init__(self, rows: list[ClaimRow] | None, problem: str = "") -> None:
-        super().__init__()
-        self.rows = rows
-        self.problem = problem
+    rows: list[ClaimRow] | None
+    problem: str = ""
 
 
 class ClaimsScreen(WorkerFailures, Screen[None]):

@@ -3,6 +3,7 @@ anything in the pod, send only what changed, check it. Esc cancels while sending
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual import work
@@ -20,11 +21,10 @@ from tui.services.transfer.code_sync import CodeSync, SyncPlan, SyncSummary
 SYNC_ONLY, DELETE_AND_SYNC, CANCEL = "Sync, keep them in the pod", "Delete them and sync", "Cancel"
 
 
+@dataclass
 class SyncPlanned(Message):
-    def __init__(self, plan: SyncPlan | None, error: str) -> None:
-        super().__init__()
-        self.plan = plan
-        self.error = error
+    plan: SyncPlan | None
+    error: str
 
 
 def listed(paths: list[str], limit: int = 8) -> str:

@@ -26,19 +26,20 @@ class PullJob:
     pull: PullOne
 
 
+@dataclass
 class PodPullProgressed(Message):
-    def __init__(self, index: int, progress: TransferProgress) -> None:
-        super().__init__()
-        self.index = index
-        self.progress = progress
+    index: int
+    progress: TransferProgress
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PodPullProgressed) and message.index == self.index  # the same pod's older report
 
 
+@dataclass
 class PodPullEnded(Message):
-    def __init__(self, index: int, summary: TransferSummary | None, error: str) -> None:
-        super().__init__()
-        self.index = index
-        self.summary = summary
-        self.error = error
+    index: int
+    summary: TransferSummary | None
+    error: str
 
 
 class PullManyScreen(ProgressScreen[list[TransferSummary | None]]):

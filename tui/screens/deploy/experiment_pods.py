@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from tui.messages import PodsDeployed
 from tui.screens.common.dialogs import ConfirmScreen
+from tui.screens.common.failures import Notice
 from tui.screens.deploy.outcome import DeployOutcome
 from tui.services.deploy.apply import ApplyFailed
 from tui.services.pods.experiment_pods import ExperimentPod
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from tui.screens.deploy.deploy import DeployScreen
 
 
-class PodActions:
+class ExperimentPodActions:
     """Owned by the Deploy screen; each outcome comes back to it as a DeployOutcome."""
 
     def __init__(self, screen: DeployScreen) -> None:
@@ -79,7 +80,7 @@ class PodActions:
             screen.post_message(DeployOutcome(f"cannot list the finished pods: {screen.kube.explain(exc)}", ok=False))
             return
         if not finished:
-            screen.app.call_from_thread(screen.notify, f"no finished pods of k8sx-tui in {namespace}", title="Clean up")
+            screen.post_message(Notice(f"no finished pods of k8sx-tui in {namespace}", title="Clean up"))
             return
         names = "\n".join(f"  {pod.name} ({pod.phase}{f', job {pod.job}' if pod.job else ''})" for pod in finished[:10])
         more = f"\n  … and {len(finished) - 10} more" if len(finished) > 10 else ""
