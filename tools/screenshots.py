@@ -20,6 +20,7 @@ from textual.widgets import Input, Static
 
 from tui.app import MODE_INFOS, K8sxApp
 from tui.backends import Backends
+from tui.diagnostic_log import default_log_path, start_log
 from tui.screens.common.forms import FormScreen
 from tui.screens.pods.pods import PodsScreen
 from tui.screens.terminal.terminal import TerminalScreen
@@ -137,6 +138,7 @@ async def deploy_from_template(pilot: Pilot[None], app: K8sxApp) -> None:
 
 async def main() -> None:
     add_demo_pods()
+    start_log(default_log_path())  # as the installed app does: help and doctor show where it is
     kube = KubeService(os.environ["KUBECONFIG"], None, NAMESPACE)
     # Only the bundled themes and the built-in settings: the pictures do not depend on who runs this.
     app = K8sxApp(Backends(kube, DockerService(os.environ["DOCKER_HOST"])), theme_dirs=[bundled_theme_dir()])
