@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import yaml
@@ -15,13 +14,14 @@ from tests.support import StackEnv, kubectl
 
 
 def doctor(
-    stack: StackEnv, tmp_path: Path, *args: str, env: dict[str, str] | None = None
+    stack: StackEnv, tmp_path: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
+    """`k8sx-tui ARGS` with the stack's kubeconfig and engine; subprocess.TimeoutExpired after `timeout` s."""
     environment = dict(os.environ, KUBECONFIG=stack.kubeconfig, DOCKER_HOST=stack.docker_host)
     environment.setdefault("DOCKER_CONFIG", str(tmp_path / "docker-config"))
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "tui", *args], capture_output=True, text=True, env=environment, timeout=120
+        [sys.executable, "-m", "tui", *args], capture_output=True, text=True, env=environment, timeout=timeout
     )
 
 
@@ -53,9 +53,8 @@ def test_docker_down_and_a_dead_api_server_are_named_quickly(stack: StackEnv, tm
     config["clusters"][0]["cluster"]["server"] = "https://127.0.0.1:1"
     dead = tmp_path / "dead.kubeconfig"
     dead.write_text(yaml.safe_dump(config))
-    started = time.monotonic()
-    done = doctor(stack, tmp_path, "--docker-host", f"unix://{tmp_path}/none.sock", "--kubeconfig", str(dead), "doctor")
-    assert time.monotonic() - started < 30
+    broken = ("--docker-host", f"unix://{tmp_path}/none.sock", "--kubeconfig", str(dead), "doctor")
+    done = doctor(stack, tmp_path, *broken, timeout=30)  # each check has its timeout: seconds, not minutes
     assert done.returncode == 1
     assert "failed  docker     engine: cannot connect to the Docker engine" in done.stdout
     assert "fix: start Docker" in done.stdout

@@ -14,7 +14,7 @@ import pytest
 from textual.widgets import DataTable, Input, Log, Static
 
 from tests.docker_config import basic, write_config
-from tests.support import BUSYBOX_DOCKERFILE, SIZE, StackEnv, busybox_context, make_app, settle
+from tests.support import BUSYBOX_DOCKERFILE, SIZE, StackEnv, answer_dialog, busybox_context, make_app, settle
 from tui.app import K8sxApp
 from tui.screens.common.dialogs import ConfirmScreen
 from tui.screens.common.forms import FormScreen
@@ -123,8 +123,7 @@ async def test_filter_inspect_and_delete_after_confirming(
         assert "Cmd:         sh" in app.screen.text and "Platform:    linux/amd64" in app.screen.text
         await pilot.press("escape", "ctrl+d")
         await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        await pilot.press("enter")  # Cancel has the focus
-        await pilot.pause(0.5)
+        assert await answer_dialog(pilot, app, "enter") is False  # Cancel has the focus
         assert engine.images.list(name=repository)
         await pilot.press("ctrl+d")
         await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))

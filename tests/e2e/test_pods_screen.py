@@ -8,7 +8,18 @@ from pathlib import Path
 
 import yaml
 
-from tests.support import SIZE, STACK, StackEnv, kubectl, make_app, pods_info, settle, status_text, wait_for
+from tests.support import (
+    SIZE,
+    STACK,
+    StackEnv,
+    answer_dialog,
+    kubectl,
+    make_app,
+    pods_info,
+    settle,
+    status_text,
+    wait_for,
+)
 from tui.app import K8sxApp
 from tui.screens.common.dialogs import ConfirmScreen
 from tui.screens.common.text_view import TextViewScreen
@@ -62,6 +73,12 @@ def rendered_row(app: K8sxApp, name: str) -> str:
 def server_pods(stack: StackEnv, namespace: str) -> list[str]:
     out = kubectl(stack, "get", "pods", "-n", namespace, "-o", "jsonpath={.items[*].metadata.name}")
     return sorted(out.split())
+
+
+def deleting_pods(stack: StackEnv, namespace: str) -> list[str]:
+    """The pods a delete was asked for (still listed while they terminate)."""
+    path = "jsonpath={range .items[?(@.metadata.deletionTimestamp)]}{.metadata.name} {end}"
+    return sorted(kubectl(stack, "get", "pods", "-n", namespace, "-o", path).split())
 
 
 async def test_pods_appear_change_and_vanish_without_a_key_press(stack: StackEnv, namespace: str) -> None:
@@ -178,9 +195,9 @@ async def test_describe_yaml_and_delete_only_after_confirming(stack: StackEnv, n
         await pilot.press("down", "ctrl+d")  # remove-a
         await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm dialog")
         assert "Delete pod " + namespace + "/remove-a?" in str(app.screen.query_one("#question").content)  # type: ignore[attr-defined]
-        await pilot.press("enter")  # the focus starts on Cancel
-        await pilot.pause(1.0)
+        assert await answer_dialog(pilot, app, "enter") is False  # the focus starts on Cancel
         assert server_pods(stack, namespace) == ["keep-me", "remove-a", "remove-b", "remove-c"]
+        assert deleting_pods(stack, namespace) == []
 
         await pilot.press("space", "space", "space")  # mark remove-a, remove-b, remove-c
         assert "3 marked" in pods_info(app)

@@ -16,10 +16,13 @@ from textual.widgets import Input
 
 from tui.app import K8sxApp
 from tui.backends import Backends
+from tui.models.deploy.pod_template import FANOUT_LABEL, INDEX_LABEL, MANAGED_BY, MANAGED_BY_LABEL
+from tui.models.doctor.checks import CheckState, DoctorCheck, configure_docker
 from tui.models.health import ClusterHealth, EngineHealth, Reachability
 from tui.models.images.image import LocalImage
 from tui.models.pods.row import PodRow, PodsListed
 from tui.services.docker.engine import DockerService
+from tui.services.doctor.doctor import ASK_FOR_ACCESS, REFUSED
 from tui.services.kube.kube import KubeService
 from tui.themes import bundled_theme_dir
 
@@ -33,19 +36,30 @@ class FrozenDatetime(datetime):
         return cls.fromtimestamp(NOW.timestamp(), tz)
 
 
-def pod(name: str, status: str, ready: str, restarts: int, age_s: int, node: str = "kwok-node-0") -> PodRow:
+def pod(
+    name: str, status: str, ready: str, restarts: int, age_s: int, node: str = "kwok-node-0", labels: str = ""
+) -> PodRow:
     ip = f"10.244.0.{len(name)}" if status == "Running" else ""
     created = NOW - timedelta(seconds=age_s)
-    return PodRow("default", name, ready, status, restarts, created, ip, node, "127.0.0.1:5000/exp/train:0.3")
+    image = "127.0.0.1:5000/exp/train:0.3"
+    pairs = dict(pair.split("=", 1) for pair in labels.split(",") if pair)
+    return PodRow("default", name, ready, status, restarts, created, ip, node, image, pairs)
+
+
+MANAGED = f"{MANAGED_BY_LABEL}={MANAGED_BY}"  # deployed from the app: the Deploy screen lists these
+
+
+def fanned(index: int) -> str:
+    return f"{MANAGED},{FANOUT_LABEL}=train-lr,{INDEX_LABEL}={index}"
 
 
 PODS = [
     pod("preprocess-shard-0", "Completed", "0/1", 0, 7200),
     pod("preprocess-shard-1", "Running", "1/1", 0, 3600),
-    pod("train-lr-0.01", "Running", "1/1", 2, 1800, "real-node-0"),
-    pod("train-lr-0.1", "CrashLoopBackOff", "0/1", 7, 1700),
-    pod("train-lr-1.0", "Pending", "0/1", 0, 40, ""),
-    pod("eval-baseline", "Terminating", "1/1", 0, 900),
+    pod("train-lr-0.01", "Running", "1/1", 2, 1800, "real-node-0", labels=fanned(0)),
+    pod("train-lr-0.1", "CrashLoopBackOff", "0/1", 7, 1700, labels=fanned(1)),
+    pod("train-lr-1.0", "Pending", "0/1", 0, 40, "", labels=fanned(2)),
+    pod("eval-baseline", "Terminating", "1/1", 0, 900, labels=MANAGED),
     pod("notebook", "ImagePullBackOff", "0/1", 0, 300),
 ]
 
@@ -57,9 +71,12 @@ IMAGES = [
 
 
 class FakeWatcher:
-    """Stands in for PodWatcher: lists PODS once, then stays quiet until stopped."""
+    """Stands in for PodWatcher (the Pods screen's and the Deploy screen's): lists the PODS its label selector
+    (`k=v,...`) matches once, then stays quiet until stopped."""
 
-    def __init__(self, kube: object, namespace: str) -> None:
+    def __init__(self, kube: object, namespace: str, label_selector: str | None = None) -> None:
+        wanted = dict(term.split("=", 1) for term in label_selector.split(",")) if label_selector else {}
+        self._rows = [row for row in PODS if wanted.items() <= row.labels.items()]
         self._stopped = threading.Event()
 
     def stop(self) -> None:
@@ -70,7 +87,7 @@ class FakeWatcher:
         return self._stopped.is_set()
 
     def events(self) -> Iterator[PodsListed]:
-        yield PodsListed(list(PODS), "1")
+        yield PodsListed(list(self._rows), "1")
         self._stopped.wait()
 
 
@@ -82,7 +99,34 @@ class FakeImages:
         return list(IMAGES)
 
 
+AR_REGISTRY = "europe-west2-docker.pkg.dev"  # the registry the Doctor snapshot checks (typed into its field)
+WARNING, FAILED = CheckState.WARNING, CheckState.FAILED
+
+
+class FakeDoctor:
+    """Stands in for the Doctor (the real one reads this machine's PATH and files): the tutorial's first run with
+    an Artifact Registry not set up yet; one line of each kind (ok, a fix the app runs, a fix in words, a warning)."""
+
+    def __init__(self, kube: object, docker: object, registry: str | None = None) -> None:
+        self.registry = registry
+
+    def checks(self) -> Iterator[DoctorCheck]:
+        yield DoctorCheck("docker", "engine", CheckState.OK, "Docker 20.10.24 at unix:///var/run/docker.sock")
+        if self.registry:
+            fix, none = configure_docker(self.registry), "none in /home/me/.docker/config.json"
+            yield DoctorCheck.runnable("registry", f"credentials for {self.registry}", WARNING, none, fix)
+            yield DoctorCheck.runnable("registry", f"login to {self.registry}", FAILED, REFUSED, fix)
+        yield DoctorCheck("kubernetes", "kubeconfig", CheckState.OK, "/home/me/.kube/config")
+        yield DoctorCheck("kubernetes", "API server", CheckState.OK, "v1.36.3, context kind-experiments")
+        denied = "not allowed: delete pods (cleaning up)"
+        yield DoctorCheck("kubernetes", "access in default", FAILED, denied, ASK_FOR_ACCESS)
+        yield DoctorCheck("tools", "kubectl", WARNING, "not found (k8sx-tui talks to the API itself)")
+        yield DoctorCheck("tools", "gcloud", CheckState.OK, "/usr/bin/gcloud")
+
+
 class FakeKube(KubeService):
+    """The status line's cluster; a screen that needs more from it gets its own fake (FakeWatcher, FakeDoctor)."""
+
     def probe(self) -> ClusterHealth:
         return ClusterHealth("kind-experiments", self.namespace, Reachability.UP, "v1.36.3")
 
@@ -98,10 +142,13 @@ class FakeDocker(DockerService):
 @pytest.fixture
 def snapshot_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> K8sxApp:
     monkeypatch.setattr("tui.screens.pods.pods.PodWatcher", FakeWatcher)
+    monkeypatch.setattr("tui.screens.deploy.pods.PodWatcher", FakeWatcher)
+    monkeypatch.setattr("tui.screens.doctor.doctor.Doctor", FakeDoctor)
     monkeypatch.setattr("tui.screens.images.images.ImageService", FakeImages)
     monkeypatch.setattr("tui.widgets.pod_table.datetime", FrozenDatetime)
     monkeypatch.setattr("tui.screens.images.images.datetime", FrozenDatetime)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setattr("tui.diagnostic_log._current", None)  # help and Doctor: "not written", whatever ran before
     backends = Backends(FakeKube(str(tmp_path / "no-kubeconfig"), None, "default"), FakeDocker("unix:///nowhere.sock"))
     return K8sxApp(backends, theme_dirs=[bundled_theme_dir()])
 

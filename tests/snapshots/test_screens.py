@@ -6,16 +6,22 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
-from tests.snapshots.conftest import SIZE, still
+from tests.snapshots.conftest import AR_REGISTRY, SIZE, still
 from tests.support import settle
 from tui.app import K8sxApp
+from tui.screens.doctor.doctor import DoctorScreen
 from tui.screens.pods.pods import PodsScreen
+from tui.themes import bundled_theme_dir
 
 Snap = Callable[..., bool]
+Step = Callable[[Pilot[None]], Awaitable[None]]
+DEFAULT_THEME = "k8sx-dark"  # what test_screen draws in: test_pod_list_in_theme covers the other bundled themes
+OTHER_THEMES = ["k8sx-light", "k8sx-high-contrast", "k8sx-amber"]
 
 
-def prepared(app: K8sxApp, *keys: str, theme: str | None = None) -> Callable[[Pilot[None]], Awaitable[None]]:
+def prepared(app: K8sxApp, *keys: str, theme: str | None = None, then: Step | None = None) -> Step:
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(
             pilot,
@@ -29,9 +35,12 @@ def prepared(app: K8sxApp, *keys: str, theme: str | None = None) -> Callable[[Pi
         )
         if theme:
             app.theme = theme
+        assert app.theme == (theme or DEFAULT_THEME)
         for key in keys:
             await pilot.press(key)
             await pilot.pause(0.2)
+        if then is not None:
+            await then(pilot)
         await pilot.pause(0.3)
         still(app)
         await pilot.pause()
@@ -55,6 +64,33 @@ def test_screen(snap_compare: Snap, snapshot_app: K8sxApp, name: str, keys: tupl
     assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=prepared(snapshot_app, *keys))
 
 
-@pytest.mark.parametrize("theme", ["k8sx-dark", "k8sx-light", "k8sx-high-contrast", "k8sx-amber"])
+def test_doctor_screen(snap_compare: Snap, snapshot_app: K8sxApp) -> None:
+    """The checks of the fake Doctor (conftest.py) after typing an Artifact Registry host to check."""
+    app = snapshot_app
+
+    def doctor() -> DoctorScreen:
+        assert isinstance(app.screen, DoctorScreen)
+        return app.screen
+
+    async def check_the_registry(pilot: Pilot[None]) -> None:
+        await settle(pilot, lambda: isinstance(app.screen, DoctorScreen) and bool(doctor().checks), what="Doctor")
+        await settle(pilot, lambda: not doctor().running, what="the first checks")
+        await pilot.press("e")
+        doctor().query_one("#doctor-registry", Input).value = AR_REGISTRY
+        await pilot.press("enter")
+        await settle(
+            pilot, lambda: not doctor().running and len(doctor().checks) == 8, what="the checks with the registry"
+        )
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=prepared(app, "7", then=check_the_registry))
+
+
+@pytest.mark.parametrize("theme", OTHER_THEMES)
 def test_pod_list_in_theme(snap_compare: Snap, snapshot_app: K8sxApp, theme: str) -> None:
     assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=prepared(snapshot_app, theme=theme))
+
+
+def test_every_bundled_theme_has_a_snapshot() -> None:
+    """The default theme through test_screen[pods], each other one through test_pod_list_in_theme."""
+    bundled = {path.stem for path in bundled_theme_dir().glob("*.yaml")}
+    assert bundled == {DEFAULT_THEME, *OTHER_THEMES}

@@ -10,7 +10,15 @@ import pytest
 
 from tui.services.transfer.code_sync import MOVE_INTO_PLACE, STAGING
 
-SHELLS = [shell for shell in (["sh"], ["busybox", "sh"]) if shutil.which(shell[0])]
+SHELLS = [["sh"], ["busybox", "sh"]]
+NEEDED_PACKAGE = {"sh": "dash", "busybox": "busybox-static"}
+
+
+def usable(shell: list[str]) -> list[str]:
+    """The shell's argv; a missing shell fails the test (the images' shell must be tried, not skipped)."""
+    if shutil.which(shell[0]) is None:
+        pytest.fail(f"{shell[0]} is not installed: these tests need it (apt-get install {NEEDED_PACKAGE[shell[0]]})")
+    return shell
 
 
 def staged(root: Path, files: dict[str, str]) -> Path:
@@ -23,7 +31,7 @@ def staged(root: Path, files: dict[str, str]) -> Path:
 
 def move(shell: list[str], cwd: Path, staging: str, target: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*shell, "-c", MOVE_INTO_PLACE, "sh", staging, target], cwd=cwd, capture_output=True, text=True
+        [*usable(shell), "-c", MOVE_INTO_PLACE, "sh", staging, target], cwd=cwd, capture_output=True, text=True
     )
 
 

@@ -69,11 +69,30 @@ def test_a_gke_context_name_gives_the_get_credentials_values() -> None:
 
 def test_a_runnable_check_prints_its_command_as_the_fix_line() -> None:
     check = DoctorCheck.runnable("kubernetes", "kubeconfig", CheckState.FAILED, "none at /x", GET_CREDENTIALS)
-    assert check.command is GET_CREDENTIALS
+    assert check.is_problem
+    assert check.fix == "gcloud container clusters get-credentials CLUSTER --region REGION --project PROJECT"
+    assert check.command is not None
+    assert check.command.filled({"CLUSTER": "c", "REGION": "r", "PROJECT": "p"})[4:] == [
+        "c",
+        "--region",
+        "r",
+        "--project",
+        "p",
+    ]
     assert report([check]).splitlines() == [
         "failed  kubernetes kubeconfig: none at /x",
         "                   fix: gcloud container clusters get-credentials CLUSTER --region REGION --project PROJECT",
     ]
+
+
+def test_only_a_runnable_check_offers_a_command_and_a_passing_check_prints_no_fix() -> None:
+    worded = DoctorCheck("docker", "engine", CheckState.FAILED, "down", "start Docker")
+    assert worded.command is None and worded.fix == "start Docker"
+    passing = DoctorCheck.runnable("tools", "gke plugin", CheckState.OK, "installed", INSTALL_GKE_PLUGIN)
+    assert not passing.is_problem
+    assert passing.command is not None
+    assert passing.command.filled({}) == ["gcloud", "components", "install", "gke-gcloud-auth-plugin"]
+    assert report([passing]) == "ok      tools      gke plugin: installed"
 
 
 def test_the_summary_counts_problems_and_warnings() -> None:
