@@ -26,7 +26,7 @@ import docker
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support import busybox_context  # noqa: E402
+from tests.support.images import busybox_context  # noqa: E402
 from tui.models.images.image import BuildFinished, ImageRef  # noqa: E402
 from tui.services.images.images import ImageService  # noqa: E402
 

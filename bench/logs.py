@@ -35,7 +35,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support import kwok_pod, wait_for
+from tests.support.pods import kwok_pod
+from tests.support.stack import wait_for
 from tui.app import K8sxApp
 from tui.backends import Backends
 from tui.models.logs.lines import LogRange

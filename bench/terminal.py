@@ -36,7 +36,10 @@ from ptyprocess import PtyProcess
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support import StackEnv, busybox_image, kubectl, kwok_shell_pod, make_app, read_stack_env, wait_for
+from tests.support.app import make_app
+from tests.support.images import busybox_image
+from tests.support.pods import kwok_shell_pod
+from tests.support.stack import StackEnv, kubectl, read_stack_env, wait_for
 from tui.app import K8sxApp
 from tui.models.pods.row import PodRow
 from tui.screens.terminal.terminal import SessionTab, TerminalScreen

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from tests.support import kwok_pod
+from tests.support.pods import kwok_pod
 from tui.app import K8sxApp
 from tui.backends import Backends
 from tui.screens.common.forms import FormScreen

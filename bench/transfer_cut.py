@@ -1,6 +1,6 @@
 """Transfer benchmark, cut scenario: the large file that breaks `kubectl cp` (kubernetes#60140, kubectl#1425).
 
-A TCP relay in front of the real API server (tests/support.py TcpProxy; TLS passes through, and the apiserver's
+A TCP relay in front of the real API server (tests/support/net.py TcpProxy; TLS passes through, and the apiserver's
 certificate names 127.0.0.1, so it still verifies) resets every connection once `CUT_SHARE` of the file passed
 through it, as a flaky load balancer or an idle timeout does. Through it, a kwok pod's file (its exec runs on this
 machine, so the bytes really move) is pulled and copied in with `kubectl cp` (plain, and pulled with `--retries`;
@@ -41,7 +41,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from transfer import kubectl  # bench/transfer.py, the speed half (this folder is sys.path[0])
 
-from tests.support import TcpProxy, kwok_pod, resume_until_done
+from tests.support.files import resume_until_done
+from tests.support.net import TcpProxy
+from tests.support.pods import kwok_pod
 from tui.services.kube.kube import KubeService
 from tui.services.transfer.copy_in import PodUpload
 from tui.services.transfer.pull import PodFileTransfer

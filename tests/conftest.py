@@ -1,14 +1,30 @@
-"""Shared fixtures. End-to-end tests run against the real local stack and fail loudly when it is down."""
+"""Shared fixtures, and markers by folder. End-to-end (tests/e2e: the app) and integration (tests/integration: the
+services, never the app) tests run against the real local stack and fail loudly when it is down."""
 
 from __future__ import annotations
 
 import subprocess
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
+import docker
 import pytest
 
-from tests.support import STACK, StackEnv, kubectl, read_stack_env, wait_for
+from tests.support.docker_config import write_config
+from tests.support.stack import STACK, StackEnv, kubectl, read_stack_env, wait_for
+
+TESTS = Path(__file__).resolve().parent
+MARKERS_BY_FOLDER = {TESTS / "e2e": pytest.mark.e2e, TESTS / "integration": pytest.mark.integration}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by them
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/e2e is marked e2e, every test under tests/integration integration."""
+    for item in items:
+        for folder, marker in MARKERS_BY_FOLDER.items():
+            if item.path.is_relative_to(folder):
+                item.add_marker(marker)
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +58,22 @@ def namespace(stack: StackEnv) -> Iterator[str]:
     )
     yield name
     kubectl(stack, "delete", "namespace", name, "--wait=false", check=False)
+
+
+@pytest.fixture
+def engine(stack: StackEnv) -> Iterator[docker.DockerClient]:
+    """A client of the stack's dockerd, for what a test sets up and checks beside the app."""
+    client = docker.DockerClient(base_url=stack.docker_host, timeout=60)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def isolated_docker_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app reads credentials from $DOCKER_CONFIG like the docker CLI (never this machine's ~/.docker), and
+    keeps its state (last pushed, shell choices) in $XDG_STATE_HOME: both are the test's own."""
+    config = tmp_path / "docker-config"
+    write_config(config, {"auths": {}})
+    monkeypatch.setenv("DOCKER_CONFIG", str(config))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    return config

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support import SIZE, StackEnv, kubeconfig_with_server, make_app, pods_info, settle, status_text
+from tests.support.app import SIZE, make_app, pods_info, settle, status_text
+from tests.support.stack import StackEnv, kubeconfig_with_server
 
 
 async def test_status_line_reports_both_backends_reachable(stack: StackEnv) -> None:

@@ -6,7 +6,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, OptionList, TabbedContent, TextArea
 
-from tests.support import SIZE, StackEnv, make_app, settle
+from tests.support.app import SIZE, make_app, settle
+from tests.support.stack import StackEnv
 from tui.app import MODE_INFOS
 from tui.screens.deploy.deploy import DeployScreen
 from tui.screens.doctor.doctor import DoctorScreen

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from tests.support import SIZE, StackEnv, make_app, settle
+from tests.support.app import SIZE, make_app, settle
+from tests.support.stack import StackEnv
 
 
 async def test_an_apply_is_not_queued_behind_streams_and_terminal_tabs(stack: StackEnv) -> None:

@@ -11,9 +11,11 @@ import pytest
 import yaml
 
 from tests.e2e.test_claims_view import cells, claims_info
-from tests.e2e.test_real_node import digests, engine, helpers_left, kube, phase, pushed_image, storage_class
 from tests.e2e.test_transfer_dead_pod import expected, finished_pods
-from tests.support import SIZE, StackEnv, settle, wait_for
+from tests.support.app import SIZE, settle
+from tests.support.files import digests
+from tests.support.real_node import engine, helpers_left, kube, phase, pushed_image, storage_class
+from tests.support.stack import StackEnv, wait_for
 from tui.app import K8sxApp
 from tui.backends import Backends
 from tui.services.deploy.apply import PodApplier
@@ -22,7 +24,6 @@ from tui.services.kube.kube import KubeService
 from tui.services.pods.actions import PodActions
 from tui.settings import Settings
 
-pytestmark = pytest.mark.e2e
 __all__ = ["engine", "kube", "pushed_image", "storage_class"]  # fixtures used here by name
 
 

@@ -3,31 +3,22 @@ class and the pods that mount them; `r` refuses a claim that holds nothing yet; 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support import SIZE, StackEnv, kubeconfig_with_server, kubectl, make_app, pods_info, settle, wait_for
+from tests.support.app import SIZE, make_app, pods_info, settle
+from tests.support.pods import RESULTS_CLAIM, own_volume
+from tests.support.stack import StackEnv, kubeconfig_with_server, kubectl, wait_for
 from tui.app import K8sxApp
 from tui.backends import Backends
 from tui.services.docker.engine import DockerService
 from tui.services.kube.kube import KubeService
 from tui.settings import Settings
 
-pytestmark = pytest.mark.e2e
+__all__ = ["own_volume"]  # a fixture
 
-RESULTS_CLAIM = """
-apiVersion: v1
-kind: PersistentVolumeClaim
-metadata: {{name: results}}
-spec:
-  storageClassName: {storage_class}
-  accessModes: [ReadWriteOnce]
-  resources: {{requests: {{storage: 1Gi}}}}
-"""
 CLAIMS = (
     RESULTS_CLAIM
     + """---
@@ -57,29 +48,6 @@ spec:
   execs: [{{local: {{workDir: {workdir}}}}}]
 """
 )
-
-
-@pytest.fixture
-def own_volume(stack: StackEnv, namespace: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """A volume of the test's own, bound in advance to `namespace`/results (the stack's shared volumes stay free);
-    returns (volume name, storage class)."""
-    name, storage_class = f"k8sx-claims-{namespace}", f"claims-{namespace}"
-    volume = {
-        "apiVersion": "v1",
-        "kind": "PersistentVolume",
-        "metadata": {"name": name},
-        "spec": {
-            "capacity": {"storage": "1Gi"},
-            "accessModes": ["ReadWriteOnce"],
-            "storageClassName": storage_class,
-            "persistentVolumeReclaimPolicy": "Retain",
-            "hostPath": {"path": str(tmp_path / "volume")},
-            "claimRef": {"namespace": namespace, "name": "results"},
-        },
-    }
-    kubectl(stack, "apply", "-f", "-", input=json.dumps(volume))
-    yield name, storage_class
-    kubectl(stack, "delete", "pv", name, "--wait=false", check=False)
 
 
 def cells(app: K8sxApp) -> dict[str, list[str]]:
@@ -203,8 +171,7 @@ async def test_r_on_a_claim_offers_to_resume_the_cut_pull_of_the_same_path(
 
     from textual.widgets import Input, Static
 
-    from tests.e2e.test_transfer import digests
-    from tests.e2e.test_transfer_resume import BIG, cut_after, results_in
+    from tests.support.files import BIG, cut_after, digests, results_in
     from tui.screens.common.dialogs import ChoiceScreen
     from tui.screens.common.forms import FormScreen
     from tui.screens.transfer.claims import ClaimsScreen
@@ -242,73 +209,4 @@ async def test_r_on_a_claim_offers_to_resume_the_cut_pull_of_the_same_path(
         await settle(pilot, lambda: isinstance(app.screen, CopyScreen) and app.screen.finished, timeout=120)
         status = str(app.screen.query_one("#copy-status", Static).content)
         assert status.startswith("done: 41 files") and "resumed:" in status, status
-    assert digests(local) == digests(results)
-
-
-SIDECAR_FIRST = (
-    RESULTS_CLAIM
-    + """---
-apiVersion: v1
-kind: Pod
-metadata: {{name: exp}}
-spec:
-  nodeSelector: {{type: kwok}}
-  containers:
-  - name: proxy
-    image: busybox
-  - name: main
-    image: busybox
-    volumeMounts: [{{name: persistent, mountPath: {mount}}}]
-  volumes: [{{name: persistent, persistentVolumeClaim: {{claimName: results}}}}]
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Exec
-metadata: {{name: exp}}
-spec:
-  execs:
-  - {{containers: [proxy], local: {{workDir: {workdir}, envs: [{{name: PATH, value: {proxy_tools}}}]}}}}
-  - {{containers: [main], local: {{workDir: {workdir}}}}}
-"""
-)
-
-
-def test_a_claims_pull_through_its_running_pod_execs_into_the_container_that_mounts_it(
-    stack: StackEnv, namespace: str, tmp_path: Path, own_volume: tuple[str, str]
-) -> None:
-    """The pod's first (default) container is a sidecar without the claim, and without tar: the pull goes to the
-    container that mounts the claim where the results lie."""
-    import shutil
-
-    from tests.e2e.test_transfer import digests
-    from tui.services.transfer.claim_pull import ClaimPull
-    from tui.services.transfer.claims import ClaimList, plan_pull, pull_claim
-
-    _, storage_class = own_volume
-    workdir = tmp_path / "pod"
-    results = workdir / "persistent" / "out"
-    results.mkdir(parents=True)
-    for index in range(5):
-        (results / f"shard-{index}.csv").write_text("x,y\n" * (index + 1))
-    proxy_tools = tmp_path / "proxy-tools"  # sh, but no tar
-    proxy_tools.mkdir()
-    (proxy_tools / "sh").symlink_to(shutil.which("sh") or "/bin/sh")
-    manifests = SIDECAR_FIRST.format(
-        storage_class=storage_class, workdir=workdir, mount=workdir / "persistent", proxy_tools=proxy_tools
-    )
-    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=manifests)
-    wait_for(
-        lambda: kubectl(stack, "get", "pod", "exp", "-n", namespace, "-o", "jsonpath={.status.phase}") == "Running",
-        what="pod exp Running",
-    )
-    kube = KubeService(stack.kubeconfig, None, namespace)
-    which_tar = ["sh", "-c", "command -v tar || echo no"]
-    no_tar = kubectl(stack, "exec", "-n", namespace, "exp", "-c", "proxy", "--", *which_tar)
-    assert no_tar.strip() == "no", no_tar  # the sidecar really cannot serve a pull
-
-    claim = next(c for c in ClaimList(kube).rows(namespace) if c.name == "results")
-    plan = plan_pull(claim, str(results), None, None)
-    assert plan.pod == "exp", plan
-    local = tmp_path / "results" / "exp"
-    summary = pull_claim(ClaimPull(kube), plan, str(results), "", local)
-    assert (summary.files, summary.verified) == (5, "sha256")
     assert digests(local) == digests(results)

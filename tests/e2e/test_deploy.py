@@ -7,19 +7,20 @@ import json
 import uuid
 from pathlib import Path
 
-import pytest
 import yaml
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from tests.support import SIZE, StackEnv, kubectl, make_app, read_stack_env, settle, wait_for
+from tests.support.app import SIZE, make_app, settle
+from tests.support.stack import StackEnv, kubectl, read_stack_env, wait_for
+from tests.support.state import own_state
 from tui.app import K8sxApp
 from tui.models.deploy.pod_template import EXPERIMENT_LABEL, MANAGED_BY_LABEL
 from tui.screens.common.forms import FormScreen
 from tui.screens.deploy.deploy import DeployScreen
 from tui.services.images.last_pushed import LastPushed
 
-pytestmark = pytest.mark.e2e
+__all__ = ["own_state"]  # the fixture (autouse): state and cwd in a temporary folder
 
 POD_WITH_CLAIM = """\
 # the tutorial's pod.yml: a claim and a pod that mounts it at /persistent
@@ -49,16 +50,6 @@ spec:
   - name: persistent
     persistentVolumeClaim: {claimName: results}
 """
-
-
-@pytest.fixture(autouse=True)
-def own_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The last pushed reference and the remembered manifests in a temporary state folder; the app's cwd there."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    work = tmp_path / "experiment"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    return work
 
 
 def tiny_pod(name: str, image: str = "x") -> str:

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from tests.e2e.test_deploy import deploy_screen, follow_text, listed, open_deploy, own_state, pod, tiny_pod
-from tests.support import SIZE, StackEnv, kubectl, make_app, settle, wait_for
+from tests.e2e.test_deploy import deploy_screen, follow_text, listed, open_deploy, pod, tiny_pod
+from tests.support.app import SIZE, make_app, settle
+from tests.support.stack import StackEnv, kubectl, wait_for
+from tests.support.state import own_state
 from tui.app import K8sxApp
 from tui.screens.common.dialogs import ConfirmScreen
 from tui.screens.common.leave import LeaveScreen
 
-pytestmark = pytest.mark.e2e
 __all__ = ["own_state"]  # the fixture, used here too (autouse)
 
 

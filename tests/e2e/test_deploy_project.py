@@ -11,15 +11,17 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from tests.e2e.test_deploy import deploy_screen, follow_text, listed, open_deploy, own_state
+from tests.e2e.test_deploy import deploy_screen, follow_text, listed, open_deploy
 from tests.e2e.test_terminal import newest, terminal, type_line, until_shown
-from tests.support import BUSYBOX_DOCKERFILE, SIZE, StackEnv, kubectl, make_app, read_stack_env, settle
+from tests.support.app import SIZE, make_app, settle
+from tests.support.images import BUSYBOX_DOCKERFILE
+from tests.support.stack import StackEnv, kubectl, read_stack_env
+from tests.support.state import own_state
 from tui.models.deploy.pod_template import FANOUT_LABEL, INDEX_LABEL, MANAGED_BY_LABEL
 from tui.screens.common.dialogs import ConfirmScreen
 from tui.screens.common.forms import FormScreen
 from tui.services.images.last_pushed import LastPushed
 
-pytestmark = pytest.mark.e2e
 __all__ = ["own_state"]
 
 

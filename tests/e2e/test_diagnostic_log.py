@@ -1,28 +1,18 @@
 """The diagnostic log as a user meets it: launching `k8sx-tui` writes it where XDG says, the flags and the
-environment move it and change how much it says, the doctor prints its path, and a registry password never
-reaches it."""
+environment move it and change how much it says, the doctor prints its path, and a log that cannot be written is
+said. A registry password never reaches it: tests/integration/test_diagnostic_log_service.py."""
 
 from __future__ import annotations
 
-import base64
-import logging
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import docker
-import pytest
 from ptyprocess import PtyProcessUnicode
 
-from tests.docker_config import write_config
-from tests.support import StackEnv, busybox_image
-from tui.diagnostic_log import start_log, stop_log
-from tui.models.images.image import ImageRef
-from tui.services.docker.engine_stream import ImageError
-from tui.services.images.images import ImageService
+from tests.support.stack import StackEnv
 
 K8SX_TUI = str(Path(sys.executable).with_name("k8sx-tui"))
 
@@ -100,38 +90,3 @@ def test_an_unwritable_log_is_said_and_the_app_runs_on(stack: StackEnv, tmp_path
     )
     assert f"the diagnostic log {blocked / 'k8sx.log'} cannot be written" in doctor.stderr
     assert "Traceback" not in doctor.stderr
-
-
-@pytest.fixture
-def debug_log(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "debug.log"
-    assert start_log(path, "debug") is None
-    yield path
-    stop_log()
-
-
-def test_a_registry_password_never_reaches_the_log(
-    stack: StackEnv, tmp_path: Path, debug_log: Path, engine: docker.DockerClient
-) -> None:
-    user, password = stack.auth_registry_user, stack.auth_registry_password
-    base = busybox_image(engine)
-    ref = ImageRef.parse(f"{stack.auth_registry}/k8sx-test/log-secret:{time.time_ns()}")
-    engine.api.tag(base, ref.name, ref.tag)
-    wrong = write_config(tmp_path / "wrong", {"auths": {stack.auth_registry: {"auth": _basic(user, password + "x")}}})
-    with pytest.raises(ImageError):
-        list(ImageService(engine, str(wrong)).push(ref))
-    right = write_config(tmp_path / "right", {"auths": {stack.auth_registry: {"auth": _basic(user, password)}}})
-    assert list(ImageService(engine, str(right)).push(ref))[-1].finished_ref is not None
-    # What a careless line of a library or of ours might write: the formatter blanks it.
-    logging.getLogger("tui.test").debug("X-Registry-Auth: %s", _basic(user, password))
-    logging.getLogger("tui.test").debug("login %s", {"username": user, "password": password})
-
-    text = debug_log.read_text()
-    assert "X-Registry-Auth: ***" in text and "'password': '***'" in text
-    for secret in (password, password + "x", _basic(user, password), _basic(user, password + "x")):
-        assert secret not in text
-    engine.images.remove(str(ref), force=True)
-
-
-def _basic(user: str, password: str) -> str:
-    return base64.b64encode(f"{user}:{password}".encode()).decode()

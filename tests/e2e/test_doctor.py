@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from tests.docker_config import basic, write_config
-from tests.support import StackEnv, kubectl
+from tests.support.docker_config import basic, write_config
+from tests.support.stack import StackEnv, kubectl
 
 
 def doctor(

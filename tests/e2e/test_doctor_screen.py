@@ -16,9 +16,10 @@ import pytest
 import yaml
 from textual.widgets import Input, OptionList, Static
 
-from tests.docker_config import write_config, write_credential_helper
 from tests.e2e.test_doctor import reader_kubeconfig
-from tests.support import SIZE, StackEnv, answer_dialog, kubeconfig_with_server, make_app, settle
+from tests.support.app import SIZE, answer_dialog, make_app, settle
+from tests.support.docker_config import write_config, write_credential_helper
+from tests.support.stack import StackEnv, kubeconfig_with_server
 from tui.app import K8sxApp
 from tui.models.doctor.checks import CheckState, DoctorCheck
 from tui.screens.common.dialogs import ConfirmScreen

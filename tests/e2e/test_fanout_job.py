@@ -2,7 +2,8 @@
 kwok nodes, each with its own completion index and the app's labels; they are followed together on the Deploy
 screen, their results pulled from the claim they share (kwok finishes a Job's pods at once: the pulls go through
 the claim's helper pods), and the finished ones deleted through the Job. Refusals (an invalid Job, an exceeded
-quota, a missing namespace) are said as the API says them."""
+quota, a missing namespace) are said as the API says them. The services alone (a Job with no pod yet, the dry run
+before a replacement): tests/integration/test_fanout_job_service.py."""
 
 from __future__ import annotations
 
@@ -12,21 +13,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from textual.widgets import Checkbox, Input, Static
 
-from tests.e2e.test_deploy import follow_text, listed, open_deploy, own_state
-from tests.e2e.test_transfer import digests
-from tests.support import SIZE, StackEnv, kubectl, make_app, pods_info, settle, wait_for
+from tests.e2e.test_deploy import follow_text, listed, open_deploy
+from tests.support.app import SIZE, make_app, pods_info, settle
+from tests.support.files import digests
+from tests.support.pods import pod_quota, prep_pod
+from tests.support.stack import StackEnv, kubectl, wait_for
+from tests.support.state import own_state
 from tui.app import K8sxApp
-from tui.models.deploy.pod_template import FANOUT_LABEL, JOB_INDEX_KEY, MANAGED_BY_LABEL, indexed_job, with_labels
+from tui.models.deploy.pod_template import FANOUT_LABEL, JOB_INDEX_KEY, MANAGED_BY_LABEL
 from tui.screens.common.dialogs import ConfirmScreen
 from tui.screens.common.forms import FormScreen
 from tui.screens.transfer.pull_many import PullManyScreen
 from tui.services.kube.kube import KubeService
 from tui.services.pods.experiment_pods import ExperimentPods
 
-pytestmark = pytest.mark.e2e
 __all__ = ["own_state"]  # the fixture (autouse): state and cwd in a temporary folder
 
 CLAIM = """\
@@ -35,29 +37,6 @@ kind: PersistentVolumeClaim
 metadata: {name: shared}
 spec: {storageClassName: standard, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
 """
-
-
-def prep_pod(mount: Path | None = None, restart: str = "Never", node_type: str = "kwok") -> str:
-    """The pod to fan out; with `mount` it mounts claim `shared` there (an absolute folder of this machine: kwok
-    runs the helper pod's tar here, so the claim's files are that folder's)."""
-    volumes = ""
-    mounts = ""
-    if mount is not None:
-        mounts = f"    volumeMounts: [{{name: data, mountPath: {mount}}}]\n"
-        volumes = "  volumes: [{name: data, persistentVolumeClaim: {claimName: shared}}]\n"
-    return f"""\
-apiVersion: v1
-kind: Pod
-metadata: {{name: prep, labels: {{team: vision}}}}
-spec:
-  restartPolicy: {restart}
-  nodeSelector: {{type: {node_type}}}
-  containers:
-  - name: main
-    image: 127.0.0.1:5000/team/prep:0.1
-    args: [--shard, "{{index}}", --of, "3"]
-    env: [{{name: OUT, value: "/persistent/out/shard-{{index}}"}}]
-{mounts}{volumes}"""
 
 
 async def start_job_fan_out(pilot: Any, app: K8sxApp, yaml_text: str, count: str = "3") -> None:
@@ -69,17 +48,6 @@ async def start_job_fan_out(pilot: Any, app: K8sxApp, yaml_text: str, count: str
     form.query_one("#field-count", Input).value = count
     form.query_one("#field-job", Checkbox).value = True
     await pilot.press("ctrl+s")
-
-
-def pod_quota(stack: StackEnv, namespace: str, name: str, pods: int) -> None:
-    """A ResourceQuota on the number of pods (finished ones count too), once the quota controller enforces it."""
-    quota = {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": name}}
-    manifest = json.dumps({**quota, "spec": {"hard": {"count/pods": str(pods)}}})
-    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=manifest)
-    wait_for(
-        lambda: "count/pods" in kubectl(stack, "get", "quota", name, "-n", namespace, "-o", "jsonpath={.status.hard}"),
-        what=f"quota {name} in force",
-    )
 
 
 def job_pods(stack: StackEnv, namespace: str) -> list[dict[str, Any]]:
@@ -331,28 +299,6 @@ async def test_a_fan_out_started_again_asks_then_replaces_the_earlier_run(
         assert "refused" not in follow_text(app)
 
 
-def test_a_job_with_no_pod_right_now_is_not_forgotten_when_leaving(stack: StackEnv, namespace: str) -> None:
-    """A Job whose pods a quota refuses has none running, but would start them later: the leave prompt lists it and
-    deleting it deletes the Job."""
-    pod_quota(stack, namespace, "no-pods", 0)
-    (pod,) = [m for m in yaml.safe_load_all(prep_pod()) if m]
-    job = indexed_job(with_labels(pod, "prep"), 2, "prep")
-    kubectl(stack, "apply", "-n", namespace, "-f", "-", input=json.dumps(job))
-    pods = ExperimentPods(KubeService(stack.kubeconfig))
-    wait_for(
-        lambda: (
-            "exceeded quota"
-            in kubectl(stack, "get", "events", "-n", namespace, "--field-selector", "involvedObject.kind=Job")
-        ),
-        what="the Job refused its pods",
-    )
-    running = pods.still_running([namespace])
-    assert [(p.name, p.job) for p in running] == [("job/prep", "prep")]
-    assert pods.delete(running) == []
-    wait_for(lambda: kubectl(stack, "get", "job", "prep", "-n", namespace, check=False) == "", what="the Job deleted")
-    assert pods.still_running([namespace]) == []
-
-
 async def test_a_replacement_the_api_would_refuse_leaves_the_earlier_run_as_it_was(
     stack: StackEnv, namespace: str
 ) -> None:
@@ -377,25 +323,3 @@ async def test_a_replacement_the_api_would_refuse_leaves_the_earlier_run_as_it_w
     assert "pod/prep-0 refused" in said and "Main_Container" in said, said  # the API's words
     after = kubectl(stack, "get", "pods", "-n", namespace, "-o", "jsonpath={.items[*].metadata.uid}")
     assert sorted(after.split()) == sorted(first.split()) and len(after.split()) == 2, (first, after)
-
-
-def test_the_dry_run_before_a_replacement_does_not_hold_the_earlier_runs_quota_against_the_new_one(
-    stack: StackEnv, namespace: str
-) -> None:
-    """Two pods in a namespace allowing two: the replacement's check passes (they are about to go), and creates
-    nothing; a pod the API refuses is named with the API's words."""
-    from tui.services.deploy.apply import ApplyFailed, PodApplier
-
-    (pod,) = [m for m in yaml.safe_load_all(prep_pod()) if m]
-    for index in range(2):
-        kubectl(
-            stack, "apply", "-n", namespace, "-f", "-", input=json.dumps(dict(pod, metadata={"name": f"prep-{index}"}))
-        )
-    pod_quota(stack, namespace, "two-pods", 2)
-    applier = PodApplier(KubeService(stack.kubeconfig))
-    applier.check(namespace, [dict(pod, metadata={"name": f"prep-{index}"}) for index in range(2)])
-    names = kubectl(stack, "get", "pods", "-n", namespace, "-o", "jsonpath={.items[*].metadata.name}").split()
-    assert sorted(names) == ["prep-0", "prep-1"]
-    broken = dict(pod, spec=dict(pod["spec"], restartPolicy="Sometimes"))
-    with pytest.raises(ApplyFailed, match=r"pod/prep refused: .*restartPolicy"):
-        applier.check(namespace, [broken])

@@ -2,7 +2,7 @@
 against the real dockerd and registries. Every fault gives a clear message, leaves the app usable and the local
 image as it was.
 
-"dockerd stops mid-build" is played by a relay in front of the shared dockerd (tests/engine_relay.py) that the
+"dockerd stops mid-build" is played by a relay in front of the shared dockerd (tests/support/engine_relay.py) that the
 test cuts: the shared daemon itself is never stopped.
 """
 
@@ -20,10 +20,12 @@ import pytest
 from textual.message import Message
 from textual.widgets import DataTable, Input, Log, ProgressBar, Static
 
-from tests.docker_config import write_config
-from tests.engine_relay import SeverableEngine
-from tests.support import BUSYBOX_DOCKERFILE, SIZE, StackEnv, busybox_context, make_app, settle
-from tests.token_registry import PullOnlyRegistry
+from tests.support.app import SIZE, make_app, settle
+from tests.support.docker_config import write_config
+from tests.support.engine_relay import SeverableEngine
+from tests.support.images import BUSYBOX_DOCKERFILE, busybox_context
+from tests.support.stack import StackEnv
+from tests.support.token_registry import PullOnlyRegistry
 from tui.app import K8sxApp
 from tui.screens.common.forms import FormScreen
 from tui.screens.images.build import BuildScreen

@@ -13,8 +13,10 @@ import docker
 import pytest
 from textual.widgets import DataTable, Input, Log, Static
 
-from tests.docker_config import basic, write_config
-from tests.support import BUSYBOX_DOCKERFILE, SIZE, StackEnv, answer_dialog, busybox_context, make_app, settle
+from tests.support.app import SIZE, answer_dialog, make_app, settle
+from tests.support.docker_config import basic, write_config
+from tests.support.images import BUSYBOX_DOCKERFILE, busybox_context
+from tests.support.stack import StackEnv
 from tui.app import K8sxApp
 from tui.screens.common.dialogs import ConfirmScreen
 from tui.screens.common.forms import FormScreen

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from textual.theme import Theme
 
-from tests.e2e.logs_support import (
+from tests.support.app import SIZE, make_app, settle
+from tests.support.logs import (
     Clock,
     colour_of,
     cri,
@@ -21,16 +22,8 @@ from tests.e2e.logs_support import (
     shown,
     small_window,
 )
-from tests.support import (
-    SIZE,
-    StackEnv,
-    TcpProxy,
-    kubeconfig_with_server,
-    kubectl,
-    make_app,
-    settle,
-    wait_for,
-)
+from tests.support.net import TcpProxy
+from tests.support.stack import StackEnv, kubeconfig_with_server, kubectl, wait_for
 from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
 from tui.widgets.log_view import LogView
 

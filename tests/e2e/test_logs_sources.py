@@ -14,20 +14,12 @@ import pytest
 from docker.errors import NotFound
 from textual.pilot import Pilot
 
-from tests.e2e.logs_support import Clock, cri, info, lines_held, log_pod, logs_screen, open_from_pod_list, shown
-from tests.support import (
-    SIZE,
-    StackEnv,
-    TcpProxy,
-    busybox_image,
-    kubeconfig_with_server,
-    kubectl,
-    make_app,
-    push_image,
-    read_stack_env,
-    settle,
-    start_real_node_pod,
-)
+from tests.support.app import SIZE, make_app, settle
+from tests.support.images import busybox_image, push_image
+from tests.support.logs import Clock, cri, info, lines_held, log_pod, logs_screen, open_from_pod_list, shown
+from tests.support.net import TcpProxy
+from tests.support.pods import start_real_node_pod
+from tests.support.stack import StackEnv, kubeconfig_with_server, kubectl, read_stack_env
 from tui.app import K8sxApp
 from tui.backends import Backends
 from tui.screens.common.dialogs import ChoiceScreen

@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_transfer import pod_with_root
-from tests.support import SIZE, StackEnv, pods_info, settle
+from tests.support.app import SIZE, pods_info, settle
+from tests.support.pods import pod_with_root
+from tests.support.stack import StackEnv
 from tui.app import K8sxApp
 from tui.backends import Backends
 from tui.services.docker.engine import DockerService
 from tui.services.kube.kube import KubeService
 from tui.settings import Settings
-
-pytestmark = pytest.mark.e2e
 
 PROJECT = """
 image: team/train

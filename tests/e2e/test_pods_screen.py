@@ -8,18 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from tests.support import (
-    SIZE,
-    STACK,
-    StackEnv,
-    answer_dialog,
-    kubectl,
-    make_app,
-    pods_info,
-    settle,
-    status_text,
-    wait_for,
-)
+from tests.support.app import SIZE, answer_dialog, make_app, pods_info, settle, status_text
+from tests.support.stack import STACK, StackEnv, kubectl, wait_for
 from tui.app import K8sxApp
 from tui.screens.common.dialogs import ConfirmScreen
 from tui.screens.common.text_view import TextViewScreen

@@ -9,7 +9,8 @@ from textual.color import Color
 from textual.command import CommandPalette
 
 from tests.e2e.test_pods_screen import create_pod, pods_screen, rendered_row
-from tests.support import SIZE, StackEnv, settle
+from tests.support.app import SIZE, settle
+from tests.support.stack import StackEnv
 from tui.app import K8sxApp
 from tui.backends import Backends, backends_from
 from tui.cli import options_from, with_settings

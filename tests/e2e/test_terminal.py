@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import threading
 from pathlib import Path
 
 import docker
@@ -18,23 +17,12 @@ import pytest
 from textual import events
 from textual.widgets import Static
 
-from tests.support import (
-    SIZE,
-    StackEnv,
-    TcpProxy,
-    answer_dialog,
-    busybox_image,
-    kubeconfig_with_server,
-    kubectl,
-    kwok_shell_pod,
-    make_app,
-    pod_phase,
-    push_image,
-    settle,
-    shell_less_image,
-    start_real_node_pod,
-    wait_for,
-)
+from tests.support.app import SIZE, answer_dialog, make_app, settle
+from tests.support.images import busybox_image, real_node_image, real_node_shell_less_image, shell_less_image
+from tests.support.net import TcpProxy
+from tests.support.pods import kwok_shell_pod, pod_phase, start_real_node_pod
+from tests.support.stack import StackEnv, kubeconfig_with_server, kubectl, wait_for
+from tests.support.state import own_state_dir
 from tui.app import K8sxApp
 from tui.backends import Backends
 from tui.messages import OpenLocalCommand
@@ -51,15 +39,9 @@ from tui.services.terminal.shell_choices import ShellChoices
 from tui.settings import Settings
 from tui.widgets.terminal import TerminalView
 
+__all__ = ["own_state_dir", "real_node_image", "real_node_shell_less_image"]  # fixtures (own_state_dir: autouse)
+
 PROMPT = "k8sx$"
-
-
-@pytest.fixture(autouse=True)
-def own_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Shell choices are saved in $XDG_STATE_HOME: each test has its own, never this machine's."""
-    state = tmp_path / "state"
-    monkeypatch.setenv("XDG_STATE_HOME", str(state))
-    return state
 
 
 # ---------------------------------------------------------------- helpers
@@ -787,17 +769,6 @@ async def test_a_dropped_connection_ends_the_session_saying_why_and_keeps_its_sc
         proxy.close()
 
 
-@pytest.fixture(scope="module")
-def real_node_image(stack: StackEnv) -> str:
-    return push_image(stack, busybox_image, f"{stack.registry}/k8sx-test/terminal-busybox:1")
-
-
-@pytest.fixture(scope="module")
-def real_node_shell_less_image(stack: StackEnv) -> str:
-    """/bin/busybox alone (no sh, no bash)."""
-    return push_image(stack, shell_less_image, f"{stack.registry}/k8sx-test/terminal-no-shell:1")
-
-
 async def a_shell_that_cannot_start(pilot: object, app: K8sxApp) -> SessionTab:
     """s on the (only) pod of the pod list, for a session that ends before it starts."""
     pods = app.screen
@@ -870,27 +841,3 @@ async def test_the_shell_setting_is_used_for_a_pod_with_no_choice_of_its_own(
         assert tab.session.command == ("sh", "-i")
         await type_line(pilot, "echo from-$0")
         await until_line(pilot, tab, "from-sh")
-
-
-def test_keys_typed_before_the_shell_answers_reach_the_shell_it_falls_back_to(
-    stack: StackEnv, namespace: str, real_node_image: str
-) -> None:
-    # busybox has no bash: the first exec fails and sh is started; what was typed meanwhile goes to sh, once.
-    start_real_node_pod(stack, namespace, real_node_image, "early", ["sleep", "3600"], "Running")
-    session = KubeExecSession(KubeService(stack.kubeconfig), namespace, "early")
-    session.open(80, 24)
-    session.write(b"echo typed-$((6*7))-early\r")
-    seen = bytearray()
-
-    def read_until_echoed() -> None:
-        while b"typed-42-early" not in seen and session.end is None:
-            seen.extend(session.read())
-
-    reader = threading.Thread(target=read_until_echoed, daemon=True)
-    reader.start()
-    reader.join(60)
-    try:
-        assert not reader.is_alive(), f"the session never answered: {bytes(seen)!r}"
-        assert b"typed-42-early" in seen and session.command[0] == "sh"
-    finally:
-        session.close()

@@ -5,25 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from tests.e2e.test_real_node import engine, helpers_left, kube, phase, pushed_image, storage_class
-from tests.support import (
-    SIZE,
-    StackEnv,
-    apply,
-    claim_of,
-    digests,
-    make_app,
-    manifest,
-    pods_info,
-    real_node_pod,
-    settle,
-    wait_for,
-)
+from tests.support.app import SIZE, make_app, pods_info, settle
+from tests.support.files import digests
+from tests.support.pods import claim_of, manifest, real_node_pod
+from tests.support.real_node import engine, helpers_left, kube, phase, pushed_image, storage_class
+from tests.support.stack import StackEnv, apply, wait_for
 from tui.services.kube.kube import KubeService
 
-pytestmark = pytest.mark.e2e
 __all__ = ["engine", "kube", "pushed_image", "storage_class"]  # fixtures used here by name
 
 WRITE_RESULTS = """\

@@ -6,7 +6,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.support import SIZE, StackEnv, digests, make_app, pod_with_root, pods_info, settle, wait_pod_phase
+from tests.support.app import SIZE, make_app, pods_info, settle
+from tests.support.files import digests
+from tests.support.pods import pod_with_root, wait_pod_phase
+from tests.support.stack import StackEnv
 
 
 async def test_five_marked_fanout_pods_give_five_result_sets(stack: StackEnv, namespace: str, tmp_path: Path) -> None:

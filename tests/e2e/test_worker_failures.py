@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from tests.support import SIZE, StackEnv, kubectl, kwok_pod, make_app, settle
+from tests.support.app import SIZE, make_app, settle
+from tests.support.pods import kwok_pod
+from tests.support.stack import StackEnv, kubectl
 from tui.app import K8sxApp
 from tui.diagnostic_log import start_log, stop_log
 from tui.screens.common.base import FailureLine

@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests.snapshots.conftest import AR_REGISTRY, SIZE, still
-from tests.support import settle
+from tests.support.app import settle
 from tui.app import K8sxApp
 from tui.screens.doctor.doctor import DoctorScreen
 from tui.screens.pods.pods import PodsScreen

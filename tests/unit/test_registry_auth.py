@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.docker_config import basic, write_config, write_credential_helper
+from tests.support.docker_config import basic, write_config, write_credential_helper
 from tui.models.images.image import ImageRef
 from tui.services.images.build_context import base_registries
 from tui.services.images.registry_auth import (

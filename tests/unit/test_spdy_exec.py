@@ -1,6 +1,6 @@
 """The SPDY exec client against a small fake server that speaks the protocol as the kubelet's does: the streams it
 opens, stdin and its end, a ping answered in the middle of output, the status on the error stream. That it works
-with the real API server and kwok is tested in tests/e2e/test_exec_protocols.py."""
+with the real API server and kwok is tested in tests/integration/test_exec_protocols.py."""
 
 from __future__ import annotations
 

@@ -11,7 +11,9 @@ from rich.style import Style
 from textual.pilot import Pilot
 from textual.strip import Strip
 
-from tests.support import StackEnv, apply, kwok_pod, settle, wait_for, wait_pod_phase
+from tests.support.app import settle
+from tests.support.pods import kwok_pod, wait_pod_phase
+from tests.support.stack import StackEnv, apply, wait_for
 from tui.app import K8sxApp
 from tui.screens.logs.logs import LogsScreen
 from tui.services.logs import history as log_history

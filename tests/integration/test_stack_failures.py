@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.support import STACK, StackEnv
+from tests.support.stack import STACK, StackEnv
 
 
 def run_stack(verb: str, run_dir: Path, **overrides: str) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import docker
 
-from tests.support import STACK, StackEnv, apply, busybox_context, kubectl, kwok_pod, wait_for, wait_pod_phase
+from tests.support.images import busybox_context
+from tests.support.pods import kwok_pod, wait_pod_phase
+from tests.support.stack import STACK, StackEnv, apply, kubectl, wait_for
 
 
 def cri_line(text: str) -> str:

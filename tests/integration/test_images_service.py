@@ -18,9 +18,10 @@ import docker
 import pytest
 from docker.errors import NotFound
 
-from tests.docker_config import basic, write_config, write_credential_helper
-from tests.engine_relay import SeverableEngine
-from tests.support import StackEnv, busybox_context, wait_for
+from tests.support.docker_config import basic, write_config, write_credential_helper
+from tests.support.engine_relay import SeverableEngine
+from tests.support.images import busybox_context
+from tests.support.stack import StackEnv, wait_for
 from tui.models.images.image import (
     BuildEvent,
     BuildFailed,
@@ -34,8 +35,6 @@ from tui.models.images.image import (
 from tui.services.docker.engine_stream import ImageError
 from tui.services.images.images import BUILD_CONTAINER_PREFIX, ImageService
 from tui.services.images.registry_auth import RegistryAuth, registry_has_tag
-
-pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")

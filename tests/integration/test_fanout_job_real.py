@@ -6,15 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from tests.e2e.test_real_node import engine, pushed_image
-from tests.support import REAL_NODE_TOLERATION, StackEnv, kubectl, wait_for
+from tests.support.pods import REAL_NODE_TOLERATION
+from tests.support.real_node import engine, pushed_image
+from tests.support.stack import StackEnv, kubectl, wait_for
 from tui.models.deploy.pod_template import JOB_INDEX_KEY, indexed_job, with_labels
 from tui.services.deploy.apply import AppliedManifests, PodApplier
 from tui.services.kube.kube import KubeService
 
-pytestmark = pytest.mark.e2e
 __all__ = ["engine", "pushed_image"]  # fixtures
 
 

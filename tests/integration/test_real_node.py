@@ -10,40 +10,23 @@ Pods here carry the real node's toleration and `nodeSelector: {type: real}`; eve
 
 from __future__ import annotations
 
-import contextlib
-import json
-import shutil
 import subprocess
 import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import docker
 import pytest
 import yaml
-from docker.errors import NotFound
 from kubernetes import client as k8s
 from kubernetes import utils as k8s_utils
 from kubernetes.client.exceptions import ApiException
 
-from tests.support import (
-    BUSYBOX_DOCKERFILE,
-    REAL_NODE_TOLERATION,
-    STACK,
-    StackEnv,
-    claim_of,
-    digests,
-    manifest,
-    read_stack_env,
-    real_node_pod,
-    wait_for,
-)
-from tui.models.images.image import BuildFinished, ImageRef
+from tests.support.files import digests
+from tests.support.pods import REAL_NODE_TOLERATION, claim_of, manifest, real_node_pod
+from tests.support.real_node import engine, helpers_left, kube, phase, pod_json, pushed_image, real_node, storage_class
+from tests.support.stack import STACK, StackEnv, wait_for
 from tui.models.logs.lines import LogChunk, LogRange, LogTarget, StreamEnded
 from tui.services.exec.stream import run
-from tui.services.images.images import ImageService
 from tui.services.kube.kube import KubeService
 from tui.services.logs.stream import LogStream
 from tui.services.pods.actions import PodActions
@@ -60,7 +43,7 @@ from tui.services.transfer.claim_pull import (
 )
 from tui.services.transfer.pull import PodFileTransfer, TransferFailed
 
-pytestmark = pytest.mark.e2e
+__all__ = ["engine", "kube", "pushed_image", "real_node", "storage_class"]  # fixtures
 
 # The experiment: says it started, waits until told to stop (a file on its claim), says what it left, exits 0.
 # Its stdout also goes to /persistent/logs/main.log, so its log outlives the pod.
@@ -96,74 +79,12 @@ cd /persistent/out && find . -type f -exec sha256sum {} +
 """
 
 
-def pod_json(kube: KubeService, namespace: str, name: str) -> dict[str, Any] | None:
-    try:
-        response: Any = k8s.CoreV1Api(kube.api_client()).read_namespaced_pod(name, namespace, _preload_content=False)
-    except ApiException as exc:
-        if exc.status == 404:
-            return None
-        raise
-    pod: dict[str, Any] = json.loads(response.data)
-    return pod
-
-
-def phase(kube: KubeService, namespace: str, name: str) -> str:
-    pod = pod_json(kube, namespace, name)
-    return "Gone" if pod is None else str(pod.get("status", {}).get("phase"))
-
-
-def helpers_left(kube: KubeService, namespace: str) -> list[str]:
-    pods = k8s.CoreV1Api(kube.api_client()).list_namespaced_pod(namespace, label_selector=f"{ROLE_LABEL}={ROLE}")
-    return [pod.metadata.name for pod in pods.items]
-
-
 def describe(kube: KubeService, namespace: str, name: str) -> str:
     """For failure messages: what the pod's events say."""
     try:
         return PodActions(kube).describe(namespace, name)
     except ApiException as exc:
         return f"(cannot describe {name}: {exc.status})"
-
-
-@pytest.fixture(scope="module")
-def real_node() -> str:
-    return read_stack_env()["K8SX_REAL_NODE"]
-
-
-@pytest.fixture(scope="module")
-def storage_class() -> str:
-    return read_stack_env()["K8SX_REAL_STORAGE_CLASS"]
-
-
-@pytest.fixture
-def kube(stack: StackEnv, namespace: str) -> KubeService:
-    return KubeService(stack.kubeconfig, namespace=namespace)
-
-
-@pytest.fixture(scope="module")
-def engine(stack: StackEnv) -> Iterator[docker.DockerClient]:
-    client = docker.DockerClient(base_url=stack.docker_host, timeout=60)
-    yield client
-    client.close()
-
-
-@pytest.fixture(scope="module")
-def pushed_image(
-    stack: StackEnv, engine: docker.DockerClient, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A FROM-scratch busybox image built and pushed by the app's ImageService; its reference in 127.0.0.1:5000."""
-    context = tmp_path_factory.mktemp("image")
-    shutil.copy("/bin/busybox", context / "busybox")
-    (context / "Dockerfile").write_text(BUSYBOX_DOCKERFILE)
-    service = ImageService(engine, str(tmp_path_factory.mktemp("docker-config")))
-    ref = ImageRef.parse(f"{stack.registry}/k8sx-e2e/real-node:{uuid.uuid4().hex[:10]}")
-    events = list(service.build(context, tag=ref))
-    assert isinstance(events[-1], BuildFinished), events[-3:]
-    pushed = list(service.push(ref))
-    assert pushed[-1].digest, pushed[-1]
-    yield str(ref)
-    with contextlib.suppress(NotFound):
-        engine.api.remove_image(str(ref), force=True)
 
 
 # ---------------------------------------------------------------- the node itself

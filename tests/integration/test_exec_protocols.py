@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import StackEnv, digests, pod_with_root
+from tests.support.files import digests
+from tests.support.pods import pod_with_root
+from tests.support.stack import StackEnv
 from tui.services.exec.spdy import SpdyExec
 from tui.services.exec.stream import ExecFailed, WebsocketExec, open_exec
 from tui.services.kube.kube import KubeService

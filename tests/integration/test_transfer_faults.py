@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, StackEnv, digests, pod_with_root
+from tests.support.files import digests
+from tests.support.pods import pod_with_root
+from tests.support.stack import ROOT, StackEnv
 from tui.services.kube.kube import KubeService
 from tui.services.tar.safe_extract import PART_SUFFIX
 from tui.services.transfer.pull import PodFileTransfer, TransferFailed, pull_source
@@ -102,7 +104,9 @@ def test_a_pod_whose_image_has_no_tar_is_told_so_with_an_image_that_has_it(
     are checked in tests/unit/test_safe_tar.py.)"""
     import uuid
 
-    from tests.support import apply, manifest, push_image, real_node_pod, shell_less_image, wait_pod_phase
+    from tests.support.images import push_image, shell_less_image
+    from tests.support.pods import manifest, real_node_pod, wait_pod_phase
+    from tests.support.stack import apply
     from tui.services.transfer.copy_in import PodUpload
 
     tag = push_image(stack, shell_less_image, f"{stack.registry}/k8sx-e2e/no-tar:{uuid.uuid4().hex[:8]}")

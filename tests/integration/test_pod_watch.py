@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from tests.support import StackEnv, kubectl, wait_for
+from tests.support.stack import StackEnv, kubectl, wait_for
 from tui.models.pods.row import PodEvent, PodRemoved, PodsListed, PodsListing, PodUpserted
 from tui.services.kube.kube import KubeService
 from tui.services.pods.watch import PodWatcher
