@@ -45,7 +45,7 @@ from tests.support.files import resume_until_done
 from tests.support.net import TcpProxy
 from tests.support.pods import kwok_pod
 from tui.services.kube.kube import KubeService
-from tui.services.transfer.copy_in import PodUpload
+from tui.services.transfer.copy_in import PodCopyIn
 from tui.services.transfer.pull import PodFileTransfer
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -189,7 +189,7 @@ def run_once(scenario: Scenario, run: int) -> dict[str, dict[str, Any]]:
     into = pod_in / "ours"
     into.mkdir()
     details["ours_push"] = scenario.ours(
-        lambda kube, resume: PodUpload(kube).push(local_source, namespace, "bench", str(into), resume=resume),
+        lambda kube, resume: PodCopyIn(kube).copy_in(local_source, namespace, "bench", str(into), resume=resume),
         into / "model.bin",
     )
     return details

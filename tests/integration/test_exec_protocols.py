@@ -15,7 +15,7 @@ from tests.support.stack import StackEnv
 from tui.services.exec.spdy import SpdyExec
 from tui.services.exec.stream import ExecFailed, WebsocketExec, open_exec
 from tui.services.kube.kube import KubeService
-from tui.services.transfer.copy_in import FOLLOW_FROM, PodUpload
+from tui.services.transfer.copy_in import FOLLOW_FROM, PodCopyIn
 from tui.services.transfer.pull import PodFileTransfer
 
 PROTOCOLS = {"auto": SpdyExec, "websocket": WebsocketExec}
@@ -70,10 +70,10 @@ def test_a_dataset_goes_in_and_comes_back_byte_identical(
     (dataset / "shards").mkdir(parents=True)
     for index in range(50):
         (dataset / "shards" / f"{index:03d}.bin").write_bytes(os.urandom(1000 + index))
-    # over FOLLOW_FROM: the pod hashes it while it arrives (tests/unit/test_push_script.py shows that happening)
+    # over FOLLOW_FROM: the pod hashes it while it arrives (tests/unit/test_copy_in_script.py shows that happening)
     (dataset / "weights.bin").write_bytes(os.urandom(FOLLOW_FROM + 12345))
     kube = KubeService(stack.kubeconfig, exec_protocol=protocol)
-    sent = PodUpload(kube).push(dataset, namespace, "exp", str(root / "in"), resume=True)
+    sent = PodCopyIn(kube).copy_in(dataset, namespace, "exp", str(root / "in"), resume=True)
     assert (sent.files, sent.verified) == (51, "sha256")
     assert digests(root / "in" / "dataset") == digests(dataset)
     pulled = PodFileTransfer(kube).pull(namespace, "exp", str(root / "in" / "dataset"), tmp_path / "back")

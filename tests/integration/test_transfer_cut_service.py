@@ -19,7 +19,7 @@ from tests.support.pods import pod_with_root
 from tests.support.stack import StackEnv, kubeconfig_with_server, wait_for
 from tui.models.transfer.progress import TransferSummary
 from tui.services.kube.kube import KubeService
-from tui.services.transfer.copy_in import PodUpload
+from tui.services.transfer.copy_in import PodCopyIn
 from tui.services.transfer.pull import PodFileTransfer
 
 
@@ -74,7 +74,7 @@ def test_a_copy_in_cut_again_and_again_resumes_to_a_byte_identical_result(
     source = folder if what == "folder" else folder / "model.bin"  # a file goes without a folder around it
     summary = cut_again_and_again(
         stack, tmp_path,
-        lambda kube, resume: PodUpload(kube).push(source, namespace, "exp", str(data), resume=resume),
+        lambda kube, resume: PodCopyIn(kube).copy_in(source, namespace, "exp", str(data), resume=resume),
         data / source.name, "copy again to resume",
     )  # fmt: skip
     arrived = data / source.name

@@ -107,7 +107,7 @@ def test_a_pod_whose_image_has_no_tar_is_told_so_with_an_image_that_has_it(
     from tests.support.images import push_image, shell_less_image
     from tests.support.pods import manifest, real_node_pod, wait_pod_phase
     from tests.support.stack import apply
-    from tui.services.transfer.copy_in import PodUpload
+    from tui.services.transfer.copy_in import PodCopyIn
 
     tag = push_image(stack, shell_less_image, f"{stack.registry}/k8sx-e2e/no-tar:{uuid.uuid4().hex[:8]}")
     kube = KubeService(stack.kubeconfig)
@@ -124,5 +124,5 @@ def test_a_pod_whose_image_has_no_tar_is_told_so_with_an_image_that_has_it(
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "x.csv").write_text("1,2\n")
     with pytest.raises(TransferFailed, match=r"this pod's image has no sh, which copying needs \(tar") as pushed:
-        PodUpload(kube).push(tmp_path / "data", namespace, "bare", "/persistent/data")
+        PodCopyIn(kube).copy_in(tmp_path / "data", namespace, "bare", "/persistent/data")
     assert "busybox" in str(pushed.value)

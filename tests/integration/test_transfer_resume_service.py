@@ -22,7 +22,7 @@ from tests.support.stack import ROOT, StackEnv, kubeconfig_with_server, wait_for
 from tui.models.transfer.progress import TransferProgress
 from tui.services.kube.kube import KubeService
 from tui.services.tar.safe_extract import PART_SUFFIX
-from tui.services.transfer.copy_in import PodUpload
+from tui.services.transfer.copy_in import PodCopyIn
 from tui.services.transfer.pull import PodFileTransfer, TransferFailed, pull_source
 from tui.services.transfer.pull_resume import partial_folder, resume_offer
 
@@ -120,7 +120,7 @@ def test_a_copy_in_cut_by_a_dropped_connection_resumes(stack: StackEnv, namespac
     (dataset / "train.bin").write_bytes(os.urandom(BIG))
     proxy = TcpProxy(KubeService(stack.kubeconfig).api_client().configuration.host)
     try:
-        through_proxy = PodUpload(KubeService(kubeconfig_with_server(stack, tmp_path, proxy.server)))
+        through_proxy = PodCopyIn(KubeService(kubeconfig_with_server(stack, tmp_path, proxy.server)))
         dropped = threading.Event()
 
         def drop_midway(p: TransferProgress) -> None:
@@ -129,14 +129,14 @@ def test_a_copy_in_cut_by_a_dropped_connection_resumes(stack: StackEnv, namespac
                 proxy.drop()
 
         with pytest.raises(TransferFailed, match="kept in the pod: copy again to resume"):
-            through_proxy.push(dataset, namespace, "exp", str(root / "persistent" / "data"), progress=drop_midway)
+            through_proxy.copy_in(dataset, namespace, "exp", str(root / "persistent" / "data"), progress=drop_midway)
     finally:
         proxy.close()
     assert dropped.is_set()
     assert not (root / "persistent" / "data" / "dataset").exists()  # nothing looks complete in the pod
-    upload = PodUpload(KubeService(stack.kubeconfig))
+    copy_in = PodCopyIn(KubeService(stack.kubeconfig))
     time.sleep(0.5)  # the pod's tar notices its stdin is gone
-    summary = upload.push(dataset, namespace, "exp", str(root / "persistent" / "data"), resume=True)
+    summary = copy_in.copy_in(dataset, namespace, "exp", str(root / "persistent" / "data"), resume=True)
     assert digests(root / "persistent" / "data" / "dataset") == digests(dataset)
     assert summary.verified == "sha256" and summary.reused > 0 and summary.sent < BIG, summary
     assert [p.name for p in (root / "persistent" / "data").iterdir()] == ["dataset"]

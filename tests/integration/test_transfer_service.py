@@ -75,7 +75,7 @@ def test_a_symlink_pointing_out_of_the_results_is_refused(
 def test_names_with_a_newline_go_in_and_out_whole_checked_by_size_and_a_resume_of_them_starts_over(
     stack: StackEnv, namespace: str, tmp_path: Path, transfer: PodFileTransfer
 ) -> None:
-    from tui.services.transfer.copy_in import PodUpload
+    from tui.services.transfer.copy_in import PodCopyIn
     from tui.services.transfer.pull_resume import partial_folder
 
     root = tmp_path / "pod"
@@ -86,7 +86,7 @@ def test_names_with_a_newline_go_in_and_out_whole_checked_by_size_and_a_resume_o
     for index in range(5):  # a hasher's line for "a0\nb" starts like the line of "a0": each pair could be mixed up
         (local / f"a{index}").write_bytes(os.urandom(100 + index))
         (local / f"a{index}\nb").write_bytes(os.urandom(200 + index))
-    sent = PodUpload(transfer.kube).push(local, namespace, "exp", str(root), resume=True)
+    sent = PodCopyIn(transfer.kube).copy_in(local, namespace, "exp", str(root), resume=True)
     assert (sent.files, sent.verified) == (10, "sha256 (5 by size)")
     assert digests(root / "runs") == digests(local)
     pulled = transfer.pull(namespace, "exp", str(root / "runs"), tmp_path / "back")
@@ -114,7 +114,7 @@ def test_a_missing_path_is_said_plainly_and_leaves_nothing(
 def test_a_dataset_goes_in_byte_identical_and_an_existing_one_is_kept(
     stack: StackEnv, namespace: str, tmp_path: Path
 ) -> None:
-    from tui.services.transfer.copy_in import PodUpload
+    from tui.services.transfer.copy_in import PodCopyIn
 
     root = tmp_path / "pod"
     (root / "persistent" / "data").mkdir(parents=True)
@@ -124,9 +124,9 @@ def test_a_dataset_goes_in_byte_identical_and_an_existing_one_is_kept(
     for index in range(200):
         (dataset / "images" / f"{index:04d}.raw").write_bytes(os.urandom(512 + index))
     (dataset / "labels.parquet").write_bytes(os.urandom(25 * 1024 * 1024))
-    upload = PodUpload(KubeService(stack.kubeconfig))
+    copy_in = PodCopyIn(KubeService(stack.kubeconfig))
     seen = []
-    summary = upload.push(dataset, namespace, "exp", str(root / "persistent" / "data"), progress=seen.append)
+    summary = copy_in.copy_in(dataset, namespace, "exp", str(root / "persistent" / "data"), progress=seen.append)
     assert digests(root / "persistent" / "data" / "dataset") == digests(dataset)
     assert (summary.files, summary.verified) == (201, "sha256")
     assert seen[-1].files_done == 201 and seen[-1].bytes_done >= summary.bytes
@@ -135,9 +135,9 @@ def test_a_dataset_goes_in_byte_identical_and_an_existing_one_is_kept(
     (dataset / "labels.parquet").write_bytes(b"changed")
     for resume in (False, True):  # the app's copy-in resumes by default: the same check in the same exec
         with pytest.raises(TransferFailed, match="already exists in the pod"):
-            upload.push(dataset, namespace, "exp", str(root / "persistent" / "data"), resume=resume)
+            copy_in.copy_in(dataset, namespace, "exp", str(root / "persistent" / "data"), resume=resume)
     assert (root / "persistent" / "data" / "dataset" / "labels.parquet").stat().st_size == 25 * 1024 * 1024
-    upload.push(dataset, namespace, "exp", str(root / "persistent" / "data"), overwrite=True)
+    copy_in.copy_in(dataset, namespace, "exp", str(root / "persistent" / "data"), overwrite=True)
     assert (root / "persistent" / "data" / "dataset" / "labels.parquet").read_bytes() == b"changed"
 
 

@@ -64,7 +64,7 @@ class PodsScreen(AppScreen):
             id="pods.claims",
             tooltip="the namespace's PersistentVolumeClaims: pull results from one whose pods are gone",
         ),
-        Binding("u", "upload", "Copy in", id="pods.upload"),
+        Binding("u", "copy_in", "Copy in", id="pods.copy-in"),
         Binding("U", "sync_code", "Sync code", id="pods.sync-code"),
         Binding("ctrl+d", "delete", "Delete…", id="pods.delete"),
     ]
@@ -314,7 +314,7 @@ class PodsScreen(AppScreen):
         else:
             self.notify("no pod selected", severity="warning")
 
-    def action_upload(self) -> None:
+    def action_copy_in(self) -> None:
         if (row := self._target()) is not None:
             self.transfers.copy_in(row)
 

@@ -23,7 +23,7 @@ from tui.screens.transfer.pull_many import PullJob, PullManyScreen
 from tui.services.kube.kube import KubeService
 from tui.services.transfer.claim_pull import ClaimPull
 from tui.services.transfer.code_sync import SKIPPED, CodeSync
-from tui.services.transfer.copy_in import PodUpload
+from tui.services.transfer.copy_in import PodCopyIn
 from tui.services.transfer.pod_paths import PodPaths, pod_paths
 from tui.services.transfer.pull import PodFileTransfer, pull_source
 from tui.services.transfer.pull_resume import resume_offer
@@ -88,7 +88,7 @@ class PodTransfers:
         self.folder = folder or Path.cwd()
         self.transfer = PodFileTransfer(kube)
         self.claims = ClaimPull(kube, self.transfer)
-        self.upload = PodUpload(kube)
+        self.pod_copy_in = PodCopyIn(kube)
         self.code_sync = CodeSync(kube)
         self._synced: dict[str, tuple[str, str]] = {}  # pod key -> the last (local folder, pod folder) synced
 
@@ -202,12 +202,12 @@ class PodTransfers:
             local = Path(os.path.expanduser(str(values["local"])))
             remote, overwrite, resume = str(values["remote"]), bool(values["overwrite"]), bool(values["resume"])
 
-            def push(progress: Progress, cancel: threading.Event) -> TransferSummary:
-                return self.upload.push(
+            def copy(progress: Progress, cancel: threading.Event) -> TransferSummary:
+                return self.pod_copy_in.copy_in(
                     local, row.namespace, row.name, remote, None, overwrite, progress, cancel, resume=resume
                 )
 
-            self.screen.app.push_screen(CopyScreen(f"Copy {local} → {row.key}:{remote}", push))
+            self.screen.app.push_screen(CopyScreen(f"Copy {local} → {row.key}:{remote}", copy))
 
         self.screen.app.push_screen(FormScreen(f"Copy into {row.key}", fields, "Copy"), chosen)
 

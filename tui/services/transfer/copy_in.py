@@ -168,7 +168,7 @@ class Sent:
     digests: dict[str, str]  # sha256 of each file sent
 
 
-class PushExec:
+class CopyInExec:
     """One exec of PUSH_SCRIPT in the pod. Opening it checks the target (AlreadyInPod, before any byte is sent) and
     lists what a cut copy left under `into` (`listing`, when `listed` names it); `send` then sends the archive.
     Nothing is removed in the pod on cancel or failure: the caller decides."""
@@ -256,7 +256,7 @@ class PushExec:
     def close(self) -> None:
         self.stream.close()
 
-    def __enter__(self) -> PushExec:
+    def __enter__(self) -> CopyInExec:
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -283,9 +283,9 @@ def send_tar(
     meter: UploadMeter,
     cancel: threading.Event | None,
 ) -> Sent:
-    """Send files under root into a fresh (emptied) `into` in the pod: PushExec without a target or a resume."""
-    with PushExec(kube, namespace, pod, container, into) as push_exec:
-        return push_exec.send(root, paths, prefix, meter, cancel, fresh=True)
+    """Send files under root into a fresh (emptied) `into` in the pod: CopyInExec without a target or a resume."""
+    with CopyInExec(kube, namespace, pod, container, into) as copy_in_exec:
+        return copy_in_exec.send(root, paths, prefix, meter, cancel, fresh=True)
 
 
 def verify_listed_sums(stderr: bytes, ours: dict[str, str]) -> str:
@@ -332,11 +332,11 @@ def staging_name(local_path: Path, target: str) -> str:
     return f".k8sx-partial-{key}"
 
 
-class PodUpload:
+class PodCopyIn:
     def __init__(self, kube: KubeService) -> None:
         self.kube = kube
 
-    def push(
+    def copy_in(
         self,
         local_path: Path,
         namespace: str,
@@ -366,14 +366,14 @@ class PodUpload:
         meter = UploadMeter(progress, total_bytes, len(paths), time.monotonic())
         try:
             listed = (prefix or paths[0]) if resume else ""
-            with PushExec(self.kube, namespace, pod, container, staging, target, overwrite, listed) as push_exec:
+            with CopyInExec(self.kube, namespace, pod, container, staging, target, overwrite, listed) as copy_in_exec:
                 to_send, hashes, reused = paths, dict[str, str](), 0
-                if push_exec.listing is not None:
+                if copy_in_exec.listing is not None:
                     to_send, hashes, reused = self._resume(
-                        push_exec.listing, namespace, pod, container, staging, root, prefix, paths, meter, cancel
+                        copy_in_exec.listing, namespace, pod, container, staging, root, prefix, paths, meter, cancel
                     )
                     meter.bytes_total = total_bytes - reused
-                sent = push_exec.send(root, to_send, prefix, meter, cancel, fresh=not hashes, kept=hashes)
+                sent = copy_in_exec.send(root, to_send, prefix, meter, cancel, fresh=not hashes, kept=hashes)
         except AlreadyInPod:
             raise
         except _Cancelled:
