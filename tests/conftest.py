@@ -77,3 +77,10 @@ def isolated_docker_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> P
     monkeypatch.setenv("DOCKER_CONFIG", str(config))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     return config
+
+
+@pytest.fixture
+def every_progress_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pull reports every chunk instead of every PROGRESS_EVERY_S, so a cut made from its progress (cut_after)
+    lands where the test says: a fast machine moves a whole large file between two timed reports."""
+    monkeypatch.setattr("tui.services.transfer.pull.PROGRESS_EVERY_S", 0.0)

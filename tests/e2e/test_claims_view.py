@@ -164,6 +164,7 @@ async def test_no_claims_and_no_cluster_are_said_in_the_claims_view(
         await settle(pilot, lambda: "the claims are not listed yet" in said(app), what="not listed said")
 
 
+@pytest.mark.usefixtures("every_progress_reported")
 async def test_r_on_a_claim_offers_to_resume_the_cut_pull_of_the_same_path(
     stack: StackEnv, namespace: str, tmp_path: Path, own_volume: tuple[str, str]
 ) -> None:

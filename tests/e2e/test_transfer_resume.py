@@ -15,6 +15,7 @@ from tui.services.kube.kube import KubeService
 from tui.services.transfer.pull import PodFileTransfer, TransferFailed
 
 
+@pytest.mark.usefixtures("every_progress_reported")
 async def test_pulling_again_after_a_cut_offers_to_resume_and_says_what_it_kept(
     stack: StackEnv, namespace: str, tmp_path: Path
 ) -> None:
