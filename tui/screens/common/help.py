@@ -89,7 +89,8 @@ class HelpScreen(ModalScreen[None]):
         width: 90; max-width: 95%; height: auto; max-height: 90%; padding: 1 2;
         border: round $primary; background: $surface;
     }
-    HelpScreen #help-hint, HelpScreen #help-log { color: $text-muted; margin-top: 1; }
+    HelpScreen #help-hint { color: $text-muted; margin-top: 1; }
+    HelpScreen #help-log { color: $text-muted; margin-bottom: 1; }
     """
 
     def __init__(self, groups: list[HelpGroup]) -> None:
@@ -98,11 +99,11 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
+            path = log_path()
+            where = f"Diagnostic log (attach it to a bug report): {path}" if path else "Diagnostic log: not written"
+            yield Static(where, id="help-log", markup=False)
             yield Static(help_text(self.groups), id="help-keys")
             yield Static(
                 "Binding ids (right) can be remapped in config.yaml: keymap: {pods.delete: ctrl+x}.  Esc closes.",
                 id="help-hint",
             )
-            path = log_path()
-            where = f"Diagnostic log (attach it to a bug report): {path}" if path else "Diagnostic log: not written"
-            yield Static(where, id="help-log", markup=False)
