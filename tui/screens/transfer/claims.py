@@ -3,7 +3,6 @@ the pods that mount each, and `r` to pull results from one, also when every pod 
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +20,8 @@ from tui.models.pods.row import short_age
 from tui.models.transfer.progress import TransferSummary
 from tui.screens.common.base import AppFooter
 from tui.screens.common.failures import WorkerFailures
-from tui.screens.common.forms import Field, FormScreen, FormValues
+from tui.screens.common.forms import Field, FormValues
+from tui.screens.transfer.destination_form import CheckedForm, destination, destination_check
 from tui.screens.transfer.pod_flows import PodTransfers, Progress, PullCall, ask_then_pull
 from tui.services.images.last_pushed import LastPushed
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
@@ -162,10 +162,10 @@ class ClaimsScreen(WorkerFailures, Screen[None]):
 
         def chosen(values: FormValues | None) -> None:
             if values:
-                self._pull(plan, str(values["remote"]), str(values.get("image", "")), str(values["local"]))
+                self._pull(plan, str(values["remote"]), str(values.get("image", "")), destination(values))
 
         title = f"Pull results from claim {claim.key}"
-        self.app.push_screen(FormScreen(title, fields, "Pull", note), chosen)
+        self.app.push_screen(CheckedForm(title, fields, "Pull", note, destination_check("local")), chosen)
 
     def _form(self, plan: ClaimPullPlan, results_from: str) -> tuple[list[Field], str]:
         """Labels and note lines short: the form does not wrap them."""
@@ -194,13 +194,12 @@ class ClaimsScreen(WorkerFailures, Screen[None]):
         )
         return [remote, image, local], note
 
-    def _pull(self, plan: ClaimPullPlan, typed: str, image: str, local_text: str) -> None:
+    def _pull(self, plan: ClaimPullPlan, typed: str, image: str, local: Path) -> None:
         remote = plan.remote_path(typed)
         if not plan.in_claim and not is_under(remote, plan.mount_path):
             self.notify(f"{typed} is not on claim {plan.claim.name}, which is mounted at {plan.mount_path}",
                         title="Pull", severity="error")  # fmt: skip
             return
-        local = Path(os.path.expanduser(local_text))
 
         def pull(overwrite: bool, resume: bool) -> PullCall:
             def call(progress: Progress, cancel: threading.Event) -> TransferSummary:

@@ -19,11 +19,13 @@ from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
 from tui.screens.common.forms import Field, FormScreen, FormValues
 from tui.screens.transfer.code_sync import SyncScreen
 from tui.screens.transfer.copy_progress import CopyScreen
+from tui.screens.transfer.destination_form import CheckedForm, destination, destination_check
 from tui.screens.transfer.pull_many import PullJob, PullManyScreen
 from tui.services.kube.kube import KubeService
 from tui.services.transfer.claim_pull import ClaimPull
 from tui.services.transfer.code_sync import SKIPPED, CodeSync
 from tui.services.transfer.copy_in import PodCopyIn
+from tui.services.transfer.destination import tree_size
 from tui.services.transfer.pod_paths import PodPaths, pod_paths
 from tui.services.transfer.pull import PodFileTransfer, pull_source
 from tui.services.transfer.pull_resume import resume_offer
@@ -44,8 +46,8 @@ def ask_then_pull(
     pull: Callable[[bool, bool], PullCall],
     whose: str = "the pod's",
 ) -> None:
-    """Offer to resume a cut pull of the same `source`, then ask before replacing an existing folder, then follow
-    `pull(overwrite, resume)` on a progress screen."""
+    """Offer to resume a cut pull of the same `source`, then ask before replacing an existing folder (saying what it
+    holds), then follow `pull(overwrite, resume)` on a progress screen. `local`: checked and normalised already."""
     app = screen.app
 
     def start(overwrite: bool, resume: bool) -> None:
@@ -53,7 +55,8 @@ def ask_then_pull(
 
     def then_replace(resume: bool) -> None:
         if local.exists():
-            question = f"{local} already exists.\nReplace it with {whose} {remote}?"
+            held = tree_size([local]).words()
+            question = f"{local} already exists: {held}, deleted if you replace it.\nReplace it with {whose} {remote}?"
             app.push_screen(ConfirmScreen(question, "Replace"), lambda yes: start(True, resume) if yes else None)
         else:
             start(False, resume)
@@ -117,9 +120,10 @@ class PodTransfers:
 
         def chosen(values: FormValues | None) -> None:
             if values:
-                self._ask_then_pull(row, str(values["remote"]), Path(os.path.expanduser(str(values["local"]))))
+                self._ask_then_pull(row, str(values["remote"]), destination(values))
 
-        self.screen.app.push_screen(FormScreen(f"Pull results from {row.key}", fields, "Pull", note), chosen)
+        form = CheckedForm(f"Pull results from {row.key}", fields, "Pull", note, destination_check("local"))
+        self.screen.app.push_screen(form, chosen)
 
     def _ask_then_pull(self, row: PodRow, remote: str, local: Path) -> None:
         def pull(overwrite: bool, resume: bool) -> PullCall:
@@ -148,10 +152,11 @@ class PodTransfers:
 
         def chosen(values: FormValues | None) -> None:
             if values:
-                remote, parent = str(values["remote"]), Path(os.path.expanduser(str(values["local"])))
-                self._confirm_then_pull_many(rows, remote, parent)
+                self._confirm_then_pull_many(rows, str(values["remote"]), destination(values))
 
-        self.screen.app.push_screen(FormScreen(f"Pull results from {len(rows)} pods", fields, "Pull", note), chosen)
+        check = destination_check("local", [row.name for row in rows])
+        form = CheckedForm(f"Pull results from {len(rows)} pods", fields, "Pull", note, check)
+        self.screen.app.push_screen(form, chosen)
 
     def _confirm_then_pull_many(self, rows: list[PodRow], remote: str, parent: Path) -> None:
         app = self.screen.app
@@ -171,13 +176,17 @@ class PodTransfers:
             jobs = [job(row, overwrite) for row in rows]
             app.push_screen(PullManyScreen(f"Pull {remote} from {len(rows)} pods → {parent}/<pod>", jobs))
 
-        existing = [str(parent / row.name) for row in rows if (parent / row.name).exists()]
+        existing = [parent / row.name for row in rows if (parent / row.name).exists()]
         if not existing:
             start(False)
             return
         listed = "\n".join(f"  {path}" for path in existing[:10])
         more = f"\n  … and {len(existing) - 10} more" if len(existing) > 10 else ""
-        question = f"{len(existing)} of these folders already exist:\n{listed}{more}\nReplace them?"
+        held = tree_size(existing).words()
+        question = (
+            f"{len(existing)} of these folders already exist ({held} in all, deleted if you replace them):\n"
+            f"{listed}{more}\nReplace them?"
+        )
         app.push_screen(ConfirmScreen(question, "Replace"), lambda yes: start(True) if yes else None)
 
     # ---------------------------------------------------------------- u: copy in
