@@ -119,3 +119,88 @@ def test_a_chain_of_links_that_leaves_the_destination_never_redirects_a_write(tm
     assert "later: symlink to d/e/t/../g leaves the destination" in result.refused
     assert not (dest / "later").is_symlink()
     assert files_under(tmp_path) == sorted(["a", "a/b", "a/b/dest", *(f"a/b/dest/{p}" for p in files_under(dest))])
+
+
+def test_links_are_judged_where_the_pulled_folder_will_live_not_in_the_folder_it_arrives_in(tmp_path: Path) -> None:
+    # A pull extracts `out/...` into a hidden folder and then renames its `out` to the destination: `..` from a
+    # link in `out` is the hidden folder today, and the destination's parent tomorrow.
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    hostile = archive(
+        ("out/ok.txt", b"fine"),
+        link("out/up", ".."),
+        link("out/sub/up2", "../.."),
+        link("out/sib", "../sibling.txt"),
+        link("out/round", "../out/ok.txt"),  # back in by the archive's own name, which the destination does not keep
+        link("out/d/e/s", "../.."),  # out itself: inside
+        link("out/via", "d/e/s/../out/ok.txt"),  # up through s, then back in by that name
+        link("out/inner", "sub/../ok.txt"),
+        link("out/self", "."),
+        ("stray.txt", b"beside out"),
+    )
+    result = extract(hostile, staging, top="out")
+    assert sorted(why.split(":")[0] for why in result.refused) == [
+        "out/round", "out/sib", "out/sub/up2", "out/up", "out/via", "stray.txt",
+    ]  # fmt: skip
+    assert "stray.txt: not inside out, the path pulled" in result.refused
+    assert sorted(p.name for p in (staging / "out").iterdir()) == ["d", "inner", "ok.txt", "self"]
+    assert result.refused_names == {"out/round", "out/sib", "out/sub/up2", "out/up", "out/via", "stray.txt"}
+
+
+def test_the_pulled_path_itself_is_never_a_link(tmp_path: Path) -> None:
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    result = extract(archive(link("out", "."), ("out/a.txt", b"a")), staging, top="out")
+    assert result.refused == ["out: a link (to .) in place of the destination itself"]
+    assert not (staging / "out").is_symlink() and (staging / "out" / "a.txt").read_bytes() == b"a"
+
+
+def test_names_this_machine_cannot_hold_are_refused_one_by_one_and_shown_short(tmp_path: Path) -> None:
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    long_name = "n" * 300
+    deep = "d/" * 5000 + "deep.txt"
+    nul = tarfile.TarInfo("x")
+    nul.pax_headers = {"path": "bad\0name\x1b[31m"}
+    hostile = archive(
+        (long_name, b"x"), (f"{long_name}/inside.txt", b"x"), (deep, b"x"), nul, ("ok.txt", b"fine"),
+        link("wrapped", "ok.txt"), ("ok.txt/under", b"x"),
+    )  # fmt: skip
+    result = extract(hostile, dest)
+    assert files_under(dest) == ["ok.txt", "wrapped"]
+    whys = [why.rsplit(": ", 1)[1] for why in result.refused]
+    assert whys == [
+        "its name is too long for this file system",
+        "its name is too long for this file system",
+        "nested 5000 folders deep (at most 256 here)",
+        "not a valid name here",
+        "clashes with an earlier entry",
+    ]
+    assert all(len(why) < 200 for why in result.refused)
+    assert result.refused[3].startswith("bad\\x00name\\x1b[31m: ")  # no control character reaches the screen
+    assert result.refused_names == {long_name, f"{long_name}/inside.txt", deep, "bad\0name\x1b[31m", "ok.txt/under"}
+
+
+def test_a_large_file_named_like_an_earlier_folder_is_refused_and_leaves_no_part_file(tmp_path: Path) -> None:
+    from tui.services.tar.safe_extract import CHUNK
+
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    result = extract(archive(("model/weights.bin", b"w"), ("model", b"\0" * (CHUNK + 1)), ("ok.txt", b"ok")), dest)
+    assert files_under(dest) == ["model", "model/weights.bin", "ok.txt"]
+    assert result.refused == ["model: clashes with an earlier entry"] and "model" not in result.files
+
+
+def test_a_pax_header_whose_numbers_are_not_numbers_is_said_to_be_broken(tmp_path: Path) -> None:
+    # What a pull shows is the reader's words: "invalid literal for int()" would tell the user nothing.
+    import pytest
+
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    entry = tarfile.TarInfo("placeholder")
+    entry.pax_headers = {"path": "a.txt", "size": "1"}
+    raw = archive(entry).getvalue()
+    for broken in (raw.replace(b"14 path=a.txt\n", b"1x path=a.txt\n"), raw.replace(b"size=1\n", b"size=z\n")):
+        assert broken != raw
+        with pytest.raises(tarfile.ReadError, match="a broken pax header"):
+            extract(io.BytesIO(broken), dest)

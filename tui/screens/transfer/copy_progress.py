@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import ProgressBar, Static
 
-from tui.models.transfer.progress import TransferProgress, TransferSummary
+from tui.models.transfer.progress import TransferProgress, TransferSummary, refusal_lines, refused_words
 from tui.models.units import counted, human_bytes
 from tui.screens.common.progress import Job, JobEnded, JobProgressed, ProgressScreen, close_binding, transfer_text
 
@@ -16,6 +16,7 @@ class CopyScreen(ProgressScreen[TransferSummary | None]):
     BINDINGS = [close_binding("copy.close")]
     DEFAULT_CSS = """
     CopyScreen ProgressBar { margin: 1 1 0 1; }  /* padding would hide a one-row bar */
+    CopyScreen .progress-status.-refused { color: $text-warning; text-style: bold; }
     """
     TITLE_ID = "copy-title"
     REPAINT_EVERY_S = 0.25
@@ -54,11 +55,15 @@ class CopyScreen(ProgressScreen[TransferSummary | None]):
         resumed = (
             f", resumed: {human_bytes(summary.reused)} kept, {human_bytes(summary.sent)} sent" if summary.reused else ""
         )
+        refused = refused_words(summary)
+        done = f"done, {refused} (listed below)" if refused else "done"
         self.end(
-            f"done: {counted(summary.files, 'file')}, {human_bytes(summary.bytes)} in {summary.seconds:.1f}s{resumed}, "
-            f"every file checked ({summary.verified}) → {summary.destination}",
+            f"{done}: {counted(summary.files, 'file')}, {human_bytes(summary.bytes)} in {summary.seconds:.1f}s"
+            f"{resumed}, every file checked ({summary.verified}) → {summary.destination}",
             failed=False,
         )
+        if refused:  # not all of it came: not the plain green of a complete copy
+            self.status.remove_class("-done").add_class("-refused")
         lines = [summary.note] if summary.note else []
-        lines += [f"not written: {why}" for why in summary.refused]
+        lines += refusal_lines(summary)
         self.query_one("#copy-current", Static).update("\n".join(lines))

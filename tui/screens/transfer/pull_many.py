@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import ProgressBar, Static
 
-from tui.models.transfer.progress import TransferProgress, TransferSummary
+from tui.models.transfer.progress import TransferProgress, TransferSummary, refusal_lines, refused_words
 from tui.models.units import counted, human_bytes
 from tui.screens.common.progress import Job, ProgressScreen, close_binding, transfer_text
 
@@ -48,6 +48,7 @@ class PullManyScreen(ProgressScreen[list[TransferSummary | None]]):
     PullManyScreen .pod-line { height: auto; padding: 0 1; }
     PullManyScreen .pod-line.-failed { color: $text-error; }
     PullManyScreen .pod-line.-done { color: $text-success; }
+    PullManyScreen .pod-line.-refused { color: $text-warning; }
     PullManyScreen #many-progress { padding: 0 1; }
     PullManyScreen #many-summary { height: auto; padding: 1 1 0 1; text-style: bold; }
     """
@@ -111,12 +112,14 @@ class PullManyScreen(ProgressScreen[list[TransferSummary | None]]):
         else:
             summary = self.results[index] = message.summary
             resumed = f", resumed ({human_bytes(summary.reused)} kept)" if summary.reused else ""
-            line.update(
-                f"{job.pod}  done: {counted(summary.files, 'file')}, {human_bytes(summary.bytes)}, "
-                f"checked ({summary.verified})"
-                f"{resumed} → {summary.destination}"
+            refused = refused_words(summary)
+            done = f"done, {refused}" if refused else "done"
+            text = (
+                f"{job.pod}  {done}: {counted(summary.files, 'file')}, "
+                f"{human_bytes(summary.bytes)}, checked ({summary.verified}){resumed} → {summary.destination}"
             )
-            line.add_class("-done")
+            line.update("\n    ".join([text, *refusal_lines(summary, limit=5)]))
+            line.add_class("-refused" if refused else "-done")
         if index == len(self.jobs) - 1:
             self._summarise()
 
@@ -125,6 +128,9 @@ class PullManyScreen(ProgressScreen[list[TransferSummary | None]]):
         pulled = [s for s in self.results if s is not None]
         files, size = sum(s.files for s in pulled), sum(s.bytes for s in pulled)
         text = f"{len(pulled)} of {len(self.jobs)} pods pulled: {files} files, {human_bytes(size)}"
+        partly = sum(bool(s.refused) for s in pulled)
+        if partly:
+            text += f"; {partly} with entries refused (listed above)"
         if self.errors:
             text += f"; {len(self.errors)} failed (listed above)"
         self.status.update(f"{text}   {self.CLOSE_HINT}")  # no colour: some pods may have failed, others not

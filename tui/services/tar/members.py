@@ -58,7 +58,7 @@ def _pax_records(data: bytes) -> dict[str, str]:
     at = 0
     while at < len(data) and data[at : at + 1] != b"\0":
         space = data.find(b" ", at)
-        if space < 0:
+        if space < 0 or not data[at:space].isdigit():
             raise tarfile.ReadError("a broken pax header")
         length = int(data[at:space])
         record = data[space + 1 : at + length - 1]  # without the newline
@@ -153,6 +153,8 @@ class TarMembers:
             name = pax.get("path", long_name or name)
             linkname = pax.get("linkpath", long_link or _text(block[157:257]))
             if "size" in pax:
+                if not (pax["size"].isascii() and pax["size"].isdigit()):
+                    raise tarfile.ReadError("a broken pax header")
                 size = int(pax["size"])
             long_name = long_link = None
             pax = {}

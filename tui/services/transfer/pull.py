@@ -7,6 +7,7 @@ sha256 verification of every file, resume of a cut pull, and an atomic result (a
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import posixpath
 import re
@@ -17,11 +18,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tui.models.transfer.names import listed
 from tui.models.transfer.progress import TransferProgress, TransferSummary
 from tui.models.units import human_bytes
 from tui.services.exec.stream import ExecFailed, ExecStream, open_exec, run
 from tui.services.kube.kube import KubeService
 from tui.services.tar.safe_extract import PART_SUFFIX, Extracted, extract
+from tui.services.transfer.destination import checked
 from tui.services.transfer.pull_resume import (
     HASHER_CHOICE,
     LISTING_SCRIPT,
@@ -31,6 +34,8 @@ from tui.services.transfer.pull_resume import (
     plan_resume,
     sha256_of,
 )
+
+log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 0.1
 # The archive on stdout; on stderr: how many files and kilobytes (for the progress bar), tar's exit status and then
@@ -70,7 +75,7 @@ class TransferFailed(Exception):
 
 
 class FilesDiffer(TransferFailed):
-    """Files that arrived differ from the pod's sha256 of them."""
+    """Files that arrived differ from the pod's sha256 of them, or did not arrive at all."""
 
 
 class DestinationExists(TransferFailed):
@@ -186,8 +191,11 @@ class PodFileTransfer:
 
         A cut pull (cancel, a dropped connection, a full disk, a killed process) leaves its hidden folder; with
         resume=True the next pull of the same `source` (default: this pod and path) keeps what is verified there.
-        Without resume, such a folder is discarded first."""
-        destination = destination.expanduser().absolute()
+        Without resume, such a folder is discarded first. A destination no pull may replace (/, home, the current
+        folder and those holding them, a system folder, a link) is refused before anything is touched."""
+        destination, refused = checked(destination)  # normalised: `a/x/../dest` makes no `x`
+        if refused:
+            raise TransferFailed(refused)
         if destination.exists() and not overwrite:
             raise DestinationExists(destination)
         parent, name = posixpath.split(posixpath.normpath(remote_path))
@@ -212,8 +220,8 @@ class PodFileTransfer:
                     # once more, keeping every file that is equal and fetching again only those that are not.
                     received = self._resume(namespace, pod, parent, name, container, staging, meter, cancel)
             result = staging / name
-            if not result.exists():
-                raise TransferFailed(f"{remote_path} came back empty")
+            if result.is_symlink() or not result.exists():
+                raise TransferFailed(_nothing_came(remote_path, received.refused))
             if destination.exists():
                 shutil.rmtree(destination) if destination.is_dir() else destination.unlink()
             result.rename(destination)
@@ -228,6 +236,9 @@ class PodFileTransfer:
             if done:
                 shutil.rmtree(staging, ignore_errors=True)
         meter.report(force=True)
+        if received.refused:
+            shown = "; ".join(received.refused[:20])
+            log.warning("pull of %s refused %d entries: %s", remote_path, len(received.refused), shown)
         return TransferSummary(
             destination, len(received.hashes), received.bytes, received.verified, time.monotonic() - started,
             received.refused, meter.received, received.reused,
@@ -248,7 +259,7 @@ class PodFileTransfer:
         verify: bool,
     ) -> _Received:
         command = ["sh", "-c", STREAM_TAR, "sh", parent, name]
-        extracted, stderr = self._receive(namespace, pod, command, None, container, staging, meter, cancel)
+        extracted, stderr = self._receive(namespace, pod, command, None, container, name, staging, meter, cancel)
         if NO_HASHER.search(stderr) or not verify:
             return _Received(extracted.files, extracted.bytes_written, "size", extracted.refused)
         hashed = HASHED.search(stderr)
@@ -258,11 +269,12 @@ class PodFileTransfer:
             raise TransferFailed("the stream from the pod ended early (no checksums came)")
         theirs = {posixpath.normpath(name.decode(errors="surrogateescape")): digest.decode()
                   for digest, name in FILE_SUM.findall(stderr)}  # fmt: skip
-        listed = {path: theirs[path] for path in extracted.files if path in theirs}
-        # Kept for a resume when they differ: it checks every file against the pod's own sha256 before keeping it.
-        _compare(listed, extracted.files)
-        unlisted = len(extracted.files) - len(listed)  # made after the hasher passed, or a name it escapes
-        verified = "sha256" if not unlisted else "size" if not listed else f"sha256 ({unlisted} by size)"
+        # Kept for a resume when they differ or some are missing: it checks every file against the pod's own sha256
+        # before keeping it, and fetches what is not there.
+        _compare(theirs, extracted)
+        summed = sum(path in theirs for path in extracted.files)
+        unlisted = len(extracted.files) - summed  # made after the hasher passed, or a name it escapes
+        verified = "sha256" if not unlisted else "size" if not summed else f"sha256 ({unlisted} by size)"
         return _Received(extracted.files, extracted.bytes_written, verified, extracted.refused)
 
     def _receive(
@@ -272,12 +284,14 @@ class PodFileTransfer:
         command: Sequence[str],
         stdin: bytes | None,
         container: str | None,
+        name: str,
         staging: Path,
         meter: _Meter,
         cancel: threading.Event | None,
     ) -> tuple[Extracted, bytes]:
-        """Run `command` (a tar writer) in the pod and extract its output into staging as it arrives, every file's
-        sha256 computed as it is written. Returns what was extracted and the command's stderr."""
+        """Run `command` (a tar writer of `name` and what is below it) in the pod and extract its output into staging
+        as it arrives, every file's sha256 computed as it is written, links judged as if staging/name already were
+        the destination. Returns what was extracted and the command's stderr."""
         try:
             stream = open_exec(self.kube, namespace, pod, command, container, stdin=stdin is not None)
         except ExecFailed as exc:
@@ -296,7 +310,7 @@ class PodFileTransfer:
         try:
             reader = _ChunkReader(stream.stdout(), cancel, meter.add)
             try:
-                extracted = extract(reader, staging, on_file, concatenated=stdin is not None)
+                extracted = extract(reader, staging, on_file, concatenated=stdin is not None, top=name)
             except (_Cancelled, OSError):
                 raise
             except Exception as exc:
@@ -338,16 +352,16 @@ class PodFileTransfer:
             hashes[path] = self._continue(namespace, pod, parent, path, offset, container, staging, meter, cancel)
             written += listing.sizes[path]
             meter.files_done += 1
-        refused: list[str] = []
+        extracted = Extracted()
         if plan.needed:
             names = b"".join(path.encode() + b"\0" for path in plan.needed)
             command = ["sh", "-c", 'cd "$1" && xargs -0 tar cf -', "sh", parent]
-            extracted, _ = self._receive(namespace, pod, command, names, container, staging, meter, cancel)
-            hashes.update(extracted.files)
+            extracted, _ = self._receive(namespace, pod, command, names, container, name, staging, meter, cancel)
             written += extracted.bytes_written
-            refused = extracted.refused
-        verified = _compare(listing.digests, hashes)
-        return _Received(hashes, written, verified, refused, plan.kept_bytes + sum(plan.continued.values()))
+        extracted.files = hashes | extracted.files
+        verified = _compare(listing.digests, extracted)
+        reused = plan.kept_bytes + sum(plan.continued.values())
+        return _Received(extracted.files, written, verified, extracted.refused, reused)
 
     def _listing(self, namespace: str, pod: str, parent: str, name: str, container: str | None) -> RemoteListing | None:
         try:
@@ -427,14 +441,33 @@ def local_write_problem(exc: OSError) -> str:
     return f"cannot write locally{where}: {exc.strerror or exc}"
 
 
-def _compare(remote: dict[str, str], local: dict[str, str]) -> str:
-    mismatched = [path for path, digest in remote.items() if local.get(path) != digest]
-    if mismatched:
-        listed = ", ".join(sorted(mismatched)[:5])
-        raise FilesDiffer(
-            f"{len(mismatched)} file(s) differ from the pod's after the copy (still being written there?): {listed}"
+def _compare(remote: dict[str, str], local: Extracted) -> str:
+    """Every file the pod's hasher listed arrived (unless refused here) with the pod's sha256."""
+    missing = sorted(path for path in remote if path not in local.files and path not in local.refused_names)
+    differ = sorted(path for path, digest in remote.items() if local.files.get(path, digest) != digest)
+    problems = []
+    if missing:
+        problems.append(f"{len(missing)} file(s) the pod listed did not arrive: {listed(missing)}")
+    if differ:
+        problems.append(
+            f"{len(differ)} file(s) differ from the pod's after the copy (still being written there?): {listed(differ)}"
         )
+    if problems and local.refused:
+        problems.append(_refusals(local.refused))
+    if problems:
+        raise FilesDiffer("; ".join(problems))
     return "sha256"
+
+
+def _nothing_came(remote_path: str, refused: list[str]) -> str:
+    if not refused:
+        return f"{remote_path} came back empty"
+    return f"nothing of {remote_path} could be written here; {_refusals(refused)}"
+
+
+def _refusals(refused: list[str], shown: int = 3) -> str:
+    more = f"; and {len(refused) - shown} more" if len(refused) > shown else ""
+    return f"refused: {'; '.join(refused[:shown])}{more}"
 
 
 class _Estimate:
