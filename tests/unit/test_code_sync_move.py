@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tui.services.transfer.code_sync import MOVE_INTO_PLACE, STAGING
+from tui.services.transfer.pod_links import pod_link
 
 SHELLS = [["sh"], ["busybox", "sh"]]
 NEEDED_PACKAGE = {"sh": "dash", "busybox": "busybox-static"}
@@ -67,7 +68,47 @@ def test_a_link_where_a_file_goes_is_replaced_not_followed(shell: list[str], tmp
 
 
 @pytest.mark.parametrize("shell", SHELLS, ids=lambda s: s[0])
-def test_a_linked_folder_on_the_way_is_refused(shell: list[str], tmp_path: Path) -> None:
-    outside, done = move_beside_a_link(shell, tmp_path, "linked", {"linked/b.py": "new b"})
-    assert done.returncode != 0 and "k8sx:islink linked" in done.stderr, done.stderr
+def test_a_linked_folder_on_the_way_is_refused_before_any_file_is_moved(shell: list[str], tmp_path: Path) -> None:
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "main.py").write_text("old main")
+    files = {"main.py": "new main", "a/b/c.py": "new c", "linked/deep/b.py": "new b", "z.py": "new z"}
+    outside, done = move_beside_a_link(shell, tmp_path, "linked", files)
+    assert done.returncode != 0, done.stderr
+    assert (tmp_path / "code" / "main.py").read_text() == "old main"
+    assert sorted(p.name for p in (tmp_path / "code").iterdir()) == ["linked", "main.py"]  # no staging left either
     assert list(outside.iterdir()) == []
+    link = pod_link(done.stderr)
+    assert link is not None and (link.name, link.to, link.dangling) == ("linked", str(outside), False), done.stderr
+
+
+@pytest.mark.parametrize("shell", SHELLS, ids=lambda s: s[0])
+def test_a_synced_folder_that_is_a_link_is_refused_and_nothing_is_moved(shell: list[str], tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    staging = staged(outside, {"main.py": "new main"})  # the staging folder was made through the link
+    (tmp_path / "code").symlink_to(outside / "code")
+    done = move(shell, tmp_path, str(tmp_path / "code" / STAGING), str(tmp_path / "code"))
+    assert done.returncode != 0, done.stderr
+    link = pod_link(done.stderr)
+    assert link is not None and (link.name, link.to) == (".", str(outside / "code")), done.stderr
+    assert not (outside / "code" / "main.py").exists()
+    assert (staging / "main.py").exists()  # not even removed: nothing is done through the link
+
+
+@pytest.mark.parametrize("shell", SHELLS, ids=lambda s: s[0])
+@pytest.mark.parametrize("kind", ["folder", "file"])
+def test_a_file_and_a_folder_of_the_same_name_are_refused_before_any_file_is_moved(
+    shell: list[str], tmp_path: Path, kind: str
+) -> None:
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "main.py").write_text("old main")
+    if kind == "folder":  # the pod has a folder where a file goes
+        (code / "zz" / "cfg").mkdir(parents=True)
+        files, said = {"main.py": "new main", "zz/cfg": "a file here"}, "k8sx:isdir zz/cfg"
+    else:  # the pod has a file where a folder goes
+        (code / "zz").write_text("a file in the pod")
+        files, said = {"main.py": "new main", "zz/cfg": "a file here"}, "k8sx:isfile zz"
+    staged(tmp_path, files)
+    done = move(shell, tmp_path, str(code / STAGING), str(code))
+    assert done.returncode != 0 and said in done.stderr, done.stderr
+    assert (code / "main.py").read_text() == "old main"

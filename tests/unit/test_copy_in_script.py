@@ -13,11 +13,15 @@ from pathlib import Path
 import pytest
 
 from tui.services.tar.stream import TarStream
-from tui.services.transfer.copy_in import PUSH_SCRIPT, verify_listed_sums
+from tui.services.transfer.copy_in import MOVE_IN, PUSH_SCRIPT, verify_listed_sums
+from tui.services.transfer.pod_links import pod_link
 from tui.services.transfer.pull import FILE_SUM, HASHED, TAR_STATUS
 from tui.services.transfer.pull_resume import parse_listing
 
-APPLETS = ("sh", "tar", "find", "sha256sum", "stat", "mkdir", "rm", "grep", "cat", "printf", "echo", "test", "[")
+APPLETS = (
+    "sh", "tar", "find", "sha256sum", "stat", "mkdir", "rm", "grep", "cat", "printf", "echo", "test", "[",
+    "readlink", "mv",
+)  # fmt: skip
 
 
 def busybox_path(tmp_path: Path) -> str:
@@ -79,7 +83,8 @@ def test_a_copy_in_extracts_every_file_and_lists_their_sha256_with_either_set_of
     assert status is not None and status.group(1) == b"0", done.stderr
     assert HASHED.search(done.stderr) is not None, done.stderr
     traced = done.stderr.decode(errors="replace")  # sh -x: the commands as run
-    assert ("tar xf - -b 2048 -B -C" in traced) is (tools == "gnu"), traced
+    # tar's own trace line can interleave with the script's (tar runs in the background): its options as chosen
+    assert ("records=-b 2048 -B" in traced.replace("'", "")) is (tools == "gnu"), traced
     hasher = "openssl dgst -sha256 -r" if tools == "gnu" else "sha256sum"
     assert f"-exec {hasher} {{}} +" in traced.replace("'{}'", "{}"), traced  # busybox quotes the {}
     for name, data in files.items():
@@ -248,3 +253,108 @@ def test_a_copy_cut_while_its_largest_file_is_followed_ends_and_counts_nothing_o
     assert 0 < len(half) < len(files["d/big.bin"])
     assert listed[b"./d/big.bin"] == hashlib.sha256(half).hexdigest().encode()  # what is there, hashed after tar
     assert sorted(p.name for p in into.iterdir()) == ["d"]  # no follower's file left
+
+
+def a_copy_of_d(tmp_path: Path) -> bytes:
+    """What the client sends after k8sx:ready for a fresh copy of a folder d with one file."""
+    local = tmp_path / "local"
+    (local / "d").mkdir(parents=True, exist_ok=True)
+    (local / "d" / "x.txt").write_bytes(b"x")
+    return b"new\n\n" + b"".join(bytes(chunk) for chunk in TarStream(local, ["d/x.txt"], hash_files=True))
+
+
+def outside_with_a_file(tmp_path: Path) -> Path:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious.txt").write_text("keep me")
+    return outside
+
+
+@pytest.mark.parametrize("tools", ["gnu", "busybox"])
+def test_a_copy_into_a_folder_that_is_a_link_stops_before_writing_and_says_where_it_points(
+    tmp_path: Path, tools: str
+) -> None:
+    outside = outside_with_a_file(tmp_path)
+    folder = tmp_path / "pod" / "data"
+    folder.parent.mkdir()
+    folder.symlink_to(outside)
+    args = [str(folder / ".k8sx-partial-x"), str(folder / "d"), "yes", "d", str(folder)]
+    done = run_script(tmp_path, tools, args, a_copy_of_d(tmp_path), trace=False)
+
+    assert done.returncode == 0, done
+    link = pod_link(done.stdout.decode())
+    assert link is not None and (link.name, link.to, link.dangling) == ("folder", str(outside), False), done
+    assert b"k8sx:ready" not in done.stdout, done
+    assert [p.name for p in outside.iterdir()] == ["precious.txt"]
+
+
+@pytest.mark.parametrize("tools", ["gnu", "busybox"])
+@pytest.mark.parametrize("dangling", [False, True])
+@pytest.mark.parametrize("overwrite", ["no", "yes"])
+def test_a_target_that_is_a_link_is_refused_and_kept_whether_it_leads_anywhere_or_not(
+    tmp_path: Path, tools: str, dangling: bool, overwrite: str
+) -> None:
+    outside = tmp_path / "not-there" if dangling else outside_with_a_file(tmp_path)
+    folder = tmp_path / "pod" / "data"
+    folder.mkdir(parents=True)
+    (folder / "d").symlink_to(outside)
+    args = [str(folder / ".k8sx-partial-x"), str(folder / "d"), overwrite, "", str(folder)]
+    done = run_script(tmp_path, tools, args, a_copy_of_d(tmp_path), trace=False)
+
+    assert done.returncode == 0, done
+    link = pod_link(done.stdout.decode())
+    assert link is not None and (link.name, link.to, link.dangling) == ("target", str(outside), dangling), done
+    assert [p.name for p in folder.iterdir()] == ["d"] and (folder / "d").is_symlink()  # nothing staged either
+    assert dangling is not outside.exists()
+
+
+@pytest.mark.parametrize("tools", ["gnu", "busybox"])
+@pytest.mark.parametrize("where", ["the folder", "a folder in it"])
+def test_a_link_to_a_folder_left_where_a_cut_copy_arrives_is_not_resumed_through(
+    tmp_path: Path, tools: str, where: str
+) -> None:
+    outside = outside_with_a_file(tmp_path)
+    (outside / "d").mkdir()
+    (outside / "d" / "x.txt").write_bytes(b"x")  # would be listed, and kept, through the link
+    into = tmp_path / "pod" / ".k8sx-partial-x"
+    if where == "the folder":
+        into.parent.mkdir()
+        into.symlink_to(outside)
+    else:
+        (into / "d").mkdir(parents=True)
+        (into / "d" / "deep").symlink_to(outside)
+    args = [str(into), str(tmp_path / "pod" / "d"), "no", "d", str(tmp_path / "pod")]
+    done = run_script(tmp_path, tools, args, a_copy_of_d(tmp_path), trace=False)
+
+    assert done.returncode == 0, done
+    assert done.stdout.split() == [b"k8sx:ready", b"k8sx:go"], done  # nothing listed: the client starts anew
+    assert (into / "d" / "x.txt").read_bytes() == b"x" and not into.is_symlink()
+    assert not (into / "d" / "deep").exists()  # `new` emptied the folder: the link went, not what it points to
+    assert sorted(p.name for p in outside.iterdir()) == ["d", "precious.txt"]
+
+
+@pytest.mark.parametrize("tools", ["gnu", "busybox"])
+@pytest.mark.parametrize("late", ["target", "folder"])
+def test_a_link_made_while_the_copy_ran_is_not_replaced_when_the_copy_is_moved_into_place(
+    tmp_path: Path, tools: str, late: str
+) -> None:
+    outside = outside_with_a_file(tmp_path)
+    folder = tmp_path / "pod" / "data"
+    staging = folder / ".k8sx-partial-x"
+    (staging / "d").mkdir(parents=True)
+    (staging / "d" / "x.txt").write_bytes(b"x")
+    if late == "target":
+        link = folder / "d"
+        link.symlink_to(outside)
+    else:  # the copy arrived; then the chosen folder was swapped for a link to where it arrived
+        arrived = folder.rename(tmp_path / "pod" / "arrived")
+        folder.symlink_to(arrived)
+        link, staging = folder, arrived / ".k8sx-partial-x"
+    shell, env = shell_with(tmp_path, tools)
+    args = [str(folder / ".k8sx-partial-x"), str(folder / "d"), "d", str(folder)]
+    done = subprocess.run([shell, "-c", MOVE_IN, "sh", *args], capture_output=True, env=env, timeout=60)
+
+    said = pod_link(done.stdout.decode())
+    assert said is not None and said.name == late and b"k8sx:moved" not in done.stdout, done
+    assert link.is_symlink() and (staging / "d" / "x.txt").read_bytes() == b"x"  # the copy kept, the link too
+    assert [p.name for p in outside.iterdir()] == ["precious.txt"]

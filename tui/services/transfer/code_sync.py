@@ -9,7 +9,8 @@ Each file lands whole: the tar is extracted into a hidden staging folder inside 
 system, so a rename is atomic), and only once the whole archive has arrived and tar has said so is each file renamed
 over its target (`mv -f`). A sync cut while sending leaves the pod's files as they were (the staging folder is
 removed on cancel, else emptied by the next sync, and never listed); one cut while renaming leaves every file either
-old or new, never half-written. Busybox sh, find and mv are enough.
+old or new, never half-written. A link in the pod on the way (the synced folder, or a folder in it) is refused before
+any file moves, naming where it points. Busybox sh, find, mv and readlink are enough.
 """
 
 from __future__ import annotations
@@ -28,40 +29,65 @@ from pathlib import Path
 from tui.models.transfer.progress import TransferProgress
 from tui.services.exec.stream import ExecFailed, open_exec, run
 from tui.services.kube.kube import KubeService
-from tui.services.transfer.copy_in import UploadMeter, send_tar
+from tui.services.transfer.copy_in import LinkRefused, UploadMeter, send_tar
+from tui.services.transfer.pod_links import LINK_SAID, pod_link
 from tui.services.transfer.pull import TransferFailed, tar_problem
 from tui.services.transfer.pull_resume import file_sha256, parse_listing
 
 SKIPPED = (".git", "__pycache__", ".venv", "venv", ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules")
 SKIPPED_FILES = ("*.pyc", ".DS_Store")
 # $1 the staging folder, $2 the synced folder: every file in $1 renamed over its namesake in $2 (folders made as
-# needed), then $1 removed. Both are made absolute first (the form takes a relative folder). A folder where a file
-# should go is refused rather than getting the file moved into it; a link where a file goes is replaced, never
-# followed, and a linked folder on the way is refused: nothing lands outside $2. Names go to mv as ./NAME (a
-# leading '-' is not an option).
-MOVE_INTO_PLACE = r"""
+# needed), then $1 removed. Both are made absolute first (the form takes a relative folder). $2 that is a link is
+# refused at once, nothing done through it. Then every file is checked before the first one moves, so a refusal
+# leaves the pod's files as they were (and removes $1): a folder on the way that is a link (link_said: nothing lands
+# outside $2), a folder where a file goes, a file where a folder goes. A link where a file goes is replaced, never
+# followed. Names go to mv as ./NAME (a leading '-' is not an option).
+MOVE_INTO_PLACE = (
+    LINK_SAID
+    + r"""
+if [ -L "$2" ]; then link_said . "$2" >&2; exit 1; fi
 dst=$(cd "$2" && pwd) || exit 1
 cd "$1" || exit 1
 src=$(pwd)
-find . -type f -exec sh -c '
+find . -type f -exec sh -c '"""
+    + LINK_SAID
+    + r"""
 set -f
 for f; do
   f=${f#./}; t="$0/$f"
   case $f in */*)
     p=$0; IFS=/
-    for part in ${f%/*}; do p="$p/$part"; if [ -L "$p" ]; then echo "k8sx:islink ${p#"$0"/}" >&2; exit 1; fi; done
-    unset IFS
-    mkdir -p "$0/${f%/*}" || exit 1;;
+    for part in ${f%/*}; do
+      p="$p/$part"
+      if [ -L "$p" ]; then link_said "${p#"$0"/}" "$p" >&2; exit 1; fi
+      if [ -e "$p" ] && [ ! -d "$p" ]; then echo "k8sx:isfile ${p#"$0"/}" >&2; exit 1; fi
+    done
+    unset IFS;;
   esac
+  if [ ! -L "$t" ] && [ -d "$t" ]; then echo "k8sx:isdir $f" >&2; exit 1; fi
+done' "$dst" {} + || { cd / && rm -rf "$src"; exit 1; }
+find . -type f -exec sh -c '
+set -f
+for f; do
+  f=${f#./}; t="$0/$f"
+  case $f in */*) mkdir -p "$0/${f%/*}" || exit 1;; esac
   if [ -L "$t" ]; then rm -f "$t" || exit 1; fi
   if [ -d "$t" ]; then echo "k8sx:isdir $f" >&2; exit 1; fi
   mv -f "./$f" "$t" || exit 1
 done' "$dst" {} + || exit 1
 cd / && rm -rf "$src"
 """
+)
 STAGING = ".k8sx-sync-staging"  # inside the synced folder: renames out of it never cross a file system
-# The pod's side: sha256 of every file under the folder; an absent folder is an empty listing, not an error.
-POD_LISTING = '[ -d "$1" ] || exit 0; cd "$1" && find . -type f -exec sha256sum {} +'
+# The pod's side: sha256 of every file under the folder; an absent folder is an empty listing, not an error, and a
+# folder that is a link is refused (link_said): neither its files nor those deleted in it are what they seem.
+POD_LISTING = (
+    LINK_SAID
+    + """
+if [ -L "$1" ]; then link_said . "$1" >&2; exit 1; fi
+[ -d "$1" ] || exit 0; cd "$1" && find . -type f -exec sha256sum {} +
+"""
+)
 
 
 def skipped(relative: str) -> bool:
@@ -110,6 +136,24 @@ class SyncSummary:
     seconds: float
 
 
+def move_refusal(said: str, remote_dir: str) -> str:
+    """What MOVE_INTO_PLACE's refusal (or failure) says, in the user's words."""
+    link = pod_link(said)
+    if link is not None:
+        path = remote_dir if link.name == "." else posixpath.join(remote_dir, link.name)
+        advice = "sync into the folder it points to instead"
+        if link.name != ".":
+            advice = f"files are never synced through a link: {advice}"
+        return link.refusal(path, advice, "refused, nothing was synced")
+    folder = re.search(r"^k8sx:isdir (.*)$", said, re.MULTILINE)
+    if folder:
+        return f"{folder.group(1)} is a folder in the pod but a file here: remove one of them"
+    file = re.search(r"^k8sx:isfile (.*)$", said, re.MULTILINE)
+    if file:
+        return f"{file.group(1)} is a file in the pod but a folder here: remove one of them"
+    return f"renaming the sent files into place failed: {said}"
+
+
 class CodeSync:
     def __init__(self, kube: KubeService) -> None:
         self.kube = kube
@@ -121,6 +165,9 @@ class CodeSync:
             raise TransferFailed(str(exc)) from exc
         if not outcome.succeeded:
             said = outcome.stderr.decode(errors="replace").strip() or outcome.message
+            link = pod_link(said)
+            if link is not None:
+                raise TransferFailed(link.refusal(remote_dir, "sync into the folder it points to instead"))
             if "sha256sum" in said:
                 raise TransferFailed("this pod's image has no sha256sum, which comparing files needs")
             raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
@@ -167,6 +214,8 @@ class CodeSync:
                 send_tar(
                     self.kube, namespace, pod, container, staging, plan.local_dir, plan.to_send, "", meter, cancel
                 )  # fmt: skip
+            except LinkRefused:
+                raise
             except TransferFailed as exc:
                 if cancel is not None and cancel.is_set():
                     self._remove_staging(namespace, pod, container, staging)
@@ -194,15 +243,7 @@ class CodeSync:
             ) from exc
         if not outcome.succeeded:
             said = outcome.stderr.decode(errors="replace").strip() or outcome.message
-            folder = re.search(r"^k8sx:isdir (.*)$", said, re.MULTILINE)
-            if folder:
-                raise TransferFailed(f"{folder.group(1)} is a folder in the pod but a file here: remove one of them")
-            link = re.search(r"^k8sx:islink (.*)$", said, re.MULTILINE)
-            if link:
-                raise TransferFailed(
-                    f"{link.group(1)} is a link in the pod: files are not synced through it (it may lead outside)"
-                )
-            raise TransferFailed(f"renaming the sent files into place failed: {said}")
+            raise TransferFailed(move_refusal(said, remote_dir))
 
     def _remove_staging(self, namespace: str, pod: str, container: str | None, staging: str) -> None:
         """Best effort after a cancel (the connection still works); a leftover is emptied by the next sync."""

@@ -4,6 +4,9 @@ file checked in the pod afterwards, and an atomic arrival (a hidden folder in th
 A cut copy leaves that hidden folder (its name comes from the local path and the target); with resume=True the next
 copy of the same local path to the same target sends only the files whose sha256 in the pod differs, and continues
 a half-written file from its size when the pod's bytes are a prefix of the local file.
+
+The folder chosen in the pod and the target in it are never gone through or replaced when they are links (a dangling
+one included): the copy is refused before anything is written, naming where the link points.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from tui.models.transfer.progress import TransferProgress, TransferSummary
 from tui.services.exec.stream import ExecFailed, open_exec, run
 from tui.services.kube.kube import KubeService
 from tui.services.tar.stream import TarStream
+from tui.services.transfer.pod_links import LINK_SAID, REFUSED, PodLink, pod_link
 from tui.services.transfer.pull import (
     FILE_SUM,
     HASHED,
@@ -35,12 +39,15 @@ from tui.services.transfer.pull_resume import HASHER_CHOICE, LISTING, RemoteList
 CHUNK = 1 << 20
 FOLLOW_FROM = 32 << 20  # a smaller file is hashed after tar soon enough not to be worth following
 # One exec does the whole copy: $1 where to extract, $2 a target that must not exist unless $3 is yes, $4 the name
-# under $1 that a cut copy left (resume: its files listed) or empty. Then k8sx:ready, and one line on stdin says what
-# to do with $1: `new` empties it first, `resume` keeps it (a cut client, no line: nothing is touched). Says k8sx:go
-# before reading the archive; once tar has read it all, its status and the sha256 of every file now in $1 (just
-# written, so read back from the page cache) on stderr. Piping the archive through tee into a hasher as it arrived
-# cost the pod several times the CPU of hashing the files afterwards. GNU tar reads in records of a megabyte (-B:
-# whatever a pipe read returns) instead of 10 kB: markedly less of the pod's CPU for a large file.
+# under $1 that a cut copy left (resume: its files listed) or empty, $5 the folder chosen in the pod ($1 and $2 lie in
+# it). The folder and the target are refused when they are links, before anything is written (link_said); a cut
+# copy's files are not listed when $1, or a folder in it, is a link (`new` then removes the link, not what it points
+# to). Then k8sx:ready, and one line on stdin says what to do with $1: `new` empties it first, `resume` keeps it (a
+# cut client, no line: nothing is touched). Says k8sx:go before reading the archive; once tar has read it all, its
+# status and the sha256 of every file now in $1 (just written, so read back from the page cache) on stderr. Piping
+# the archive through tee into a hasher as it arrived cost the pod several times the CPU of hashing the files
+# afterwards. GNU tar reads in records of a megabyte (-B: whatever a pipe read returns) instead of 10 kB: markedly
+# less of the pod's CPU for a large file.
 #
 # A second line names the archive's largest file ("SIZE NAME", or empty): that one is hashed while tar writes it,
 # whole megabytes as they land (from the page cache), so little is left to hash once tar is done (the wait after the
@@ -69,19 +76,23 @@ follow() {
 }
 """
 PUSH_SCRIPT = (
-    """
+    LINK_SAID
+    + """
+if [ -L "$5" ]; then link_said folder "$5"; exit 0; fi
+if [ -n "$2" ] && [ -L "$2" ]; then link_said target "$2"; exit 0; fi
 if [ "$3" != yes ] && [ -n "$2" ] && [ -e "$2" ]; then echo k8sx:exists; exit 0; fi
 """
     + HASHER_CHOICE
     + FOLLOW
     + """
-if [ -n "$4" ] && [ -e "$1/$4" ]; then ( set -- "$1" "$4"; """
+unlinked() { [ ! -L "$1" ] && [ -z "$(find "$1" -type l -exec test -d {} \\; -print)" ]; }
+if [ -n "$4" ] && [ -e "$1/$4" ] && unlinked "$1"; then ( set -- "$1" "$4"; """
     + LISTING
     + """ ) && echo //listed; fi
 echo k8sx:ready
 read -r plan || exit 0
 IFS= read -r largest || exit 0
-case "$plan" in new) rm -rf "$1" ;; resume) ;; *) exit 1 ;; esac
+case "$plan" in new) rm -rf "$1" ;; resume) unlinked "$1" || exit 1 ;; *) exit 1 ;; esac
 mkdir -p "$1" || exit 1
 rm -f "$1/.k8sx-whole" "$1/.k8sx-followed"  # a follower's, left if the last copy was cut
 records=""
@@ -121,6 +132,17 @@ fi
 """
 )
 READY, EXISTS, LISTED = b"k8sx:ready\n", b"k8sx:exists\n", b"//listed\n"  # lines PUSH_SCRIPT says
+# $1 the copy's hidden folder, $2 the target, $3 the copy's name in $1, $4 the folder chosen: the copy moved into
+# place, unless the folder or the target became a link while it ran (a link is never replaced, even one made late).
+MOVE_IN = (
+    LINK_SAID
+    + """
+if [ -L "$4" ]; then link_said folder "$4"
+elif [ -L "$2" ]; then link_said target "$2"
+else rm -rf "$2" && mv "$1/$3" "$2" && { rm -rf "$1"; echo k8sx:moved; }
+fi
+"""
+)
 
 
 class _Cancelled(Exception):
@@ -168,10 +190,16 @@ class Sent:
     digests: dict[str, str]  # sha256 of each file sent
 
 
+class LinkRefused(TransferFailed):
+    """The folder chosen in the pod, or the target in it, is a link: the copy neither goes through it nor replaces
+    it."""
+
+
 class CopyInExec:
-    """One exec of PUSH_SCRIPT in the pod. Opening it checks the target (AlreadyInPod, before any byte is sent) and
-    lists what a cut copy left under `into` (`listing`, when `listed` names it); `send` then sends the archive.
-    Nothing is removed in the pod on cancel or failure: the caller decides."""
+    """One exec of PUSH_SCRIPT in the pod. Opening it checks the folder `into` lies in and the target (LinkRefused,
+    AlreadyInPod: before any byte is sent) and lists what a cut copy left under `into` (`listing`, when `listed`
+    names it); `send` then sends the archive. Nothing is removed in the pod on cancel or failure: the caller
+    decides."""
 
     def __init__(
         self,
@@ -184,20 +212,24 @@ class CopyInExec:
         overwrite: bool = True,
         listed: str = "",
     ) -> None:
-        args = [into, target, "yes" if overwrite else "no", listed]
+        folder = posixpath.dirname(into) or "."
+        args = [into, target, "yes" if overwrite else "no", listed, folder]
         try:
             self.stream = open_exec(kube, namespace, pod, ["sh", "-c", PUSH_SCRIPT, "sh", *args], container, True)
         except ExecFailed as exc:
             raise TransferFailed(str(exc)) from exc
         self.output = self.stream.stdout()
         try:
-            said = self._until(READY, EXISTS)
+            said = self._until(READY, EXISTS, REFUSED)
         except BaseException:
             self.stream.close()
             raise
-        if said.endswith(EXISTS):
+        if said.endswith((EXISTS, REFUSED)):
             self.stream.close()
-            raise AlreadyInPod(target)
+            link = pod_link(said.decode(errors="replace"))
+            if link is None:
+                raise AlreadyInPod(target)
+            raise LinkRefused(link_refusal(link, folder, target))
         self.listing: RemoteListing | None = None
         if said.endswith(LISTED + READY):
             listing = parse_listing(said[: -len(LISTED + READY)].decode(errors="surrogateescape"))
@@ -261,6 +293,13 @@ class CopyInExec:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def link_refusal(link: PodLink, folder: str, target: str) -> str:
+    """What a copy says of the link it refused: the folder chosen in the pod, or the target in it."""
+    if link.name == "folder":
+        return link.refusal(folder, "copy into the folder it points to instead")
+    return link.refusal(target, "copy to where it points instead, or remove the link")
 
 
 def _follow_line(archive: TarStream) -> bytes:
@@ -374,16 +413,16 @@ class PodCopyIn:
                     )
                     meter.bytes_total = total_bytes - reused
                 sent = copy_in_exec.send(root, to_send, prefix, meter, cancel, fresh=not hashes, kept=hashes)
-        except AlreadyInPod:
+        except (AlreadyInPod, LinkRefused):
             raise
         except _Cancelled:
             raise TransferFailed("cancelled; what arrived is kept in the pod: copy again to resume") from None
         except TransferFailed as exc:
             raise TransferFailed(f"{exc}; what arrived is kept in the pod: copy again to resume") from exc
-        moved, _ = self._run(
-            namespace, pod, container, 'rm -rf "$2" && mv "$1/$3" "$2" && { rm -rf "$1"; echo k8sx:moved; }',
-            staging, target, name,
-        )  # fmt: skip
+        moved, _ = self._run(namespace, pod, container, MOVE_IN, staging, target, name, remote_dir)
+        link = pod_link(moved)
+        if link is not None:
+            raise LinkRefused(f"{link_refusal(link, remote_dir, target)}; the copy is kept in {staging}")
         if "k8sx:moved" not in moved:
             raise TransferFailed(f"the copy arrived in {staging} but could not be moved to {target}")
         verified = sent.verified
