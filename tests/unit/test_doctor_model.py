@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 
 from tui.models.doctor.checks import (
@@ -15,7 +17,9 @@ from tui.models.doctor.checks import (
     registry_host,
     value_problem,
 )
-from tui.services.doctor.doctor import report
+from tui.services.docker.engine import DockerService
+from tui.services.doctor.doctor import Doctor, report
+from tui.services.kube.kube import KubeService
 
 
 def test_get_credentials_is_filled_with_the_typed_values_word_by_word() -> None:
@@ -109,3 +113,36 @@ def test_a_pasted_url_or_image_reference_is_checked_as_its_registry_host() -> No
     assert registry_host("http://127.0.0.1:5000/v2/") == "127.0.0.1:5000"
     assert registry_host("127.0.0.1:5001") == "127.0.0.1:5001"
     assert registry_host("") == ""
+
+
+def test_checks_that_stopped_with_an_error_are_never_all_well() -> None:
+    ok = DoctorCheck("tools", "kubectl", CheckState.OK, "/usr/bin/kubectl")
+    summary = DoctorSummary.of([ok, ok], stopped="RuntimeError: boom")
+    assert summary.is_failed
+    assert summary.text == "the checks stopped after 2: RuntimeError: boom"
+    assert not DoctorSummary.of([ok]).is_failed
+
+
+class BrokenEngine:
+    """A Docker service whose check breaks in a way nobody foresaw."""
+
+    host = "unix:///x.sock"
+
+    def probe(self) -> object:
+        raise RuntimeError("boom")
+
+
+class NoKubeconfig:
+    kubeconfig_files = ["/nonexistent/kubeconfig"]
+
+
+def test_a_check_that_breaks_is_a_failed_line_and_the_other_checks_still_run(caplog: pytest.LogCaptureFixture) -> None:
+    checks = list(Doctor(cast(KubeService, NoKubeconfig()), cast(DockerService, BrokenEngine())).checks())
+    assert checks[0] == DoctorCheck(
+        "docker",
+        "checks",
+        CheckState.FAILED,
+        "stopped by an unexpected error: RuntimeError: boom (see the diagnostic log)",
+    )
+    assert [c.area for c in checks[1:]] == ["kubernetes", "tools", "tools"]
+    assert any(r.exc_info and "boom" in str(r.exc_info[1]) for r in caplog.records)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import ssl
 from collections.abc import Iterator
@@ -22,6 +23,10 @@ def causes(exc: BaseException) -> Iterator[BaseException]:
             if isinstance(nested, BaseException):
                 stack.append(nested)
         stack.extend(arg for arg in current.args if isinstance(arg, BaseException))
+
+
+# A network that cannot route to the address (the errno's own words are clear enough).
+_UNROUTABLE = (errno.ENETUNREACH, errno.ENETDOWN, errno.EHOSTDOWN, errno.EADDRNOTAVAIL)
 
 
 def connection_problem(exc: BaseException) -> str | None:
@@ -48,6 +53,10 @@ def connection_problem(exc: BaseException) -> str | None:
             return "timed out"
         if isinstance(cause, OSError) and cause.errno == errno.EHOSTUNREACH:
             return "host unreachable"
+        if isinstance(cause, OSError) and cause.errno in _UNROUTABLE:
+            return os.strerror(cause.errno).lower()
         if isinstance(cause, ConnectionResetError):
             return "connection reset"
+        if type(cause).__name__ in ("LocationParseError", "LocationValueError", "InvalidURL"):
+            return "not a valid address"
     return None

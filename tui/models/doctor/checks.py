@@ -100,17 +100,25 @@ class DoctorSummary:
     checks: int
     failed: int
     warnings: int
+    stopped: str = ""  # why the checks stopped before the end, when they did
 
     @classmethod
-    def of(cls, checks: list[DoctorCheck]) -> DoctorSummary:
+    def of(cls, checks: list[DoctorCheck], stopped: str = "") -> DoctorSummary:
         return cls(
             len(checks),
             sum(c.state is CheckState.FAILED for c in checks),
             sum(c.state is CheckState.WARNING for c in checks),
+            stopped,
         )
 
     @property
+    def is_failed(self) -> bool:
+        return self.failed > 0 or bool(self.stopped)
+
+    @property
     def text(self) -> str:
+        if self.stopped:
+            return f"the checks stopped after {self.checks}: {self.stopped}"
         if not self.failed and not self.warnings:
             return f"all is well: {self.checks} checks ok"
         parts = []

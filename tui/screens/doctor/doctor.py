@@ -4,6 +4,7 @@ a confirm. Coming back from that tab runs the checks again."""
 
 from __future__ import annotations
 
+import logging
 import shlex
 import shutil
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ from tui.services.docker.engine import DockerService
 from tui.services.doctor.doctor import Doctor
 from tui.services.images.last_pushed import LastPushed
 from tui.services.kube.kube import KubeService
+
+log = logging.getLogger(__name__)
 
 STATE_STYLES = {
     CheckState.OK: "bold $text-success",
@@ -115,6 +118,7 @@ class DoctorScreen(AppScreen):
         self._started = False
         self._left_mode = False
         self._reselect: tuple[str, str] | None = None
+        self._stopped = ""  # why the last run stopped before its end, if it did
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="doctor-summary", markup=False)
@@ -173,6 +177,7 @@ class DoctorScreen(AppScreen):
         self._reselect = (current.area, current.name) if current else None
         self._run += 1
         self.checks = []
+        self._stopped = ""
         options.clear_options()
         self.running = True
         self.show_summary()
@@ -189,7 +194,8 @@ class DoctorScreen(AppScreen):
                     return
                 self.post_message(CheckFinished(run, check))
         except Exception as exc:  # a check that breaks must not take the screen with it
-            error = f"the checks stopped: {type(exc).__name__}: {exc}"
+            log.warning("the doctor's checks stopped", exc_info=exc)
+            error = f"{type(exc).__name__}: {exc}"
         self.post_message(ChecksDone(run, error))
 
     def on_check_finished(self, message: CheckFinished) -> None:
@@ -206,16 +212,17 @@ class DoctorScreen(AppScreen):
         if message.run != self._run:
             return
         self.running = False
+        self._stopped = message.error
         if message.error:
-            self.notify(message.error, title="Doctor", severity="error", timeout=10)
+            self.notify(f"the checks stopped: {message.error}", title="Doctor", severity="error", timeout=10)
         self.show_summary()
 
     def show_summary(self) -> None:
-        summary = DoctorSummary.of(self.checks)
+        summary = DoctorSummary.of(self.checks, self._stopped)
         header = self.query_one("#doctor-summary", Static)
         header.set_class(self.running, "-running")
-        header.set_class(not self.running and summary.failed > 0, "-failed")
-        header.set_class(not self.running and summary.failed == 0, "-ok")
+        header.set_class(not self.running and summary.is_failed, "-failed")
+        header.set_class(not self.running and not summary.is_failed, "-ok")
         if self.running:
             header.update(f"checking … {summary.checks} done so far")
         else:

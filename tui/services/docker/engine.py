@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+import stat
 import threading
 
 import docker
@@ -14,6 +17,13 @@ from tui.services.errors import connection_problem
 
 PROBE_TIMEOUT_S = 4
 DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
+_HOST_AND_PORT = re.compile(r"(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d+")
+
+log = logging.getLogger(__name__)
+
+
+class EngineUnavailable(DockerException):
+    """The engine's address cannot work as given; the message says why and what to write instead."""
 
 
 def docker_host(explicit: str | None) -> str:
@@ -21,21 +31,74 @@ def docker_host(explicit: str | None) -> str:
     return explicit or os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_HOST
 
 
+def meant_host(host: str) -> str | None:
+    """What a host without a scheme meant (/x: unix:///x, HOST:PORT: tcp://HOST:PORT), or None when it has one or
+    cannot be guessed."""
+    if "://" in host:
+        return None
+    if _HOST_AND_PORT.fullmatch(host):
+        return f"tcp://{host}"
+    if "/" in host:
+        return f"unix://{os.path.abspath(host)}"
+    return None
+
+
+def socket_problem(host: str) -> str | None:
+    """Why a unix:// host cannot be a socket (it is a file or a folder), or None; a missing path is left to the
+    connect, which says "no such socket"."""
+    if not host.startswith("unix://"):
+        return None
+    path = host.removeprefix("unix://")
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISSOCK(mode):
+        return None
+    return f"{path} is {'a folder' if stat.S_ISDIR(mode) else 'a file'}, not a socket"
+
+
 class DockerService:
     """One Docker engine; every call to it goes through here."""
 
     def __init__(self, host: str | None = None) -> None:
         self.host = docker_host(host)
+        self.from_flag = bool(host)
+        # Where the address came from, so that a problem names the thing to change.
+        if host:
+            self.setting = f"--docker-host {self.host}"
+        elif os.environ.get("DOCKER_HOST"):
+            self.setting = f"DOCKER_HOST={self.host}"
+        else:
+            self.setting = f"the default {self.host}"
+        self._last_problem = ""  # the last reason a probe logged, so a reason that stays is logged once
         self._lock = threading.Lock()
         self._client: docker.DockerClient | None = None
 
     def client(self) -> docker.DockerClient:
         with self._lock:
             if self._client is None:
+                problem = self.host_problem()
+                if problem:
+                    raise EngineUnavailable(problem)
                 # TLS settings ($DOCKER_TLS_VERIFY, $DOCKER_CERT_PATH) come from the environment as for the CLI.
                 environment = dict(os.environ, DOCKER_HOST=self.host)
-                self._client = log_requests(docker.from_env(environment=environment, timeout=PROBE_TIMEOUT_S))
+                try:
+                    client = docker.from_env(environment=environment, timeout=PROBE_TIMEOUT_S)
+                except ValueError as exc:  # urllib's, for an address it cannot parse
+                    raise EngineUnavailable(f"{self.setting}: not a valid address ({exc})") from exc
+                self._client = log_requests(client)
             return self._client
+
+    def host_problem(self) -> str | None:
+        """Why the host as written cannot work, with what to write instead; None when it may."""
+        meant = meant_host(self.host)
+        if meant:
+            return f"{self.setting}: use {meant}"
+        if "://" not in self.host:
+            return f"{self.setting}: no scheme; use unix:///path/to/docker.sock or tcp://HOST:PORT"
+        problem = socket_problem(self.host)
+        return f"{self.setting}: {problem}" if problem else None
 
     def _forget_client(self) -> None:
         with self._lock:
@@ -49,10 +112,24 @@ class DockerService:
             version = self.client().version()
         except Exception as exc:
             self._forget_client()
-            return EngineHealth(self.host, Reachability.DOWN, self.explain(exc))
+            detail = (
+                self.reason(exc) or f"no usable answer from the Docker engine at {self.host} (see the diagnostic log)"
+            )
+            if detail != self._last_problem:
+                log.warning("engine check: %s", detail, exc_info=exc)
+            self._last_problem = detail
+            return EngineHealth(self.host, Reachability.DOWN, detail)
+        self._last_problem = ""
         return EngineHealth(self.host, Reachability.UP, f"Docker {version.get('Version', '?')}")
 
     def explain(self, exc: BaseException) -> str:
+        """A failed call, in words: what went wrong and with which engine."""
+        return self.reason(exc) or f"{type(exc).__name__}: {exc}"
+
+    def reason(self, exc: BaseException) -> str | None:
+        """A failed call in words when it is one of the known kinds (address, connection, engine), else None."""
+        if isinstance(exc, EngineUnavailable):
+            return str(exc)
         problem = connection_problem(exc)
         if problem == "no such socket":
             return f"cannot connect to the Docker engine at {self.host}: no such socket (is dockerd running?)"
@@ -65,4 +142,4 @@ class DockerService:
             return f"cannot connect to the Docker engine at {self.host}: {problem}"
         if isinstance(exc, DockerException):
             return f"Docker engine at {self.host}: {exc}"
-        return f"{type(exc).__name__}: {exc}"
+        return None

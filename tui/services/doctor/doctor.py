@@ -5,12 +5,13 @@ Every check has a timeout (the probes' own), so a dead API server costs seconds,
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
-import yaml
 from kubernetes import client as k8s
 
 from tui.models.doctor.checks import (
@@ -22,11 +23,12 @@ from tui.models.doctor.checks import (
     configure_docker,
 )
 from tui.models.images.image import is_artifact_registry_host
-from tui.services.docker.engine import DockerService
+from tui.services.docker.engine import DockerService, meant_host
 from tui.services.images.registry_auth import CredentialsError, DockerCredentials, ping_registry
-from tui.services.kube.kube import KubeService
+from tui.services.kube.kube import KubeService, KubeUnavailable
 
 OK, WARNING, FAILED = CheckState.OK, CheckState.WARNING, CheckState.FAILED
+FIX_KUBECONFIG = "repair the file (kubectl config view shows what kubectl reads), or fetch credentials again"
 ASK_FOR_ACCESS = "ask your cluster admin for a Role with these verbs, or pick another namespace (-n)"
 CHECK_NETWORK = "check the host name and your network"
 REFUSED = "GET /v2/ answered 401: the credentials were refused or are missing"
@@ -40,6 +42,8 @@ NEEDED_ACCESS = (
     ("get", "pods", "log", "logs"),
     ("create", "persistentvolumeclaims", "", "persistent volumes"),
 )
+
+log = logging.getLogger(__name__)
 
 
 class Doctor:
@@ -56,11 +60,18 @@ class Doctor:
         self.credentials = DockerCredentials(docker_config_dir)
 
     def checks(self) -> Iterator[DoctorCheck]:
-        yield from self.docker_checks()
+        """Every check in turn; one that breaks is a failed line of its area, and the other areas still run."""
+        areas: list[tuple[str, Callable[[], Iterator[DoctorCheck]]]] = [("docker", self.docker_checks)]
         if self.registry:
-            yield from self.registry_checks(self.registry)
-        yield from self.kube_checks()
-        yield from self.tool_checks()
+            areas.append(("registry", partial(self.registry_checks, self.registry)))
+        areas += [("kubernetes", self.kube_checks), ("tools", self.tool_checks)]
+        for area, area_checks in areas:
+            try:
+                yield from area_checks()
+            except Exception as exc:
+                log.warning("the %s checks stopped", area, exc_info=exc)
+                words = f"stopped by an unexpected error: {type(exc).__name__}: {exc} (see the diagnostic log)"
+                yield DoctorCheck(area, "checks", FAILED, words)
 
     # ---------------------------------------------------------------- docker
 
@@ -80,8 +91,13 @@ class Doctor:
         if health.is_up:
             yield DoctorCheck("docker", "engine", OK, f"{health.detail} at {host}")
         else:
-            fix = "start Docker (Docker Desktop, or: sudo systemctl start docker), or set DOCKER_HOST"
-            yield DoctorCheck("docker", "engine", FAILED, health.detail, fix)
+            yield DoctorCheck("docker", "engine", FAILED, health.detail, self._engine_fix())
+
+    def _engine_fix(self) -> str:
+        meant = meant_host(self.docker.host)
+        if meant:
+            return f"k8sx-tui --docker-host {meant}" if self.docker.from_flag else f"export DOCKER_HOST={meant}"
+        return "start Docker (Docker Desktop, or: sudo systemctl start docker), or set DOCKER_HOST"
 
     # ---------------------------------------------------------------- registry
 
@@ -148,8 +164,13 @@ class Doctor:
                 "kubernetes", "kubeconfig", FAILED, f"none at {', '.join(paths)}", GET_CREDENTIALS
             )
             return
+        try:
+            self.kube.api_client()  # reads the files and the context as every request would
+        except KubeUnavailable as exc:
+            yield DoctorCheck("kubernetes", "kubeconfig", FAILED, str(exc).removeprefix("kubeconfig "), FIX_KUBECONFIG)
+            return
         yield DoctorCheck("kubernetes", "kubeconfig", OK, ", ".join(found))
-        yield from self._exec_plugin_check(found)
+        yield from self._exec_plugin_check()
         health = self.kube.probe()
         if not health.is_up:
             yield DoctorCheck(
@@ -163,27 +184,20 @@ class Doctor:
         yield DoctorCheck("kubernetes", "API server", OK, f"{health.detail}, context {health.context}")
         yield from self._access_checks(health.namespace)
 
-    def _exec_plugin_check(self, found: list[str]) -> Iterator[DoctorCheck]:
+    def _exec_plugin_check(self) -> Iterator[DoctorCheck]:
         """A context whose user runs a credential plugin (gke-gcloud-auth-plugin) needs that program."""
-        for path in found:
-            try:
-                with open(path) as handle:
-                    config: Any = yaml.safe_load(handle) or {}
-            except (OSError, yaml.YAMLError) as exc:
-                yield DoctorCheck("kubernetes", "kubeconfig", FAILED, f"{path} cannot be read: {exc}")
-                return
-            current = self.kube.context or config.get("current-context")
-            contexts = {c.get("name"): c.get("context", {}) for c in config.get("contexts") or []}
-            user_name = (contexts.get(current) or {}).get("user")
-            users = {u.get("name"): u.get("user", {}) for u in config.get("users") or []}
-            plugin = ((users.get(user_name) or {}).get("exec") or {}).get("command")
-            if plugin:
-                if shutil.which(plugin):
-                    yield DoctorCheck("kubernetes", "credential plugin", OK, f"{plugin} found")
-                else:
-                    fix = INSTALL_GKE_PLUGIN if "gke" in plugin else f"install {plugin}"
-                    yield self._check("kubernetes", "credential plugin", FAILED, f"{plugin} not on PATH", fix)
-                return
+        config = self.kube.kubeconfig()
+        context = config.contexts.get(self.kube.context or config.current or "")
+        user = config.users.get(str(context.settings.get("user"))) if context else None
+        run = user.settings.get("exec") if user else None
+        plugin = run.get("command") if isinstance(run, dict) else None
+        if not plugin:
+            return
+        if shutil.which(str(plugin)):
+            yield DoctorCheck("kubernetes", "credential plugin", OK, f"{plugin} found")
+        else:
+            fix = INSTALL_GKE_PLUGIN if "gke" in str(plugin) else f"install {plugin}"
+            yield self._check("kubernetes", "credential plugin", FAILED, f"{plugin} not on PATH", fix)
 
     def _access_checks(self, namespace: str) -> Iterator[DoctorCheck]:
         authorization = k8s.AuthorizationV1Api(self.kube.api_client())

@@ -5,6 +5,7 @@ Plain Python with blocking calls; the UI runs them in thread workers.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from typing import Any
@@ -12,15 +13,17 @@ from typing import Any
 from kubernetes import client as k8s
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config import kube_config
-from kubernetes.config.config_exception import ConfigException
 
 from tui.models.health import ClusterHealth, Reachability
 from tui.services.errors import connection_problem
+from tui.services.kube.kubeconfig import Kubeconfig, KubeconfigError, read_kubeconfig
 from tui.services.kube.request_log import log_requests
 
 PROBE_TIMEOUT_S = 4.0
 LIST_TIMEOUT_S = 30.0
 ALL_NAMESPACES = "*"
+
+log = logging.getLogger(__name__)
 
 
 class KubeUnavailable(Exception):
@@ -51,6 +54,7 @@ class KubeService:
         self._lock = threading.Lock()
         self._api_client: k8s.ApiClient | None = None
         self._server = ""
+        self._last_problem = ""  # the last reason a probe logged, so a reason that stays is logged once
         self.context: str | None = context
         self.namespace: str = namespace or "default"
         self.exec_protocol = exec_protocol  # "auto": copies over SPDY where the server takes it; or "websocket"
@@ -73,25 +77,32 @@ class KubeService:
         """A fresh ApiClient: exec streams need their own, since `stream()` patches the one it is given."""
         return self._load()
 
-    def _load(self) -> k8s.ApiClient:
+    def kubeconfig(self) -> Kubeconfig:
+        """The kubeconfig files merged, each checked; KubeUnavailable says what is wrong with which file."""
         existing = [p for p in self._kubeconfig_paths if os.path.exists(p)]
         if not existing:
             raise KubeUnavailable(f"no kubeconfig found (looked at {', '.join(self._kubeconfig_paths)})")
-        config_file = os.pathsep.join(existing)
         try:
-            contexts, current = kube_config.list_kube_config_contexts(config_file=config_file)  # type: ignore[no-untyped-call]
-        except ConfigException as exc:
-            raise KubeUnavailable(f"kubeconfig {config_file} cannot be read: {exc}") from exc
-        names = [c["name"] for c in contexts or []]
-        wanted = self._requested_context or (current or {}).get("name")
+            return read_kubeconfig(existing)
+        except KubeconfigError as exc:
+            raise KubeUnavailable(str(exc)) from exc
+
+    def _load(self) -> k8s.ApiClient:
+        config = self.kubeconfig()
+        config_file = os.pathsep.join(config.files)
+        wanted = self._requested_context or config.current
         if not wanted:
             raise KubeUnavailable(f"kubeconfig {config_file} has no current-context; choose one with --context")
-        if wanted not in names:
-            listed = ", ".join(names) or "none"
+        if wanted not in config.contexts:
+            listed = ", ".join(config.contexts) or "none"
             raise KubeUnavailable(f"context '{wanted}' is not in the kubeconfig (contexts: {listed})")
-        chosen = next(c for c in contexts if c["name"] == wanted)
+        problem = config.context_problem(wanted)
+        if problem:
+            raise KubeUnavailable(problem)
+        chosen = config.contexts[wanted]
         self.context = wanted
-        self.namespace = self._requested_namespace or chosen.get("context", {}).get("namespace") or "default"
+        own = chosen.settings.get("namespace")
+        self.namespace = self._requested_namespace or (str(own) if own else "default")
         configuration = k8s.Configuration()
         try:
             kube_config.load_kube_config(  # type: ignore[no-untyped-call]
@@ -100,8 +111,9 @@ class KubeService:
                 client_configuration=configuration,
                 persist_config=False,
             )
-        except (ConfigException, OSError, ValueError) as exc:
-            raise KubeUnavailable(f"context '{wanted}' cannot be used: {exc}") from exc
+        except Exception as exc:  # the files are hostile input: whatever the client trips over is a config problem
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise KubeUnavailable(f"kubeconfig {chosen.path}: context '{wanted}' cannot be used: {reason}") from exc
         # No hidden urllib3 retries: the UI decides when to try again and says so.
         configuration.retries = 0
         self._server = configuration.host
@@ -114,16 +126,27 @@ class KubeService:
     # ---------------------------------------------------------------- health
 
     def probe(self) -> ClusterHealth:
-        """Ask the API server for its version; never raises."""
+        """Ask the API server for its version; never raises. A new reason is logged once, with its exception."""
         try:
             info = k8s.VersionApi(self.api_client()).get_code(_request_timeout=PROBE_TIMEOUT_S)
         except Exception as exc:
             self._forget_client()
-            return ClusterHealth(self.context, self.namespace, Reachability.DOWN, self.explain(exc))
+            detail = (
+                self.reason(exc) or f"no usable answer from {self._server or 'the API server'} (see the diagnostic log)"
+            )
+            if detail != self._last_problem:
+                log.warning("cluster check: %s", detail, exc_info=exc)
+            self._last_problem = detail
+            return ClusterHealth(self.context, self.namespace, Reachability.DOWN, detail)
+        self._last_problem = ""
         return ClusterHealth(self.context, self.namespace, Reachability.UP, str(info.git_version))
 
     def explain(self, exc: BaseException) -> str:
         """A failed call, in words: what went wrong and with which server."""
+        return self.reason(exc) or f"{type(exc).__name__}: {exc}"
+
+    def reason(self, exc: BaseException) -> str | None:
+        """A failed call in words when it is one of the known kinds (config, API answer, connection), else None."""
         if isinstance(exc, KubeUnavailable):
             return str(exc)
         if isinstance(exc, ApiException):
@@ -131,20 +154,13 @@ class KubeService:
         problem = connection_problem(exc)
         if problem:
             return f"cannot reach {self._server or 'the API server'}: {problem}"
-        return f"{type(exc).__name__}: {exc}"
+        return None
 
     # ---------------------------------------------------------------- where: context and namespace
 
     def contexts(self) -> list[str]:
         """The context names of the kubeconfig, as `kubectl config get-contexts` lists them."""
-        existing = [p for p in self._kubeconfig_paths if os.path.exists(p)]
-        if not existing:
-            raise KubeUnavailable(f"no kubeconfig found (looked at {', '.join(self._kubeconfig_paths)})")
-        try:
-            contexts, _ = kube_config.list_kube_config_contexts(config_file=os.pathsep.join(existing))  # type: ignore[no-untyped-call]
-        except ConfigException as exc:
-            raise KubeUnavailable(f"kubeconfig cannot be read: {exc}") from exc
-        return sorted(c["name"] for c in contexts or [])
+        return sorted(self.kubeconfig().contexts)
 
     def use_context(self, name: str) -> None:
         """Switch context; the namespace becomes that context's own (as kubectl --context does)."""

@@ -37,6 +37,10 @@ class _Expired(Exception):
     """The watch's resourceVersion is too old (410 Gone): only a new list can continue."""
 
 
+class NamespaceMissing(Exception):
+    """The namespace being listed does not exist: an empty list would say "no pods" where the truth is "no place"."""
+
+
 class PodWatcher:
     """Pods of one namespace (or all: ALL_NAMESPACES), optionally narrowed by a label selector."""
 
@@ -50,6 +54,7 @@ class PodWatcher:
         self._stopped = threading.Event()
         self._lock = threading.Lock()
         self._response: Any = None
+        self._namespace_seen = namespace == ALL_NAMESPACES  # checked once, when a list first comes back empty
 
     def stop(self) -> None:
         self._stopped.set()
@@ -70,9 +75,11 @@ class PodWatcher:
             try:
                 version = ""
                 for listed in self._list():
-                    yield listed
                     if isinstance(listed, PodsListed):
+                        if not listed.rows and not self._namespace_seen:
+                            self._check_namespace()
                         version = listed.resource_version
+                    yield listed
                 retry = FIRST_RETRY_S
                 while not self.stopped and version:
                     version = yield from self._watch(version)
@@ -185,7 +192,21 @@ class PodWatcher:
             response.release_conn()
         return version
 
+    def _check_namespace(self) -> None:
+        """NamespaceMissing when the server says the namespace is not there; one the user may not read is taken
+        to exist (its pods could be listed)."""
+        try:
+            k8s.CoreV1Api(self.kube.api_client()).read_namespace(self.namespace, _request_timeout=CONNECT_TIMEOUT_S)
+        except ApiException as exc:
+            if exc.status == 404:
+                raise NamespaceMissing(f"namespace '{self.namespace}' does not exist") from exc
+            if exc.status != 403:
+                raise
+        self._namespace_seen = True
+
     def _explain(self, exc: BaseException) -> str:
+        if isinstance(exc, NamespaceMissing):
+            return str(exc)
         if _is_forbidden(exc):
             where = "any namespace" if self.namespace == ALL_NAMESPACES else self.namespace
             detail = self.kube.explain(exc).removeprefix("forbidden: ")
