@@ -6,6 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList
 from textual.widgets.option_list import Option
@@ -33,7 +34,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.question, id="question")
+            yield Label(self.question, id="question", markup=False)  # names and paths may hold [ ]
             with Horizontal():
                 yield Button("Cancel", id="cancel")
                 yield Button(self.action_label, id="confirm", variant="error")
@@ -69,11 +70,11 @@ class ChoiceScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text)
+            yield Label(self.title_text, markup=False)
             if self.problem:
                 yield Label(self.problem, id="problem", markup=False)
             yield Input(placeholder="type to narrow, Enter to choose", id="choice-input")
-            yield OptionList(*(Option(c, id=c) for c in self.choices), id="choices")
+            yield OptionList(*(Option(Content(c), id=c) for c in self.choices), id="choices")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -87,7 +88,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         options.clear_options()
         text = event.value.lower()
         shown = [c for c in self.choices if text in c.lower()]
-        options.add_options([Option(c, id=c) for c in shown])
+        options.add_options([Option(Content(c), id=c) for c in shown])
         if shown:  # what was typed exactly, if listed ("sh" must not pick "bash"), else the first
             exact = [i for i, c in enumerate(shown) if c.lower() == text.strip()]
             options.highlighted = exact[0] if exact else 0

@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -282,4 +281,4 @@ class DoctorScreen(AppScreen):
             if yes:
                 self.post_message(OpenLocalCommand(argv, "doctor fix"))
 
-        self.app.push_screen(ConfirmScreen(escape(question), "Run"), answered)
+        self.app.push_screen(ConfirmScreen(question, "Run"), answered)
