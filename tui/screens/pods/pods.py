@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 from tui.messages import KubeTargetChanged, OpenLogs, OpenShell
 from tui.models.pods.row import PodRow
 from tui.models.pods.table import COLUMNS, PodTable
+from tui.models.project.project_file import PROJECT_FILE, ProjectError
 from tui.screens.common.base import AppScreen
 from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
 from tui.screens.common.failures import Notice
@@ -24,9 +25,25 @@ from tui.screens.transfer.pod_flows import PodTransfers
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
 from tui.services.pods.actions import PodActions
 from tui.services.pods.watch import PodChangeBuffer, PodWatcher
+from tui.services.project.project_file import find_project, load_project
 from tui.widgets.pod_table import PodTableView
 
 ALL_NAMESPACES_CHOICE = "all namespaces"
+PROJECT_HINT = f"{PROJECT_FILE} found: 6 then g builds, pushes, deploys and opens a shell; r on the pod pulls results"
+
+
+def project_hint(folder: Path) -> tuple[str, bool]:
+    """What the first line says when `folder` (the working directory at start) holds a project file: the one-key
+    loop, or that the file has problems (the Deploy screen lists them). ("", True) when there is none."""
+    found = find_project(folder)
+    if found is None:
+        return "", True
+    try:
+        load_project(found)
+    except ProjectError as exc:
+        many = len(exc.problems) > 1
+        return f"{PROJECT_FILE} found, with {len(exc.problems)} problem{'s' if many else ''}: 6 lists them", False
+    return PROJECT_HINT, True
 
 
 @dataclass
@@ -70,6 +87,9 @@ class PodsScreen(AppScreen):
     ]
     DEFAULT_CSS = """
     PodsScreen #pods-info { height: 1; padding: 0 1; color: $text-muted; }
+    PodsScreen #pods-hint { height: auto; padding: 0 1; color: $text-accent; display: none; }
+    PodsScreen #pods-hint.-shown { display: block; }
+    PodsScreen #pods-hint.-problem { color: $text-warning; }
     PodsScreen #pods-filter { dock: bottom; display: none; }
     PodsScreen #pods-filter.-active { display: block; }
     """
@@ -95,6 +115,7 @@ class PodsScreen(AppScreen):
         self._trouble = ""
 
     def compose_body(self) -> ComposeResult:
+        yield Static("", id="pods-hint", markup=False)
         yield Static("", id="pods-info")
         yield PodTableView(self.table, id="pods")
         yield Input(placeholder="filter: text or regex · -l app=web,tier!=db · Esc clears", id="pods-filter")
@@ -105,7 +126,16 @@ class PodsScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.view.focus()
+        self.show_project_hint()
         self.start_watch()
+
+    def show_project_hint(self) -> None:
+        """A project file in the working directory at start: say on the first line what to press."""
+        text, usable = project_hint(self.transfers.folder)
+        hint = self.query_one("#pods-hint", Static)
+        hint.update(text)
+        hint.set_class(bool(text), "-shown")
+        hint.set_class(not usable, "-problem")
 
     def on_unmount(self) -> None:
         if self._watcher is not None:
