@@ -241,6 +241,7 @@ def main() -> None:
     stack = StackEnv(
         env["KUBECONFIG"], env["DOCKER_HOST"], env["K8SX_REGISTRY"], env["K8SX_AUTH_REGISTRY"],
         env["K8SX_AUTH_REGISTRY_USER"], env["K8SX_AUTH_REGISTRY_PASSWORD"], env["K8SX_STACK_DIR"],
+        env["K8SX_PYTHON_IMAGE"],
     )  # fmt: skip
     namespace = f"bench-term-{uuid.uuid4().hex[:6]}"
     client = docker.DockerClient(base_url=stack.docker_host, timeout=120)

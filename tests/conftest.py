@@ -44,6 +44,7 @@ def stack() -> StackEnv:
         auth_registry_user=env["K8SX_AUTH_REGISTRY_USER"],
         auth_registry_password=env["K8SX_AUTH_REGISTRY_PASSWORD"],
         stack_dir=env["K8SX_STACK_DIR"],
+        python_image=env["K8SX_PYTHON_IMAGE"],
     )
 
 

@@ -26,6 +26,7 @@ class StackEnv:
     auth_registry_user: str
     auth_registry_password: str
     stack_dir: str
+    python_image: str  # library/python:3.11-slim in the open registry, built by tools/stack from Debian's packages
 
 
 def read_stack_env() -> dict[str, str]:
