@@ -4,6 +4,11 @@ Lines are rendered on demand (prefix, timestamp, ANSI colours, search highlights
 cached; appending a million lines costs nothing here but a new virtual size. Without wrap or JSON pretty-print a
 row is a line. With them a line can take several rows; the view then scrolls by lines (the scroll position is the
 top line) and, while following, fills the screen upwards from the last line.
+
+Log text is data: every line is made safe by `safe_text` (tui/models/logs/safe_text.py) before it is styled, so
+only its colours are rendered and no control character reaches the terminal. A line longer than LONG_LINE_BYTES is
+read and drawn only where it is on screen: one row at the horizontal scroll position (a column is a byte of it),
+or, wrapped, the rows at its start or end that the screen shows; it is never pretty-printed as JSON.
 """
 
 from __future__ import annotations
@@ -27,6 +32,14 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tui.models.logs.match import LogMatcher, log_level, split_line
+from tui.models.logs.safe_text import (
+    LONG_LINE_BYTES,
+    LOOKBACK_BYTES,
+    cut_window,
+    safe_message,
+    safe_text,
+    window_bytes,
+)
 from tui.services.logs.history import MARKER_SOURCE, LogHistory
 
 # Rendered lines kept: about three screens. A bigger cache made floods worse: each cached line holds Strips with a
@@ -43,6 +56,10 @@ THEME_COLOURS = {
     "log-view--match": "log-match",  # the background of a search hit
     **{component: f"log-{level}" for level, component in LEVEL_CLASSES.items()},  # the level word's colour
 }
+
+
+# The part of a long line drawn: ("row", x, width) or ("start" | "end", rows, width).
+Window = tuple[str, int, int]
 
 
 @dataclass
@@ -111,9 +128,10 @@ class LogView(ScrollView, can_focus=True):
         self._following = True
         self.drawn_last = -1  # the highest line index drawn so far (benchmarks read it)
         self._cache: dict[int, list[tuple[list[Segment], int]]] = {}
+        self._windows: dict[int, Window] = {}  # what part of a long line its cached rows show
         self._styles: dict[str, Style] = {}
         self._frame_key: tuple[object, ...] | None = None
-        self._frame: list[tuple[int, Strip]] = []
+        self._frame: list[tuple[int, Strip | None]] = []  # None: a long line's row, drawn where it is scrolled to
         self._frame_top = 0
         self._adjusting = False
         self._shown_rows = 0
@@ -165,7 +183,8 @@ class LogView(ScrollView, can_focus=True):
     def show(self, history: LogHistory | None, labels: list[str]) -> None:
         """A new history (new pods or options): start over, following."""
         self.history = history
-        self.labels = labels
+        self.labels = [safe_text(label, colours=False) for label in labels]
+        self._windows.clear()
         self.rows = None
         self.current = None
         self.following = True
@@ -335,14 +354,22 @@ class LogView(ScrollView, can_focus=True):
             line = self.line_at(row)
             if line > self.drawn_last:
                 self.drawn_last = line
+            if self._is_long(line):
+                return self._long_row(line, scroll_x, width, base)
             segments, length = self._rows(line)[0]
             if scroll_x == 0 and length <= width:  # most rows: one Strip, padded here (each Strip costs 7 caches)
                 return Strip([*segments, Segment(" " * (width - length), base)], width)
-            return Strip(segments, length).crop_extend(scroll_x, scroll_x + width, base)
+            return _columns(Strip(segments, length), scroll_x, width, base)
         line = self.line_at(row) if row >= 0 else -1
         if line > self.drawn_last:
             self.drawn_last = line
-        return strip.crop_extend(scroll_x, scroll_x + width, base)
+        if strip is None:
+            return self._long_row(line, scroll_x, width, base)
+        return _columns(strip, scroll_x, width, base)
+
+    def _long_row(self, line: int, x: int, width: int, base: Style) -> Strip:
+        segments, length = self._rows(line, ("row", x, width))[0]
+        return _columns(Strip(segments, length), 0, width, base)
 
     def _build_frame(self) -> None:
         """The rows on screen when lines take several rows: from the top line down, or (following) from the last
@@ -352,11 +379,11 @@ class LogView(ScrollView, can_focus=True):
         key = (round(self.scroll_y), height, self.size.width, self.following, count if self.following else 0)
         if key == self._frame_key:
             return
-        frame: list[tuple[int, Strip]] = []
+        frame: list[tuple[int, Strip | None]] = []
         if self.following:
             row = count - 1
             while row >= 0 and len(frame) < height:
-                frame[:0] = [(row, strip) for strip in self._strips(self.line_at(row))]
+                frame[:0] = [(row, strip) for strip in self._strips(self.line_at(row), height - len(frame), True)]
                 row -= 1
             frame = frame[-height:]
             self._frame_top = frame[0][0] if frame else 0
@@ -364,40 +391,93 @@ class LogView(ScrollView, can_focus=True):
             row = round(self.scroll_y)
             self._frame_top = row
             while row < count and len(frame) < height:
-                frame.extend((row, strip) for strip in self._strips(self.line_at(row)))
+                frame.extend((row, strip) for strip in self._strips(self.line_at(row), height - len(frame), False))
                 row += 1
             frame = frame[:height]
         self._frame = frame
         self._frame_key = key
 
-    def _strips(self, line: int) -> list[Strip]:
+    def _strips(self, line: int, limit: int, from_end: bool) -> list[Strip | None]:
         """A line's rows, as fresh Strips: the cache keeps their segments only. (Textual caches what it derives
         from a Strip inside that Strip; cached Strips grew chains of derived ones that lived long enough to reach
-        the oldest GC generation, whose full collections were the longest stalls during a flood.)"""
-        return [Strip(segments, length) for segments, length in self._rows(line)]
+        the oldest GC generation, whose full collections were the longest stalls during a flood.)
+        Of a long line only what the frame needs: wrapped, the `limit` rows at its start (or end); else None, its
+        one row, drawn where the view is scrolled to."""
+        if not self._is_long(line):
+            return [Strip(segments, length) for segments, length in self._rows(line)]
+        if not self.look.wrap:
+            return [None]
+        window = ("end" if from_end else "start", limit, self.scrollable_content_region.width)
+        return [Strip(segments, length) for segments, length in self._rows(line, window)]
 
-    def _rows(self, line: int) -> list[tuple[list[Segment], int]]:
-        """A line's rows as (segments, cell length), drawn once and cached."""
+    def _rows(self, line: int, window: Window | None = None) -> list[tuple[list[Segment], int]]:
+        """A line's rows as (segments, cell length), drawn once and cached; of a long line, the part `window`."""
         rows = self._cache.get(line)
-        if rows is None:
+        if rows is None or self._windows.get(line) != window:
             while len(self._cache) >= CACHE_SCREENS * self._drawing_size.height + 16:
-                del self._cache[next(iter(self._cache))]  # the oldest first
+                oldest = next(iter(self._cache))  # the oldest first
+                del self._cache[oldest]
+                self._windows.pop(oldest, None)
             assert self.history is not None
-            drawn = self._draw(line, self.history.line(line), self.history.source(line))
+            if window is None:
+                drawn = self._draw(line, self.history.line(line), self.history.source(line))
+            else:
+                drawn = self._draw_long(line, window)
+                self._windows[line] = window
             rows = self._cache[line] = [(list(strip), strip.cell_length) for strip in drawn]
         return rows
 
-    def _draw(self, line: int, raw: bytes, source: int) -> list[Strip]:
-        timestamp, message = split_line(raw)
-        text = message.decode("utf-8", "replace")
-        if "\r" in text or "\t" in text:
-            text = text.replace("\r", "").expandtabs(8)
+    def _is_long(self, line: int) -> bool:
+        assert self.history is not None
+        return self.history.line_size(line) > LONG_LINE_BYTES
+
+    def _draw_long(self, line: int, window: Window) -> list[Strip]:
+        """The part of a long line on screen: ("row", x, width), the row at column x; or ("start" | "end", rows,
+        width), its first or last rows, wrapped. Only those bytes are read (with the few before them whose colours
+        still apply), made safe and styled."""
+        assert self.history is not None
+        kind, position, width = window
+        source = self.history.source(line)
+        timestamp = split_line(self.history.line_part(line, 0, 64))[0]
+        offset = len(timestamp) + 1 if timestamp else 0  # where the message starts
+        size = self.history.line_size(line) - offset
+        head = self._head(timestamp, source)
+        if kind == "row":
+            first = max(0, position - sum(cell_len(segment.text) for segment in head))
+            text = self._long_text(line, offset, first, window_bytes(width))
+            crop = position if first == 0 else 0
+            drawn = self._draw_rich(line, head if first == 0 else [], text, source, pretty=False, level=first == 0)
+            return [strip.crop(crop, crop + width) for strip in drawn]
+        wanted = window_bytes(max(10, width) * (position + 1))
+        first = 0 if kind == "start" else max(0, size - wanted)
+        text = self._long_text(line, offset, first, wanted)
+        drawn = self._draw_rich(line, head if first == 0 else [], text, source, pretty=False, level=first == 0)
+        if kind == "start":
+            return drawn[:position]
+        return drawn[1 if first > 0 else 0 :][-position:]  # (the first row may start in the middle of a word)
+
+    def _long_text(self, line: int, offset: int, first: int, size: int) -> str:
+        """Bytes [first, first + size) of a long line's message, as safe text."""
+        assert self.history is not None
+        start = max(0, first - LOOKBACK_BYTES)
+        data = self.history.line_part(line, offset + start, offset + first + size)
+        return safe_message(cut_window(data, first - start))
+
+    def _head(self, timestamp: bytes, source: int) -> list[Segment]:
+        """What a line starts with: its source's label when there are several, its timestamp when shown."""
         head: list[Segment] = []
         if len(self.labels) > 1 and source != MARKER_SOURCE:
             label = self.labels[source] if source < len(self.labels) else "?"
             head.append(Segment(label.ljust(self._label_width()) + " ", self.part_style(SOURCE_CLASSES[source % 6])))
         if self.look.timestamps and timestamp:
-            head.append(Segment(timestamp.decode("ascii", "replace") + " ", self.part_style("log-view--timestamp")))
+            stamp = safe_message(timestamp, colours=False)  # drawn as it is: nothing in it may be a colour
+            head.append(Segment(stamp + " ", self.part_style("log-view--timestamp")))
+        return head
+
+    def _draw(self, line: int, raw: bytes, source: int) -> list[Strip]:
+        timestamp, message = split_line(raw)
+        text = safe_message(message)
+        head = self._head(timestamp, source)
         plain = (
             source != MARKER_SOURCE
             and "\x1b" not in text
@@ -412,22 +492,26 @@ class LogView(ScrollView, can_focus=True):
             return [Strip(segments, sum(cell_len(segment.text) for segment in segments))]
         return self._draw_rich(line, head, text, source)
 
-    def _draw_rich(self, line: int, head_segments: list[Segment], text: str, source: int) -> list[Strip]:
-        """Lines with colours, search hits, JSON to pretty-print, or wrapping."""
+    def _draw_rich(
+        self, line: int, head_segments: list[Segment], text: str, source: int, pretty: bool = True, level: bool = True
+    ) -> list[Strip]:
+        """Lines with colours, search hits, JSON to pretty-print, or wrapping. `text` is safe (`safe_text`); the
+        part of a long line is not pretty-printed, and its level word is coloured only at the line's start."""
         console = self.app.console
         head = Text(no_wrap=True, end="")
         for segment in head_segments:
             head.append(segment.text, segment.style)
         if source == MARKER_SOURCE:
-            bodies = [Text(text, style=self.part_style("log-view--marker"))]
-        elif self.look.pretty_json and text[:1] in "{[" and (pretty := _pretty_json(text)) is not None:
-            bodies = [Text(row) for row in pretty.split("\n")]
+            bodies = [Text(safe_text(text, colours=False), style=self.part_style("log-view--marker"))]
+        elif pretty and self.look.pretty_json and text[:1] in "{[" and (printed := _pretty_json(text)) is not None:
+            # (JSON escapes decode to any character, ESC too: the rows are made safe again, with no colours)
+            bodies = [Text(safe_text(row, colours=False)) for row in printed.split("\n")]
         elif "\x1b" in text:  # the program coloured the line itself
             bodies = [Text.from_ansi(text, end="")]
         else:
             bodies = [Text(text, end="")]
-            if (level := log_level(text)) is not None:
-                bodies[0].stylize(self.part_style(LEVEL_CLASSES[level[2]]), level[0], level[1])
+            if level and (found := log_level(text)) is not None:
+                bodies[0].stylize(self.part_style(LEVEL_CLASSES[found[2]]), found[0], found[1])
         if self.search is not None:
             match_style = self.part_style("log-view--match")
             for body in bodies:
@@ -498,6 +582,12 @@ class LogView(ScrollView, can_focus=True):
         self._styles.clear()
         self._cache.clear()
         self._frame_key = None
+
+
+def _columns(strip: Strip, x: int, width: int, base: Style) -> Strip:
+    """Columns [x, x + width) of a row, padded to the width. (Textual's `crop_extend` pads up to x + width before
+    it crops: scrolled along a 10 MB line, a row of millions of spaces for every short line on screen.)"""
+    return strip.crop(x, x + width).extend_cell_length(width, base)
 
 
 def _pretty_json(text: str) -> str | None:

@@ -11,8 +11,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 
-ANSI_ESCAPE = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
-
+from tui.models.logs.safe_text import SGR_BYTES
 
 # A line's level, for colouring the word that says it: an upper-case level word (`ERROR`, `WARNING:root:...`), a
 # `level=warn` / `"level": "info"` field (logfmt, JSON), or klog's leading letter (`E1201 10:00:00.123 ...`).
@@ -50,9 +49,10 @@ def split_line(line: bytes) -> tuple[bytes, bytes]:
 
 
 def plain_message(line: bytes) -> bytes:
-    """The message as the user reads it: without the timestamp and without colour escapes."""
+    """The message as the user reads it: without the timestamp and without the colours the view renders (other
+    escape sequences are shown as text, so they are searched as text)."""
     message = split_line(line)[1]
-    return ANSI_ESCAPE.sub(b"", message) if b"\x1b" in message else message
+    return SGR_BYTES.sub(b"", message) if b"\x1b" in message else message
 
 
 class LogMatcher:

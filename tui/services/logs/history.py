@@ -177,6 +177,16 @@ class LogHistory:
         with self._lock:
             return self._read(self._starts[index], self._starts[index + 1] - 1)
 
+    def line_size(self, index: int) -> int:
+        """A line's length in bytes (without its newline)."""
+        return self._starts[index + 1] - self._starts[index] - 1
+
+    def line_part(self, index: int, start: int, stop: int) -> bytes:
+        """Bytes [start, stop) of a line (clamped to it): a long line is read only where it is drawn."""
+        with self._lock:
+            begin, end = self._starts[index], self._starts[index + 1] - 1
+            return self._read(min(end, begin + max(0, start)), min(end, begin + max(0, stop)))
+
     def source(self, index: int) -> int:
         return self._sources[index]
 
