@@ -12,8 +12,9 @@ appends N lines as fast as it can and
 - kubectl_lines_per_s: `kubectl logs -f` of the same kind of pod and file, its output counted through a pipe (the
   ceiling: what the server side delivers); ratio_vs_kubectl = lines_per_s / kubectl_lines_per_s (1.0 = as fast).
 Medians of --runs runs, app and kubectl alternating, each app run in a process of its own. Writes
-bench/results/logs.json; the last line printed is `RESULT logs ...`.
-Run: python bench/logs.py [--quick] [--lines N] [--runs R] (needs tools/stack up; uses $KUBECONFIG).
+bench/results/logs.json (logs.smoke.json with --smoke); the last line printed is `RESULT logs ...`.
+Run: python bench/logs.py [--quick | --smoke] [--lines N] [--runs R] (needs tools/stack up; uses $KUBECONFIG).
+--smoke: 2,000 lines, one run: the same code path in seconds (CI runs it; its figures mean nothing).
 """
 
 from __future__ import annotations
@@ -206,6 +207,7 @@ def app_run_in_child(namespace: str, directory: Path, source: Path, count: int) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="200,000 lines, one run: under a minute")
+    parser.add_argument("--smoke", action="store_true", help="2,000 lines, one run: seconds, for CI")
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--app-run", action="store_true", help=argparse.SUPPRESS)  # one run, in a child process
@@ -218,8 +220,12 @@ def main() -> None:
         measured = asyncio.run(app_run(kubeconfig, args.namespace, Path(args.directory), Path(args.source), args.lines))
         print(json.dumps(measured))
         return
-    count = 200_000 if args.quick else args.lines
-    runs = 1 if args.quick else args.runs
+    if args.smoke:
+        count, runs = 2_000, 1
+    elif args.quick:
+        count, runs = 200_000, 1
+    else:
+        count, runs = args.lines, args.runs
     namespace = f"bench-logs-{uuid.uuid4().hex[:6]}"
     kubectl("create", "namespace", namespace)
     directory = Path(tempfile.mkdtemp(prefix="bench-logs-"))
@@ -258,7 +264,7 @@ def main() -> None:
     }
     RESULTS.mkdir(exist_ok=True)
     report = {"result": result, "app_runs": ours, "kubectl_runs": theirs}
-    (RESULTS / "logs.json").write_text(json.dumps(report, indent=2))
+    (RESULTS / ("logs.smoke.json" if args.smoke else "logs.json")).write_text(json.dumps(report, indent=2))
     keys = ("lines", "lines_per_s", "frame_gap_p99_ms", "frame_gap_idle_p99_ms", "rss_mb", "rss_growth_mb")
     keys += ("kubectl_lines_per_s",)
     keys += ("ratio_vs_kubectl",)

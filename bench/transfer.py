@@ -6,7 +6,9 @@ Data sets: one large file and many small files. Figures: mb, files, pull_mb_per_
 ratios ours/kubectl for time (<= 1.0 means at least as fast): against `kubectl cp` as it runs by default (over
 websockets, which the API server translates), the target, and against `kubectl cp` over SPDY (as the app's copies
 go: passed through), for reference. Writes bench/results/transfer.json; the last line
-is `RESULT transfer ...`. Run: python bench/transfer.py [--quick] (needs tools/stack up; uses $KUBECONFIG).
+is `RESULT transfer ...`. Run: python bench/transfer.py [--quick | --smoke] (needs tools/stack up; uses $KUBECONFIG).
+--smoke: 1 MB as one file and as 20 files, one run, `kubectl cp` beside it as in the full run, then the cut
+scenario at 8 MB: the same code path in seconds (CI runs it; its figures mean nothing); writes transfer.smoke.json.
 
 On an ext4 without a journal (this VM's) creating a file skips every inode freed in the last minutes, so many small
 files copied right after many were deleted (by tests, or an earlier run) are slow for both tools: run it on a
@@ -192,8 +194,10 @@ async def measure(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="50 MB and 2,000 files, one run")
+    parser.add_argument("--smoke", action="store_true", help="1 MB and 20 files, one run: seconds, for CI")
     args = parser.parse_args()
-    mb, small_files, runs = (50, 2000, 1) if args.quick else (200, 10_000, 5)
+    size_name = "smoke" if args.smoke else "quick" if args.quick else "full"
+    mb, small_files, runs = {"smoke": (1, 20, 1), "quick": (50, 2000, 1), "full": (200, 10_000, 5)}[size_name]
     kubeconfig = os.environ["KUBECONFIG"]
     namespace = f"bench-transfer-{uuid.uuid4().hex[:6]}"
     with tempfile.TemporaryDirectory(prefix="k8sx-bench-transfer-") as scratch:
@@ -211,12 +215,12 @@ def main() -> None:
             kubectl(kubeconfig, "delete", "namespace", namespace, "--wait=false")
     import transfer_cut  # the large file through a relay that cuts every connection (bench/transfer_cut.py)
 
-    cut = transfer_cut.cut_scenario(kubeconfig, args.quick)
+    cut = transfer_cut.cut_scenario(kubeconfig, size_name)
     for result in results:
         print("  " + json.dumps(result), file=sys.stderr)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "transfer.json").write_text(json.dumps(results, indent=2))
-    transfer_cut.record(cut)
+    (RESULTS / ("transfer.smoke.json" if args.smoke else "transfer.json")).write_text(json.dumps(results, indent=2))
+    transfer_cut.record(cut, args.smoke)
     figures = " ".join(
         f"{key}@{'1file' if r['files'] == 1 else str(r['files']) + 'files'}={value}"
         for r in results

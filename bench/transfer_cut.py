@@ -9,13 +9,16 @@ with resume=True, at most ATTEMPTS times). Every result is compared by sha256 wi
 `short` (exit 0, fewer bytes), `corrupt` (exit 0, other bytes), `failed` (an error and no whole file), `hung` (no
 end within TIMEOUT_S).
 
-Figures (added to `RESULT transfer` by bench/transfer.py, or alone: python bench/transfer_cut.py [--quick]), over
-cut_runs runs (3, or 1 with --quick; an outcome lists every one seen, attempts are the most, seconds the median):
+Figures (added to `RESULT transfer` by bench/transfer.py, or alone: python bench/transfer_cut.py [--quick | --smoke]),
+over cut_runs runs (3, or 1 with --quick or --smoke; an outcome lists every one seen, attempts are the most, seconds
+the median):
 cut_mb, cut_after_mb; cut_kubectl_cp, cut_kubectl_cp_retries, cut_kubectl_cp_push and the same with _spdy;
 cut_kubectl_cp_left_mb (what a failed `kubectl cp` leaves under the real name); cut_ours, cut_ours_attempts,
 cut_ours_s, cut_ours_push, cut_ours_push_attempts, cut_ours_push_s; cut_ratio_vs_kubectl_cp_spdy_retries (time,
 ours/theirs, when that kubectl pull ended whole in every run). Details (kubectl's message, bytes that
-arrived, every failure ours reported) go to bench/results/transfer.json under "scenario": "cut".
+arrived, every failure ours reported) go to bench/results/transfer.json under "scenario": "cut" (with --smoke:
+transfer.smoke.json). --smoke: an 8 MB file, one run, every tool as in the full run: the same code path in seconds
+(CI runs it; its figures mean nothing).
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ ATTEMPTS = 10
 TIMEOUT_S = 600.0
 # kubectl's exec transports: websockets (its default since 1.30) and SPDY (before, and behind some proxies)
 TRANSPORTS = {"": {}, "_spdy": {"KUBECTL_REMOTE_COMMAND_WEBSOCKETS": "false"}}
+SIZES = {"full": (200, 3), "quick": (50, 1), "smoke": (8, 1)}  # size: (MB, runs); resume keeps only files over 1 MiB
 
 
 def write_random(path: Path, size: int) -> str:
@@ -195,10 +199,11 @@ def run_once(scenario: Scenario, run: int) -> dict[str, dict[str, Any]]:
     return details
 
 
-def cut_scenario(kubeconfig: str, quick: bool) -> dict[str, Any]:
-    """Run the cut scenario (once with --quick, else three times) in its own namespace and kwok pod; returns the
-    figures (outcomes of every run, the most attempts, median seconds) and each run's details."""
-    mb, runs = (50, 1) if quick else (200, 3)
+def cut_scenario(kubeconfig: str, size_name: str) -> dict[str, Any]:
+    """Run the cut scenario at one of SIZES ("full": three times, "quick" and "smoke": once) in its own namespace
+    and kwok pod; returns the figures (outcomes of every run, the most attempts, median seconds) and each run's
+    details."""
+    mb, runs = SIZES[size_name]
     size = mb * 1_000_000
     namespace = f"bench-cut-{uuid.uuid4().hex[:6]}"
     with tempfile.TemporaryDirectory(prefix="k8sx-bench-cut-") as folder:
@@ -232,9 +237,10 @@ def cut_scenario(kubeconfig: str, quick: bool) -> dict[str, Any]:
     return {"scenario": "cut", **figures, "details": details}
 
 
-def record(result: dict[str, Any]) -> None:
-    """Put the cut scenario into bench/results/transfer.json beside the speed figures (replacing an older one)."""
-    path = RESULTS / "transfer.json"
+def record(result: dict[str, Any], smoke: bool = False) -> None:
+    """Put the cut scenario into bench/results/transfer.json (transfer.smoke.json for a smoke run) beside the speed
+    figures (replacing an older one)."""
+    path = RESULTS / ("transfer.smoke.json" if smoke else "transfer.json")
     RESULTS.mkdir(exist_ok=True)
     try:
         kept = [r for r in json.loads(path.read_text()) if r.get("scenario") != "cut"]
@@ -249,11 +255,13 @@ def figures(result: dict[str, Any]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="50 MB instead of 200 MB")
+    parser.add_argument("--quick", action="store_true", help="50 MB instead of 200 MB, one run")
+    parser.add_argument("--smoke", action="store_true", help="8 MB, one run: seconds, for CI")
     args = parser.parse_args()
-    result = cut_scenario(os.environ["KUBECONFIG"], args.quick)
+    size_name = "smoke" if args.smoke else "quick" if args.quick else "full"
+    result = cut_scenario(os.environ["KUBECONFIG"], size_name)
     print("  " + json.dumps(result["details"]), file=sys.stderr)
-    record(result)
+    record(result, args.smoke)
     print(f"RESULT transfer_cut {figures(result)}")
 
 
