@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 from tui.diagnostic_log import default_log_path, redact, start_log, stop_log
@@ -35,3 +37,10 @@ def test_a_traceback_in_the_log_is_blanked_too(tmp_path: Path) -> None:
         stop_log()
     text = path.read_text()
     assert "login failed" in text and "RuntimeError: token=***" in text and "s3cr3t" not in text
+
+
+def test_without_a_log_file_a_warning_never_reaches_the_terminal_the_app_draws_on() -> None:
+    code = "import logging, tui.services.kube.request_log as r; r.log.warning('GET /api/v1/pods: 404 Not Found')"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""
