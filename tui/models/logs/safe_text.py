@@ -56,6 +56,12 @@ def safe_text(text: str, colours: bool = True) -> str:
     return _expand_tabs(text) if "\t" in text else text
 
 
+def safe_lines(text: str) -> str:
+    """Text of several lines a server or pod chose (describe output, events, a termination message), safe to draw:
+    each line as `safe_text` without colours, the line breaks kept."""
+    return "\n".join(safe_text(line.removesuffix("\r"), colours=False) for line in text.split("\n"))
+
+
 def safe_message(data: bytes, colours: bool = True) -> str:
     """Bytes a pod logged, as text that is safe to draw (invalid UTF-8 shown as U+FFFD)."""
     return safe_text(data.decode("utf-8", "replace"), colours)

@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from tui.models.logs.safe_text import safe_lines
 from tui.screens.common.base import AppFooter
 
 
@@ -25,7 +26,7 @@ class TextViewScreen(Screen[None]):
     def __init__(self, heading: str, text: str, syntax: str | None = None) -> None:
         super().__init__()
         self.heading = heading
-        self.text = text
+        self.text = safe_lines(text)  # describe output holds what pods and users wrote: never terminal commands
         self.syntax = syntax
 
     def compose(self) -> ComposeResult:
