@@ -82,6 +82,7 @@ def isolated_docker_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> P
 
 @pytest.fixture
 def every_progress_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A pull reports every chunk instead of every PROGRESS_EVERY_S, so a cut made from its progress (cut_after)
-    lands where the test says: a fast machine moves a whole large file between two timed reports."""
+    """A pull, copy in or code sync reports every chunk instead of every PROGRESS_EVERY_S, so a cut made from its
+    progress lands where the test says: a fast machine moves a whole large file between two timed reports."""
     monkeypatch.setattr("tui.services.transfer.pull.PROGRESS_EVERY_S", 0.0)
+    monkeypatch.setattr("tui.services.transfer.copy_in.PROGRESS_EVERY_S", 0.0)

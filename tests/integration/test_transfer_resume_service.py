@@ -114,6 +114,7 @@ def test_a_pull_whose_process_is_killed_resumes(stack: StackEnv, namespace: str,
     assert summary.reused >= kept and summary.sent <= BIG - kept + 1024 * 1024, summary
 
 
+@pytest.mark.usefixtures("every_progress_reported")
 def test_a_copy_in_cut_by_a_dropped_connection_resumes(stack: StackEnv, namespace: str, tmp_path: Path) -> None:
     root = tmp_path / "pod"
     (root / "persistent" / "data").mkdir(parents=True)

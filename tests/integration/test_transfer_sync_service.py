@@ -69,6 +69,7 @@ def changed_code_with_a_big_file(code: Path) -> None:
         (code / "pkg" / f"mod_{index:02d}.py").write_text(f"VALUE = 'v2 of {index}'\n")
 
 
+@pytest.mark.usefixtures("every_progress_reported")
 @pytest.mark.parametrize("cut", ["cancel", "connection reset"])
 def test_a_sync_cut_while_sending_leaves_every_old_file_whole(
     stack: StackEnv, namespace: str, tmp_path: Path, cut: str
