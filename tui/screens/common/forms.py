@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import on
@@ -23,6 +24,7 @@ class Field:
 
 
 FormValues = dict[str, str | bool]
+Check = Callable[[FormValues], str | None]  # a form's own check: a problem in words, or None
 
 
 class FormScreen(ModalScreen[FormValues | None]):
@@ -45,12 +47,16 @@ class FormScreen(ModalScreen[FormValues | None]):
     FormScreen Button { margin-left: 2; }
     """
 
-    def __init__(self, title: str, fields: list[Field], ok_label: str = "OK", note: str = "") -> None:
+    def __init__(
+        self, title: str, fields: list[Field], ok_label: str = "OK", note: str = "", check: Check | None = None
+    ) -> None:
+        """`check` looks at the values before the form closes: what it returns is said, and the form stays open."""
         super().__init__()
         self.form_title = title
         self.fields = fields
         self.ok_label = ok_label
         self.note = note
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -80,8 +86,9 @@ class FormScreen(ModalScreen[FormValues | None]):
     def action_submit(self) -> None:
         values = self.values()
         missing = [f.label for f in self.fields if f.required and not values[f.name]]
-        if missing:
-            self.query_one("#form-problem", Label).update(f"needed: {', '.join(missing)}")
+        problem = f"needed: {', '.join(missing)}" if missing else self.check(values) if self.check else None
+        if problem:
+            self.query_one("#form-problem", Label).update(problem)
             return
         self.dismiss(values)
 

@@ -20,8 +20,8 @@ from tui.models.pods.row import short_age
 from tui.models.transfer.progress import TransferSummary
 from tui.screens.common.base import AppFooter
 from tui.screens.common.failures import WorkerFailures
-from tui.screens.common.forms import Field, FormValues
-from tui.screens.transfer.destination_form import CheckedForm, destination, destination_check
+from tui.screens.common.forms import Field, FormScreen, FormValues
+from tui.screens.transfer.destination_form import destination, destination_check
 from tui.screens.transfer.pod_flows import PodTransfers, Progress, PullCall, ask_then_pull
 from tui.services.images.last_pushed import LastPushed
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
@@ -165,7 +165,7 @@ class ClaimsScreen(WorkerFailures, Screen[None]):
                 self._pull(plan, str(values["remote"]), str(values.get("image", "")), destination(values))
 
         title = f"Pull results from claim {claim.key}"
-        self.app.push_screen(CheckedForm(title, fields, "Pull", note, destination_check("local")), chosen)
+        self.app.push_screen(FormScreen(title, fields, "Pull", note, check=destination_check("local")), chosen)
 
     def _form(self, plan: ClaimPullPlan, results_from: str) -> tuple[list[Field], str]:
         """Labels and note lines short: the form does not wrap them."""

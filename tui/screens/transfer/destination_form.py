@@ -1,30 +1,12 @@
-"""The pull forms: a form whose local destination is checked before it closes (models/transfer/destination.py has
-the rules). What is refused is said on the form, which stays open with everything typed."""
+"""The pull forms' check of the local destination before they close (models/transfer/destination.py has the
+rules). What is refused is said on the form, which stays open with everything typed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from textual.widgets import Label
-
-from tui.screens.common.forms import Field, FormScreen, FormValues
+from tui.screens.common.forms import Check, FormValues
 from tui.services.transfer.destination import checked
-
-Check = Callable[[FormValues], str | None]
-
-
-class CheckedForm(FormScreen):
-    def __init__(self, title: str, fields: list[Field], ok_label: str, note: str, check: Check) -> None:
-        super().__init__(title, fields, ok_label, note)
-        self.check = check
-
-    def action_submit(self) -> None:
-        problem = self.check(self.values())
-        if problem:
-            self.query_one("#form-problem", Label).update(problem)
-            return
-        super().action_submit()
 
 
 def destination_check(field: str, names: list[str] | None = None) -> Check:

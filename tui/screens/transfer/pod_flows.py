@@ -19,7 +19,7 @@ from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
 from tui.screens.common.forms import Field, FormScreen, FormValues
 from tui.screens.transfer.code_sync import SyncScreen
 from tui.screens.transfer.copy_progress import CopyScreen
-from tui.screens.transfer.destination_form import CheckedForm, destination, destination_check
+from tui.screens.transfer.destination_form import destination, destination_check
 from tui.screens.transfer.pull_many import PullJob, PullManyScreen
 from tui.services.kube.kube import KubeService
 from tui.services.transfer.claim_pull import ClaimPull
@@ -122,7 +122,7 @@ class PodTransfers:
             if values:
                 self._ask_then_pull(row, str(values["remote"]), destination(values))
 
-        form = CheckedForm(f"Pull results from {row.key}", fields, "Pull", note, destination_check("local"))
+        form = FormScreen(f"Pull results from {row.key}", fields, "Pull", note, check=destination_check("local"))
         self.screen.app.push_screen(form, chosen)
 
     def _ask_then_pull(self, row: PodRow, remote: str, local: Path) -> None:
@@ -155,7 +155,7 @@ class PodTransfers:
                 self._confirm_then_pull_many(rows, str(values["remote"]), destination(values))
 
         check = destination_check("local", [row.name for row in rows])
-        form = CheckedForm(f"Pull results from {len(rows)} pods", fields, "Pull", note, check)
+        form = FormScreen(f"Pull results from {len(rows)} pods", fields, "Pull", note, check=check)
         self.screen.app.push_screen(form, chosen)
 
     def _confirm_then_pull_many(self, rows: list[PodRow], remote: str, parent: Path) -> None:
