@@ -2,28 +2,33 @@
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 from tui.models.logs.lines import (
     LogChunk,
     LogRange,
+    LogTarget,
     StreamConnected,
     StreamEnded,
     StreamGap,
+    StreamRestarted,
     StreamTrouble,
     classify_refusal,
     end_verdict,
     parse_range,
     restart_reason,
+    runs_a_newer_container,
     since_choices,
     since_time_param,
     sort_key,
     timestamp_ns,
 )
 from tui.services.logs.feed import LogFeed, merge_batch
-from tui.services.logs.stream import ChunkedDecoder, LastTimestamp, ResumeDedupe
+from tui.services.logs.stream import ChunkedDecoder, LastTimestamp, LogStream, ResumeDedupe
 
 
 def lines(*pairs: tuple[str, str]) -> bytes:
@@ -131,12 +136,15 @@ def test_a_stream_far_ahead_of_the_ui_waits_instead_of_dropping_lines() -> None:
     assert feed.take()[0] == [LogChunk(0, b"y\n", 1)]
 
 
-def pod(phase: str, state: dict[str, object], restart: str = "Always", deleting: bool = False) -> dict[str, object]:
+def pod(
+    phase: str, state: dict[str, object], restart: str = "Always", deleting: bool = False, restarts: int = 0
+) -> dict[str, object]:
     metadata: dict[str, object] = {"name": "p", "deletionTimestamp": "2026-11-29T10:00:00Z"} if deleting else {}
+    status = {"name": "main", "state": state, "restartCount": restarts}
     return {
         "metadata": metadata,
         "spec": {"restartPolicy": restart},
-        "status": {"phase": phase, "containerStatuses": [{"name": "main", "state": state}]},
+        "status": {"phase": phase, "containerStatuses": [status]},
     }
 
 
@@ -158,6 +166,86 @@ def test_a_container_that_exited_and_will_be_restarted_says_so_one_that_runs_doe
     crashed = {"terminated": {"reason": "Error", "exitCode": 1}}
     assert restart_reason(pod("Running", crashed), "main") == "exited (Error, exit code 1)"
     assert restart_reason(None, "main") is None
+
+
+def test_a_running_container_counts_as_a_new_run_only_when_it_started_in_a_later_second_than_the_last_line() -> None:
+    last = timestamp_ns(b"2026-11-29T10:00:01.5Z")
+    assert runs_a_newer_container(pod("Running", {"running": {"startedAt": "2026-11-29T10:00:03Z"}}), "main", last)
+    assert not runs_a_newer_container(pod("Running", {"running": {"startedAt": "2026-11-29T10:00:01Z"}}), "main", last)
+    assert not runs_a_newer_container(pod("Running", {"running": {"startedAt": "2026-11-29T09:59:00Z"}}), "main", last)
+    assert not runs_a_newer_container(pod("Running", {"running": {}}), "main", last)
+    assert not runs_a_newer_container(pod("Running", {"waiting": {"reason": "CrashLoopBackOff"}}), "main", last)
+    assert not runs_a_newer_container(pod("Running", {"running": {"startedAt": "2026-11-29T10:00:03Z"}}), "main", None)
+    assert not runs_a_newer_container(None, "main", last)
+
+
+class ScriptedStream(LogStream):
+    """A LogStream whose server is a script: the bodies its log requests get and the pods its end checks read."""
+
+    def __init__(self, bodies: list[bytes], pods: list[dict[str, object]]) -> None:
+        target = LogTarget("ns", "p", "main")
+        super().__init__(None, target, 0, LogRange(None, None), api_client=lambda: None)  # type: ignore[arg-type]
+        self.bodies, self.pods = bodies, pods
+        self.queries: list[dict[str, str]] = []
+
+    def _request(self, query: list[tuple[str, str]]) -> Any:
+        self.queries.append(dict(query))
+        if not self.bodies:
+            self.stop()
+            raise ConnectionError("script over")
+        return io.BytesIO(self.bodies.pop(0))
+
+    def _read_pod(self) -> dict[str, Any]:
+        return self.pods.pop(0)  # an IndexError past the script: a failed look, which the stream resumes after
+
+    def _close_client(self) -> None:
+        pass
+
+
+def test_a_container_restarted_before_the_stream_noticed_it_ended_is_marked_as_a_restart_not_a_gap() -> None:
+    """The kubelet restarted the container before the ended stream read the pod: the pod says it runs, a run
+    started after the last line. The resume then finds none of the old run's lines; that is the restart."""
+    first = lines(("2026-11-29T10:00:00.1Z", "run 1 started"), ("2026-11-29T10:00:01.2Z", "diverged"))
+    second = lines(("2026-11-29T10:00:03.1Z", "run 2 started"))
+    running = pod("Running", {"running": {"startedAt": "2026-11-29T10:00:00Z"}})
+    running_again = pod("Running", {"running": {"startedAt": "2026-11-29T10:00:03Z"}}, restarts=1)
+    stream = ScriptedStream([first, second], [running, running_again])
+    events = [e for e in stream.events() if not isinstance(e, (StreamConnected, StreamTrouble))]
+    assert [type(e) for e in events] == [LogChunk, StreamRestarted, LogChunk], events
+    assert isinstance(events[2], LogChunk) and events[2].data == second
+    assert stream.queries[1]["sinceTime"] == "2026-11-29T10:00:01Z"
+
+
+def test_a_pod_that_still_says_the_ended_run_goes_on_is_read_again_until_it_says_the_container_restarted() -> None:
+    """Seen on the real node: the first run exited and the kubelet started the next within a second, while the pod
+    still said the first one ran (count 0) when the stream ended. Resuming then would call the new run a gap."""
+    first = lines(("2026-11-29T10:00:00.1Z", "run 1 started"), ("2026-11-29T10:00:01.2Z", "diverged"))
+    second = lines(("2026-11-29T10:00:01.9Z", "run 2 started"))
+    stale = pod("Running", {"running": {"startedAt": "2026-11-29T10:00:00Z"}})
+    running_again = pod("Running", {"running": {"startedAt": "2026-11-29T10:00:01Z"}}, restarts=1)
+    stream = ScriptedStream([first, second], [stale, stale, stale, running_again])
+    events = [e for e in stream.events() if not isinstance(e, (StreamConnected, StreamTrouble))]
+    assert [type(e) for e in events] == [LogChunk, StreamRestarted, LogChunk], events
+    assert not stream.pods
+
+
+def test_a_restart_in_the_same_second_as_the_last_line_is_told_by_the_restart_count() -> None:
+    first = lines(("2026-11-29T10:00:00.1Z", "run 1 started"), ("2026-11-29T10:00:01.2Z", "diverged"))
+    second = lines(("2026-11-29T10:00:01.9Z", "run 2 started"))
+    running = pod("Running", {"running": {"startedAt": "2026-11-29T10:00:00Z"}})
+    running_again = pod("Running", {"running": {"startedAt": "2026-11-29T10:00:01Z"}}, restarts=1)
+    stream = ScriptedStream([first, second], [running, running_again])
+    events = [e for e in stream.events() if not isinstance(e, (StreamConnected, StreamTrouble))]
+    assert [type(e) for e in events] == [LogChunk, StreamRestarted, LogChunk], events
+
+
+def test_a_stream_that_ends_while_the_same_run_goes_on_and_finds_lines_gone_says_so() -> None:
+    first = lines(("2026-11-29T10:00:00.1Z", "a"), ("2026-11-29T10:00:01.2Z", "b"))
+    rotated = lines(("2026-11-29T10:00:05.1Z", "c"))
+    same_run = pod("Running", {"running": {"startedAt": "2026-11-29T10:00:00Z"}})
+    stream = ScriptedStream([first, rotated], [same_run, same_run])
+    events = [e for e in stream.events() if not isinstance(e, (StreamConnected, StreamTrouble))]
+    assert [type(e) for e in events] == [LogChunk, StreamGap, LogChunk], events
 
 
 def test_a_refused_request_is_waited_out_given_up_on_or_retried() -> None:

@@ -262,15 +262,36 @@ def restart_reason(pod: dict[str, object] | None, container: str) -> str | None:
     return None
 
 
+def runs_a_newer_container(pod: dict[str, object] | None, container: str, last_line_ns: int | None) -> bool:
+    """After a follow stream ended and the pod says the container runs: whether that is a new run, started after
+    the last line received (the kubelet restarted it before the stream looked). `startedAt` has whole seconds, so
+    only a start in a later second than that line counts; the same second is taken for the run already followed."""
+    if pod is None or last_line_ns is None:
+        return False
+    running = _mapping(_container_state(pod, container).get("running"))
+    started = running.get("startedAt")
+    started_ns = timestamp_ns(started.encode()) if isinstance(started, str) else None
+    return started_ns is not None and started_ns // 1_000_000_000 > last_line_ns // 1_000_000_000
+
+
+def restart_count(pod: dict[str, object] | None, container: str) -> int | None:
+    """How many times the kubelet has restarted the container, or None when the pod does not say."""
+    count = _container_status(pod, container).get("restartCount") if pod is not None else None
+    return count if isinstance(count, int) else None
+
+
 def _container_state(pod: dict[str, object], container: str) -> dict[str, object]:
+    return _mapping(_container_status(pod, container).get("state"))
+
+
+def _container_status(pod: dict[str, object], container: str) -> dict[str, object]:
     status = _mapping(pod.get("status"))
     statuses = [
         _mapping(s)
         for key in ("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses")
         for s in _sequence(status.get(key))
     ]
-    mine = next((s for s in statuses if s.get("name") == container), None)
-    return _mapping(mine.get("state")) if mine else {}
+    return next((s for s in statuses if s.get("name") == container), {})
 
 
 def _mapping(value: object) -> dict[str, object]:

@@ -42,7 +42,9 @@ from tui.models.logs.lines import (
     StreamWaiting,
     classify_refusal,
     end_verdict,
+    restart_count,
     restart_reason,
+    runs_a_newer_container,
     since_time_param,
     timestamp_ns,
     timestamp_token,
@@ -56,6 +58,8 @@ FIRST_RETRY_S = 0.5
 LONGEST_RETRY_S = 10.0
 WAITING_RETRY_S = 1.0
 LONGEST_WAITING_RETRY_S = 5.0
+STALE_STATUS_S = 4.0  # how long a pod that still says the ended run goes on is read again
+STATUS_POLL_S = 0.25
 MAX_PENDING_LINE = 16 * 1024 * 1024  # a "line" longer than this without a newline is passed on as it is
 
 
@@ -205,6 +209,7 @@ class LogStream:
         self._since_ns: int | None = None
         self._connected_once = False
         self._restarting = False  # the stream ended because the container exited; it will be restarted
+        self._restarts: int | None = None  # the container's restart count when last seen
 
     def stop(self) -> None:
         self._stopped.set()
@@ -225,6 +230,9 @@ class LogStream:
         retry = FIRST_RETRY_S
         waiting = WAITING_RETRY_S
         restart_wait = WAITING_RETRY_S
+        if not self.previous:  # the run followed, to tell a later one from it when the stream ends
+            with contextlib.suppress(Exception):
+                self._restarts = restart_count(self._read_pod(), self.target.container)
         try:
             while not self.stopped:
                 try:
@@ -272,7 +280,7 @@ class LogStream:
                 if self.previous:
                     yield StreamEnded(self.source, "end of the previous container's log")
                     return
-                reason, restarting = self._why_ended()
+                reason, restarting, restarted = self._why_ended()
                 if reason is not None:
                     yield StreamEnded(self.source, reason)
                     return
@@ -285,6 +293,9 @@ class LogStream:
                     restart_wait = min(restart_wait * 2, LONGEST_WAITING_RETRY_S)
                     continue
                 restart_wait = WAITING_RETRY_S
+                if restarted:  # already runs again: its first lines are marked as a restart, not as a gap
+                    self._restarting = True
+                    continue
                 yield StreamTrouble(self.source, "stream ended while the container runs; resuming", FIRST_RETRY_S)
                 self._stopped.wait(FIRST_RETRY_S)
         finally:
@@ -327,6 +338,15 @@ class LogStream:
                 query.append(("sinceSeconds", str(self.log_range.since_seconds)))
             if self.log_range.tail_lines is not None:
                 query.append(("tailLines", str(self.log_range.tail_lines)))
+        response = self._request(query)
+        with self._lock:
+            self._response = response
+        if self.stopped:  # stop() ran between the request and the line above
+            self._forget(response)
+        return response, dedupe
+
+    def _request(self, query: list[tuple[str, str]]) -> Any:
+        """The log request's open response (its body not read yet); an ApiException when the server refuses."""
         api = self._api_client()
         request = api.param_serialize(
             method="GET",
@@ -344,11 +364,7 @@ class LogStream:
                 raise ApiException.from_response(http_resp=rest, body=None, data=None)
             finally:
                 response.release_conn()
-        with self._lock:
-            self._response = response
-        if self.stopped:  # stop() ran between the request and the line above
-            self._forget(response)
-        return response, dedupe
+        return response
 
     def _forget(self, response: Any) -> None:
         """Done with a response: its connection is closed, never reused (its body was read past urllib3)."""
@@ -399,20 +415,38 @@ class LogStream:
                 self._tail.note(data)
                 yield LogChunk(self.source, data, 1)
 
-    def _why_ended(self) -> tuple[str | None, str | None]:
+    def _why_ended(self) -> tuple[str | None, str | None, bool]:
         """After the server ended the stream: (why the log is complete, or None; why the container does not run now
-        although it will again, or None)."""
-        try:
-            response: Any = k8s.CoreV1Api(self._api_client()).read_namespaced_pod(
-                self.target.pod, self.target.namespace, _preload_content=False, _request_timeout=CONNECT_TIMEOUT_S
-            )
-            pod = json.loads(response.data)
-        except ApiException as exc:
-            return (end_verdict(None, self.target.container) if exc.status == 404 else None), None
-        except Exception:
-            return None, None
+        although it will again, or None; whether it already runs again, a run after the one followed).
+
+        The kubelet ends a follow stream when the container exits, but the pod can say for a second or two more
+        that the run goes on: it is read again until it says otherwise, or STALE_STATUS_S passed."""
         container = self.target.container
-        return end_verdict(pod, container), restart_reason(pod, container)
+        known = self._restarts
+        deadline = time.monotonic() + STALE_STATUS_S
+        while True:
+            try:
+                pod = self._read_pod()
+            except ApiException as exc:
+                return (end_verdict(None, container) if exc.status == 404 else None), None, False
+            except Exception:
+                return None, None, False
+            reason, restarting = end_verdict(pod, container), restart_reason(pod, container)
+            self._restarts = restart_count(pod, container)
+            counted = known is not None and self._restarts is not None and self._restarts > known
+            last_ns = timestamp_ns(self._tail.token) if self._tail.token else None
+            restarted = counted or runs_a_newer_container(pod, container, last_ns)
+            if reason or restarting or restarted or time.monotonic() >= deadline:
+                return reason, restarting, restarted
+            if self._stopped.wait(STATUS_POLL_S):
+                return None, None, False
+
+    def _read_pod(self) -> dict[str, Any]:
+        response: Any = k8s.CoreV1Api(self._api_client()).read_namespaced_pod(
+            self.target.pod, self.target.namespace, _preload_content=False, _request_timeout=CONNECT_TIMEOUT_S
+        )
+        pod: dict[str, Any] = json.loads(response.data)
+        return pod
 
 
 class ChunkedDecoder:
