@@ -19,6 +19,7 @@ from tui.models.pods.row import PodRow, short_age
 from tui.models.pods.table import PodTable
 
 GAP = 2
+MARK = "✓ "  # before a marked pod's row while any pod is marked: marks read without colour too
 FIXED_WIDTHS = {"READY": 5, "RESTARTS": 8, "AGE": 5, "IP": 15}
 MAX_WIDTH = 64
 
@@ -139,8 +140,7 @@ class PodTableView(ScrollView, can_focus=True):
                 width = min(MAX_WIDTH, longest)
             self.widths[column] = max(width, len(column) + 1)  # room for the sort arrow
         self.marked &= self.table.rows.keys()
-        total_width = sum(self.widths.values()) + GAP * len(self.columns)
-        self.virtual_size = Size(total_width, len(self.table.view) + 1)
+        self._update_virtual_size()
         if self.cursor_key is not None and self.cursor_key in self.table.rows:
             with contextlib.suppress(ValueError):  # filtered out: stay at the same position
                 self.cursor_index = self.table.view.index(self.cursor_key)
@@ -186,16 +186,24 @@ class PodTableView(ScrollView, can_focus=True):
     def action_jump(self, where: int) -> None:
         self._set_cursor(len(self.table.view) - 1 if where < 0 else 0)
 
+    def _gutter(self) -> int:
+        return len(MARK) if self.marked else 0
+
+    def _update_virtual_size(self) -> None:
+        total_width = self._gutter() + sum(self.widths.values()) + GAP * len(self.columns)
+        self.virtual_size = Size(total_width, len(self.table.view) + 1)
+
     def action_toggle_mark(self) -> None:
         if self.cursor_key is None:
             return
         self.marked ^= {self.cursor_key}
+        self._update_virtual_size()
         self.post_message(self.MarksChanged())
         self._set_cursor(self.cursor_index + 1)
 
     def on_click(self, event: events.Click) -> None:
         if event.y == 0:
-            x = event.x + self.scroll_offset.x
+            x = event.x + self.scroll_offset.x - self._gutter()
             for column in self.columns:
                 x -= self.widths[column] + GAP
                 if x < 0:
@@ -210,9 +218,10 @@ class PodTableView(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
         base = self.rich_style
+        gutter = " " * self._gutter()
         if y == 0:
             header = self.get_component_rich_style("pod-table--header")
-            line = "".join(self._pad(self._title(c), c) for c in self.columns)
+            line = gutter + "".join(self._pad(self._title(c), c) for c in self.columns)
             return self._crop([Segment(line, base + header)], scroll_x, width, base + header)
         index = scroll_y + y - 1
         if index >= len(self.table.view):
@@ -223,7 +232,7 @@ class PodTableView(ScrollView, can_focus=True):
         row_style = base
         if key in self.marked:
             row_style += self.get_component_rich_style("pod-table--marked")
-        segments = []
+        segments = [Segment(MARK if key in self.marked else gutter, row_style)] if gutter else []
         for column in self.columns:
             style = row_style
             if column == "STATUS":

@@ -1,45 +1,20 @@
-"""What every screen of the app shares: the status line on top, the footer of key bindings below, and a line that
-says what failed unexpectedly."""
+"""What every screen of the app shares: the status line on top, the footer of key bindings below (footer.py), a
+line that says what failed unexpectedly, and keys that work alike everywhere (Esc in a field, Home/End in a
+table)."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Input, Static, TextArea
 
 from tui.screens.common.failures import WorkerFailures
+from tui.screens.common.footer import AppFooter as AppFooter  # re-exported: screens import it from here
+from tui.screens.common.table_keys import TableKeys
 from tui.widgets.screen_tabs import ScreenTabs
 from tui.widgets.status_line import StatusLine
-
-
-class AppFooter(Footer):
-    """The footer with `? Help` first, so it stays visible however many keys the screen has; redone only while its
-    screen shows, once however many changes come together."""
-
-    _recompose_due = False
-
-    def bindings_changed(self, screen: Screen[Any]) -> None:
-        # Textual's Footer recomposes on every change, shown or not: a pod list under a dialog and a copy screen
-        # did twice (a few dozen keys each time) as the copy started, holding the GIL its worker needed. A hidden
-        # screen loses nothing: showing it again (its resume) is a change of its own.
-        if screen is not self.app.screen:
-            return
-        self._bindings_ready = True
-        if self.app.app_focus and self.is_attached and not self._recompose_due:
-            self._recompose_due = True
-            self.call_after_refresh(self._recompose_once)
-
-    async def _recompose_once(self) -> None:
-        self._recompose_due = False
-        await self.recompose()
-
-    def compose(self) -> ComposeResult:
-        items = list(super().compose())  # the app binds no key groups, so the items can be reordered
-        items.sort(key=lambda item: getattr(item, "action", None) != "show_help")  # FooterKey.action
-        yield from items
 
 
 class FailureLine(Static):
@@ -66,7 +41,7 @@ class FailureLine(Static):
         self.remove_class("-shown")
 
 
-class AppScreen(WorkerFailures, Screen[None]):
+class AppScreen(WorkerFailures, TableKeys, Screen[None]):
     """A top-level screen (one per mode). Subclasses compose their body only."""
 
     def __init__(self, mode: str) -> None:
@@ -82,6 +57,20 @@ class AppScreen(WorkerFailures, Screen[None]):
 
     def show_failure(self, text: str) -> None:
         self.query_one(FailureLine).say(text)
+
+    async def on_key(self, event: events.Key) -> None:
+        """Esc in a text field always gives the keys back: the screen's own Esc runs (a filter's clears it, a
+        prompt's cancels it) and, if the field still has the focus after it (the Push form has no Esc of its own),
+        the focus goes back to the screen. Typed digits, `?` and letters are then keys again, not text."""
+        field = self.focused
+        if event.key != "escape" or not isinstance(field, Input | TextArea):
+            return
+        event.stop()  # the app would run the screen's Esc next: done here, before the focus is checked
+        own = self.active_bindings.get("escape")
+        if own is not None and own.enabled:
+            await self.app.run_action(own.binding.action, own.node)
+        if self.focused is field:
+            self.set_focus(None)
 
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError

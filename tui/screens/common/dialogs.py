@@ -22,7 +22,7 @@ class ConfirmScreen(ModalScreen[bool]):
         width: auto; max-width: 90%; height: auto; padding: 1 2;
         border: thick $error; background: $surface;
     }
-    ConfirmScreen Label { margin-bottom: 1; }
+    ConfirmScreen Label { margin-bottom: 1; max-width: 100%; }  /* wrapped at the dialog's edge, not cut */
     ConfirmScreen Horizontal { height: auto; align-horizontal: right; }
     ConfirmScreen Button { margin-left: 2; }
     """
@@ -57,6 +57,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         width: 60; height: auto; max-height: 80%; padding: 1 2;
         border: thick $primary; background: $surface;
     }
+    ChoiceScreen Label { width: 100%; }  /* wrapped: a Label is as wide as its text, and cut at the edge */
     ChoiceScreen OptionList { height: auto; max-height: 20; }
     ChoiceScreen #problem { color: $text-error; }
     """

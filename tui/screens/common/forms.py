@@ -12,6 +12,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label
 
+from tui.widgets.tick_box import TickBox
+
 
 @dataclass(frozen=True)
 class Field:
@@ -40,6 +42,7 @@ class FormScreen(ModalScreen[FormValues | None]):
         width: 90; max-width: 95%; height: auto; max-height: 90%; padding: 1 2;
         border: thick $primary; background: $surface;
     }
+    FormScreen Label { width: 100%; }  /* wrapped: a Label is as wide as its text, and cut at the form's edge */
     FormScreen .form-title { text-style: bold; margin-bottom: 1; }
     FormScreen .form-label { margin-top: 1; color: $text-muted; }
     FormScreen #form-problem { color: $text-error; margin-top: 1; }
@@ -65,7 +68,7 @@ class FormScreen(ModalScreen[FormValues | None]):
                 yield Label(self.note, markup=False)
             for field in self.fields:
                 if field.switch:
-                    yield Checkbox(field.label, value=field.default == "yes", id=f"field-{field.name}")
+                    yield TickBox(field.label, value=field.default == "yes", id=f"field-{field.name}")
                 else:
                     yield Label(field.label + (" *" if field.required else ""), classes="form-label", markup=False)
                     yield Input(field.default, placeholder=field.placeholder, id=f"field-{field.name}")

@@ -104,6 +104,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(where, id="help-log", markup=False)
             yield Static(help_text(self.groups), id="help-keys")
             yield Static(
+                "In a text field Esc leaves it (in a dialog: closes it), and the keys above are keys again.\n"
                 "Binding ids (right) can be remapped in config.yaml: keymap: {pods.delete: ctrl+x}.  Esc closes.",
                 id="help-hint",
             )

@@ -19,8 +19,8 @@ from textual.widgets import Static
 
 from tui.models.transfer.progress import TransferProgress
 from tui.models.units import human_bytes
-from tui.screens.common.base import AppFooter
 from tui.screens.common.failures import WorkerFailures, expected, failure_words
+from tui.screens.common.footer import AppFooter
 
 D = TypeVar("D")  # what the screen is dismissed with
 P = TypeVar("P")  # one progress report of a job

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tui.models.logs.safe_text import safe_lines
-from tui.screens.common.base import AppFooter
+from tui.screens.common.footer import AppFooter
 
 
 class TextViewScreen(Screen[None]):
