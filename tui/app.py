@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -48,6 +49,9 @@ from tui.services.kube.kube import ALL_NAMESPACES
 from tui.services.pods.experiment_pods import ExperimentPod, ExperimentPods
 from tui.settings import DEFAULT_THEME, Settings
 from tui.themes import bundled_theme_dir, fallback_variables, load_themes, user_theme_dir
+
+if TYPE_CHECKING:
+    from tui.services.docker.build_containers import RunningBuild
 
 log = logging.getLogger(__name__)
 
@@ -206,10 +210,11 @@ class K8sxApp(WorkerFailures, App[None]):
     def on_pods_deployed(self, message: PodsDeployed) -> None:
         self.deployed_namespaces.add(message.target_namespace)
 
-    # ---------------------------------------------------------------- leaving: no forgotten pods
+    # ---------------------------------------------------------------- leaving: no forgotten pods or build containers
 
     async def action_quit(self) -> None:
-        """Quit, but first ask about pods started from the app that still run (they hold nodes and GPUs)."""
+        """Quit, but first ask about pods started from the app that still run (they hold nodes and GPUs), and
+        interactive-build containers (they idle until removed)."""
         if not self._leaving:
             self._leaving = True
             self.check_before_leaving()
@@ -223,23 +228,44 @@ class K8sxApp(WorkerFailures, App[None]):
         except Exception as exc:
             log.info("leaving without the check for running pods: %s", kube.explain(exc))
             running = []  # no cluster to ask: nothing can be deleted anyway
-        if not running:
+        builds, unknown = self._running_builds()
+        if not running and not builds:
             self.call_from_thread(self.exit)
             return
 
         def chosen(choice: LeaveChoice | None) -> None:
             if choice == "delete":
-                self.delete_then_exit(running)
+                self.delete_then_exit(running, builds)
             elif choice == "keep":
                 self.exit()
             else:
                 self._leaving = False
 
-        self.call_from_thread(self.push_screen, LeaveScreen([pod.key for pod in running]), chosen)
+        screen = LeaveScreen([pod.key for pod in running], [str(build) for build in builds], unknown)
+        self.call_from_thread(self.push_screen, screen, chosen)
+
+    def _running_builds(self) -> tuple[list[RunningBuild], str]:
+        """The interactive-build containers still running, or none and why they are not known (said only beside
+        pods: with no engine to ask, nothing could be removed anyway)."""
+        from tui.services.docker.build_containers import running_builds  # the docker SDK: not on the start path
+
+        docker = self.backends.docker
+        try:
+            return running_builds(docker.client()), ""
+        except Exception as exc:
+            log.info("leaving without the check for interactive-build containers: %s", docker.explain(exc))
+            return [], f"the Docker engine does not answer: {docker.explain(exc)}"
 
     @work(thread=True, exclusive=True, group="leave", exit_on_error=False)
-    def delete_then_exit(self, pods: list[ExperimentPod]) -> None:
+    def delete_then_exit(self, pods: list[ExperimentPod], builds: list[RunningBuild]) -> None:
         failed = ExperimentPods(self.backends.kube).delete(pods)
+        if builds:
+            from tui.services.docker.build_containers import remove_builds
+
+            try:
+                failed += remove_builds(self.backends.docker.client(), builds)
+            except Exception as exc:
+                failed.append(f"interactive-build containers: {self.backends.docker.explain(exc)}")
         if failed:
             self.post_message(Notice("\n".join(failed), title="Not deleted", severity="error", timeout=10))
             self._leaving = False

@@ -164,8 +164,9 @@ async def test_refusals_are_said_verbatim_an_invalid_job_an_exceeded_quota_and_a
         await start_job_fan_out(pilot, app, prep_pod(restart="Always"))
         await settle(pilot, lambda: "job/prep refused" in follow_text(app), what="the refusal")
         assert follow_text(app).startswith(
-            'job/prep refused: Job.batch "prep" is invalid: spec.template.spec.restartPolicy: Required value: '
-            'valid values: "OnFailure", "Never"'
+            "job/prep refused: spec.template.spec.restartPolicy 'Always' is not allowed here (valid values: "
+            '"OnFailure", "Never")\n(the API server said: Job.batch "prep" is invalid: '
+            'spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never")'
         ), follow_text(app)
 
         # One pod allowed by a quota: the Job starts one, and its controller's refusals show as the Job's warnings.

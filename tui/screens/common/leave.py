@@ -1,7 +1,9 @@
-"""Asked when leaving the app while pods it started still run: delete them, keep them running, or stay."""
+"""Asked when leaving the app while pods it started, or its interactive-build containers, still run: delete them,
+keep them running, or stay."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from textual import on
@@ -10,6 +12,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
+
+from tui.models.units import counted
 
 LeaveChoice = Literal["delete", "keep", "cancel"]
 SHOWN = 10
@@ -30,18 +34,24 @@ class LeaveScreen(ModalScreen[LeaveChoice]):
     LeaveScreen Button { margin-left: 2; }
     """
 
-    def __init__(self, pods: list[str]) -> None:
+    def __init__(self, pods: Sequence[str], containers: Sequence[str] = (), unknown: str = "") -> None:
+        """`unknown`: why the containers could not be asked about (the Docker engine does not answer), if so."""
         super().__init__()
         self.pods = pods
+        self.containers = containers
+        self.unknown = unknown
 
     def compose(self) -> ComposeResult:
-        listed = "\n".join(f"  {name}" for name in self.pods[:SHOWN])
-        more = f"\n  … and {len(self.pods) - SHOWN} more" if len(self.pods) > SHOWN else ""
-        count = f"{len(self.pods)} pod{'s' if len(self.pods) != 1 else ''}"
+        said = []
+        if self.pods:
+            said.append(f"{counted(len(self.pods), 'pod')} started from k8sx-tui still running:\n{_listed(self.pods)}")
+        if self.containers:
+            what = counted(len(self.containers), "interactive-build container")
+            said.append(f"{what} still running (Delete removes what was not committed):\n{_listed(self.containers)}")
+        if self.unknown:
+            said.append(f"Interactive-build containers: not known ({self.unknown})")
         with Vertical():
-            yield Label(
-                f"{count} started from k8sx-tui still running:\n{listed}{more}", id="leave-question", markup=False
-            )
+            yield Label("\n".join(said), id="leave-question", markup=False)
             with Horizontal():
                 yield Button("Cancel", id="cancel")
                 yield Button("Keep them running, quit", id="keep", variant="primary")
@@ -56,3 +66,8 @@ class LeaveScreen(ModalScreen[LeaveChoice]):
             "delete" if event.button.id == "delete" else "keep" if event.button.id == "keep" else "cancel"
         )
         self.dismiss(choice)
+
+
+def _listed(names: Sequence[str]) -> str:
+    more = f"\n  … and {len(names) - SHOWN} more" if len(names) > SHOWN else ""
+    return "\n".join(f"  {name}" for name in names[:SHOWN]) + more

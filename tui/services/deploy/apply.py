@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import random
 import re
 import threading
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from kubernetes import client as k8s
 from kubernetes.client.exceptions import ApiException
 
 from tui.models.deploy.pod_template import Manifest, name_of
+from tui.models.deploy.refusal import explain
 from tui.models.xdg import state_dir
 from tui.services.kube.kube import KubeService
 from tui.services.transfer.claim_mounts import ClaimMountStore
@@ -24,6 +27,11 @@ FIELD_MANAGER = "k8sx-tui"
 APPLY_CONTENT_TYPE = "application/apply-patch+yaml"
 TIMEOUT_S = 30.0
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]")
+# As the API server makes a generateName unique: the name cut to 58 characters, then 5 of these.
+_STAND_IN_CHARS = "bcdfghjklmnpqrstvwxz2456789"
+_STAND_IN_BASE = 58
+
+log = logging.getLogger(__name__)
 
 
 class ApplyFailed(Exception):
@@ -65,14 +73,20 @@ class AppliedManifests:
         return loaded if isinstance(loaded, dict) else None
 
 
-def api_message(exc: ApiException) -> str:
-    """The API server's own message for a refused request (what kubectl prints after `Error from server`)."""
+def api_status(exc: ApiException) -> dict[str, Any] | None:
+    """The Status object a refusal carries (message, reason, details.causes), if its body is one."""
     try:
         body: Any = json.loads(exc.body or "")
     except (TypeError, ValueError):
-        body = None
-    if isinstance(body, dict) and body.get("message"):
-        return str(body["message"])
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def api_message(exc: ApiException) -> str:
+    """The API server's own message for a refused request (what kubectl prints after `Error from server`)."""
+    status = api_status(exc)
+    if status and status.get("message"):
+        return str(status["message"])
     return f"HTTP {exc.status} {exc.reason}"
 
 
@@ -110,59 +124,60 @@ class PodApplier:
 
     def check(self, namespace: str, manifests: list[Manifest]) -> None:
         """ApplyFailed with what `apply` would be refused for, changing nothing (dryRun=All): before something is
-        deleted to make room for these. Claims are applied; pods and Jobs created under a generated name (those
-        of their own name may still be there, about to go). A quota the objects still there use up is not held
-        against them: once they are gone it may well fit."""
+        deleted to make room for these. Claims are applied; pods and Jobs under a name of their own like
+        generateName's (those of their name may still be there, about to go, and may not be changed). The same
+        server-side apply as `apply`, so the same checks and words (a create would pass the body through the
+        client's models first, which refuse a quantity written as a number: `nvidia.com/gpu: 1`). A quota the
+        objects still there use up is not held against them: once they are gone it may well fit."""
         for manifest in sorted(manifests, key=lambda m: m.get("kind") != "PersistentVolumeClaim"):
             kind, name = str(manifest.get("kind")), name_of(manifest)
             if kind == "PersistentVolumeClaim":
                 self._apply_one(namespace, manifest, dry_run=True)
                 continue
-            metadata = {k: v for k, v in (manifest.get("metadata") or {}).items() if k != "name"}
-            body = _with_api_version(dict(manifest, metadata=dict(metadata, generateName=f"{name}-")))
+            stand_in = dict(manifest, metadata=dict(manifest.get("metadata") or {}, name=_stand_in_name(name)))
             try:
-                if kind == "Job":
-                    create: Any = k8s.BatchV1Api(self.kube.api_client()).create_namespaced_job
-                else:
-                    create = self._core().create_namespaced_pod
-                _drain(create(namespace, body, dry_run="All", _preload_content=False, _request_timeout=TIMEOUT_S))
+                _drain(self._send(namespace, stand_in, dry_run=True))
             except ApiException as exc:
                 if exc.status == 403 and "exceeded quota" in api_message(exc):
                     continue
-                raise ApplyFailed(self._refusal(namespace, kind, name, exc)) from exc
+                raise ApplyFailed(self._refusal(namespace, manifest, exc)) from exc
             except Exception as exc:
                 raise ApplyFailed(f"cannot check {kind.lower()}/{name}: {self.kube.explain(exc)}") from exc
 
     def _apply_one(self, namespace: str, manifest: Manifest, dry_run: bool = False) -> Applied:
         kind, name = str(manifest.get("kind")), name_of(manifest)
-        body = _with_api_version(manifest)
-        extra: dict[str, Any] = {"dry_run": "All"} if dry_run else {}
         try:
-            core = self._core()
-            call = {
-                "Pod": core.patch_namespaced_pod,
-                "PersistentVolumeClaim": core.patch_namespaced_persistent_volume_claim,
-                "Job": k8s.BatchV1Api(self.kube.api_client()).patch_namespaced_job,  # a fan-out as an Indexed Job
-            }[kind]
-            response: Any = call(
-                name,
-                namespace,
-                body,
-                field_manager=FIELD_MANAGER,
-                force=True,  # the app's fields win over an earlier kubectl apply of the same file
-                **extra,
-                _content_type=APPLY_CONTENT_TYPE,
-                _preload_content=False,
-                _request_timeout=TIMEOUT_S,
-            )
+            response = self._send(namespace, manifest, dry_run)
         except ApiException as exc:
-            raise ApplyFailed(self._refusal(namespace, kind, name, exc)) from exc
+            raise ApplyFailed(self._refusal(namespace, manifest, exc)) from exc
         except Exception as exc:
             raise ApplyFailed(f"cannot apply {kind.lower()}/{name}: {self.kube.explain(exc)}") from exc
         _drain(response)
         return Applied(kind, name, created=response.status == 201)
 
-    def _refusal(self, namespace: str, kind: str, name: str, exc: ApiException) -> str:
+    def _send(self, namespace: str, manifest: Manifest, dry_run: bool) -> Any:
+        """The server-side apply of one manifest; the undrained response (ApiException when refused)."""
+        core = self._core()
+        call = {
+            "Pod": core.patch_namespaced_pod,
+            "PersistentVolumeClaim": core.patch_namespaced_persistent_volume_claim,
+            "Job": k8s.BatchV1Api(self.kube.api_client()).patch_namespaced_job,  # a fan-out as an Indexed Job
+        }[str(manifest.get("kind"))]
+        extra: dict[str, Any] = {"dry_run": "All"} if dry_run else {}
+        return call(
+            name_of(manifest),
+            namespace,
+            _with_api_version(manifest),
+            field_manager=FIELD_MANAGER,
+            force=True,  # the app's fields win over an earlier kubectl apply of the same file
+            **extra,
+            _content_type=APPLY_CONTENT_TYPE,
+            _preload_content=False,
+            _request_timeout=TIMEOUT_S,
+        )
+
+    def _refusal(self, namespace: str, manifest: Manifest, exc: ApiException) -> str:
+        kind, name = str(manifest.get("kind")), name_of(manifest)
         message = api_message(exc)
         if exc.status == 404 and f'namespaces "{namespace}" not found' in message:
             return (
@@ -173,7 +188,12 @@ class PodApplier:
             return self.kube.explain(exc)
         if kind == "Pod" and "pod updates may not change fields" in message:
             message += f"\n→ a pod cannot be changed once created: delete pod {name} first, or give this one a new name"
-        return f"{kind.lower()}/{name} refused: {message}"
+        said = explain(api_status(exc), message, manifest)  # [] for that one: its cause is a forbidden change
+        if not said:
+            return f"{kind.lower()}/{name} refused: {message}"
+        log.info("%s/%s refused: %s", kind.lower(), name, message)
+        # The API's words stay, after ours: they are what a search or a colleague knows.
+        return f"{kind.lower()}/{name} refused: {'; '.join(said)}\n(the API server said: {message})"
 
     def existing(self, namespace: str, names: list[str]) -> list[str]:
         """Which of these pods are there already (pods are immutable: applying a changed one is refused)."""
@@ -228,6 +248,10 @@ class PodApplier:
             stop.wait(0.5)
             waited += 0.5
         raise ApplyFailed(f"pod {name} is still terminating after {timeout:.0f}s; try again when it is gone")
+
+
+def _stand_in_name(name: str) -> str:
+    return f"{name}-"[:_STAND_IN_BASE] + "".join(random.choices(_STAND_IN_CHARS, k=5))
 
 
 def _with_api_version(manifest: Manifest) -> Manifest:
