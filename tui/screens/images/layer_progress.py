@@ -28,6 +28,7 @@ class CancellableStream(Protocol[T_co]):
 
 
 Starter = Callable[[], CancellableStream[LayeredProgress]]
+Handled = Callable[[Exception], bool]
 
 
 @dataclass
@@ -41,12 +42,14 @@ class LayersProgressed(Message):
 
 @dataclass
 class LayersEnded(Message):
-    error: str | None
+    failure: Exception | None
     last: LayeredProgress | None
 
 
 class LayerProgressScreen(ProgressScreen[LayeredProgress | None]):
-    """Runs `start()` (a push or a pull) in a worker; dismisses with the last snapshot (None if it failed)."""
+    """Runs `start()` (a push or a pull) in a worker; dismisses with the last snapshot (None if it failed; then
+    `failure` says why). A failure that `handled` accepts closes the screen at once, for its opener to deal with
+    (a push that needs a login opens the login form)."""
 
     BINDINGS = [close_binding("layers.close")]
     DEFAULT_CSS = """
@@ -56,9 +59,11 @@ class LayerProgressScreen(ProgressScreen[LayeredProgress | None]):
     """
     TITLE_ID = "layers-title"
 
-    def __init__(self, title: str, start: Starter) -> None:
+    def __init__(self, title: str, start: Starter, handled: Handled | None = None) -> None:
         super().__init__(title)
         self.start = start
+        self.handled = handled
+        self.failure: Exception | None = None
         self.stream: CancellableStream[LayeredProgress] | None = None
         self.last: LayeredProgress | None = None
         self._bars: dict[str, tuple[Label, ProgressBar]] = {}
@@ -83,7 +88,7 @@ class LayerProgressScreen(ProgressScreen[LayeredProgress | None]):
                 last = snapshot
                 self.post_message(LayersProgressed(snapshot))
         except Exception as exc:
-            self.post_message(LayersEnded(str(exc), last))
+            self.post_message(LayersEnded(exc, last))
             return
         self.post_message(LayersEnded(None, last))
 
@@ -117,9 +122,12 @@ class LayerProgressScreen(ProgressScreen[LayeredProgress | None]):
         self.status.update(f"{snapshot.status or 'working'} · {done} · {sizes}")
 
     def on_layers_ended(self, message: LayersEnded) -> None:
-        if message.error is not None or self.cancel.is_set():
+        self.failure = message.failure
+        if message.failure is not None or self.cancel.is_set():
             self.last = None
-            self.end("cancelled" if message.error is None else f"failed: {message.error}", failed=True)
+            self.end("cancelled" if message.failure is None else f"failed: {message.failure}", failed=True)
+            if message.failure is not None and self.handled is not None and self.handled(message.failure):
+                self.dismiss(None)
             return
         self.last = message.last
         digest = message.last.digest if message.last else None

@@ -1,5 +1,6 @@
 """Push: name the destination (any registry, or Artifact Registry from its parts), get the next version suggested,
-be warned before a tag in the registry is overwritten, push with per-layer progress, remember what was pushed."""
+be warned before a tag in the registry is overwritten, push with per-layer progress, remember what was pushed.
+Fields are checked before anything happens; a registry that wants a login gets one here, then the push goes on."""
 
 from __future__ import annotations
 
@@ -12,13 +13,16 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
 from tui.models.images.image import ImageRef, LayeredProgress, artifact_registry_ref, next_version
+from tui.models.images.push_target import FieldProblem, push_target
 from tui.screens.common.base import AppScreen
 from tui.screens.common.dialogs import ConfirmScreen
 from tui.screens.common.failures import Notice
 from tui.screens.images.layer_progress import LayerProgressScreen
+from tui.screens.images.registry_login import RegistryLoginScreen
 from tui.services.docker.engine import DockerService
 from tui.services.images.images import ImageService
 from tui.services.images.last_pushed import LastPushed
+from tui.services.images.progress import RegistryUnauthorized
 from tui.services.images.registry_auth import registry_has_tag
 
 
@@ -50,15 +54,19 @@ class PushScreen(AppScreen):
     PushScreen Horizontal { height: auto; }
     PushScreen Horizontal Input { width: 1fr; }
     PushScreen #push-note { margin-top: 1; }
+    PushScreen #push-problem { margin-top: 1; color: $text-error; text-style: bold; display: none; }
     PushScreen #push-last { margin-top: 1; color: $text-success; }
     PushScreen Button { margin-top: 1; }
     """
+    FIELD_INPUTS = {"source": "#push-source", "repository": "#push-destination", "tag": "#push-tag"}
 
     def __init__(self, docker: DockerService, last_pushed: LastPushed | None = None) -> None:
         super().__init__("push")
         self.docker = docker
         self.title = "Push"
         self.last_pushed = last_pushed or LastPushed()
+        self.suggested = ""  # the tag the screen put in the field: a different value there is the user's own
+        self.refused: Input | None = None  # the field the last problem is about
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll():
@@ -75,6 +83,7 @@ class PushScreen(AppScreen):
             yield Label("Tag", classes="label")
             yield Input(id="push-tag", placeholder="0.1")
             yield Static("", id="push-note", markup=False)
+            yield Static("", id="push-problem", markup=False)
             yield Static("", id="push-last", markup=False)
             yield Button("Push (ctrl+s)", id="push-button", variant="primary")
 
@@ -83,6 +92,12 @@ class PushScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.show_last_pushed()
+
+    def on_screen_resume(self) -> None:
+        """Back on the screen: a push made meanwhile elsewhere (the Deploy loop, another k8sx-tui) is shown, and
+        the suggested tag follows it."""
+        self.show_last_pushed()
+        self.suggest_tag()
 
     def show_last_pushed(self) -> None:
         last = self.last_pushed.get()
@@ -95,17 +110,43 @@ class PushScreen(AppScreen):
         if not destination.value and not source.startswith("sha256:"):
             with contextlib.suppress(ValueError):
                 destination.value = ImageRef.parse(source).name
-        self.suggest_tag()
+        self.suggest_tag(replace=True)
         destination.focus()
 
     @on(Input.Changed, "#push-destination")
-    def suggest_tag(self) -> None:
+    def destination_changed(self) -> None:
+        self.suggest_tag()
+
+    def suggest_tag(self, replace: bool = False) -> None:
+        """Suggest the next tag; it goes into the Tag field unless the user typed a tag of their own there."""
         source = self.query_one("#push-source", Input).value.strip()
         destination = self.query_one("#push-destination", Input).value.strip()
         tag, why = suggested_tag(source, destination, self.last_pushed.get())
-        if tag:
-            self.query_one("#push-tag", Input).value = tag
-        self.query_one("#push-note", Static).update(f"suggested tag {tag}: {why}" if tag else "")
+        field = self.query_one("#push-tag", Input)
+        kept = bool(tag) and not replace and field.value.strip() not in ("", self.suggested, tag)
+        if tag and not kept:
+            self.suggested = tag
+            field.value = tag
+        note = f"suggested tag {tag}: {why}" if tag else ""
+        self.query_one("#push-note", Static).update(note + (" (the Tag field keeps the one you typed)" if kept else ""))
+
+    @on(Input.Changed)
+    def forget_problem(self, event: Input.Changed) -> None:
+        """The refused field changed: its problem is gone (Input drops its own -invalid mark then)."""
+        if event.input is self.refused:
+            self.refused = None
+            self.say_problem("")
+
+    def say_problem(self, text: str, field: str | None = None) -> None:
+        """What stops the push, on the screen (not only in a notification that fades); the field it is about
+        marked in red (Input's own -invalid style) and focused."""
+        problem = self.query_one("#push-problem", Static)
+        problem.update(text)
+        problem.display = bool(text)  # no blank lines while there is nothing to say
+        if field is not None:
+            self.refused = self.query_one(self.FIELD_INPUTS[field], Input)
+            self.refused.add_class("-invalid")
+            self.refused.focus()
 
     def action_use_artifact_registry(self) -> None:
         region, project, repository, image = (
@@ -124,25 +165,28 @@ class PushScreen(AppScreen):
     @on(Button.Pressed, "#push-button")
     def action_push(self) -> None:
         source = self.query_one("#push-source", Input).value.strip()
+        if not source:
+            self.say_problem("name the local image to push (P on the Images screen fills it in)", "source")
+            return
         destination = self.query_one("#push-destination", Input).value.strip()
-        tag = self.query_one("#push-tag", Input).value.strip() or "latest"
-        if not source or not destination:
-            self.notify("name the local image and the repository to push to", title="Push", severity="warning")
+        target = push_target(destination, self.query_one("#push-tag", Input).value.strip())
+        if isinstance(target, FieldProblem):
+            self.say_problem(target.text, target.field)
             return
-        try:
-            ref = ImageRef.parse(f"{destination}:{tag}")
-        except ValueError as exc:
-            self.notify(str(exc), title="Push", severity="error")
-            return
-        self.check_then_push(source, ref)
+        self.say_problem("")
+        self.check_then_push(source, target)
 
     @work(thread=True, exclusive=True, group="push-check", exit_on_error=False)
     def check_then_push(self, source: str, ref: ImageRef) -> None:
         service = ImageService(self.docker.client())
         try:
+            if not service.exists(source):
+                self.app.call_from_thread(self.say_problem, f"there is no local image {source}", "source")
+                return
             auth = service.registry_auth(ref.registry)
             exists = registry_has_tag(ref, auth)
         except Exception as exc:
+            self.app.call_from_thread(self.say_problem, str(exc))
             self.post_message(Notice(str(exc), title="Push", severity="error", timeout=10, error=exc))
             return
         if exists:
@@ -156,13 +200,17 @@ class PushScreen(AppScreen):
         self.app.call_from_thread(self.tag_and_push, service, source, ref)
 
     def tag_and_push(self, service: ImageService, source: str, ref: ImageRef) -> None:
-        try:
-            service.tag(source, ref)
-        except Exception as exc:
-            self.notify(str(exc), title="Push", severity="error", timeout=10)
-            return
+        """Push in a progress screen; the tag is made there too, and taken away again if the push fails."""
+        progress = LayerProgressScreen(
+            f"Push {source} → {ref}",
+            lambda: service.push(ref, source=source),
+            handled=lambda failure: isinstance(failure, RegistryUnauthorized),
+        )
 
         def pushed(last: LayeredProgress | None) -> None:
+            if isinstance(progress.failure, RegistryUnauthorized):
+                self.log_in_then_push(source, ref, str(progress.failure))
+                return
             if last is None:
                 return
             final = last.finished_ref or ref
@@ -170,4 +218,13 @@ class PushScreen(AppScreen):
             self.show_last_pushed()
             self.notify(f"pushed {final}", title="Push")
 
-        self.app.push_screen(LayerProgressScreen(f"Push {source} → {ref}", lambda: service.push(ref)), pushed)
+        self.app.push_screen(progress, pushed)
+
+    def log_in_then_push(self, source: str, ref: ImageRef, why: str) -> None:
+        def answered(logged_in: bool | None) -> None:
+            if logged_in:
+                self.check_then_push(source, ref)
+            else:
+                self.say_problem(f"not pushed: {why}")
+
+        self.app.push_screen(RegistryLoginScreen(self.docker, ref.registry, why), answered)

@@ -39,8 +39,9 @@ from tui.services.docker.engine_stream import (
     engine_unreachable,
 )
 from tui.services.images.build_context import BuildContext
-from tui.services.images.progress import BuildOutputReader, LayerProgressTracker, registry_problem
-from tui.services.images.registry_auth import CredentialsError, DockerCredentials, RegistryAuth
+from tui.services.images.progress import BuildOutputReader, LayerProgressTracker, registry_error
+from tui.services.images.registry_auth import CredentialsError, DockerCredentials, RegistryAuth, auth_key
+from tui.services.images.registry_login import store_login
 from tui.services.tar.stream import ProgressCallback, TarStream, folder_paths
 
 P = TypeVar("P", PushProgress, PullProgress)
@@ -51,6 +52,10 @@ KEEP_ALIVE = "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"
 
 class CopyCancelled(ImageError):
     """A copy into a container was stopped on request."""
+
+
+class LoginRefused(ImageError):
+    """The registry did not accept the user and password (or token) given to log in."""
 
 
 def _encode_header(value: object) -> str:
@@ -122,6 +127,21 @@ class ImageService:
         with _engine_errors(f"cannot tag {source} as {ref}"):
             self._api.tag(source, ref.name, ref.tag_or_latest)
 
+    def exists(self, ref: str) -> bool:
+        """Whether the engine has an image by this tag or id."""
+        with _engine_errors(f"cannot look up {ref}"):
+            try:
+                self._client.images.get(ref)
+            except NotFound:
+                return False
+        return True
+
+    def _untag(self, ref: ImageRef) -> None:
+        """Remove a tag the app made, unless it is the image's only name (removing it would delete the image)."""
+        with _engine_errors(f"cannot remove the tag {ref}"):
+            if len(self._client.images.get(str(ref)).tags) > 1:
+                self._api.remove_image(str(ref))
+
     # -- Dockerfile builds ---------------------------------------------------------------------------------
 
     def build(
@@ -191,12 +211,46 @@ class ImageService:
         except CredentialsError as exc:
             raise ImageError(str(exc)) from exc
 
-    def push(self, ref: ImageRef) -> EventStream[PushProgress]:
+    def push(self, ref: ImageRef, source: str | None = None) -> EventStream[PushProgress]:
         """`docker push` of ref's tag, one snapshot per engine message; the last one carries the digest
-        (`finished_ref`). Failures, credentials included, raise ImageError in words while iterating."""
+        (`finished_ref`). Failures, credentials included, raise ImageError in words while iterating
+        (RegistryUnauthorized when logging in would help). With `source`, that local image is tagged as ref first,
+        and a push that does not finish takes the tag away again (a tag that was there before stays)."""
         call = EngineCall(self._api, "POST", engine_path("/images/{}/push", ref.name))
-        params = {"tag": ref.tag_or_latest}
-        return EventStream(self._layered(call, params, LayerProgressTracker(ref, PushProgress), ref), call)
+        tracker = LayerProgressTracker(ref, PushProgress)
+        snapshots = self._layered(call, {"tag": ref.tag_or_latest}, tracker, ref)
+        return EventStream(snapshots if source is None else self._tagged(source, ref, snapshots), call)
+
+    def _tagged(self, source: str, ref: ImageRef, snapshots: Iterator[PushProgress]) -> Iterator[PushProgress]:
+        made = not self.exists(str(ref))
+        self.tag(source, ref)
+        last: PushProgress | None = None
+        try:
+            for last in snapshots:
+                yield last
+        finally:
+            if made and (last is None or last.digest is None):
+                with suppress(ImageError):  # the push's own failure is the one to tell
+                    self._untag(ref)
+
+    def log_in(self, registry: str, username: str, password: str) -> str:
+        """`docker login`: the engine checks the user and password (or token) with the registry, as it will for a
+        push, then they are stored as the docker CLI stores them; returns where. LoginRefused when the registry
+        says no, ImageError when it cannot be asked or the login cannot be stored: nothing is stored then."""
+        key = auth_key(registry)
+        body = {"username": username, "password": password, "serveraddress": key}
+        try:
+            reply = EngineCall(self._api, "POST", "/auth").result(EngineRequest(json_body=body))
+        except EngineReplyError as exc:
+            said = str(exc)
+            if "401" in said or "unauthorized" in said.lower():
+                raise LoginRefused(f"{registry} did not accept this user and password [engine: {said}]") from exc
+            raise ImageError(f"cannot log in to {registry}: {said}") from exc
+        token = str(reply.get("IdentityToken") or "")
+        try:
+            return store_login(self._credentials.config_path, RegistryAuth(key, username, password, token))
+        except CredentialsError as exc:
+            raise ImageError(f"{registry} accepted the login, but it could not be stored: {exc}") from exc
 
     def pull(self, ref: ImageRef) -> EventStream[PullProgress]:
         """`docker pull` by tag or, when ref has one, by digest."""
@@ -216,7 +270,7 @@ class ImageService:
                 snapshot = tracker.read(message)
                 yield snapshot
         except EngineReplyError as exc:
-            raise ImageError(registry_problem(str(exc), ref)) from exc
+            raise registry_error(str(exc), ref) from exc
         if not call.cancelled and (snapshot is None or snapshot.digest is None):
             raise ImageError(f"the engine ended the transfer of {ref} without a digest")
 

@@ -32,6 +32,14 @@ _PULL_DIGEST = re.compile(r"^Digest: (\S+)$")
 P = TypeVar("P", bound=LayeredProgress)
 
 
+class RegistryUnauthorized(ImageError):
+    """The registry wants credentials it was not given, or refused the ones it was: a login can mend it."""
+
+    def __init__(self, words: str, registry: str) -> None:
+        super().__init__(words)
+        self.registry = registry
+
+
 def error_message(message: dict[str, Any]) -> str | None:
     """The error a stream message carries, if any."""
     detail = message.get("errorDetail")
@@ -122,7 +130,7 @@ class LayerProgressTracker(Generic[P]):
         """The next snapshot; raises ImageError, in words, when the message is a failure."""
         error = error_message(message)
         if error is not None:
-            raise ImageError(registry_problem(error, self._ref))
+            raise registry_error(error, self._ref)
         status = str(message.get("status", ""))
         layer_id = str(message.get("id", ""))
         aux = message.get("aux")
@@ -139,6 +147,14 @@ class LayerProgressTracker(Generic[P]):
             if digest:
                 self._digest = digest.group(1)
         return self._snapshot(self._ref, tuple(self._layers.values()), self._status, self._digest)
+
+
+def registry_error(error: str, ref: ImageRef) -> ImageError:
+    """A push or pull failure as an exception: RegistryUnauthorized when logging in would help."""
+    words = registry_problem(error, ref)
+    if words.startswith("unauthorized: "):
+        return RegistryUnauthorized(words, ref.registry)
+    return ImageError(words)
 
 
 def registry_problem(error: str, ref: ImageRef) -> str:

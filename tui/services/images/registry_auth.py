@@ -85,25 +85,13 @@ class DockerCredentials:
         """The credentials the docker CLI would send to `registry`, or None when it has none."""
         config = self._config()
         key = auth_key(registry)
-        helper = config.get("credHelpers", {}).get(key) or config.get("credsStore")
+        helper = helper_for(config, key)
         if helper:
             return self._from_helper(helper, key)
         return self._from_auths(key, config)
 
     def _config(self) -> dict[str, Any]:
-        try:
-            text = self.config_path.read_text()
-        except FileNotFoundError:
-            return {}
-        except OSError as exc:
-            raise CredentialsError(f"cannot read {self.config_path}: {exc.strerror}") from exc
-        try:
-            config = json.loads(text) if text.strip() else {}
-        except json.JSONDecodeError as exc:
-            raise CredentialsError(f"{self.config_path} is not valid JSON: {exc}") from exc
-        if not isinstance(config, dict):
-            raise CredentialsError(f"{self.config_path} does not hold a JSON object")
-        return config
+        return read_config(self.config_path)
 
     def _from_auths(self, key: str, config: dict[str, Any]) -> RegistryAuth | None:
         auths: dict[str, dict[str, str]] = config.get("auths", {})
@@ -123,7 +111,7 @@ class DockerCredentials:
 
     def _from_helper(self, helper: str, key: str) -> RegistryAuth | None:
         """The helper's answer; as for the CLI, a helper in charge of a registry hides the auths entries for it."""
-        reply = _run_credential_helper(helper, "get", key, self.config_path)
+        reply = run_credential_helper(helper, "get", key, self.config_path)
         if reply is None:
             return None
         try:
@@ -136,15 +124,47 @@ class DockerCredentials:
         return RegistryAuth(key, username, secret)
 
 
-def _run_credential_helper(helper: str, action: str, payload: str, config_path: Path) -> str | None:
-    """Run `docker-credential-<helper> <action>` with the payload on stdin; None when it has no credentials."""
+def read_config(config_path: Path) -> dict[str, Any]:
+    """config.json as a dict ({} when there is none); CredentialsError when it cannot be read or is not JSON."""
+    try:
+        text = config_path.read_text()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise CredentialsError(f"cannot read {config_path}: {exc.strerror}") from exc
+    try:
+        config = json.loads(text) if text.strip() else {}
+    except json.JSONDecodeError as exc:
+        raise CredentialsError(f"{config_path} is not valid JSON: {exc}") from exc
+    if not isinstance(config, dict):
+        raise CredentialsError(f"{config_path} does not hold a JSON object")
+    return config
+
+
+def helper_for(config: dict[str, Any], key: str) -> str | None:
+    """The credential helper in charge of a registry: `credHelpers[key]`, else `credsStore`, else None (auths)."""
+    helpers = config.get("credHelpers")
+    helper = (helpers.get(key) if isinstance(helpers, dict) else None) or config.get("credsStore")
+    return str(helper) if helper else None
+
+
+def run_credential_helper(
+    helper: str, action: str, server: str, config_path: Path, payload: str | None = None
+) -> str | None:
+    """Run `docker-credential-<helper> <action>` with the payload (else the server address) on stdin; None when
+    it has no credentials. Messages name the server, never the payload (a `store` payload holds the secret)."""
     program = f"docker-credential-{helper}"
     try:
         done = subprocess.run(
-            [program, action], input=payload, capture_output=True, text=True, timeout=HELPER_TIMEOUT_S, check=False
+            [program, action],
+            input=server if payload is None else payload,
+            capture_output=True,
+            text=True,
+            timeout=HELPER_TIMEOUT_S,
+            check=False,
         )
     except FileNotFoundError as exc:
-        raise CredentialsError(_missing_helper_message(program, payload, config_path)) from exc
+        raise CredentialsError(_missing_helper_message(program, server, config_path)) from exc
     except PermissionError as exc:
         raise CredentialsError(f"{program} is not executable (chmod +x it)") from exc
     except subprocess.TimeoutExpired as exc:
@@ -154,7 +174,7 @@ def _run_credential_helper(helper: str, action: str, payload: str, config_path: 
         if said and said[0] == CREDENTIALS_NOT_FOUND:
             return None
         reason = said[-1] if said else f"exit code {done.returncode}"
-        raise CredentialsError(f"{program} {action} failed for {payload}: {reason}")
+        raise CredentialsError(f"{program} {action} failed for {server}: {reason}")
     return done.stdout
 
 
