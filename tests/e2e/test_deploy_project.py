@@ -4,6 +4,7 @@ node), the loop's clear stop at a failing stage, and a fan-out of pods with per-
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -124,7 +125,7 @@ async def test_a_pod_that_cannot_be_scheduled_stops_the_loop_at_running_with_the
         await pilot.press("g")
         await settle(pilot, lambda: "✗ running" in follow_text(app), timeout=180, what="the loop stopping")
         text = follow_text(app)
-        assert "✓ deploy" in text and "not scheduled: 0/3 nodes are available" in text, text
+        assert "✓ deploy" in text and re.search(r"not scheduled: 0/\d+ nodes are available", text), text
         assert "shell (not run)" in text and app.current_mode == "deploy"
 
 

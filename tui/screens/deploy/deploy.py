@@ -6,6 +6,7 @@ again from the very manifest it was applied with."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from textual.widgets import Static, TextArea
 
 from tui.messages import PodsDeployed
 from tui.models.deploy.fanout import FanOutProgress
+from tui.models.deploy.image_text import replace_image_in_text
 from tui.models.deploy.pod_progress import PodProgress
 from tui.models.deploy.pod_template import (
     EXPERIMENT_LABEL,
@@ -51,10 +53,15 @@ from tui.screens.deploy.forms import (
 from tui.screens.deploy.loop import LoopFlow, LoopProgress
 from tui.screens.deploy.outcome import DeployOutcome
 from tui.screens.deploy.pods import ExperimentPodsPanel
+from tui.screens.deploy.save import SaveFlow
+from tui.screens.deploy.starter import StarterFlow
 from tui.screens.deploy.text import HELP, fanout_lines, progress_lines, stage_lines
+from tui.screens.deploy.waits import Waits
 from tui.services.deploy.apply import AppliedManifests, ApplyFailed, PodApplier
 from tui.services.deploy.fanout_follow import FanOutFollower
+from tui.services.deploy.pod_deletion import PodDeletion
 from tui.services.deploy.pod_follow import PodFollower
+from tui.services.deploy.yaml_file import EditedFile
 from tui.services.docker.engine import DockerService
 from tui.services.images.last_pushed import LastPushed
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
@@ -80,8 +87,13 @@ class DeployScreen(AppScreen):
         Binding("t", "template", "Template", id="deploy.template"),
         Binding("i", "use_last_pushed", "Pushed image", id="deploy.image"),
         Binding("e", "edit", "Edit", id="deploy.edit"),
+        # Esc stops a wait when there is one (and the editor is not focused), else it leaves the editor.
+        Binding("escape", "stop_waiting", "Stop waiting", id="deploy.stop-waiting"),
         Binding("escape", "leave_editor", "Leave editor", show=False, id="deploy.leave-editor"),
+        Binding("K", "force_delete", "Force delete", id="deploy.force-delete"),
         Binding("ctrl+s", "apply", "Apply", id="deploy.apply"),
+        # priority: the editor's own ctrl+w (delete a word) would take it first; ctrl+backspace still does that.
+        Binding("ctrl+w", "save", "Save", id="deploy.save", priority=True),
         Binding("F", "fan_out", "Fan-out", id="deploy.fan-out"),
         Binding("enter", "follow_selected", "Follow", id="deploy.follow"),
         Binding("R", "restart", "Restart", id="deploy.restart"),
@@ -90,7 +102,7 @@ class DeployScreen(AppScreen):
         Binding("g", "loop", "Loop", id="deploy.loop"),
     ]
     DEFAULT_CSS = """
-    DeployScreen #deploy-info { height: 1; padding: 0 1; color: $text-muted; }
+    DeployScreen #deploy-info { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
     DeployScreen #deploy-main { height: 1fr; }
     DeployScreen #deploy-yaml { width: 1fr; border: round $primary; }
     DeployScreen #deploy-yaml:focus { border: round $accent; }
@@ -115,12 +127,22 @@ class DeployScreen(AppScreen):
         self.cwd = cwd or Path.cwd()
         self.docker = docker
         self.project: Project | None = None
+        self.file: EditedFile | None = None  # the file the editor's text came from (ctrl+w writes it back)
+        self.editor_holds_project = False  # the editor shows k8sx.yaml itself (a starter just written)
+        # A wait in a worker (R's deletion, an earlier fan-out's): Esc sets `stop_wait`, K forces `deletion`. Set
+        # and cleared by the worker itself; the messages it posts meanwhile redraw the hint and the footer.
+        self.stop_wait: threading.Event | None = None
+        self.deletion: PodDeletion | None = None
+        self.waits = Waits(self)
+        self.follow_started = 0.0  # when the pod followed now was first looked at
         self._last: str | None = None  # the last pushed reference, as last read
         self.template_values = dict(TEMPLATE_DEFAULTS)
         self.yaml_path = default_yaml_path(self.cwd)
         self.fan_outs = FanOutFlow(self)
         self.loops = LoopFlow(self)
         self.experiment_actions = ExperimentPodActions(self)
+        self.saves = SaveFlow(self)
+        self.starters = StarterFlow(self)
         self.source = "nothing yet: o opens a pod YAML, t makes one from the template"
         self.outcome = ""
         self.progress: PodProgress | None = None
@@ -167,6 +189,8 @@ class DeployScreen(AppScreen):
 
     def on_unmount(self) -> None:
         self._follow_token.set()
+        if self.stop_wait is not None:
+            self.stop_wait.set()
         self.loops.cancel()
 
     @property
@@ -204,6 +228,9 @@ class DeployScreen(AppScreen):
             lines.extend(fanout_lines(self.fanout))
         if self.stages:
             lines.extend(stage_lines(self.stages))
+        hint = self.waits.hint()
+        if hint:
+            lines.append(f"[$text-muted]{hint}[/]")
         self.query_one("#deploy-follow", Static).update("\n".join(lines or [HELP]))
 
     def say(self, text: str, ok: bool) -> None:
@@ -211,13 +238,19 @@ class DeployScreen(AppScreen):
         self.outcome = f"[{colour}]{escape(text)}[/]"
         self.render_follow()
 
-    def set_yaml(self, text: str, source: str) -> None:
-        """Replace the editor's text as one edit, so ctrl+z brings the previous text back."""
+    def set_yaml(self, text: str, source: str, file: EditedFile | None = None, holds_project: bool = False) -> None:
+        """Replace the editor's text as one edit, so ctrl+z brings the previous text back; `file`: where it came
+        from (ctrl+w writes it there), `holds_project`: it is the project file itself."""
+        self.file, self.editor_holds_project = file, holds_project
+        self.change_yaml(text)
+        self.source = source
+        self.update_info()
+
+    def change_yaml(self, text: str) -> None:
+        """The same YAML changed (an image put in): it still belongs to its file."""
         editor = self.editor
         editor.replace(text, editor.document.start, editor.document.end)
         editor.move_cursor((0, 0))
-        self.source = source
-        self.update_info()
 
     # ---------------------------------------------------------------- choosing the YAML
 
@@ -226,6 +259,24 @@ class DeployScreen(AppScreen):
 
     def action_leave_editor(self) -> None:
         self.pod_view.focus()
+
+    def action_save(self) -> None:
+        self.saves.save()
+
+    # ---------------------------------------------------------------- waits: stopped with Esc, a deletion forced
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop_waiting":  # else Esc leaves the editor (the binding after it)
+            return self.waits.any() and getattr(self.focused, "id", None) != "deploy-yaml"
+        if action == "force_delete":
+            return self.waits.deletion() is not None
+        return super().check_action(action, parameters)
+
+    def action_stop_waiting(self) -> None:
+        self.waits.stop()
+
+    def action_force_delete(self) -> None:
+        self.waits.force()
 
     def action_open_yaml(self) -> None:
         def chosen(values: FormValues | None) -> None:
@@ -237,11 +288,11 @@ class DeployScreen(AppScreen):
 
     def load_yaml(self, path: Path) -> None:
         try:
-            text = path.read_text()
+            file, text = EditedFile.read(path)
         except (OSError, UnicodeDecodeError) as exc:
             self.say(f"cannot open {path}: {exc.strerror if isinstance(exc, OSError) else exc}", ok=False)
             return
-        self.set_yaml(text, str(path))
+        self.set_yaml(text, str(path), file)
         try:
             manifests = parse_manifests(text)
         except ManifestError as exc:
@@ -281,6 +332,9 @@ class DeployScreen(AppScreen):
         if not last:
             self.notify("nothing pushed yet (push an image on the Push screen)", title="Image", severity="warning")
             return
+        if self.editor_holds_project:
+            self.say(f"the editor holds {PROJECT_FILE}: g puts the pushed image into its pod itself", ok=False)
+            return
         try:
             manifests = parse_manifests(self.editor.text)
         except ManifestError as exc:
@@ -290,19 +344,27 @@ class DeployScreen(AppScreen):
         if not replaced:
             self.notify(f"the YAML already uses {last}", title="Image")
             return
-        self.set_yaml(to_yaml(changed_manifests), self.source)
+        self.change_yaml(replace_image_in_text(self.editor.text, last) or to_yaml(changed_manifests))
+        self.update_info()
         self.say(f"image {last} put in place of " + "; ".join(replaced), ok=True)
 
     # ---------------------------------------------------------------- apply and follow
 
     def manifests_to_apply(self) -> list[Manifest] | None:
-        if self.target_namespace == ALL_NAMESPACES:
-            self.say("choose the namespace to deploy into (n on the Pods screen): not all namespaces", ok=False)
+        """The editor's manifests, labelled; None when they cannot be applied (said why)."""
+        if self.editor_holds_project:
+            self.say(f"the editor holds {PROJECT_FILE}: ctrl+w saves it, g runs the loop with its pod", ok=False)
             return None
         try:
             manifests = parse_manifests(self.editor.text)
         except ManifestError as exc:
             self.show_manifest_error(exc)
+            return None
+        return self.labelled(manifests)
+
+    def labelled(self, manifests: list[Manifest]) -> list[Manifest] | None:
+        if self.target_namespace == ALL_NAMESPACES:
+            self.say("choose the namespace to deploy into (n on the Pods screen): not all namespaces", ok=False)
             return None
         if not pods_of(manifests):
             self.say("the YAML has no Pod to deploy", ok=False)
@@ -346,9 +408,10 @@ class DeployScreen(AppScreen):
         self.post_message(DeployOutcome(", ".join(map(str, applied)), ok=True, follow=(namespace, first_pod)))
 
     def on_deploy_outcome(self, message: DeployOutcome) -> None:
+        self.refresh_bindings()  # a wait began or ended: Esc and K come and go
         self.say(message.text, message.ok)
         if not message.ok:
-            self.notify(message.text, title="Deploy", severity="error", timeout=10)
+            self.notify(message.text, title="Deploy", severity="error", timeout=10, markup=False)
         if message.follow is not None:
             self.follow(*message.follow)
         if message.fan_out is not None:
@@ -364,16 +427,22 @@ class DeployScreen(AppScreen):
         return self._follow_token
 
     def follow(self, namespace: str, name: str) -> None:
+        self.follow_started = time.monotonic()
         self.follow_pod(namespace, name, self.new_follow())
 
     @work(thread=True, group="deploy-follow", exit_on_error=False)
     def follow_pod(self, namespace: str, name: str, token: threading.Event) -> None:
-        for progress in PodFollower(self.kube, namespace, name).follow(token):
+        """Each look while it is on its way (the panel counts the seconds), then each change until it has finished:
+        a pod that ran is followed on to Completed or Failed, so the panel never shows a Running long gone."""
+        for progress in PodFollower(self.kube, namespace, name).follow(token, every_look=True, until_finished=True):
             self.post_message(DeployProgress(progress, token))
 
     def on_deploy_progress(self, message: DeployProgress) -> None:
         if message.token is self._follow_token:
+            was_waiting = self.waits.for_pod()
             self.progress = message.progress
+            if self.waits.for_pod() != was_waiting:
+                self.refresh_bindings()  # Esc comes and goes
             self.render_follow()
 
     def action_follow_selected(self) -> None:
@@ -420,10 +489,39 @@ class DeployScreen(AppScreen):
         fields = [Field("path", "Project file (image, registry, build, pod, namespace, paths)", default, required=True)]
 
         def chosen(values: FormValues | None) -> None:
-            if values:
-                self.use_project(Path(str(values["path"])).expanduser())
+            if not values:
+                return
+            path = Path(str(values["path"])).expanduser()
+            if path.exists() or path.is_symlink():
+                self.use_project(path)
+            else:
+                self.starters.offer(path, f"There is no {path}.")
 
         self.app.push_screen(FormScreen("Open a project file", fields, "Open"), chosen)
+
+    def open_project_file(self, path: Path) -> None:
+        """The project file itself in the editor (ctrl+w saves it and reads it again), read as the project."""
+        try:
+            file, text = EditedFile.read(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            self.say(f"cannot open {path}: {exc.strerror if isinstance(exc, OSError) else exc}", ok=False)
+            return
+        self.set_yaml(text, str(path), file, holds_project=True)
+        self.editor.focus()
+        if self.reload_project(path):
+            self.say(f"opened {path}: ctrl+w saves an edit, g runs the loop with it", ok=True)
+
+    def reload_project(self, path: Path) -> bool:
+        """Read the project file again, leaving the editor as it is; False: its problems said with their lines."""
+        try:
+            self.project = load_project(path)
+        except ProjectError as exc:
+            self.project = None
+            self.say("\n".join(exc.problems), ok=False)
+            return False
+        self.pods_panel.watch_namespace(self.target_namespace)
+        self.update_info()
+        return True
 
     def use_project(self, path: Path) -> None:
         try:
@@ -443,6 +541,10 @@ class DeployScreen(AppScreen):
         self.say(f"project {path}: image {project.repository}, {where}; g: build → push → deploy → shell", ok=True)
 
     def action_loop(self) -> None:
+        path = self.cwd / PROJECT_FILE
+        if self.project is None and not (path.exists() or path.is_symlink()):
+            self.starters.offer(path, f"g needs a project file, and {self.cwd} has no {PROJECT_FILE}.")
+            return
         self.loops.start()
 
     def on_loop_progress(self, message: LoopProgress) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ from tui.screens.common.dialogs import ConfirmScreen
 from tui.screens.common.failures import Notice
 from tui.screens.deploy.outcome import DeployOutcome
 from tui.services.deploy.apply import ApplyFailed
+from tui.services.deploy.pod_deletion import PodDeletion
 from tui.services.pods.experiment_pods import ExperimentPod
 
 if TYPE_CHECKING:
@@ -49,13 +51,34 @@ class ExperimentPodActions:
         screen.app.push_screen(ConfirmScreen(question, "Restart"), confirmed)
 
     def _restart(self, namespace: str, name: str) -> None:
-        """In a thread worker."""
+        """In a thread worker: the remembered manifest, the old pod deleted and waited for (each look said; Esc stops
+        waiting, K forces it), then the manifest applied again."""
         screen = self.screen
+        manifest = screen.applier.store.recall(namespace, name)
+        if manifest is None:
+            text = (
+                f"no manifest remembered for pod {name} in {namespace} (it was not applied from this app on this "
+                "machine): open its YAML and apply it"
+            )
+            screen.post_message(DeployOutcome(text, ok=False))
+            return
         screen.post_message(DeployOutcome(f"restarting {name}: deleting the old pod…", ok=True))
+        deletion = PodDeletion(screen.kube, namespace, name)
+        screen.stop_wait, screen.deletion = threading.Event(), deletion
         try:
-            applied = screen.applier.restart(namespace, name)
+            gone = False
+            for progress in deletion.run(screen.stop_wait):
+                screen.post_message(DeployOutcome(f"restarting {name}: {progress.summary()}", ok=True))
+                gone = progress.gone
+            applied = screen.applier.apply(namespace, [manifest])[0] if gone else None
         except ApplyFailed as exc:
-            screen.post_message(DeployOutcome(str(exc), ok=False))
+            applied, failure = None, str(exc)
+        else:
+            failure = f"stopped waiting: pod {name} is still being deleted; R again restarts it once it is gone"
+        finally:
+            screen.stop_wait, screen.deletion = None, None  # before the outcome: it redraws the keys and the hint
+        if applied is None:
+            screen.post_message(DeployOutcome(failure, ok=False))
             return
         screen.post_message(PodsDeployed(namespace))
         screen.post_message(DeployOutcome(f"restarted: {applied}", ok=True, follow=(namespace, name)))

@@ -22,6 +22,7 @@ from tui.screens.deploy.forms import (
     fan_out_request,
     fan_out_values,
 )
+from tui.screens.deploy.outcome import DeployOutcome
 from tui.services.deploy.apply import ApplyFailed
 from tui.services.deploy.fanout_existing import EarlierFanOut
 from tui.services.deploy.fanout_follow import FanOutFollower
@@ -120,6 +121,14 @@ class FanOutFlow:
         screen.apply(namespace, [*claims, *request.manifests], follower, first)
 
     def _check_then_remove(self, namespace: str, request: FanOutRequest, claims: list[Manifest]) -> None:
-        """In the apply's worker: nothing of the earlier run goes unless the API would take the new one."""
+        """In the apply's worker: nothing of the earlier run goes unless the API would take the new one; the wait
+        for it to go says how it goes (Esc stops it, K forces a pod being deleted)."""
+        screen = self.screen
         self.earlier.check(namespace, [*claims, *request.manifests])
-        self.earlier.remove(namespace, request.name, request.count, request.job)
+        screen.stop_wait = threading.Event()
+        try:
+            for said in self.earlier.remove(namespace, request.name, request.job, screen.stop_wait):
+                screen.deletion = self.earlier.deletion
+                screen.post_message(DeployOutcome(said, ok=True))
+        finally:
+            screen.stop_wait, screen.deletion = None, None

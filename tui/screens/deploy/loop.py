@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.markup import escape
 from textual.message import Message
 
 from tui.messages import OpenShell, PodsDeployed
+from tui.models.deploy.image_text import replace_image_in_text
 from tui.models.deploy.pod_template import (
     Manifest,
     ManifestError,
@@ -24,10 +26,12 @@ from tui.models.deploy.pod_template import (
 from tui.models.project.project_file import PROJECT_FILE, LoopReady, Project, StageState, StageUpdate
 from tui.screens.common.dialogs import ConfirmScreen
 from tui.screens.deploy.outcome import DeployOutcome
+from tui.screens.deploy.save import offer_new_image
 from tui.services.deploy.apply import ApplyFailed
 from tui.services.deploy.loop import ExperimentLoop, LoopEvent
 from tui.services.images.images import ImageService
 from tui.services.pods.rows import pod_row
+from tui.services.project.project_pod import project_manifests
 
 if TYPE_CHECKING:
     from tui.screens.deploy.deploy import DeployScreen
@@ -37,7 +41,7 @@ if TYPE_CHECKING:
 class LoopProgress(Message):
     """A stage of the build → push → deploy → Running → shell loop moved on (or the pod is ready for the shell)."""
 
-    event: LoopEvent
+    event: LoopEvent | None  # None: the loop has ended
 
 
 class LoopFlow:
@@ -46,6 +50,7 @@ class LoopFlow:
     def __init__(self, screen: DeployScreen) -> None:
         self.screen = screen
         self.running: ExperimentLoop | None = None
+        self.pod_file: Path | None = None  # the pod YAML the running loop applies, to write the pushed image into
 
     def start(self) -> None:
         screen = self.screen
@@ -58,7 +63,7 @@ class LoopFlow:
         if self.running is not None:
             screen.notify("the loop is running already", title="Loop", severity="warning")
             return
-        manifests = screen.manifests_to_apply()
+        manifests = self._manifests(screen.project)
         if manifests is not None:
             screen.run_worker(
                 partial(self._check_then_loop, screen.project, screen.target_namespace, manifests),
@@ -68,6 +73,20 @@ class LoopFlow:
                 group="deploy-loop",
                 exit_on_error=False,
             )
+
+    def _manifests(self, project: Project) -> list[Manifest] | None:
+        """The editor's pod, or the project's when the editor holds the project file itself."""
+        screen = self.screen
+        if not screen.editor_holds_project:
+            self.pod_file = screen.file.path if screen.file is not None else None
+            return screen.manifests_to_apply()
+        try:
+            manifests = project_manifests(project)
+        except ManifestError as exc:
+            screen.say(str(exc), ok=False)
+            return None
+        self.pod_file = project.resolve(project.pod_file) if project.pod_file else None
+        return screen.labelled(manifests)
 
     def cancel(self) -> None:
         if self.running is not None:
@@ -110,9 +129,9 @@ class LoopFlow:
         """In a thread worker of its own: the stages as they go."""
         screen = self.screen
         assert screen.docker is not None
-        screen.app.call_from_thread(self._started, project)
         loop = ExperimentLoop(ImageService(screen.docker.client()), screen.applier, screen.last_pushed)
         self.running = loop
+        screen.app.call_from_thread(self._started, project)
         try:
             for event in loop.run(project, namespace, manifests, replace):
                 if isinstance(event, StageUpdate) and event.stage == "deploy" and event.state is StageState.DONE:
@@ -120,31 +139,42 @@ class LoopFlow:
                 screen.post_message(LoopProgress(event))
         finally:
             self.running = None
+            screen.post_message(LoopProgress(None))  # the loop ended: Esc and K are no longer for it
 
     def _started(self, project: Project) -> None:
         screen = self.screen
         screen.stages = {}
         screen.new_follow()  # the loop follows the pod itself
         screen.outcome = f"loop of {escape(str(project.path))}"
+        screen.refresh_bindings()
         screen.render_follow()
 
-    def progressed(self, event: LoopEvent) -> None:
+    def progressed(self, event: LoopEvent | None) -> None:
+        """`None`: the loop has ended."""
         screen = self.screen
-        if isinstance(event, LoopReady):
+        if event is None:
+            screen.refresh_bindings()
+        elif isinstance(event, LoopReady):
             screen.stages["shell"] = StageUpdate("shell", StageState.DONE, "opened in the Terminal screen (3)")
             screen.post_message(OpenShell(pod_row(event.pod)))
+            screen.follow(event.namespace, pod_row(event.pod).name)  # on to its end: the panel never goes stale
         else:
             screen.stages[event.stage] = event
             if event.stage == "push" and event.state is StageState.DONE:
                 self._show_image(event.detail)  # what is applied next: the pushed reference, with its digest
+                if self.pod_file is not None:
+                    offer_new_image(screen, self.pod_file, event.detail)
             screen.update_info()
+        screen.refresh_bindings()  # K comes and goes with the deletion of an earlier pod
         screen.render_follow()
 
     def _show_image(self, image: str) -> None:
         screen = self.screen
+        if screen.editor_holds_project:
+            return  # the project file itself is shown: the image goes into the pod, not into it
         try:
             manifests, replaced = replace_image(parse_manifests(screen.editor.text), image)
         except ManifestError:
             return
         if replaced:
-            screen.set_yaml(to_yaml(manifests), screen.source)
+            screen.change_yaml(replace_image_in_text(screen.editor.text, image) or to_yaml(manifests))

@@ -25,7 +25,8 @@ _STAGE_MARK = {
 }
 HELP = (
     "o: open a pod YAML · t: make one from the template · e: edit it here · "
-    "ctrl+s: apply it (server-side) and follow the pod · g: build → push → deploy → shell from k8sx.yaml"
+    "ctrl+s: apply it (server-side) and follow the pod · ctrl+w: save it · "
+    "g: build → push → deploy → shell from k8sx.yaml (none yet: g offers to write one)"
 )
 
 

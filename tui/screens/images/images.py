@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shlex
 import threading
 from collections.abc import Callable
@@ -39,7 +40,10 @@ from tui.screens.images.layer_progress import LayerProgressScreen
 from tui.services.docker.engine import DockerService
 from tui.services.docker.engine_stream import EventStream
 from tui.services.images.images import ImageService
+from tui.services.project.last_build import LastBuild
 from tui.services.terminal.shell_choices import ShellChoices
+
+log = logging.getLogger(__name__)
 
 COLUMNS = ("REPOSITORY:TAG", "IMAGE ID", "SIZE", "CREATED")
 
@@ -293,6 +297,10 @@ class ImagesScreen(AppScreen):
         except ValueError as exc:
             self.notify(f"{exc} (build args are KEY=value separated by spaces)", title="Build", severity="error")
             return
+        try:  # for a starter k8sx.yaml; the build goes on without it
+            LastBuild().set(Path(context).resolve(), str(values["dockerfile"]) or "Dockerfile")
+        except OSError:
+            log.warning("could not record the last build's place", exc_info=True)
         service = self.service()
 
         def start() -> EventStream[BuildEvent]:

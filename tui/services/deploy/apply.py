@@ -8,7 +8,6 @@ import json
 import logging
 import random
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -209,45 +208,6 @@ class PodApplier:
                 raise ApplyFailed(f"cannot read pod {name}: {self.kube.explain(exc)}") from exc
             found.append(name)
         return found
-
-    # ---------------------------------------------------------------- restart
-
-    def restart(
-        self, namespace: str, name: str, timeout: float = 120.0, cancel: threading.Event | None = None
-    ) -> Applied:
-        """Delete the pod (if it is still there), wait until it is gone, apply its remembered manifest again: the
-        same image, command and claim, so the results on that claim are where the new pod expects them."""
-        manifest = self.store.recall(namespace, name)
-        if manifest is None:
-            raise ApplyFailed(
-                f"no manifest remembered for pod {name} in {namespace} (it was not applied from this app on this "
-                "machine): open its YAML and apply it"
-            )
-        self.delete_and_wait(namespace, name, timeout, cancel)
-        return self.apply(namespace, [manifest])[0]
-
-    def delete_and_wait(
-        self, namespace: str, name: str, timeout: float = 120.0, cancel: threading.Event | None = None
-    ) -> None:
-        stop = cancel or threading.Event()
-        try:
-            self._core().delete_namespaced_pod(name, namespace, _request_timeout=TIMEOUT_S)
-        except ApiException as exc:
-            if exc.status != 404:
-                raise ApplyFailed(f"cannot delete pod {name}: {api_message(exc)}") from exc
-        except Exception as exc:
-            raise ApplyFailed(f"cannot delete pod {name}: {self.kube.explain(exc)}") from exc
-        waited = 0.0
-        while waited < timeout and not stop.is_set():
-            try:
-                self._core().read_namespaced_pod(name, namespace, _request_timeout=TIMEOUT_S)
-            except ApiException as exc:
-                if exc.status == 404:
-                    return
-                raise ApplyFailed(f"cannot read pod {name}: {api_message(exc)}") from exc
-            stop.wait(0.5)
-            waited += 0.5
-        raise ApplyFailed(f"pod {name} is still terminating after {timeout:.0f}s; try again when it is gone")
 
 
 def _stand_in_name(name: str) -> str:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
 from kubernetes import client as k8s
@@ -16,6 +18,7 @@ from tui.models.deploy.fanout import job_state
 from tui.models.deploy.pod_template import Manifest
 from tui.services.deploy.apply import TIMEOUT_S, ApplyFailed, PodApplier, api_message
 from tui.services.deploy.fanout_follow import fanout_selector
+from tui.services.deploy.pod_deletion import PodDeletion
 from tui.services.kube.kube import KubeService
 
 POLL_S = 0.5
@@ -24,6 +27,7 @@ POLL_S = 0.5
 class EarlierFanOut:
     def __init__(self, applier: PodApplier) -> None:
         self.applier = applier
+        self.deletion: PodDeletion | None = None  # the earlier pod being deleted now
 
     @property
     def kube(self) -> KubeService:
@@ -79,21 +83,20 @@ class EarlierFanOut:
         except ApplyFailed as exc:
             raise ApplyFailed(f"{exc}\n(nothing was deleted: the earlier fan-out is as it was)") from exc
 
-    def remove(
-        self,
-        namespace: str,
-        name: str,
-        count: int,
-        job: bool,
-        timeout: float = 120.0,
-        cancel: threading.Event | None = None,
-    ) -> None:
-        """Delete it and wait until it is gone. A Job is deleted with propagationPolicy Foreground: it stays (being
-        deleted) until the garbage collector has deleted its pods, so once it is gone no pod of it is left to be
-        counted as the new run's."""
+    def remove(self, namespace: str, name: str, job: bool, cancel: threading.Event) -> Iterator[str]:
+        """Delete it and wait until it is gone, saying at each look what is waited for (a pod being deleted is
+        `self.deletion` meanwhile: it can be forced). A Job is deleted with propagationPolicy Foreground: it stays
+        (being deleted) until the garbage collector has deleted its pods, so once it is gone no pod of it is left to
+        be counted as the new run's. ApplyFailed when `cancel` stops the wait: the new run is not applied."""
         if not job:
             for pod in self._plain_pods(namespace, name):
-                self.applier.delete_and_wait(namespace, pod, timeout, cancel)
+                self.deletion = PodDeletion(self.kube, namespace, pod)
+                try:
+                    yield from (progress.summary() for progress in self.deletion.run(cancel))
+                finally:
+                    self.deletion = None
+                if cancel.is_set():
+                    raise ApplyFailed(f"stopped waiting: pod {pod} is still being deleted; nothing new was applied")
             return
         try:
             self._batch().delete_namespaced_job(
@@ -104,11 +107,11 @@ class EarlierFanOut:
                 raise ApplyFailed(f"cannot delete job {name}: {api_message(exc)}") from exc
         except Exception as exc:
             raise ApplyFailed(f"cannot delete job {name}: {self.kube.explain(exc)}") from exc
-        stop = cancel or threading.Event()
-        waited = 0.0
-        while waited < timeout and not stop.is_set():
+        started = time.monotonic()
+        while not cancel.is_set():
             if self._job(namespace, name) is None:
                 return
-            stop.wait(POLL_S)
-            waited += POLL_S
-        raise ApplyFailed(f"job {name} is still being deleted after {timeout:.0f}s; try again when it is gone")
+            waited = time.monotonic() - started
+            yield f"deleting job {name}: {waited:.0f} s — its pods go first, then the Job (Foreground deletion)"
+            cancel.wait(POLL_S)
+        raise ApplyFailed(f"stopped waiting: job {name} is still being deleted; nothing new was applied")

@@ -15,6 +15,7 @@ from tui.models.images.image import BuildFailed, BuildFinished, BuildStep, Image
 from tui.models.project.project_file import LoopReady, Project, StageState, StageUpdate
 from tui.models.units import human_bytes
 from tui.services.deploy.apply import ApplyFailed, PodApplier
+from tui.services.deploy.pod_deletion import PodDeletion
 from tui.services.deploy.pod_follow import PodFollower
 from tui.services.docker.engine_stream import EventStream, ImageError
 from tui.services.images.images import ImageService
@@ -45,6 +46,7 @@ class ExperimentLoop:
         self.last_pushed = last_pushed
         self._cancel = threading.Event()
         self._stream: EventStream[Any] | None = None
+        self.deletion: PodDeletion | None = None  # the earlier pod's, while it is waited for (it can be forced)
 
     def cancel(self) -> None:
         """From any thread: stop the loop, and the build or push in progress with it (the engine stops too)."""
@@ -137,13 +139,28 @@ class ExperimentLoop:
         try:
             if replace:
                 for pod in pods_of(with_image):
-                    self.applier.delete_and_wait(namespace, name_of(pod), cancel=cancel)
+                    if not (yield from self._delete(namespace, name_of(pod), cancel)):
+                        return None
             applied = self.applier.apply(namespace, with_image)
         except ApplyFailed as exc:
             yield StageUpdate("deploy", StageState.FAILED, str(exc))
             return None
         yield StageUpdate("deploy", StageState.DONE, ", ".join(map(str, applied)))
         return first
+
+    def _delete(self, namespace: str, name: str, cancel: threading.Event) -> Generator[LoopEvent, None, bool]:
+        """The earlier pod of that name, deleted and waited for, saying how it goes; False: the wait was stopped."""
+        self.deletion = PodDeletion(self.applier.kube, namespace, name)
+        try:
+            last = None
+            for last in self.deletion.run(cancel):
+                yield StageUpdate("deploy", StageState.RUNNING, last.summary())
+        finally:
+            self.deletion = None
+        if last is None or not last.gone:
+            yield StageUpdate("deploy", StageState.FAILED, f"stopped waiting: pod {name} is still being deleted")
+            return False
+        return True
 
     def _wait_running(
         self, namespace: str, name: str, cancel: threading.Event
@@ -164,8 +181,13 @@ class ExperimentLoop:
             if stuck_since is not None and time.monotonic() - stuck_since > STUCK_GRACE_S:
                 yield StageUpdate("running", StageState.FAILED, progress.summary())
                 return None
-            yield StageUpdate("running", StageState.RUNNING, progress.summary())
-        if not cancel.is_set():
+            waited = time.monotonic() - started
+            yield StageUpdate(
+                "running", StageState.RUNNING, progress.summary() + (f" ({waited:.0f} s)" if waited >= 2 else "")
+            )
+        if cancel.is_set():
+            yield StageUpdate("running", StageState.FAILED, f"stopped waiting: pod {name} stays as it is")
+        else:
             waited = time.monotonic() - started
             reason = last.summary() if last else name
             yield StageUpdate("running", StageState.FAILED, f"not Running after {waited:.0f}s: {reason}")

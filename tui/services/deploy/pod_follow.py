@@ -18,6 +18,7 @@ from tui.services.pods.rows import pod_status
 
 Json = dict[str, Any]
 INTERVAL_S = 1.0
+RUNNING_INTERVAL_S = 3.0  # a pod that runs changes seldom: looked at less often until it finishes
 TIMEOUT_S = 15.0
 
 
@@ -66,10 +67,15 @@ class PodFollower:
         return pod_progress(self.name, pod, pod_status(pod) if pod else "Gone", events, tuple(claims))
 
     def follow(
-        self, cancel: threading.Event, timeout: float | None = None, every_look: bool = False
+        self,
+        cancel: threading.Event,
+        timeout: float | None = None,
+        every_look: bool = False,
+        until_finished: bool = False,
     ) -> Iterator[PodProgress]:
-        """Each change of where the pod stands (`every_look`: each reading, changed or not), until it is settled
-        (Running, finished or gone), cancelled, or `timeout` seconds have passed."""
+        """Each change of where the pod stands (`every_look`: each reading, changed or not, while it is on its way),
+        until it is settled (Running, finished or gone; `until_finished`: finished or gone), cancelled, or `timeout`
+        seconds have passed."""
         last: PodProgress | None = None
         deadline = None if timeout is None else time.monotonic() + timeout
         while not cancel.is_set() and (deadline is None or time.monotonic() < deadline):
@@ -79,9 +85,10 @@ class PodFollower:
                 progress = PodProgress(
                     self.name, Verdict.WAITING, "?", f"cannot read the pod: {self.kube.explain(exc)}"
                 )
-            if progress != last or every_look:
+            running = progress.verdict is Verdict.RUNNING
+            if progress != last or (every_look and not running):
                 yield progress
                 last = progress
-            if progress.verdict.settled:
+            if progress.verdict.settled and not (until_finished and running):
                 return
-            cancel.wait(INTERVAL_S)
+            cancel.wait(RUNNING_INTERVAL_S if running else INTERVAL_S)

@@ -1,0 +1,73 @@
+"""A starter k8sx.yaml offered where the loop needs one and there is none (`g` without it, `P` on a missing path):
+written from what the app knows after a confirm that shows what it will say, then opened in the Deploy editor (ctrl+w
+saves an edit) and read as the project, so the next `g` uses it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui.models.deploy.pod_template import ManifestError, parse_manifests, pods_of
+from tui.models.project.starter import StarterFacts
+from tui.screens.common.dialogs import ConfirmScreen
+from tui.services.kube.kube import ALL_NAMESPACES
+from tui.services.project.last_build import LastBuild
+from tui.services.project.starter import starter_facts, write_starter
+
+if TYPE_CHECKING:
+    from tui.screens.deploy.deploy import DeployScreen
+
+
+class StarterFlow:
+    def __init__(self, screen: DeployScreen, last_build: LastBuild | None = None) -> None:
+        self.screen = screen
+        self.last_build = last_build or LastBuild()
+
+    def offer(self, path: Path, why: str) -> None:
+        facts = self._facts(path)
+        build = f"{facts.context or '.'}, {facts.dockerfile or 'Dockerfile'}"
+        pod = f"file {facts.pod_file}" if facts.pod_file else f"the template ({facts.template.get('name') or 'exp'})"
+        image = facts.last_pushed or "none pushed yet: a placeholder to change"
+        namespace = facts.namespace or "the app's"
+        question = (
+            f"{why}\nWrite a starter {path} from what the app knows?\n"
+            f"  image: {image}\n  build: {build}\n  pod: {pod}\n  namespace: {namespace}\n"
+            "Each key is explained in a comment; it opens in the editor."
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._write(path, facts)
+
+        self.screen.app.push_screen(ConfirmScreen(question, "Write"), confirmed)
+
+    def _facts(self, path: Path) -> StarterFacts:
+        screen = self.screen
+        pod_file = None
+        if screen.file is not None and not screen.editor_holds_project:
+            try:
+                if pods_of(parse_manifests(screen.editor.text)):
+                    pod_file = screen.file.path
+            except ManifestError:
+                pass
+        namespace = screen.kube.namespace if screen.kube.namespace != ALL_NAMESPACES else ""
+        return starter_facts(
+            path, screen.last_pushed.get(), self.last_build.get(), pod_file, screen.template_values, namespace
+        )
+
+    def _write(self, path: Path, facts: StarterFacts) -> None:
+        screen = self.screen
+        try:
+            write_starter(path, facts)
+        except FileExistsError:
+            screen.say(f"{path} is there already (written meanwhile?): P opens it", ok=False)
+            return
+        except OSError as exc:
+            screen.say(f"cannot write {path}: {exc.strerror}", ok=False)
+            return
+        screen.open_project_file(path)
+        screen.say(
+            f"wrote {path}: each key is explained in it. Check image and registry, ctrl+w saves an edit, "
+            "then g builds, pushes and runs it",
+            ok=True,
+        )

@@ -1,0 +1,58 @@
+"""Writing a starter k8sx.yaml: the facts gathered (the last build's place, else a Dockerfile in the folder; paths
+made relative to the file's folder where they can be), the text written, never over an existing file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from tui.models.project.starter import StarterFacts, starter_text
+from tui.services.project.last_build import BuildPlace
+
+
+def starter_facts(
+    path: Path,
+    last_pushed: str | None,
+    last_build: BuildPlace | None,
+    pod_file: Path | None,
+    template: Mapping[str, str],
+    namespace: str,
+) -> StarterFacts:
+    """For a k8sx.yaml at `path`: `pod_file` when the editor's pod came from one, else the template's fields."""
+    folder = path.parent
+    context, dockerfile = "", ""
+    if last_build is not None:
+        context = _relative(last_build.context, folder)
+        dockerfile = _relative(last_build.context / last_build.dockerfile, folder)
+    elif not (folder / "Dockerfile").is_file():
+        found = sorted(folder.glob("*/Dockerfile"))  # the usual `image/Dockerfile` of a project folder
+        if found:
+            context, dockerfile = _relative(found[0].parent, folder), _relative(found[0], folder)
+    return StarterFacts(
+        folder_name=folder.resolve().name,
+        last_pushed=last_pushed or "",
+        context=context,
+        dockerfile=dockerfile,
+        pod_file=_relative(pod_file, folder) if pod_file is not None else "",
+        template=template,
+        namespace=namespace,
+    )
+
+
+def write_starter(path: Path, facts: StarterFacts) -> str:
+    """The text written; FileExistsError when there is a file already (it is not the app's to replace)."""
+    text = starter_text(facts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x") as out:
+        out.write(text)
+    return text
+
+
+def _relative(target: Path, folder: Path) -> str:
+    target, folder = target.expanduser().absolute(), folder.absolute()
+    if target == folder:
+        return "."
+    if target.is_relative_to(folder):
+        return str(target.relative_to(folder))
+    return os.fspath(target)
