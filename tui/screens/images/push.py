@@ -76,7 +76,7 @@ class PushScreen(AppScreen):
             yield Input(id="push-destination", placeholder="europe-west2-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE")
             yield Label("… or from Artifact Registry parts (ctrl+g fills the repository above)", classes="label")
             with Horizontal():
-                yield Input(id="ar-region", placeholder="region, e.g. europe-west2")
+                yield Input(id="ar-region", placeholder="region: europe-west2")
                 yield Input(id="ar-project", placeholder="project")
                 yield Input(id="ar-repository", placeholder="repository")
                 yield Input(id="ar-image", placeholder="image")
