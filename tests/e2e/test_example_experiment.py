@@ -39,6 +39,7 @@ from tui.screens.common.forms import FormScreen
 from tui.screens.logs.logs import LogsScreen
 from tui.screens.pods.pods import PodsScreen
 from tui.screens.transfer.claims import ClaimsScreen
+from tui.screens.transfer.copy_in_plan import CopyInPlanScreen
 from tui.screens.transfer.copy_progress import CopyScreen
 from tui.services.images.last_pushed import LastPushed
 from tui.services.transfer.claim_pull import ROLE, ROLE_LABEL
@@ -216,10 +217,13 @@ async def test_the_preprocess_example_runs_real_python_on_the_real_node_from_g_t
         await settle(pilot, lambda: pod_status(app) == "Running", what="the pod Running on the pod list")
         await pilot.press("u")
         await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="the copy-in form")
-        assert form_value(app, "local") == str(example.folder)
+        assert form_value(app, "local") == ""  # nothing copied into this pod before
         assert form_value(app, "remote") == "/persistent"
         app.screen.query_one("#field-local", Input).value = str(example.folder / "data")
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+s")  # the pod is asked first: /persistent is a folder, so data goes into it
+        await settle(pilot, lambda: isinstance(app.screen, CopyInPlanScreen) and app.screen.plan is not None)
+        assert f"to {namespace}/{POD}:/persistent/data\n" in str(app.screen.query_one("#plan-text", Label).content)
+        await pilot.press("enter")
         status, _ = await finished_copy(pilot, app, timeout=60)
         assert status.startswith("done: 1 file,") and "every file checked (sha256)" in status, status
 

@@ -34,6 +34,7 @@ class Project:
     template: dict[str, str] = field(default_factory=dict)  # the template form's fields
     data_path: str = DEFAULT_DATA_PATH
     results_path: str = DEFAULT_RESULTS_PATH
+    code_path: str = ""  # empty: where the Dockerfile puts the code
 
     @property
     def folder(self) -> Path:

@@ -79,6 +79,7 @@ def starter_text(facts: StarterFacts) -> str:
         "paths:",
         _line(f"  data: {DEFAULT_DATA_PATH}", "where u on the Pods screen copies data to, in the pod"),
         _line(f"  results: {DEFAULT_RESULTS_PATH}", "where r on the Pods screen pulls results from"),
+        "  # code: /app                          # where U syncs code to (else the Dockerfile's COPY . / WORKDIR)",
     ]
     return "\n".join(lines) + "\n"
 

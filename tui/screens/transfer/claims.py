@@ -17,10 +17,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tui.models.pods.row import short_age
+from tui.models.transfer.app_folders import results_folder
 from tui.models.transfer.progress import TransferSummary
 from tui.screens.common.base import AppFooter
 from tui.screens.common.failures import WorkerFailures
 from tui.screens.common.forms import Field, FormScreen, FormValues
+from tui.screens.common.table_keys import TableKeys
 from tui.screens.transfer.destination_form import destination, destination_check
 from tui.screens.transfer.pod_flows import PodTransfers, Progress, PullCall, ask_then_pull
 from tui.services.images.last_pushed import LastPushed
@@ -46,14 +48,14 @@ class ClaimsListed(Message):
     problem: str = ""
 
 
-class ClaimsScreen(WorkerFailures, Screen[None]):
+class ClaimsScreen(WorkerFailures, TableKeys, Screen[None]):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="claims.back"),
         Binding("r", "pull", "Pull", id="claims.pull", tooltip="pull a path from the claim under the cursor"),
     ]
     DEFAULT_CSS = """
     ClaimsScreen #claims-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
-    ClaimsScreen #claims-info { height: 1; padding: 0 1; color: $text-muted; }
+    ClaimsScreen #claims-info { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
     ClaimsScreen DataTable { height: 1fr; }
     """
 
@@ -170,7 +172,8 @@ class ClaimsScreen(WorkerFailures, Screen[None]):
     def _form(self, plan: ClaimPullPlan, results_from: str) -> tuple[list[Field], str]:
         """Labels and note lines short: the form does not wrap them."""
         name = plan.claim.name
-        local = Field("local", "Copy to (local folder)", str(Path.cwd() / "results" / name), required=True)
+        default = results_folder(self.transfers.folder) / name
+        local = Field("local", "Copy to (local folder)", str(default), required=True)
         if plan.pod:
             label = f"Results, as pod {plan.pod} sees them (the results path from {results_from})"
             remote = Field("remote", label, plan.remote, required=True)

@@ -40,13 +40,17 @@ class SyncScreen(ProgressScreen[SyncSummary | None]):
     TITLE_ID = "sync-title"
     REPAINT_EVERY_S = 0.25
 
-    def __init__(self, sync: CodeSync, row: PodRow, local: str, remote: str, delete: bool) -> None:
+    def __init__(
+        self, sync: CodeSync, row: PodRow, local: str, remote: str, delete: bool, results: Path | None = None
+    ) -> None:
+        """`results`: where pulls land, left out on both sides when it lies in the synced folder."""
         super().__init__(f"Sync {local} → {row.key}:{remote}")
         self.sync = sync
         self.row = row
         self.local = local
         self.remote = remote
         self.delete = delete
+        self.results = results
         self.summary: SyncSummary | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -65,7 +69,8 @@ class SyncScreen(ProgressScreen[SyncSummary | None]):
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
     def make_plan(self) -> None:
         try:
-            plan = self.sync.plan(Path(self.local), self.row.namespace, self.row.name, self.remote)
+            row = self.row
+            plan = self.sync.plan(Path(self.local), row.namespace, row.name, self.remote, results=self.results)
         except Exception as exc:
             self.post_message(SyncPlanned(None, str(exc)))
             return

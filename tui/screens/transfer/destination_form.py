@@ -1,8 +1,9 @@
-"""The pull forms' check of the local destination before they close (models/transfer/destination.py has the
-rules). What is refused is said on the form, which stays open with everything typed."""
+"""The transfer forms' checks of local paths before they close: a pull's destination (models/transfer/destination.py
+has the rules), a copy-in's source. What is refused is said on the form, which stays open with everything typed."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from tui.screens.common.forms import Check, FormValues
@@ -28,3 +29,15 @@ def destination_check(field: str, names: list[str] | None = None) -> Check:
 def destination(values: FormValues, field: str = "local") -> Path:
     """The destination typed, absolute and normalised by its text, as the check saw it."""
     return checked(str(values[field]))[0]
+
+
+def local_exists(field: str) -> Check:
+    """The copy-in form's check: what `field` names must be here (a file or a folder), said on the form."""
+
+    def check(values: FormValues) -> str | None:
+        typed = str(values[field])
+        if typed and not Path(os.path.expanduser(typed)).exists():
+            return f"{typed} does not exist here"
+        return None
+
+    return check

@@ -13,24 +13,28 @@ from typing import Any
 from textual.screen import Screen
 
 from tui.models.pods.row import PodRow
+from tui.models.transfer.app_folders import RESULTS_FOLDER, results_folder
+from tui.models.transfer.copy_target import PodKind
 from tui.models.transfer.progress import TransferProgress, TransferSummary
 from tui.models.units import human_bytes
 from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
 from tui.screens.common.forms import Field, FormScreen, FormValues
 from tui.screens.transfer.code_sync import SyncScreen
+from tui.screens.transfer.copy_in_plan import CopyInPlanScreen
 from tui.screens.transfer.copy_progress import CopyScreen
-from tui.screens.transfer.destination_form import destination, destination_check
+from tui.screens.transfer.destination_form import destination, destination_check, local_exists
 from tui.screens.transfer.pull_many import PullJob, PullManyScreen
 from tui.services.kube.kube import KubeService
 from tui.services.transfer.claim_pull import ClaimPull
 from tui.services.transfer.code_sync import SKIPPED, CodeSync
 from tui.services.transfer.copy_in import PodCopyIn
+from tui.services.transfer.copy_in_memory import LastCopyIn
+from tui.services.transfer.copy_in_target import CopyInPlan
 from tui.services.transfer.destination import tree_size
 from tui.services.transfer.pod_paths import PodPaths, pod_paths
 from tui.services.transfer.pull import PodFileTransfer, pull_source
 from tui.services.transfer.pull_resume import resume_offer
 
-DEFAULT_CODE_PATH = "/persistent/code"
 RESUME, START_OVER = "Resume", "Start over"
 
 Progress = Callable[[TransferProgress], None]
@@ -91,7 +95,9 @@ class PodTransfers:
         self.folder = folder or Path.cwd()
         self.transfer = PodFileTransfer(kube)
         self.claims = ClaimPull(kube, self.transfer)
+        self.kube = kube
         self.pod_copy_in = PodCopyIn(kube)
+        self.last_copy_in = LastCopyIn()
         self.code_sync = CodeSync(kube)
         self._synced: dict[str, tuple[str, str]] = {}  # pod key -> the last (local folder, pod folder) synced
 
@@ -114,7 +120,7 @@ class PodTransfers:
         fields = [
             Field("remote", f"Results in the pod (a folder or a file; from {paths.results_from})", paths.results,
                   required=True),
-            Field("local", "Copy to (local folder)", str(Path.cwd() / "results" / row.name), required=True),
+            Field("local", "Copy to (local folder)", str(results_folder(self.folder) / row.name), required=True),
         ]  # fmt: skip
         note = "A finished pod's results are read from its claim through a short-lived helper pod."
 
@@ -146,7 +152,7 @@ class PodTransfers:
                 paths.results,
                 required=True,
             ),
-            Field("local", "Into (one folder per pod inside it)", str(Path.cwd() / "results"), required=True),
+            Field("local", "Into (one folder per pod inside it)", str(results_folder(self.folder)), required=True),
         ]
         note = f"{len(rows)} pods, one after another; a pull cut earlier is resumed."
 
@@ -192,11 +198,11 @@ class PodTransfers:
     # ---------------------------------------------------------------- u: copy in
 
     def copy_in(self, row: PodRow) -> None:
+        """The form, then the pod asked where the copy lands (shown before it starts), then the copy."""
         paths = self.paths()
         fields = [
-            Field("local", "Local file or folder (a dataset, code)", str(Path.cwd()), required=True),
-            Field("remote", f"Into this folder in the pod (from {paths.data_from})", paths.data, required=True),
-            Field("overwrite", "Replace it if the pod already has it", switch=True),
+            Field("local", "Local file or folder (a dataset, code)", self.last_copy_in.get(row.key), required=True),
+            Field("remote", f"To this path in the pod (from {paths.data_from})", paths.data, required=True),
             Field(
                 "resume",
                 "Resume a cut copy of the same files (keeps what arrived, checked by sha256)",
@@ -204,38 +210,66 @@ class PodTransfers:
                 switch=True,
             ),
         ]
+        note = (
+            "As docker cp: a folder goes into the path when the pod has that folder, else it becomes the path "
+            "(folder data to /persistent/data gives /persistent/data, not /persistent/data/data). "
+            "The final path is shown before anything is sent."
+        )
 
         def chosen(values: FormValues | None) -> None:
-            if not values:
-                return
-            local = Path(os.path.expanduser(str(values["local"])))
-            remote, overwrite, resume = str(values["remote"]), bool(values["overwrite"]), bool(values["resume"])
+            if values:
+                local = Path(os.path.expanduser(str(values["local"]))).absolute()
+                plan = CopyInPlanScreen(self.kube, row, local, str(values["remote"]))
+                self.screen.app.push_screen(plan, lambda answer: self._copy_in(row, answer, bool(values["resume"])))
 
-            def copy(progress: Progress, cancel: threading.Event) -> TransferSummary:
-                return self.pod_copy_in.copy_in(
-                    local, row.namespace, row.name, remote, None, overwrite, progress, cancel, resume=resume
-                )
+        check = local_exists("local")
+        form = FormScreen(f"Copy into {row.key}", fields, "Copy", note, check=check)
+        self.screen.app.push_screen(form, chosen)
 
-            self.screen.app.push_screen(CopyScreen(f"Copy {local} → {row.key}:{remote}", copy))
+    def _remember_copy_in(self, row: PodRow, local: Path) -> None:
+        try:
+            self.last_copy_in.set(row.key, str(local))
+        except OSError as exc:  # the state folder cannot be written: only the memory is lost
+            self.screen.notify(f"the local path is not remembered: {exc}", severity="warning")
 
-        self.screen.app.push_screen(FormScreen(f"Copy into {row.key}", fields, "Copy"), chosen)
+    def _copy_in(self, row: PodRow, plan: CopyInPlan | None, resume: bool) -> None:
+        if plan is None:
+            return
+        local, target = plan.local, plan.target.target
+        self._remember_copy_in(row, local)
+        overwrite = plan.target.replaces is not PodKind.MISSING  # asked on the plan's screen
+
+        def copy(progress: Progress, cancel: threading.Event) -> TransferSummary:
+            return self.pod_copy_in.copy_to(
+                local, row.namespace, row.name, target, None, overwrite, progress, cancel, resume=resume
+            )
+
+        self.screen.app.push_screen(CopyScreen(f"Copy {local} → {row.key}:{target}", copy))
 
     # ---------------------------------------------------------------- U: sync code
 
     def sync_code(self, row: PodRow) -> None:
-        local, remote = self._synced.get(row.key, (str(Path.cwd()), DEFAULT_CODE_PATH))
+        """The pair last synced into this pod, else the build context and where the image keeps the code."""
+        paths = self.paths()
+        remembered = self._synced.get(row.key)
+        local, remote = remembered or (str(paths.context), paths.code)
+        where = "the last sync into this pod" if remembered else paths.code_from
         fields = [
             Field("local", "Local code folder", local, required=True),
-            Field("remote", "The same folder in the pod", remote, required=True),
+            Field("remote", f"The same folder in the pod (from {where})", remote, required=True),
             Field("delete", "Delete files in the pod that are gone here (asks first, with the list)", switch=True),
         ]
-        note = f"Only files whose sha256 differs are sent. Left out: {', '.join(SKIPPED)}."
+        note = (
+            f"Only files whose sha256 differs are sent. Left out: {', '.join(SKIPPED)}, "
+            f"and the app's own {RESULTS_FOLDER}/ (where pulls land) and partial folders."
+        )
 
         def chosen(values: FormValues | None) -> None:
             if not values:
                 return
             local, remote = str(Path(os.path.expanduser(str(values["local"])))), str(values["remote"])
             self._synced[row.key] = (local, remote)
-            self.screen.app.push_screen(SyncScreen(self.code_sync, row, local, remote, bool(values["delete"])))
+            results = results_folder(self.folder)
+            self.screen.app.push_screen(SyncScreen(self.code_sync, row, local, remote, bool(values["delete"]), results))
 
         self.screen.app.push_screen(FormScreen(f"Sync code into {row.key}", fields, "Sync", note), chosen)

@@ -1,16 +1,22 @@
-"""What a Dockerfile build sends: the context files that .dockerignore keeps, and the registries it pulls from."""
+"""What a Dockerfile build sends: the context files that .dockerignore keeps, and the registries it pulls from.
+
+The app's own folders (where pulls land, ./results of the working directory, and a cut pull's hidden partial
+folders; models/transfer/app_folders.py) are left out as if .dockerignore said so first: a `!results` line there
+brings them back."""
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from docker.utils.build import exclude_paths
 
 from tui.models.images.image import ImageRef
+from tui.models.project.dockerfile import instructions
+from tui.models.transfer.app_folders import dockerignore_patterns, results_folder
 from tui.services.docker.engine_stream import ImageError
 
 _VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)")
@@ -25,8 +31,11 @@ class BuildContext:
     base_registries: frozenset[str]  # where FROM images come from: the registries the build needs credentials for
 
     @classmethod
-    def prepare(cls, context_dir: str | Path, dockerfile: str, buildargs: Mapping[str, str]) -> BuildContext:
-        """Check the folder and Dockerfile exist and list the files, as `docker build` does before it sends."""
+    def prepare(
+        cls, context_dir: str | Path, dockerfile: str, buildargs: Mapping[str, str], results: Path | None = None
+    ) -> BuildContext:
+        """Check the folder and Dockerfile exist and list the files, as `docker build` does before it sends.
+        `results`: where pulls land (default ./results of the working directory), left out with partial folders."""
         root = Path(context_dir).absolute()
         if not root.exists():
             raise ImageError(f"the build context {root} does not exist")
@@ -45,7 +54,8 @@ class BuildContext:
             name = f".dockerfile.{uuid.uuid4().hex[:12]}"
             extra_files[name] = dockerfile_bytes
             extra_files[".dockerignore"] = "\n".join([*(patterns or [".dockerignore"]), name]).encode()
-        kept = exclude_paths(str(root), list(patterns), dockerfile=name)
+        ours = dockerignore_patterns(root, results or results_folder(Path.cwd()))
+        kept = exclude_paths(str(root), [*ours, *patterns], dockerfile=name)
         paths = tuple(sorted(path for path in kept if path not in extra_files))
         registries = base_registries(dockerfile_bytes.decode(errors="replace"), buildargs)
         return cls(root, paths, name, extra_files, registries)
@@ -59,21 +69,6 @@ def _dockerignore_patterns(root: Path) -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
-def _instructions(dockerfile: str) -> Iterator[tuple[str, list[str]]]:
-    """(INSTRUCTION, words) per logical line: comments dropped, `\\` continuations joined."""
-    logical = ""
-    for raw in dockerfile.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.endswith("\\"):
-            logical += line[:-1] + " "
-            continue
-        words = (logical + line).split()
-        logical = ""
-        yield words[0].upper(), words[1:]
-
-
 def base_registries(dockerfile: str, buildargs: Mapping[str, str]) -> frozenset[str]:
     """The registries of the images FROM and COPY --from name, with global ARGs and build args substituted;
     stage names, `scratch` and names that stay unresolved are skipped."""
@@ -81,7 +76,8 @@ def base_registries(dockerfile: str, buildargs: Mapping[str, str]) -> frozenset[
     stages: set[str] = {"scratch"}
     images: list[str] = []
     seen_from = False
-    for instruction, words in _instructions(dockerfile):
+    for step in instructions(dockerfile):
+        instruction, words = step.keyword, step.rest.split()
         if instruction == "ARG" and not seen_from:
             for word in words:
                 name, _, default = word.partition("=")

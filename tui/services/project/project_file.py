@@ -10,7 +10,7 @@ namespace: experiments                # optional: else the app's
 pod:
   file: pod.yml                       # a pod YAML, or a template:
   template: {name: exp, command: "python train.py", gpu: 1, claim: results, claimSize: 10Gi}
-paths: {data: /persistent/data, results: /persistent/out}
+paths: {data: /persistent/data, results: /persistent/out, code: /app}   # code: where code sync puts it
 ```
 """
 
@@ -40,7 +40,7 @@ SCHEMA: dict[str, Any] = {
     "build": {"context": "text", "dockerfile": "text", "args": "mapping"},
     "namespace": "text",
     "pod": {"file": "text", "template": _TEMPLATE},
-    "paths": {"data": "text", "results": "text"},
+    "paths": {"data": "text", "results": "text", "code": "text"},
 }
 REQUIRED = ("image", "registry")
 _FORM_NAMES = {"claimSize": "claim_size", "storageClass": "storage_class", "mountPath": "mount_path",
@@ -194,6 +194,7 @@ def load_project(path: Path) -> Project:
         namespace=values.get("namespace", ""),
         pod_file=pod.get("file", ""),
         template=template,
+        code_path=paths.get("code", ""),
         **{k: v for k, v in (("data_path", paths.get("data")), ("results_path", paths.get("results"))) if v},
     )
 

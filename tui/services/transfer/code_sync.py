@@ -2,8 +2,8 @@
 that the pod lacks) are sent, as one tar; files gone locally are deleted in the pod only when asked.
 
 So re-running an experiment with modified code needs no image rebuild and no full re-copy. Build and tool
-folders (.git, __pycache__, .venv, ...) are left out on both sides: the pod's own __pycache__ is not "deleted
-locally".
+folders (.git, __pycache__, .venv, ...) and the app's own (./results, partial folders) are left out on both sides:
+the pod's own __pycache__ is not "deleted locally", nor its results.
 
 Each file lands whole: the tar is extracted into a hidden staging folder inside the pod's folder (the same file
 system, so a rename is atomic), and only once the whole archive has arrived and tar has said so is each file renamed
@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tui.models.transfer.app_folders import is_app_folder, results_folder, results_within
 from tui.models.transfer.progress import TransferProgress
 from tui.services.exec.stream import ExecFailed, open_exec, run
 from tui.services.kube.kube import KubeService
@@ -90,23 +91,27 @@ if [ -L "$1" ]; then link_said . "$1" >&2; exit 1; fi
 )
 
 
-def skipped(relative: str) -> bool:
+def skipped(relative: str, results: str | None = None) -> bool:
+    """Left out on both sides: build and tool folders, the staging folder, and the app's own folders (`results`:
+    the results folder relative to the synced one, app_folders.results_within)."""
     parts = relative.split("/")
-    if parts[0] == STAGING:
+    if parts[0] == STAGING or is_app_folder(relative, results):
         return True
     return any(part in SKIPPED for part in parts[:-1]) or any(fnmatch.fnmatch(parts[-1], p) for p in SKIPPED_FILES)
 
 
-def local_digests(root: Path) -> dict[str, str]:
-    """sha256 of every file under root by relative path (posix), build and tool folders left out."""
+def local_digests(root: Path, results: str | None = None) -> dict[str, str]:
+    """sha256 of every file under root by relative path (posix), build, tool and the app's folders left out."""
     found: dict[str, str] = {}
     for folder, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED)
         base = Path(folder)
+        inside = base.relative_to(root).as_posix()
+        prefix = "" if inside == "." else inside + "/"
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED and not is_app_folder(f"{prefix}{d}/", results))
         for name in sorted(filenames):
             path = base / name
             relative = path.relative_to(root).as_posix()
-            if path.is_file() and not path.is_symlink() and not skipped(relative):
+            if path.is_file() and not path.is_symlink() and not skipped(relative, results):
                 found[relative] = file_sha256(path)
     return found
 
@@ -120,6 +125,7 @@ class SyncPlan:
     gone: list[str] = field(default_factory=list)  # in the pod, no longer here
     unchanged: int = 0
     digests: dict[str, str] = field(default_factory=dict)  # the local files' sha256
+    results: str | None = None  # the app's results folder relative to both folders, left out on both sides
 
     @property
     def to_send(self) -> list[str]:
@@ -158,7 +164,9 @@ class CodeSync:
     def __init__(self, kube: KubeService) -> None:
         self.kube = kube
 
-    def _pod_digests(self, namespace: str, pod: str, remote_dir: str, container: str | None) -> dict[str, str]:
+    def _pod_digests(
+        self, namespace: str, pod: str, remote_dir: str, container: str | None, results: str | None
+    ) -> dict[str, str]:
         try:
             output, outcome = run(self.kube, namespace, pod, ["sh", "-c", POD_LISTING, "sh", remote_dir], container)
         except ExecFailed as exc:
@@ -172,18 +180,27 @@ class CodeSync:
                 raise TransferFailed("this pod's image has no sha256sum, which comparing files needs")
             raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
         listed = parse_listing(output.decode(errors="replace")).digests
-        return {path.removeprefix("./"): digest for path, digest in listed.items() if not skipped(path)}
+        found = {path.removeprefix("./"): digest for path, digest in listed.items()}
+        return {path: digest for path, digest in found.items() if not skipped(path, results)}
 
     def plan(
-        self, local_dir: Path, namespace: str, pod: str, remote_dir: str, container: str | None = None
+        self,
+        local_dir: Path,
+        namespace: str,
+        pod: str,
+        remote_dir: str,
+        container: str | None = None,
+        results: Path | None = None,
     ) -> SyncPlan:
-        """Compare the local folder with the pod's folder (one exec: sha256sum of every file in the pod)."""
+        """Compare the local folder with the pod's folder (one exec: sha256sum of every file in the pod).
+        `results`: where pulls land (default ./results of the working directory), left out on both sides."""
         local_dir = local_dir.expanduser().absolute()
         if not local_dir.is_dir():
             raise TransferFailed(f"{local_dir} is not a folder")
         remote_dir = remote_dir.rstrip("/") or "/"
-        local = local_digests(local_dir)
-        remote = self._pod_digests(namespace, pod, remote_dir, container)
+        within = results_within(local_dir, results or results_folder(Path.cwd()))
+        local = local_digests(local_dir, within)
+        remote = self._pod_digests(namespace, pod, remote_dir, container, within)
         return SyncPlan(
             local_dir,
             remote_dir,
@@ -192,6 +209,7 @@ class CodeSync:
             gone=sorted(p for p in remote if p not in local),
             unchanged=sum(1 for p, digest in local.items() if remote.get(p) == digest),
             digests=local,
+            results=within,
         )
 
     def sync(
@@ -226,7 +244,7 @@ class CodeSync:
         if delete and plan.gone:
             self._delete(namespace, pod, container, plan.remote_dir, plan.gone)
             deleted = len(plan.gone)
-        remote = self._pod_digests(namespace, pod, plan.remote_dir, container)
+        remote = self._pod_digests(namespace, pod, plan.remote_dir, container, plan.results)
         wrong = sorted(p for p, digest in plan.digests.items() if remote.get(p) != digest)
         if wrong:
             raise TransferFailed(f"{len(wrong)} file(s) differ in the pod after the sync: {', '.join(wrong[:5])}")

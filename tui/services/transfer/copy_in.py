@@ -389,11 +389,31 @@ class PodCopyIn:
     ) -> TransferSummary:
         """Copy local_path into remote_dir/<its name> in the pod."""
         local_path = local_path.expanduser().absolute()
+        target = posixpath.join(remote_dir.rstrip("/") or "/", local_path.name)
+        return self.copy_to(local_path, namespace, pod, target, container, overwrite, progress, cancel, resume)
+
+    def copy_to(
+        self,
+        local_path: Path,
+        namespace: str,
+        pod: str,
+        target: str,
+        container: str | None = None,
+        overwrite: bool = False,
+        progress: Callable[[TransferProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+        resume: bool = False,
+    ) -> TransferSummary:
+        """Copy local_path to `target` in the pod: the folder or file arrives under that path, whatever its name
+        here (copy_in_target.py finds `target` by the rules of docker cp)."""
+        local_path = local_path.expanduser().absolute()
         if not local_path.exists():
             raise TransferFailed(f"{local_path} does not exist")
         name = local_path.name
-        remote_dir = remote_dir.rstrip("/") or "/"
-        target = posixpath.join(remote_dir, name)
+        target = target.rstrip("/") or "/"
+        if target == "/":
+            raise TransferFailed("/ cannot be replaced by a copy: name a folder in it")
+        remote_dir = posixpath.dirname(target) or "."
         staging = posixpath.join(remote_dir, staging_name(local_path, target))
         # Names in the tar (and in the pod's listing) start with `name`: root is the folder, or a file's parent.
         if local_path.is_dir():
