@@ -268,7 +268,8 @@ async def test_ctrl_c_interrupts_a_running_sleep_in_a_shell_chosen_for_the_pod(
         )
         assert "^C" in shown(tab)
         await type_line(pilot, "exit 0")  # setsid's shell outlives a hang-up of the exec under kwok: end it here
-        await settle(pilot, lambda: tab.pane_id not in terminal(app).tabs, what="the tab closed")
+        await settle(pilot, lambda: tab.end is not None, what="the shell's end")
+        assert tab.end is not None and tab.end.clean
 
 
 async def test_a_pod_with_two_containers_asks_which_one(stack: StackEnv, namespace: str, tmp_path: Path) -> None:
@@ -312,7 +313,8 @@ async def test_k_opens_the_pod_of_a_shell_tab_in_the_users_own_kubectl_exec(
         await until_line(pilot, tab, "via-kubectl-42")
         assert (home / "kubectl-proof").read_text() == "via-kubectl-42\n"  # it ran in the pod, not here
         await type_line(pilot, "exit")
-        await settle(pilot, lambda: list(terminal(app).tabs.values()) == [first], what="kubectl ended, its tab closed")
+        await settle(pilot, lambda: tab.end is not None, what="kubectl ended")
+        assert list(terminal(app).tabs.values()) == [first, tab] and tab.end is not None and tab.end.clean
         assert pod_phase(stack, namespace) == "Running"
 
 
@@ -389,16 +391,22 @@ async def test_a_resize_reaches_stty_size(stack: StackEnv, namespace: str, tmp_p
         await until_line(pilot, tab, f"{height} 100")
 
 
-async def test_exit_closes_the_tab_and_the_pod_keeps_running(stack: StackEnv, namespace: str, tmp_path: Path) -> None:
+async def test_exit_leaves_the_tab_readable_until_x_and_the_pod_keeps_running(
+    stack: StackEnv, namespace: str, tmp_path: Path
+) -> None:
     home = kwok_shell_pod(stack, namespace, tmp_path)
     app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
     async with app.run_test(size=SIZE) as pilot:
         tab = await open_from_pod_list(pilot, app)
         await until_prompt(pilot, tab)
-        await type_line(pilot, "echo $$ > shell.pid")
+        await type_line(pilot, "echo $$ > shell.pid; echo script-output")
         await settle(pilot, lambda: pid_in(home / "shell.pid") > 0, what="the shell's pid")
         pid = pid_in(home / "shell.pid")
         await type_line(pilot, "exit")
+        await settle(pilot, lambda: tab.end is not None, what="the shell's end")
+        assert terminal(app).tabs == {tab.pane_id: tab} and "\nscript-output\n" in shown(tab)
+        assert info(app) == "session ended: exited   (x closes the tab)" and tab.label == f"✓ {tab.session.title}"
+        await pilot.press("x")  # nothing runs there any more: no question
         await settle(pilot, lambda: not terminal(app).tabs, what="the tab closed")
         assert terminal(app).query_one("#terminal-empty").display
         wait_for(lambda: process_gone(pid), what="the shell's process gone")
@@ -676,7 +684,8 @@ async def test_without_a_session_the_screen_says_how_to_start_one_and_offers_a_l
         await until_line(pilot, tab, "local-42")
         assert (tmp_path / "here").read_text() == "local-42\n"
         await type_line(pilot, "exit")
-        await settle(pilot, lambda: not terminal(app).tabs, what="the tab closed")
+        await settle(pilot, lambda: tab.end is not None, what="the shell's end")
+        assert terminal(app).tabs == {tab.pane_id: tab} and "\nlocal-42\n" in shown(tab)
 
 
 # ---------------------------------------------------------------- shell choices kept across runs

@@ -3,7 +3,8 @@ paste and (when the program asks) mouse event to the program behind it.
 
 Every key goes to the program - ctrl+c, ctrl+d, ctrl+z, tab, arrows, function keys, alt combinations, the app's
 own keys too - except the escape chord ctrl+] (gives the keys back to the app, the session lives on) and
-shift+PgUp/PgDn (scrollback, as in xterm).
+shift+PgUp/PgDn (scrollback, as in xterm). Once the session has ended (`ended`) no key is the program's: they are
+the app's, and the screen stays readable and scrollable.
 """
 
 from __future__ import annotations
@@ -86,8 +87,9 @@ class TerminalView(Widget, can_focus=True):
     # ---------------------------------------------------------------- input to the program
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
-        """Every key is the program's (so no binding of the screen or the app fires) but the escape chord."""
-        return key not in _OWN_KEYS
+        """Every key is the program's (so no binding of the screen or the app fires) but the escape chord; none
+        once the program has ended."""
+        return not self.ended and key not in _OWN_KEYS
 
     def send(self, data: bytes) -> None:
         if data and not self.ended:
@@ -97,6 +99,8 @@ class TerminalView(Widget, can_focus=True):
             self._send(data)
 
     async def _on_key(self, event: events.Key) -> None:
+        if self.ended:
+            return  # on to the screen's and the app's bindings
         event.stop()
         event.prevent_default()
         if event.key in _OWN_KEYS:

@@ -3,6 +3,9 @@
 A session's output is read by a thread worker into an OutputBuffer and fed to its emulator at most once per
 frame; sessions go on in their tabs while other screens are shown. `s` on the pod list always starts a new
 process (leaving it never ends the pod); `a` attaches to the main process, with a warning.
+
+A finished session's tab stays, readable, until `x` closes it; a closed tab's output is kept among the closed
+sessions (`o`) to be read again. An interactive build's container is committed from its own tab (`C`).
 """
 
 from __future__ import annotations
@@ -12,21 +15,29 @@ import itertools
 import os
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
 from tui.backends import Backends
 from tui.models.pods.row import PodRow
+from tui.models.terminal.closed_sessions import ClosedSession, ClosedSessions
 from tui.models.terminal.emulator import TerminalEmulator
 from tui.models.terminal.shells import SUGGESTED_SHELLS, parse_command, workload_key
 from tui.screens.common.base import AppScreen
 from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
+from tui.screens.common.failures import Notice
+from tui.screens.common.forms import FormValues
+from tui.screens.terminal.commit import CommitRequest, commit_container, commit_form
+from tui.services.images.images import BUILD_CONTAINER_PREFIX, ImageService
+from tui.services.images.last_pushed import LastPushed
 from tui.services.terminal.docker_exec import DockerExecSession
 from tui.services.terminal.kube_exec import KubeExecSession, pod_containers
 from tui.services.terminal.local_pty import BASH_ELSE_SH, LocalPtySession, kubectl_exec_argv
@@ -44,7 +55,8 @@ EMPTY_TEXT = (
     "• Press [b]L[/b] here for a shell on this machine; on a pod's tab [b]K[/b] opens that pod in your own "
     "[b]kubectl exec -it[/b] (your kubectl, its plugins and proxy settings).\n\n"
     f"In a terminal every key goes to the program; [b]{ESCAPE_CHORD_DISPLAY}[/b] gives the keys back to the app, "
-    "and the session goes on in its tab. [b]shift+PgUp/PgDn[/b] scroll back."
+    "and the session goes on in its tab. [b]shift+PgUp/PgDn[/b] scroll back.\n"
+    "A finished session stays readable until [b]x[/b] closes its tab; [b]o[/b] shows closed sessions again."
 )
 
 
@@ -66,7 +78,6 @@ class SessionTab:
     drain_scheduled: bool = False
     pod: PodRow | None = None  # for a shell in a pod: where a "shell command" choice applies
     mounted: bool = False  # its pane is in the tab bar (adding one takes a moment)
-    keep_after_exit: bool = False  # a one-off program (a doctor fix): its output stays readable after it exits
 
     described: str = ""
 
@@ -76,6 +87,14 @@ class SessionTab:
         if self.end is None:
             return title
         return f"✓ {title}" if self.end.clean else f"✗ {title}"
+
+
+def _nothing(_data: bytes) -> None:
+    """Where keys typed in a closed session's tab go: nowhere, its process is gone."""
+
+
+def _nowhere(_columns: int, _lines: int) -> None:
+    """A closed session's tab has no program to tell its size to."""
 
 
 @dataclass
@@ -97,6 +116,10 @@ class TerminalScreen(AppScreen):
         Binding("L", "local_shell", "Local shell", id="terminal.local"),
         Binding("S", "choose_shell", "Shell command…", id="terminal.shell-command"),
         Binding("K", "own_kubectl", "In my kubectl", id="terminal.kubectl"),
+        Binding("C", "commit", "Commit this container", id="terminal.commit"),  # shown on a build container's tab
+        Binding("o", "closed_sessions", "Closed sessions…", id="terminal.closed"),
+        Binding("pageup", "scroll_tab(1)", "Scroll back", key_display="PgUp", show=False, id="terminal.page-back"),
+        Binding("pagedown", "scroll_tab(-1)", "Scroll on", key_display="PgDn", show=False, id="terminal.page-on"),
         Binding("left_square_bracket", "switch_tab(-1)", "Prev tab", show=False, id="terminal.previous"),
         Binding("right_square_bracket", "switch_tab(1)", "Next tab", show=False, id="terminal.next"),
     ]
@@ -123,6 +146,8 @@ class TerminalScreen(AppScreen):
         self.shell_choices = shell_choices or ShellChoices()
         self.shells = self.shell_choices.load()
         self._ids = itertools.count(1)
+        self.closed_sessions: ClosedSessions[SessionTab] = ClosedSessions()
+        self._commit_shown = False
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="terminal-info")
@@ -199,15 +224,31 @@ class TerminalScreen(AppScreen):
 
     def open_local_command(self, argv: list[str], title: str, cwd: str | None = None) -> None:
         """A local program in its own tab (its own pseudo-terminal); closing the tab hangs it up."""
-        self.open_session(LocalPtySession([tuple(argv)], cwd=cwd, title=title)).keep_after_exit = True
+        self.open_session(LocalPtySession([tuple(argv)], cwd=cwd, title=title))
 
     def open_session(self, session: TerminalSession) -> SessionTab:
         """A new tab for the session; it connects once the tab has its size."""
         pane_id = f"term-{next(self._ids)}"
         emulator = TerminalEmulator(80, 24, reply=session.write)
         tab = SessionTab(pane_id, session, emulator)
-        view = TerminalView(emulator, send=session.write, on_resize=session.resize, id=f"{pane_id}-view")
-        tab.view = view
+        tab.view = TerminalView(emulator, send=session.write, on_resize=session.resize, id=f"{pane_id}-view")
+        self._add_tab(tab)
+        return tab
+
+    def reopen(self, closed: ClosedSession[SessionTab]) -> SessionTab:
+        """A closed session's output in a tab again, read-only (its process is long gone)."""
+        pane_id, old = f"term-{next(self._ids)}", closed.session
+        end = old.end or SessionEnd(closed.why)
+        tab = SessionTab(pane_id, old.session, old.emulator, started=True, reader_done=True, end=end, pod=old.pod)
+        tab.view = TerminalView(old.emulator, send=_nothing, on_resize=_nowhere, id=f"{pane_id}-view")
+        tab.view.ended = True
+        self._add_tab(tab)
+        return tab
+
+    def _add_tab(self, tab: SessionTab) -> None:
+        """Show the tab (and start its session, unless it has ended already)."""
+        pane_id, view = tab.pane_id, tab.view
+        assert view is not None
         self.tabs[pane_id] = tab
         self.add_class("-has-tabs")
         tabbed = self.query_one("#terminal-tabs", TabbedContent)
@@ -219,12 +260,14 @@ class TerminalScreen(AppScreen):
                 await tabbed.remove_pane(pane_id)
                 return
             tabbed.active = pane_id
-            view.focus()
-            self.call_after_refresh(self._start, tab)
+            if tab.end is None:
+                view.focus()
+                self.call_after_refresh(self._start, tab)
+            else:
+                self._release(view)
 
         self.call_later(added)
         self.update_info()
-        return tab
 
     def _start(self, tab: SessionTab) -> None:
         view = tab.view
@@ -261,6 +304,7 @@ class TerminalScreen(AppScreen):
         message.tab.started = True
         if message.tab.closed:
             message.tab.session.close()
+        self._relabel(message.tab)  # a container's session knows its container's name once connected
         self.update_info()
 
     # ---------------------------------------------------------------- output, at most once per frame
@@ -294,11 +338,8 @@ class TerminalScreen(AppScreen):
             self._ended(tab)
 
     def _ended(self, tab: SessionTab) -> None:
+        """The tab stays, its output readable and scrollable, saying why it ended, until x closes it."""
         tab.end = SessionEnd(tab.failure) if tab.failure else (tab.session.end or SessionEnd("ended"))
-        if tab.end.clean and not tab.keep_after_exit:
-            self.notify(f"{tab.session.title}: {tab.session.describe()} exited", title="Terminal")
-            self.close_tab(tab.pane_id)
-            return
         view = tab.view
         if view is not None:
             view.ended = True
@@ -312,7 +353,10 @@ class TerminalScreen(AppScreen):
 
     @property
     def active_tab(self) -> SessionTab | None:
-        tabbed = self.query_one("#terminal-tabs", TabbedContent)
+        try:
+            tabbed = self.query_one("#terminal-tabs", TabbedContent)
+        except NoMatches:  # asked (by the footer) before the screen is composed
+            return None
         return self.tabs.get(tabbed.active) if tabbed.active else None
 
     def _relabel(self, tab: SessionTab) -> None:
@@ -321,11 +365,17 @@ class TerminalScreen(AppScreen):
             tabbed.get_tab(tab.pane_id).label = tab.label
 
     def close_tab(self, pane_id: str) -> None:
-        """Close a tab: its session's process ends (only that process - never the pod or the container)."""
+        """Close a tab: its session's process ends (only that process - never the pod or the container); its
+        output is kept among the closed sessions."""
         tab = self.tabs.pop(pane_id, None)
         if tab is None:
             return
         self._hang_up(tab)
+        detached = isinstance(tab.session, KubeExecSession) and tab.session.attach
+        why = tab.end.reason if tab.end is not None else "detached" if detached else "closed while running"
+        tab.view = None  # the widget goes with the pane; the emulator keeps the output
+        tab.output.take()  # what was read but not shown yet would only hold memory
+        self.closed_sessions.add(tab.session.title, why, tab.emulator, tab, datetime.now())
         tabbed = self.query_one("#terminal-tabs", TabbedContent)
         if tab.mounted:  # else the pane goes once it is added
             tabbed.remove_pane(pane_id)
@@ -364,6 +414,9 @@ class TerminalScreen(AppScreen):
         info = self.query_one("#terminal-info", Static)
         info.remove_class("-warning", "-ended")
         tab = self.active_tab
+        if self._commit_shown != (self.build_container_session(tab) is not None):
+            self._commit_shown = not self._commit_shown
+            self.refresh_bindings()  # C shows in the footer on a build container's tab only
         if tab is None:
             info.update("" if not self.tabs else f"{len(self.tabs)} sessions")
             return
@@ -380,9 +433,25 @@ class TerminalScreen(AppScreen):
             tab.described = session.describe()
             typing = tab.view is not None and tab.view.has_focus
             keys = f"{ESCAPE_CHORD_DISPLAY} gives the keys back to the app" if typing else "enter: type here"
+            if self._commit_shown:
+                keys += f"{', then' if typing else ' ·'} C commits this container to an image"
             info.update(f"{escape(session.title)} · {escape(session.describe())} · {keys}")
 
     # ---------------------------------------------------------------- actions (when the keys are the app's)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "commit":
+            return self.build_container_session(self.active_tab) is not None
+        return True
+
+    @staticmethod
+    def build_container_session(tab: SessionTab | None) -> DockerExecSession | None:
+        """The tab's session when it is a live shell in an interactive build's container (one the Images screen
+        started: its name says so)."""
+        session = tab.session if tab is not None and tab.end is None else None
+        if isinstance(session, DockerExecSession) and session.container_name.startswith(BUILD_CONTAINER_PREFIX):
+            return session
+        return None
 
     def action_type(self) -> None:
         tab = self.active_tab
@@ -468,6 +537,51 @@ class TerminalScreen(AppScreen):
         env = dict(os.environ, KUBECONFIG=os.pathsep.join(self.backends.kube.kubeconfig_files))
         where = f"{session.namespace}/{session.pod}" + (f" ({session.container})" if session.container else "")
         self.open_session(LocalPtySession([tuple(argv)], env=env, title=f"kubectl {where}"))
+
+    def action_commit(self) -> None:
+        """The active tab's build container as an image, asked as on the Images screen (C there)."""
+        session = self.build_container_session(self.active_tab)
+        if session is None:
+            self.notify("C commits the container of an interactive build from its shell tab (I on the Images screen "
+                        "starts one)", title="Commit", severity="warning")  # fmt: skip
+            return
+        form = commit_form(session.container_name, session.image, LastPushed().get())
+        self.app.push_screen(form, partial(self._commit_asked, session))
+
+    def _commit_asked(self, session: DockerExecSession, values: FormValues | None) -> None:
+        if values:
+            self.commit(session, CommitRequest.from_values(values))  # the form checked them
+
+    @work(thread=True, group="terminal-commit", exit_on_error=False)
+    def commit(self, session: DockerExecSession, request: CommitRequest) -> None:
+        """Commit (then remove, when asked): removing ends the tab's shell, and the tab says it was committed."""
+        docker = self.backends.docker
+        try:
+            service = ImageService(docker.client())
+        except Exception as exc:
+            self.post_message(Notice(docker.explain(exc), title="Commit", severity="error", timeout=10, error=exc))
+            return
+        commit_container(service, session.container_id, request, self.post_message)
+
+    def action_closed_sessions(self) -> None:
+        """Closed tabs' output, newest first: the chosen one opens again, read-only."""
+        labels = [closed.label for closed in self.closed_sessions]
+        if not labels:
+            self.notify("none yet: x on a tab closes it and keeps its output here", title="Closed sessions")
+            return
+        question = "Read a closed session again (its output, read-only)"
+        self.app.push_screen(ChoiceScreen(question, labels, labels[0]), self._closed_chosen)
+
+    def _closed_chosen(self, label: str | None) -> None:
+        closed = self.closed_sessions.take(label) if label else None
+        if closed is not None:
+            self.reopen(closed)
+
+    def action_scroll_tab(self, pages: int) -> None:
+        """PgUp/PgDn scroll the active tab (while typing, shift+PgUp/PgDn do: plain PgUp is the program's)."""
+        tab = self.active_tab
+        if tab is not None and tab.view is not None:
+            tab.view.action_scrollback(pages)
 
     def action_switch_tab(self, step: int) -> None:
         if len(self.tabs) < 2:

@@ -2,7 +2,8 @@
 
 Used for the interactive image build: a shell in the build container. The engine does not end an exec's process
 when its connection closes, so closing a session hangs the process up (SIGHUP, as a closing terminal does) when
-the engine runs on this machine.
+the engine runs on this machine. A shell killed with its container says what became of the container (committed
+and removed, stopped) rather than "killed by signal 9".
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from docker.errors import APIError, NotFound
 
 from tui.services.docker.engine import DockerService
+from tui.services.terminal.container_fate import container_fate
 from tui.services.terminal.session import (
     DEFAULT_SHELLS,
     SessionEnd,
@@ -54,7 +56,10 @@ class DockerExecSession(TerminalSession):
         self._unconfirmed: list[bytes] = []
         self._seen_output = False
         self.title = title or f"docker {container_id[:12]}"
+        self._named = title is not None
         self.image = ""  # the container's image as it was named when created (a shell choice is kept for it)
+        self.container_name = ""  # as the engine names it, known once open (an interactive build's: k8sx-build-…)
+        self._created = ""  # the container's creation, in the engine's time (its events from then on)
 
     def open(self, columns: int, lines: int) -> None:
         self._size = (columns, lines)
@@ -63,7 +68,12 @@ class DockerExecSession(TerminalSession):
         except Exception as exc:
             raise SessionError(self._docker.explain(exc)) from exc
         with contextlib.suppress(Exception):  # a container that is not there says so in _start
-            self.image = str(self._api.inspect_container(self.container_id)["Config"]["Image"] or "")
+            info = self._api.inspect_container(self.container_id)
+            self.image = str(info["Config"]["Image"] or "")
+            self.container_name = str(info.get("Name") or "").lstrip("/")
+            if not self._named and self.container_name:
+                self.title = f"docker {self.container_name}"  # as the Images screen names a build container
+            self._created = str(info.get("Created") or "")
         self._start()
 
     def _start(self) -> None:
@@ -128,6 +138,9 @@ class DockerExecSession(TerminalSession):
                     self.write(data)
                 return self.read()
             return self.finish(SessionEnd(no_shell_message(self._candidates, message)))
+        killed = not lost and (exit_code is None or exit_code > 128)
+        if killed and (fate := container_fate(self._api, self.container_id, self._created)):
+            return self.finish(SessionEnd(fate, exit_code))  # killed with its container: say what became of it
         if lost and (running or exit_code is None):
             return self.finish(SessionEnd(lost))
         if exit_code is None:
