@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import uuid
@@ -14,7 +13,6 @@ import pytest
 from textual.widgets import DataTable, Input, Log, Static
 
 from tests.support.app import SIZE, answer_dialog, make_app, settle
-from tests.support.docker_config import basic, write_config
 from tests.support.images import BUSYBOX_DOCKERFILE, busybox_context
 from tests.support.stack import StackEnv
 from tui.app import K8sxApp
@@ -178,39 +176,6 @@ async def test_push_suggests_the_next_version_warns_before_overwriting_and_remem
 
 def last_pushed(screen: PushScreen) -> str:
     return str(screen.query_one("#push-last", Static).content)
-
-
-async def test_push_with_a_wrong_password_says_unauthorized_and_keeps_the_image(
-    stack: StackEnv, engine: docker.DockerClient, isolated_docker_config: Path
-) -> None:
-    write_config(
-        isolated_docker_config, {"auths": {stack.auth_registry: {"auth": basic(stack.auth_registry_user, "nope")}}}
-    )
-    image, _ = engine.images.build(fileobj=busybox_context(), custom_context=True, rm=True)
-    source = f"k8sx-ui/private-{uuid.uuid4().hex[:6]}:1"
-    image.tag(*source.split(":"))
-    destination = f"{stack.auth_registry}/{source.split(':')[0]}"
-    app = make_app(stack.kubeconfig, stack.docker_host)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("5")
-            await settle(pilot, lambda: isinstance(app.screen, PushScreen))
-            push = app.screen
-            push.query_one("#push-source", Input).value = source
-            push.query_one("#push-destination", Input).value = destination
-            push.query_one("#push-tag", Input).value = "1"
-            await pilot.press("ctrl+s")
-            await settle(pilot, lambda: isinstance(app.screen, LayerProgressScreen) and app.screen.finished, timeout=60)
-            status = str(app.screen.query_one("#layers-status", Static).content)
-            assert status.startswith("failed: ") and "unauthorized" in status.lower(), status
-            assert engine.images.get(source)  # the local image is intact
-            await pilot.press("escape")
-            await settle(pilot, lambda: isinstance(app.screen, PushScreen), what="back, still usable")
-            assert "last pushed" not in last_pushed(app.screen)
-    finally:
-        engine.images.remove(source, force=True)
-        with contextlib.suppress(docker.errors.ImageNotFound):
-            engine.images.remove(f"{destination}:1", force=True)
 
 
 async def test_interactive_build_copies_code_opens_a_shell_and_commits(

@@ -153,6 +153,13 @@ async def test_c_on_the_build_containers_tab_commits_it_and_the_tab_says_so(
         assert not commit_binding_shown(app)  # nothing left to commit
         with pytest.raises(docker.errors.NotFound):
             engine.containers.get(container_id)
+
+        await pilot.press("4")  # the Images screen no longer offers to commit the container that is gone
+        images = app.screen
+        assert isinstance(images, ImagesScreen)
+        images.action_refresh()
+        await settle(pilot, lambda: not images.build_containers, what="the Images screen forgetting the container")
+        assert "k8sx-build-" not in str(images.query_one("#images-info", Static).content)
     committed = engine.images.get(f"{repository}:0.2")
     assert committed.attrs["Config"]["Cmd"] == ["python", "/app/train.py"]
     assert committed.attrs["Config"]["WorkingDir"] == "/app"

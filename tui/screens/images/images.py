@@ -52,6 +52,7 @@ COLUMNS = ("REPOSITORY:TAG", "IMAGE ID", "SIZE", "CREATED")
 class ImagesListed(Message):
     images: list[LocalImage] | None
     problem: str = ""
+    running_builds: set[str] | None = None  # ids of the running interactive-build containers, when known
 
 
 def image_rows(images: list[LocalImage]) -> list[tuple[str, LocalImage]]:
@@ -111,8 +112,12 @@ class ImagesScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="images-list", exit_on_error=False)
     def action_refresh(self) -> None:
+        from tui.services.docker.build_containers import running_builds  # the docker SDK: not on the start path
+
         try:
-            self.post_message(ImagesListed(self.service().list_images()))
+            client = self.docker.client()
+            running = {build.container_id for build in running_builds(client)}
+            self.post_message(ImagesListed(ImageService(client).list_images(), running_builds=running))
         except Exception as exc:
             self.post_message(ImagesListed(None, self.docker.explain(exc) if not str(exc) else str(exc)))
 
@@ -120,6 +125,8 @@ class ImagesScreen(AppScreen):
         self.problem = message.problem
         if message.images is not None:
             self.images = message.images
+        if message.running_builds is not None:  # committed or removed elsewhere (its Terminal tab, the CLI)
+            self.build_containers = [c for c in self.build_containers if c.container_id in message.running_builds]
         self.redraw()
 
     def redraw(self) -> None:
