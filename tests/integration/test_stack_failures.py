@@ -58,5 +58,6 @@ def test_status_of_the_running_stack_is_all_up(stack: StackEnv) -> None:
         "containerd",
         "kubelet",
         "volume-recycler",
+        "metrics-server",
     ]
     assert all(line.split()[1] == "up" for line in status.stdout.splitlines())
