@@ -17,11 +17,8 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
-import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from kubernetes import client as k8s
@@ -29,6 +26,7 @@ from kubernetes import config as k8s_config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._kwok_pods import kubectl_get_s, pods_namespace
 from tui.app import K8sxApp
 from tui.backends import Backends
 from tui.screens.pods.pods import PodsScreen
@@ -36,7 +34,6 @@ from tui.services.docker.engine import DockerService
 from tui.services.kube.kube import KubeService
 
 RESULTS = Path(__file__).resolve().parent / "results"
-KWOK_NODES = ["kwok-node-0", "kwok-node-1"]
 
 
 def rss_mb() -> float:
@@ -49,40 +46,6 @@ def rss_mb() -> float:
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def create_pods(core: k8s.CoreV1Api, namespace: str, count: int) -> None:
-    def make(index: int) -> None:
-        body = {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {"name": f"bench-{index:06d}", "labels": {"app": "bench", "shard": str(index % 10)}},
-            "spec": {
-                "nodeName": KWOK_NODES[index % len(KWOK_NODES)],
-                "containers": [{"name": "main", "image": f"127.0.0.1:5000/bench/worker:{index % 7}"}],
-            },
-        }
-        core.create_namespaced_pod(namespace, body, _request_timeout=60)
-
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        list(pool.map(make, range(count)))
-
-
-def wait_until_running(core: k8s.CoreV1Api, namespace: str) -> None:
-    """Measure a settled cluster: kwok has marked every pod Running, so no status storm runs meanwhile."""
-    while core.list_namespaced_pod(namespace, field_selector="status.phase!=Running", limit=1).items:
-        time.sleep(1)
-
-
-def kubectl_get_s(kubeconfig: str, namespace: str, count: int) -> float:
-    started = time.perf_counter()
-    out = subprocess.run(
-        ["kubectl", "--kubeconfig", kubeconfig, "get", "pods", "-n", namespace, "--no-headers"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    elapsed = time.perf_counter() - started
-    assert len(out.splitlines()) == count, "kubectl saw a different number of pods"
-    return elapsed
 
 
 def make_app(kubeconfig: str, namespace: str) -> K8sxApp:
@@ -138,21 +101,10 @@ def measure(size: int, runs: int, events: int) -> dict[str, float]:
     kubeconfig = os.environ["KUBECONFIG"]
     api = k8s_config.new_client_from_config(kubeconfig)
     core = k8s.CoreV1Api(api)
-    namespace = f"bench-pods-{uuid.uuid4().hex[:6]}"
-    core.create_namespace({"metadata": {"name": namespace}})
-    try:
-        t0 = time.perf_counter()
-        create_pods(core, namespace, size)
-        print(f"  created {size} pods in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
-        wait_until_running(core, namespace)
-        print(f"  all Running after {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+    with pods_namespace(core, "bench-pods", size) as namespace:
         fulls = [asyncio.run(first_full(kubeconfig, namespace, size)) for _ in range(runs)]
         kubectl = [kubectl_get_s(kubeconfig, namespace, size) for _ in range(runs)]
         latencies, memory = asyncio.run(event_latencies(core, kubeconfig, namespace, size, events))
-    finally:
-        # Force-deleted pods leave at once; a plain namespace delete would keep kwok busy for minutes.
-        core.delete_collection_namespaced_pod(namespace, grace_period_seconds=0, _request_timeout=120)
-        core.delete_namespace(namespace, _request_timeout=60)
     first = statistics.median(fulls)
     return {
         "pods": size,

@@ -7,13 +7,15 @@ import os
 import re
 import stat
 import threading
-
-import docker
-from docker.errors import DockerException
+from typing import TYPE_CHECKING
 
 from tui.models.health import EngineHealth, Reachability
-from tui.services.docker.request_log import log_requests
 from tui.services.errors import connection_problem
+
+if TYPE_CHECKING:
+    # Imported where used: the docker SDK (requests, urllib3 and all, about 0.06 s) is not needed before the first
+    # frame; the first probe (a worker thread) pays for it.
+    import docker
 
 PROBE_TIMEOUT_S = 4
 DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
@@ -22,7 +24,7 @@ _HOST_AND_PORT = re.compile(r"(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d+")
 log = logging.getLogger(__name__)
 
 
-class EngineUnavailable(DockerException):
+class EngineUnavailable(Exception):
     """The engine's address cannot work as given; the message says why and what to write instead."""
 
 
@@ -81,6 +83,10 @@ class DockerService:
                 problem = self.host_problem()
                 if problem:
                     raise EngineUnavailable(problem)
+                import docker
+
+                from tui.services.docker.request_log import log_requests
+
                 # TLS settings ($DOCKER_TLS_VERIFY, $DOCKER_CERT_PATH) come from the environment as for the CLI.
                 environment = dict(os.environ, DOCKER_HOST=self.host)
                 try:
@@ -140,6 +146,8 @@ class DockerService:
             )
         if problem:
             return f"cannot connect to the Docker engine at {self.host}: {problem}"
+        from docker.errors import DockerException
+
         if isinstance(exc, DockerException):
             return f"Docker engine at {self.host}: {exc}"
         return None

@@ -13,13 +13,15 @@ import socket
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import quote
 
-import docker
-import requests
-
 from tui.services.errors import connection_problem
+
+if TYPE_CHECKING:
+    # Imported where used: the docker SDK (requests, urllib3 and all) is not needed before the first frame.
+    import docker
+    import requests
 
 CONNECT_TIMEOUT_S = 10
 T = TypeVar("T")
@@ -83,6 +85,8 @@ class EngineCall:
         except Exception as exc:
             if self.cancelled:
                 return  # the shut-down socket fails the read in whatever way; that is the cancel working
+            import requests
+
             if isinstance(exc, requests.RequestException):
                 reason = connection_problem(exc) or "the reply ended early"
                 raise ImageError(f"lost the connection to the Docker engine midway: {reason} (is dockerd up?)") from exc
@@ -107,6 +111,8 @@ class EngineCall:
             _shut_down(response)
 
     def _send(self, request: EngineRequest) -> requests.Response | None:
+        import requests
+
         if self.cancelled:
             return None
         try:

@@ -5,19 +5,22 @@ Plain Python with blocking calls; the UI runs them in thread workers.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
-from typing import Any
-
-from kubernetes import client as k8s
-from kubernetes.client.exceptions import ApiException
-from kubernetes.config import kube_config
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from tui.models.health import ClusterHealth, Reachability
 from tui.services.errors import connection_problem
 from tui.services.kube.kubeconfig import Kubeconfig, KubeconfigError, read_kubeconfig
-from tui.services.kube.request_log import log_requests
+
+if TYPE_CHECKING:
+    # Imported where used: `import kubernetes` alone loads its config, dynamic and stream packages (about 0.1 s),
+    # and none of it is needed before the first frame; the first call (on a worker thread) pays for it.
+    from kubernetes import client as k8s
+    from kubernetes.client.exceptions import ApiException
 
 PROBE_TIMEOUT_S = 4.0
 LIST_TIMEOUT_S = 30.0
@@ -103,6 +106,11 @@ class KubeService:
         self.context = wanted
         own = chosen.settings.get("namespace")
         self.namespace = self._requested_namespace or (str(own) if own else "default")
+        from kubernetes import client as k8s
+        from kubernetes.config import kube_config
+
+        from tui.services.kube.request_log import log_requests
+
         configuration = k8s.Configuration()
         try:
             kube_config.load_kube_config(  # type: ignore[no-untyped-call]
@@ -119,6 +127,26 @@ class KubeService:
         self._server = configuration.host
         return log_requests(k8s.ApiClient(configuration))
 
+    def get(self, path: str, query: Sequence[tuple[str, object]] = (), timeout: Any = None) -> Any:
+        """GET `path` (with `query`) as JSON and return the urllib3 response unread: the caller reads or streams it
+        and releases it; ApiException for an answer outside 2xx. Without the typed API classes: CoreV1Api alone
+        imports some 250 pydantic models (a quarter of a second), whose objects a raw read never builds."""
+        from kubernetes.client.exceptions import ApiException
+
+        api = self.api_client()
+        request = api.param_serialize(
+            method="GET",
+            resource_path=path,
+            query_params=list(query),
+            header_params={"Accept": "application/json"},
+            auth_settings=["BearerToken"],
+        )
+        response = api.call_api(*request, _request_timeout=timeout)
+        if not 200 <= response.status <= 299:
+            response.read()  # type: ignore[no-untyped-call]
+            raise ApiException.from_response(http_resp=response, body=None, data=None)
+        return response.response
+
     def _forget_client(self) -> None:
         with self._lock:
             self._api_client = None
@@ -128,7 +156,11 @@ class KubeService:
     def probe(self) -> ClusterHealth:
         """Ask the API server for its version; never raises. A new reason is logged once, with its exception."""
         try:
-            info = k8s.VersionApi(self.api_client()).get_code(_request_timeout=PROBE_TIMEOUT_S)
+            response = self.get("/version", timeout=PROBE_TIMEOUT_S)
+            try:
+                version = json.loads(response.data).get("gitVersion")
+            finally:
+                response.release_conn()
         except Exception as exc:
             self._forget_client()
             detail = (
@@ -139,7 +171,7 @@ class KubeService:
             self._last_problem = detail
             return ClusterHealth(self.context, self.namespace, Reachability.DOWN, detail)
         self._last_problem = ""
-        return ClusterHealth(self.context, self.namespace, Reachability.UP, str(info.git_version))
+        return ClusterHealth(self.context, self.namespace, Reachability.UP, str(version))
 
     def explain(self, exc: BaseException) -> str:
         """A failed call, in words: what went wrong and with which server."""
@@ -149,6 +181,8 @@ class KubeService:
         """A failed call in words when it is one of the known kinds (config, API answer, connection), else None."""
         if isinstance(exc, KubeUnavailable):
             return str(exc)
+        from kubernetes.client.exceptions import ApiException
+
         if isinstance(exc, ApiException):
             return explain_api_exception(exc)
         problem = connection_problem(exc)
@@ -177,6 +211,8 @@ class KubeService:
             self.namespace = namespace
 
     def list_namespaces(self) -> list[str]:
+        from kubernetes import client as k8s
+
         names = k8s.CoreV1Api(self.api_client()).list_namespace(_request_timeout=LIST_TIMEOUT_S)
         return sorted(str(ns.metadata.name) for ns in names.items if ns.metadata)
 
@@ -194,8 +230,6 @@ def explain_api_exception(exc: ApiException) -> str:
 
 
 def _api_message(exc: ApiException) -> str:
-    import json
-
     try:
         body: Any = json.loads(exc.body or "")
     except (TypeError, ValueError):

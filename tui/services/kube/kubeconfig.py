@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from yaml.reader import ReaderError
+if TYPE_CHECKING:
+    import yaml
 
 Json = dict[str, Any]
 SECTIONS = (("clusters", "cluster"), ("users", "user"), ("contexts", "context"))
@@ -77,6 +77,9 @@ def _read_file(path: str) -> Json:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise KubeconfigError(f"kubeconfig {path}: not a text file") from exc
+    import yaml  # read on a worker thread once the app is up: YAML is not needed for the first frame
+    from yaml.reader import ReaderError
+
     try:
         config = yaml.safe_load(text)
     except ReaderError as exc:  # NUL and other control characters

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
-
-import yaml
-from kubernetes import client as k8s
+from typing import TYPE_CHECKING, Any
 
 from tui.models.pods.row import short_age
 from tui.services.kube.kube import KubeService
 from tui.services.pods.rows import parse_time, pod_status
+
+if TYPE_CHECKING:
+    from kubernetes import client as k8s
 
 Json = dict[str, Any]
 TIMEOUT_S = 20.0
@@ -22,6 +22,9 @@ class PodActions:
         self.kube = kube
 
     def _core(self) -> k8s.CoreV1Api:
+        # Imported on first use (a worker thread): CoreV1Api's module builds some 250 models, a quarter second.
+        from kubernetes import client as k8s
+
         return k8s.CoreV1Api(self.kube.api_client())
 
     def _pod(self, namespace: str, name: str) -> Json:
@@ -36,6 +39,8 @@ class PodActions:
 
     def manifest_yaml(self, namespace: str, name: str) -> str:
         """The pod as `kubectl get -o yaml` shows it, without the managedFields noise."""
+        import yaml
+
         pod = self._pod(namespace, name)
         pod.get("metadata", {}).pop("managedFields", None)
         return yaml.safe_dump(pod, sort_keys=False, default_flow_style=False)

@@ -9,25 +9,26 @@
 from __future__ import annotations
 
 import contextlib
-import json
-import queue
-import re
 import threading
 from collections.abc import Generator, Iterator
 from typing import Any
-
-import simdjson
-from kubernetes import client as k8s
-from kubernetes.client.exceptions import ApiException
+from urllib.parse import quote
 
 from tui.models.pods.row import PodEvent, PodRemoved, PodRow, PodsListed, PodsListing, PodUpserted, WatchTrouble
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
+from tui.services.pods.list_pages import (
+    CONNECT_TIMEOUT_S,
+    PAGE_SIZE,
+    PageFetch,
+    continue_token,
+    list_page,
+    request_pods,
+)
 from tui.services.pods.rows import pod_row
 
 Json = dict[str, Any]
-PAGE_SIZE = 1000
+_continue_token = continue_token  # its old home, where tests/unit/test_pod_table.py imports it
 WATCH_SECONDS = 240  # the server ends each watch after this; it is then resumed
-CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = WATCH_SECONDS + 30.0  # bookmarks arrive about once a minute, so silence this long is a dead link
 FIRST_RETRY_S = 0.5
 LONGEST_RETRY_S = 15.0
@@ -54,12 +55,15 @@ class PodWatcher:
         self._stopped = threading.Event()
         self._lock = threading.Lock()
         self._response: Any = None
+        self._fetch: PageFetch | None = None
         self._namespace_seen = namespace == ALL_NAMESPACES  # checked once, when a list first comes back empty
 
     def stop(self) -> None:
         self._stopped.set()
         with self._lock:
-            response = self._response
+            response, fetch = self._response, self._fetch
+        if fetch is not None:
+            fetch.abandon()  # ends a list in progress
         if response is not None:
             with contextlib.suppress(Exception):
                 response.shutdown()  # unblocks a read in progress on the watch thread
@@ -94,15 +98,6 @@ class PodWatcher:
 
     # ---------------------------------------------------------------- requests
 
-    def _call(self, **params: Any) -> Any:
-        core = k8s.CoreV1Api(self.kube.api_client())
-        if self.label_selector:
-            params["label_selector"] = self.label_selector
-        params["_preload_content"] = False
-        if self.namespace == ALL_NAMESPACES:
-            return core.list_pod_for_all_namespaces(**params)
-        return core.list_namespaced_pod(self.namespace, **params)
-
     def _list(self) -> Iterator[PodsListing | PodsListed]:
         """A full list, page by page (each page shown as it comes), then the whole as one PodsListed."""
         rows: list[PodRow] = []
@@ -116,56 +111,32 @@ class PodWatcher:
                 yield PodsListed(rows, metadata["resourceVersion"])
 
     def _pages(self) -> Iterator[Json]:
-        """Decoded list pages. The next page downloads while this one is decoded: with 10,000 pods the download
-        and the decoding take about as long as each other, and a socket read leaves the GIL free."""
-        pages: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=2)
-        abandoned = threading.Event()
-
-        def put(item: bytes | BaseException | None) -> bool:
-            while not abandoned.is_set():
-                try:
-                    pages.put(item, timeout=0.2)
-                    return True
-                except queue.Full:
-                    continue
-            return False
-
-        def fetch() -> None:
-            token: str | None = None
-            try:
-                while not self.stopped:
-                    params: dict[str, Any] = {"limit": self.page_size, "_request_timeout": (CONNECT_TIMEOUT_S, 60.0)}
-                    if token:
-                        params["_continue"] = token
-                    response = self._call(**params)
-                    try:
-                        data: bytes = response.data
-                    finally:
-                        response.release_conn()
-                    token = _continue_token(data)
-                    if not put(data) or not token:
-                        break
-                put(None)
-            except BaseException as exc:
-                put(exc)
-
-        threading.Thread(target=fetch, name="pod-list-pages", daemon=True).start()
+        """Decoded list pages, each downloaded while the one before is decoded."""
+        kube, namespace, selector, size = self.kube, self.namespace, self.label_selector, self.page_size
+        fetch = PageFetch(lambda token: list_page(kube, namespace, selector, size, token))
+        with self._lock:
+            self._fetch = fetch
+        if self.stopped:  # stop() ran before the line above
+            fetch.abandon()
         try:
-            while (item := pages.get()) is not None:
-                if isinstance(item, BaseException):
-                    raise item
-                yield _decode(item)
+            for page in fetch.pages():
+                yield _decode(page)
         finally:
-            abandoned.set()
+            fetch.abandon()
+            with self._lock:
+                self._fetch = None
 
     def _watch(self, version: str) -> Generator[PodEvent, None, str]:
         """Yield events from one watch request; returns the last resourceVersion seen (to resume from)."""
-        response = self._call(
+        response = request_pods(
+            self.kube,
+            self.namespace,
+            self.label_selector,
+            (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
             watch=True,
-            resource_version=version,
-            allow_watch_bookmarks=True,
-            timeout_seconds=WATCH_SECONDS,
-            _request_timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+            resourceVersion=version,
+            allowWatchBookmarks=True,
+            timeoutSeconds=WATCH_SECONDS,
         )
         with self._lock:
             self._response = response
@@ -180,6 +151,8 @@ class PodWatcher:
                 if kind == "ERROR":
                     if obj.get("code") == 410:
                         raise _Expired()
+                    from kubernetes.client.exceptions import ApiException
+
                     raise ApiException(status=obj.get("code"), reason=obj.get("message", "watch error"))
                 version = (obj.get("metadata") or {}).get("resourceVersion") or version
                 if kind == "BOOKMARK":
@@ -195,8 +168,12 @@ class PodWatcher:
     def _check_namespace(self) -> None:
         """NamespaceMissing when the server says the namespace is not there; one the user may not read is taken
         to exist (its pods could be listed)."""
+        from kubernetes.client.exceptions import ApiException
+
         try:
-            k8s.CoreV1Api(self.kube.api_client()).read_namespace(self.namespace, _request_timeout=CONNECT_TIMEOUT_S)
+            self.kube.get(
+                f"/api/v1/namespaces/{quote(self.namespace, safe='')}", timeout=CONNECT_TIMEOUT_S
+            ).release_conn()
         except ApiException as exc:
             if exc.status == 404:
                 raise NamespaceMissing(f"namespace '{self.namespace}' does not exist") from exc
@@ -215,6 +192,8 @@ class PodWatcher:
 
 
 def _is_forbidden(exc: BaseException) -> bool:
+    from kubernetes.client.exceptions import ApiException
+
     return isinstance(exc, ApiException) and exc.status == 403
 
 
@@ -222,18 +201,9 @@ def _decode(document: bytes) -> Any:
     """simdjson, read lazily: a pod is mostly managedFields we never look at, and building Python objects for
     them is an order of magnitude slower than reading only the fields a row needs.
     Each document gets its own parser, since a parser cannot be reused while objects from it are alive."""
+    import simdjson  # on the watch thread, with the first list: not needed for the first frame
+
     return simdjson.Parser().parse(document)
-
-
-_LIST_METADATA = re.compile(rb'"metadata":(\{[^{}]*\})')
-
-
-def _continue_token(page: bytes) -> str | None:
-    """The continue token of a list page, read from its head: the list's metadata comes before its items."""
-    match = _LIST_METADATA.search(page, 0, 4096)
-    metadata = json.loads(match.group(1)) if match else json.loads(page).get("metadata", {})
-    token = metadata.get("continue")
-    return str(token) if token else None
 
 
 def _lines(response: Any) -> Iterator[bytes]:
