@@ -40,11 +40,14 @@ from tui.screens.common.help import HelpScreen, binding_entries, help_groups
 from tui.screens.common.leave import LeaveChoice, LeaveScreen
 from tui.screens.deploy.deploy import DeployScreen
 from tui.screens.doctor.doctor import DoctorScreen
+from tui.screens.forward.forwards import ForwardsScreen
+from tui.screens.forward.registry import restore_kept_forwards
 from tui.screens.images.images import ImagesScreen
 from tui.screens.images.push import PushScreen
 from tui.screens.logs.logs import LogsScreen
 from tui.screens.pods.pods import PodsScreen
 from tui.screens.terminal.terminal import TerminalScreen
+from tui.services.forward.manager import ForwardManager
 from tui.services.kube.kube import ALL_NAMESPACES
 from tui.services.pods.experiment_pods import ExperimentPod, ExperimentPods
 from tui.settings import DEFAULT_THEME, Settings
@@ -103,6 +106,12 @@ MODE_INFOS = (
         "Doctor",
         "Check Docker, registry credentials, kubeconfig and cluster access; run the safe fixes.",
     ),
+    ModeInfo(
+        "forwards",
+        "8",
+        "Forwards",
+        "Every port-forward: pod, state, connections, bytes; open, keep, stop (f on a pod starts one).",
+    ),
 )
 
 
@@ -149,6 +158,7 @@ class K8sxApp(WorkerFailures, App[None]):
         self.engine_health = EngineHealth(backends.docker.host, Reachability.CHECKING, "…")
         self.deployed_namespaces: set[str] = set()  # where this session applied pods (asked about on quit)
         self._leaving = False
+        self.forwards = ForwardManager(backends.kube)  # the app's port-forwards, alive across screens
 
     def on_mount(self) -> None:
         # Thread workers run in the event loop's default executor: min(32, cores + 4) threads, 6 on a 2-core
@@ -161,6 +171,7 @@ class K8sxApp(WorkerFailures, App[None]):
         for info in MODE_INFOS:
             self.add_mode(info.name, partial(self._make_screen, info))
         self.switch_mode("pods")
+        restore_kept_forwards(self, self.backends.kube)
         self.watch_backend(self.backends.kube.probe, ClusterHealthChanged, self._recheck_cluster)
         self.watch_backend(self.backends.docker.probe, EngineHealthChanged, self._recheck_engine)
 
@@ -174,6 +185,7 @@ class K8sxApp(WorkerFailures, App[None]):
             "push": lambda: PushScreen(backends.docker),
             "deploy": lambda: DeployScreen(backends.kube, docker=backends.docker),
             "doctor": lambda: DoctorScreen(backends.kube, backends.docker),
+            "forwards": lambda: ForwardsScreen(backends.kube),
         }
         return factories[info.name]()
 
@@ -273,6 +285,7 @@ class K8sxApp(WorkerFailures, App[None]):
         self.call_from_thread(self.exit)
 
     def on_unmount(self) -> None:
+        self.forwards.stop_all()
         self._stopping.set()
         self._recheck_cluster.set()
         self._recheck_engine.set()

@@ -54,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_target_flags(doctor, argparse.SUPPRESS)
     doctor.add_argument("--registry", help="registry host to check, e.g. REGION-docker.pkg.dev")
+    forward = commands.add_parser(
+        "forward", help="forward local ports to a pod (or an experiment's pod), kept across pod restarts"
+    )
+    _add_target_flags(forward, argparse.SUPPRESS)
+    forward.add_argument("target", metavar="POD|experiment/NAME")
+    forward.add_argument("ports", metavar="[ADDRESS:]LOCAL:REMOTE", nargs="+", help="e.g. 6006 or 16006:6006")
     return parser
 
 
@@ -96,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"settings: {problem}", file=sys.stderr)
         print(f"diagnostic log: {log_file}", file=sys.stderr)
         return run_doctor(options, args.registry)
+    if args.command == "forward":
+        from tui.forward_cli import run_forward
+
+        return run_forward(options, args.target, args.ports)
     from tui.app import K8sxApp  # after argument parsing, so --help and --version stay instant
 
     problems = [*loaded.problems, *([] if isinstance(log_file, Path) else [log_file])]

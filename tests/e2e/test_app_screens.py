@@ -11,6 +11,7 @@ from tests.support.stack import StackEnv
 from tui.app import MODE_INFOS
 from tui.screens.deploy.deploy import DeployScreen
 from tui.screens.doctor.doctor import DoctorScreen
+from tui.screens.forward.forwards import ForwardsScreen
 from tui.screens.images.images import ImagesScreen
 from tui.screens.images.push import PushScreen
 from tui.screens.logs.logs import LogsScreen
@@ -30,6 +31,7 @@ SCREENS: list[tuple[str, str, str, type[Screen[None]], str, type[Widget]]] = [
     ("5", "push", "Push", PushScreen, "#push-destination", Input),
     ("6", "deploy", "Deploy", DeployScreen, "#deploy-yaml", TextArea),
     ("7", "doctor", "Doctor", DoctorScreen, "#doctor-checks", OptionList),
+    ("8", "forwards", "Forwards", ForwardsScreen, "#forwards", DataTable),
 ]
 
 

@@ -20,6 +20,7 @@ from tui.screens.common.base import AppScreen
 from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
 from tui.screens.common.failures import Notice
 from tui.screens.common.text_view import TextViewScreen
+from tui.screens.forward.start import ForwardFlow
 from tui.screens.transfer.claims import ClaimsScreen
 from tui.screens.transfer.pod_flows import PodTransfers
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
@@ -83,6 +84,8 @@ class PodsScreen(AppScreen):
         ),
         Binding("u", "copy_in", "Copy in", id="pods.copy-in"),
         Binding("U", "sync_code", "Sync code", id="pods.sync-code"),
+        Binding("f", "forward", "Forward", id="pods.forward", tooltip="forward a port of the pod to this machine"),
+        Binding("F", "forwards", "Forwards", id="pods.forwards", tooltip="every port-forward: state, stop, open"),
         Binding("ctrl+d", "delete", "Delete…", id="pods.delete"),
     ]
     DEFAULT_CSS = """
@@ -107,6 +110,7 @@ class PodsScreen(AppScreen):
         self.kube = kube
         self.actions = PodActions(kube)
         self.transfers = PodTransfers(self, kube, results_path, data_path, cwd)
+        self.forward_flow = ForwardFlow(self, kube)
         self.title = "Pods"
         self.table = PodTable()
         self._watcher: PodWatcher | None = None
@@ -351,6 +355,13 @@ class PodsScreen(AppScreen):
     def action_sync_code(self) -> None:
         if (row := self._target()) is not None:
             self.transfers.sync_code(row)
+
+    def action_forward(self) -> None:
+        if (row := self._target()) is not None:
+            self.forward_flow.start(row)
+
+    def action_forwards(self) -> None:
+        self.app.switch_mode("forwards")
 
     def action_claims(self) -> None:
         self.app.push_screen(ClaimsScreen(self.kube, self.transfers))

@@ -1,0 +1,101 @@
+"""The byte pipes a port-forward's SPDY frames travel in: the upgraded (TLS) socket itself, or a websocket whose
+binary messages carry the SPDY bytes (`SPDY/3.1+portforward.k8s.io`: the API server's tunnel, for proxies and
+servers that take websockets only). Both are read by tui/services/exec/spdy_frames.FrameReader."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import struct
+from typing import Protocol
+
+from websocket import ABNF, WebSocket
+
+from tui.services.exec.ws_frames import MessageReader
+
+
+class Transport(Protocol):
+    def recv(self, size: int, /) -> bytes: ...
+
+    def recv_into(self, buffer: memoryview, size: int, /) -> int: ...
+
+    def sendall(self, data: bytes | memoryview, /) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SocketTransport:
+    """The upgraded connection as it is."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+
+    def recv(self, size: int, /) -> bytes:
+        return self._sock.recv(size)
+
+    def recv_into(self, buffer: memoryview, size: int, /) -> int:
+        return self._sock.recv_into(buffer, size)
+
+    def sendall(self, data: bytes | memoryview, /) -> None:
+        self._sock.sendall(data)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):  # already cut
+            self._sock.shutdown(socket.SHUT_RDWR)
+        self._sock.close()
+
+
+class WebsocketTransport:
+    """SPDY bytes in binary websocket messages, whatever their boundaries."""
+
+    def __init__(self, ws: WebSocket) -> None:
+        self._ws = ws
+        self._messages = MessageReader(ws)
+        self._held = memoryview(b"")
+
+    def _fill(self) -> bool:
+        while not self._held:
+            message = self._messages.message()
+            if message is None or message[0] == ABNF.OPCODE_CLOSE:
+                return False
+            self._held = memoryview(message[1])
+        return True
+
+    def recv(self, size: int, /) -> bytes:
+        if not self._fill():
+            return b""
+        piece, self._held = self._held[:size], self._held[size:]
+        return bytes(piece)
+
+    def recv_into(self, buffer: memoryview, size: int, /) -> int:
+        if not self._fill():
+            return 0
+        count = min(size, len(self._held))
+        buffer[:count] = self._held[:count]
+        self._held = self._held[count:]
+        return count
+
+    def sendall(self, data: bytes | memoryview, /) -> None:
+        raw = self._ws.sock
+        if raw is None:
+            raise ConnectionResetError("the websocket is closed")
+        with self._ws.lock:  # the reader answers pings under this lock: a pong never lands inside a message
+            raw.sendall(zero_masked_header(len(data)))
+            raw.sendall(data)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):  # the peer may be gone already
+            self._ws.send_close()  # not close(): that reads the answer, which is the reader's job
+        self._ws.shutdown()  # type: ignore[no-untyped-call]
+
+
+def zero_masked_header(length: int, opcode: int = ABNF.OPCODE_BINARY) -> bytes:
+    """A final frame's header of `length` bytes masked with the key 0000: a client must mask but may choose the
+    key, and XOR with zero leaves the payload as it is, so it is sent without a masked copy (see exec/stream.py)."""
+    if length < 126:
+        header = bytes([0x80 | opcode, 0x80 | length])
+    elif length < 1 << 16:
+        header = bytes([0x80 | opcode, 0x80 | 126]) + struct.pack("!H", length)
+    else:
+        header = bytes([0x80 | opcode, 0x80 | 127]) + struct.pack("!Q", length)
+    return header + b"\0\0\0\0"
