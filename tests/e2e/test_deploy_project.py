@@ -138,7 +138,8 @@ async def test_project_file_errors_are_shown_with_line_and_key(
         await open_deploy(pilot, app)
         text = follow_text(app)
         assert (
-            "k8sx.yaml line 3: unknown key 'pods' (known: build, image, namespace, paths, pod, registry, tag)" in text
+            "k8sx.yaml line 3: unknown key 'pods' (known: build, forwards, image, namespace, paths, pod, registry, tag)"
+            in text
         )
         assert "k8sx.yaml line 4: 'paths.results' must be a text value, not a list" in text
         await pilot.press("g")

@@ -71,7 +71,7 @@ pod:
     with pytest.raises(ProjectError) as caught:
         load_project(write(tmp_path, text))
     assert caught.value.problems == [
-        "k8sx.yaml line 1: unknown key 'imag' (known: build, image, namespace, paths, pod, registry, tag)",
+        "k8sx.yaml line 1: unknown key 'imag' (known: build, forwards, image, namespace, paths, pod, registry, tag)",
         "k8sx.yaml line 2: 'registry' must be a text value, not a list",
         "k8sx.yaml line 3: unknown key 'build.contxt' (known in build: args, context, dockerfile)",
         "k8sx.yaml line 6: 'pod.template.gpu' must be a whole number, not 'two'",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tui.models.deploy.pod_template import template_from_form
+from tui.models.forward.presets import Preset
 from tui.models.project.starter import PLACEHOLDER_REGISTRY, StarterFacts, starter_text
 from tui.screens.deploy.forms import TEMPLATE_DEFAULTS
 from tui.services.project.project_file import load_project
@@ -65,3 +66,11 @@ def test_nothing_known_still_makes_a_file_the_reader_takes(tmp_path: Path) -> No
     assert (project.registry, project.image) == (PLACEHOLDER_REGISTRY, "my-experiment")
     assert (project.context, project.dockerfile) == (".", "Dockerfile")
     assert project.template["name"] == "exp"
+
+
+def test_the_commented_forwards_line_is_read_once_uncommented(tmp_path: Path) -> None:
+    text = starter_text(StarterFacts("walk", template=TEMPLATE_DEFAULTS))
+    commented = next(line for line in text.splitlines() if line.startswith("# forwards:"))
+    path = tmp_path / "k8sx.yaml"
+    path.write_text(text.replace(commented, commented.removeprefix("# ")))
+    assert load_project(path).forwards == (Preset("tensorboard", 6006),)

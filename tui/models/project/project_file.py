@@ -7,6 +7,8 @@ import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tui.models.forward.presets import Preset
+
 PROJECT_FILE = "k8sx.yaml"
 DEFAULT_DATA_PATH = "/persistent/data"
 DEFAULT_RESULTS_PATH = "/persistent/out"
@@ -35,6 +37,7 @@ class Project:
     data_path: str = DEFAULT_DATA_PATH
     results_path: str = DEFAULT_RESULTS_PATH
     code_path: str = ""  # empty: where the Dockerfile puts the code
+    forwards: tuple[Preset, ...] = ()  # started by themselves once the one-key loop has the pod Running
 
     @property
     def folder(self) -> Path:

@@ -15,6 +15,7 @@ from tui.models.images.image import ImageRef
 from tui.models.project.project_file import DEFAULT_DATA_PATH, DEFAULT_RESULTS_PATH
 
 PLACEHOLDER_REGISTRY = "127.0.0.1:5000"
+FORWARDS_EXAMPLE = "forwards: [{name: tensorboard, port: 6006}]"
 _COLUMN = 38  # where the comments start, as in the docs' example
 # The template form's field names as the project file spells them (the reverse of the reader's).
 _PROJECT_NAMES = {"claim_size": "claimSize", "storage_class": "storageClass", "mount_path": "mountPath",
@@ -80,6 +81,7 @@ def starter_text(facts: StarterFacts) -> str:
         _line(f"  data: {DEFAULT_DATA_PATH}", "where u on the Pods screen copies data to, in the pod"),
         _line(f"  results: {DEFAULT_RESULTS_PATH}", "where r on the Pods screen pulls results from"),
         "  # code: /app                          # where U syncs code to (else the Dockerfile's COPY . / WORKDIR)",
+        _line(f"# {FORWARDS_EXAMPLE}", "optional: forwarded to 127.0.0.1 once g has the pod Running"),
     ]
     return "\n".join(lines) + "\n"
 

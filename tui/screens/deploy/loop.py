@@ -15,6 +15,7 @@ from textual.message import Message
 from tui.messages import OpenShell, PodsDeployed
 from tui.models.deploy.image_text import replace_image_in_text
 from tui.models.deploy.pod_template import (
+    EXPERIMENT_LABEL,
     Manifest,
     ManifestError,
     name_of,
@@ -23,12 +24,14 @@ from tui.models.deploy.pod_template import (
     replace_image,
     to_yaml,
 )
+from tui.models.forward.presets import forwarding_text
 from tui.models.project.project_file import PROJECT_FILE, LoopReady, Project, StageState, StageUpdate
 from tui.screens.common.dialogs import ConfirmScreen
 from tui.screens.deploy.outcome import DeployOutcome
 from tui.screens.deploy.save import offer_new_image
 from tui.services.deploy.apply import ApplyFailed
 from tui.services.deploy.loop import ExperimentLoop, LoopEvent
+from tui.services.forward.manager import ForwardManager
 from tui.services.images.images import ImageService
 from tui.services.pods.rows import pod_row
 from tui.services.project.project_pod import project_manifests
@@ -51,6 +54,7 @@ class LoopFlow:
         self.screen = screen
         self.running: ExperimentLoop | None = None
         self.pod_file: Path | None = None  # the pod YAML the running loop applies, to write the pushed image into
+        self.project: Project | None = None  # the running loop's (its `forwards:` start once the pod runs)
 
     def start(self) -> None:
         screen = self.screen
@@ -143,6 +147,7 @@ class LoopFlow:
 
     def _started(self, project: Project) -> None:
         screen = self.screen
+        self.project = project
         screen.stages = {}
         screen.new_follow()  # the loop follows the pod itself
         screen.outcome = f"loop of {escape(str(project.path))}"
@@ -155,7 +160,9 @@ class LoopFlow:
         if event is None:
             screen.refresh_bindings()
         elif isinstance(event, LoopReady):
-            screen.stages["shell"] = StageUpdate("shell", StageState.DONE, "opened in the Terminal screen (3)")
+            forwarding = self._start_forwards(event)
+            shell = "opened in the Terminal screen (3)" + (f" · forwarding {forwarding}" if forwarding else "")
+            screen.stages["shell"] = StageUpdate("shell", StageState.DONE, shell)
             screen.post_message(OpenShell(pod_row(event.pod)))
             screen.follow(event.namespace, pod_row(event.pod).name)  # on to its end: the panel never goes stale
         else:
@@ -167,6 +174,20 @@ class LoopFlow:
             screen.update_info()
         screen.refresh_bindings()  # K comes and goes with the deletion of an earlier pod
         screen.render_follow()
+
+    def _start_forwards(self, ready: LoopReady) -> str:
+        """The project's `forwards:` to the pod now Running, tied to its experiment label: a re-run finds them
+        running (they follow the new pod by the label) and starts none twice. Where they listen, in words."""
+        project, manager = self.project, getattr(self.screen.app, "forwards", None)
+        if project is None or not project.forwards or not isinstance(manager, ForwardManager):
+            return ""
+        metadata = ready.pod.get("metadata")
+        labels = metadata.get("labels") if isinstance(metadata, dict) else None
+        experiment = str(labels.get(EXPERIMENT_LABEL) or "") if isinstance(labels, dict) else ""
+        name = pod_row(ready.pod).name
+        for problem in manager.start_presets(list(project.forwards), ready.namespace, name, experiment):
+            self.screen.notify(problem, title="Forwards", severity="warning", markup=False, timeout=15)
+        return forwarding_text(project.forwards, manager.statuses(), f"{ready.namespace}/{experiment or name}")
 
     def _show_image(self, image: str) -> None:
         screen = self.screen

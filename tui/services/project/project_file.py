@@ -11,6 +11,7 @@ pod:
   file: pod.yml                       # a pod YAML, or a template:
   template: {name: exp, command: "python train.py", gpu: 1, claim: results, claimSize: 10Gi}
 paths: {data: /persistent/data, results: /persistent/out, code: /app}   # code: where code sync puts it
+forwards: [{name: tensorboard, port: 6006}, {name: jupyter, port: 8888, local: 18888}]  # once g has it Running
 ```
 """
 
@@ -22,9 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from tui.models.deploy.pod_template import TemplateError, template_from_form
+from tui.models.forward.presets import Preset, preset_from, twice
 from tui.models.project.project_file import PROJECT_FILE, Project, ProjectError
 
 # What each key holds. A dict is a nested mapping; a string names a kind of value checked by _CHECKS.
@@ -41,6 +44,7 @@ SCHEMA: dict[str, Any] = {
     "namespace": "text",
     "pod": {"file": "text", "template": _TEMPLATE},
     "paths": {"data": "text", "results": "text", "code": "text"},
+    "forwards": "forwards",
 }
 REQUIRED = ("image", "registry")
 _FORM_NAMES = {"claimSize": "claim_size", "storageClass": "storage_class", "mountPath": "mount_path",
@@ -128,6 +132,25 @@ class _Reader:
         schema = dict.fromkeys(("key", "operator", "value", "effect"), "text")
         return [self.mapping(item, schema, dotted) for item in items]
 
+    def forwards(self, node: Node, dotted: str) -> tuple[Preset, ...] | None:
+        """`[{name, port, local}, ...]`: each bad entry named with its own line."""
+        if not isinstance(node, SequenceNode):
+            self.problem(node, f"'{dotted}' must be a list of {{name, port}}, not {_shape(node)}")
+            return None
+        presets: list[Preset] = []
+        for index, item in enumerate(node.value, 1):
+            try:
+                found = preset_from(SafeConstructor().construct_document(item))
+            except ConstructorError as exc:
+                found = str(exc.problem)
+            if isinstance(found, Preset) and (repeated := twice(found, presets)):
+                found = repeated
+            if isinstance(found, str):
+                self.problem(item, f"'{dotted}[{index}]': {found}")
+            else:
+                presets.append(found)
+        return tuple(presets)
+
 
 _CHECKS: dict[str, Callable[[_Reader, Node, str], Any]] = {
     "text": _Reader.text,
@@ -135,6 +158,7 @@ _CHECKS: dict[str, Callable[[_Reader, Node, str], Any]] = {
     "words": _Reader.words,
     "mapping": _Reader.pairs,
     "tolerations": _Reader.tolerations,
+    "forwards": _Reader.forwards,
 }
 
 
@@ -195,6 +219,7 @@ def load_project(path: Path) -> Project:
         pod_file=pod.get("file", ""),
         template=template,
         code_path=paths.get("code", ""),
+        forwards=values.get("forwards", ()),
         **{k: v for k, v in (("data_path", paths.get("data")), ("results_path", paths.get("results"))) if v},
     )
 
