@@ -405,8 +405,9 @@ async def test_exit_leaves_the_tab_readable_until_x_and_the_pod_keeps_running(
         await type_line(pilot, "exit")
         await settle(pilot, lambda: tab.end is not None, what="the shell's end")
         assert terminal(app).tabs == {tab.pane_id: tab} and "\nscript-output\n" in shown(tab)
-        assert info(app) == "session ended: exited   (x closes the tab)" and tab.label == f"✓ {tab.session.title}"
-        await pilot.press("x")  # nothing runs there any more: no question
+        assert info(app) == "session ended: exited   (ctrl+] gives the keys back, then x closes the tab)"
+        assert tab.label == f"✓ {tab.session.title}"
+        await pilot.press("ctrl+right_square_bracket", "x")  # nothing runs there any more: no question
         await settle(pilot, lambda: not terminal(app).tabs, what="the tab closed")
         assert terminal(app).query_one("#terminal-empty").display
         wait_for(lambda: process_gone(pid), what="the shell's process gone")
@@ -564,6 +565,8 @@ async def test_a_killed_shell_leaves_its_tab_saying_why_with_its_screen(
         await settle(pilot, lambda: tab.end is not None, what="the session's end")
         assert info(app).startswith("session ended: the process was killed (signal: killed)")
         assert terminal(app).tabs == {tab.pane_id: tab} and "\nlast-words\n" in shown(tab)
+        assert isinstance(app.focused, TerminalView)  # it ended under the typing: keys typed on are dropped
+        await pilot.press("ctrl+right_square_bracket")
         assert not isinstance(app.focused, TerminalView)  # the keys are the app's again
         label = str(terminal(app).query_one("#terminal-tabs").get_tab(tab.pane_id).label)  # type: ignore[attr-defined]
         assert label.startswith("✗ shell")
@@ -771,8 +774,9 @@ async def test_a_dropped_connection_ends_the_session_saying_why_and_keeps_its_sc
             await settle(pilot, lambda: tab.end is not None, what="the session's end")
             assert info(app).startswith("session ended: connection lost"), info(app)
             assert terminal(app).tabs == {tab.pane_id: tab} and "\nlast-words\n" in shown(tab)
-            assert not isinstance(app.focused, TerminalView)
-            await pilot.press("x")  # the app is still the user's: close the dead tab
+            await pilot.press(*"ls1x")  # typed on into the dead tab: dropped, not the app's keys
+            assert app.current_mode == "terminal" and terminal(app).tabs == {tab.pane_id: tab}
+            await pilot.press("ctrl+right_square_bracket", "x")  # the keys back, then close the dead tab
             await settle(pilot, lambda: not terminal(app).tabs, what="the tab closed")
     finally:
         proxy.close()

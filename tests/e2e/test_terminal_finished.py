@@ -60,9 +60,18 @@ async def test_a_finished_shell_stays_readable_and_scrollable_until_x(stack: Sta
 
         assert terminal(app).tabs == {tab.pane_id: tab}  # the tab stays, with what the script printed
         assert "script-42" in tab.emulator.display() and every_line(tab).count("300") == 1
-        assert info(app) == "session ended: exited   (x closes the tab)"
+        assert info(app) == "session ended: exited   (ctrl+] gives the keys back, then x closes the tab)"
         assert tab_label(app, tab) == "✓ local shell"
+
+        # It ended under the user's typing: what they type on is dropped, never taken as the app's keys
+        # (1 would switch screens, L open a shell, x close the tab).
+        await pilot.press(*"ls -l1x", "enter")
+        await pilot.pause()
+        assert app.current_mode == "terminal" and terminal(app).tabs == {tab.pane_id: tab}
+        assert isinstance(app.focused, TerminalView)
+        await pilot.press("ctrl+right_square_bracket")
         assert not isinstance(app.focused, TerminalView)  # the keys are the app's
+        assert info(app) == "session ended: exited   (x closes the tab)"
 
         view = tab.view
         assert view is not None
@@ -91,7 +100,7 @@ async def test_closed_tabs_are_kept_to_be_read_again(stack: StackEnv) -> None:
         await run(pilot, first, "echo first-$((6*7))", "first-42")
         await pilot.press(*"exit", "enter")
         await settle(pilot, lambda: first.end is not None, what="the first shell's end")
-        await pilot.press("x")
+        await pilot.press("ctrl+right_square_bracket", "x")  # it ended under the typing: the keys back first
         await settle(pilot, lambda: not terminal(app).tabs, what="the first tab closed")
 
         second = await local_shell(pilot, app)

@@ -4,7 +4,8 @@ paste and (when the program asks) mouse event to the program behind it.
 Every key goes to the program - ctrl+c, ctrl+d, ctrl+z, tab, arrows, function keys, alt combinations, the app's
 own keys too - except the escape chord ctrl+] (gives the keys back to the app, the session lives on) and
 shift+PgUp/PgDn (scrollback, as in xterm). Once the session has ended (`ended`) no key is the program's: they are
-the app's, and the screen stays readable and scrollable.
+the app's, and the screen stays readable and scrollable — except while `holding`: the session ended under the user's
+typing, and what they type on is dropped until ctrl+], never taken as the app's keys by surprise.
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ class TerminalView(Widget, can_focus=True):
         self._styles: dict[tuple[AttrKey, bool], Style] = {}
         self._base: Style | None = None  # the widget's own look (its rich_style is costly to compute per row)
         self.ended = False
+        self.holding = False  # ended while typed into: keys are dropped until the escape chord
+        self.typed = False  # the user has typed into this session
 
     # ---------------------------------------------------------------- output from the program
 
@@ -89,21 +92,22 @@ class TerminalView(Widget, can_focus=True):
     def check_consume_key(self, key: str, character: str | None) -> bool:
         """Every key is the program's (so no binding of the screen or the app fires) but the escape chord; none
         once the program has ended."""
-        return not self.ended and key not in _OWN_KEYS
+        return (not self.ended or self.holding) and key not in _OWN_KEYS
 
     def send(self, data: bytes) -> None:
         if data and not self.ended:
             if self.scrollback:
                 self.scrollback = 0
                 self.refresh()
+            self.typed = True
             self._send(data)
 
     async def _on_key(self, event: events.Key) -> None:
-        if self.ended:
+        if self.ended and not self.holding:
             return  # on to the screen's and the app's bindings
         event.stop()
         event.prevent_default()
-        if event.key in _OWN_KEYS:
+        if event.key in _OWN_KEYS or self.ended:
             return
         self.send(encode_key(event.key, event.character, self.emulator.application_cursor_keys))
 
@@ -156,6 +160,7 @@ class TerminalView(Widget, can_focus=True):
         self.refresh()
 
     def action_release(self) -> None:
+        self.holding = False
         self.post_message(self.Released(self))
 
     def action_scrollback(self, pages: int) -> None:

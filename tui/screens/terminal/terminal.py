@@ -344,8 +344,7 @@ class TerminalScreen(AppScreen):
         if view is not None:
             view.ended = True
             view.refresh()
-            if view.has_focus:
-                self._release(view)
+            view.holding = view.has_focus and view.typed  # ended under the typing: the rest is not app keys
         self._relabel(tab)
         self.update_info()
 
@@ -400,6 +399,7 @@ class TerminalScreen(AppScreen):
 
     def on_terminal_view_released(self, message: TerminalView.Released) -> None:
         self._release(message.view)
+        self.update_info()
 
     def _release(self, view: TerminalView) -> None:
         """The keys are the app's again: focus the tab bar (arrows switch tabs, enter types again)."""
@@ -423,7 +423,9 @@ class TerminalScreen(AppScreen):
         session = tab.session
         if tab.end is not None:
             info.add_class("-ended")
-            info.update(f"session ended: {escape(tab.end.reason)}   (x closes the tab)")
+            holding = tab.view is not None and tab.view.holding
+            then = "ctrl+] gives the keys back, then x closes the tab" if holding else "x closes the tab"
+            info.update(f"session ended: {escape(tab.end.reason)}   ({then})")
         elif not tab.started:
             info.update(f"connecting: {escape(session.title)} …")
         elif session.warning:
