@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -38,23 +39,18 @@ from tui.models.health import ClusterHealth, EngineHealth, Reachability
 from tui.screens.common.failures import Notice, WorkerFailures
 from tui.screens.common.help import HelpScreen, binding_entries, help_groups
 from tui.screens.common.leave import LeaveChoice, LeaveScreen
-from tui.screens.deploy.deploy import DeployScreen
-from tui.screens.doctor.doctor import DoctorScreen
-from tui.screens.forward.forwards import ForwardsScreen
 from tui.screens.forward.registry import restore_kept_forwards
-from tui.screens.images.images import ImagesScreen
-from tui.screens.images.push import PushScreen
-from tui.screens.logs.logs import LogsScreen
 from tui.screens.pods.pods import PodsScreen
-from tui.screens.terminal.terminal import TerminalScreen
-from tui.services.forward.manager import ForwardManager
 from tui.services.kube.kube import ALL_NAMESPACES
-from tui.services.pods.experiment_pods import ExperimentPod, ExperimentPods
 from tui.settings import DEFAULT_THEME, Settings
 from tui.themes import bundled_theme_dir, fallback_variables, load_themes, user_theme_dir
 
+# The other modes' screens are imported when first shown (see _make_screen): each brings its services and their
+# libraries (the docker SDK, the kubernetes client, the terminal emulator...), which the first screen does not need.
 if TYPE_CHECKING:
     from tui.services.docker.build_containers import RunningBuild
+    from tui.services.forward.manager import ForwardManager
+    from tui.services.pods.experiment_pods import ExperimentPod
 
 log = logging.getLogger(__name__)
 
@@ -71,46 +67,59 @@ class ModeInfo:
     key: str
     title: str
     purpose: str
+    module: str  # where its screen is, imported when the mode is first shown
 
 
 MODE_INFOS = (
-    ModeInfo("pods", "1", "Pods", "The pods of the namespace, live."),
+    ModeInfo("pods", "1", "Pods", "The pods of the namespace, live.", "tui.screens.pods.pods"),
     ModeInfo(
         "logs",
         "2",
         "Logs",
         "Follow, search and filter a pod's logs without dropping a line (open with l on a pod).",
+        "tui.screens.logs.logs",
     ),
     ModeInfo(
         "terminal",
         "3",
         "Terminal",
         "A shell inside a pod or container, embedded in the app; leaving it never kills the pod.",
+        "tui.screens.terminal.terminal",
     ),
     ModeInfo(
         "images",
         "4",
         "Images",
         "Local images; build from a Dockerfile, or interactively in a container and commit.",
+        "tui.screens.images.images",
     ),
-    ModeInfo("push", "5", "Push", "Tag and push an image to a registry, one progress bar per layer."),
+    ModeInfo(
+        "push",
+        "5",
+        "Push",
+        "Tag and push an image to a registry, one progress bar per layer.",
+        "tui.screens.images.push",
+    ),
     ModeInfo(
         "deploy",
         "6",
         "Deploy",
         "Apply a pod YAML with the last pushed image, copy data in, pull results out.",
+        "tui.screens.deploy.deploy",
     ),
     ModeInfo(
         "doctor",
         "7",
         "Doctor",
         "Check Docker, registry credentials, kubeconfig and cluster access; run the safe fixes.",
+        "tui.screens.doctor.doctor",
     ),
     ModeInfo(
         "forwards",
         "8",
         "Forwards",
         "Every port-forward: pod, state, connections, bytes; open, keep, stop (f on a pod starts one).",
+        "tui.screens.forward.forwards",
     ),
 )
 
@@ -158,7 +167,17 @@ class K8sxApp(WorkerFailures, App[None]):
         self.engine_health = EngineHealth(backends.docker.host, Reachability.CHECKING, "…")
         self.deployed_namespaces: set[str] = set()  # where this session applied pods (asked about on quit)
         self._leaving = False
-        self.forwards = ForwardManager(backends.kube)  # the app's port-forwards, alive across screens
+        self._forwards: ForwardManager | None = None
+
+    @property
+    def forwards(self) -> ForwardManager:
+        """The app's port-forwards, alive across screens; made on first use (the forward stack imports the
+        kubernetes client and websocket, which a start without forwards does not need)."""
+        if self._forwards is None:
+            from tui.services.forward.manager import ForwardManager
+
+            self._forwards = ForwardManager(self.backends.kube)
+        return self._forwards
 
     def on_mount(self) -> None:
         # Thread workers run in the event loop's default executor: min(32, cores + 4) threads, 6 on a 2-core
@@ -177,43 +196,71 @@ class K8sxApp(WorkerFailures, App[None]):
 
     def _make_screen(self, info: ModeInfo) -> Screen[None]:
         backends, settings = self.backends, self.settings
-        factories: dict[str, Callable[[], Screen[None]]] = {
-            "pods": lambda: PodsScreen(backends.kube, settings.results_path, settings.data_path),
-            "logs": lambda: LogsScreen(backends.kube, tail_lines=settings.log_tail_lines),
-            "terminal": lambda: TerminalScreen(backends, default_shell=settings.shell),
-            "images": lambda: ImagesScreen(backends.docker),
-            "push": lambda: PushScreen(backends.docker),
-            "deploy": lambda: DeployScreen(backends.kube, docker=backends.docker),
-            "doctor": lambda: DoctorScreen(backends.kube, backends.docker),
-            "forwards": lambda: ForwardsScreen(backends.kube),
-        }
-        return factories[info.name]()
+        if info.name == "pods":
+            return PodsScreen(backends.kube, settings.results_path, settings.data_path)
+        if info.name == "logs":
+            from tui.screens.logs.logs import LogsScreen
+
+            return LogsScreen(backends.kube, tail_lines=settings.log_tail_lines)
+        if info.name == "terminal":
+            from tui.screens.terminal.terminal import TerminalScreen
+
+            return TerminalScreen(backends, default_shell=settings.shell)
+        if info.name == "images":
+            from tui.screens.images.images import ImagesScreen
+
+            return ImagesScreen(backends.docker)
+        if info.name == "push":
+            from tui.screens.images.push import PushScreen
+
+            return PushScreen(backends.docker)
+        if info.name == "deploy":
+            from tui.screens.deploy.deploy import DeployScreen
+
+            return DeployScreen(backends.kube, docker=backends.docker)
+        if info.name == "doctor":
+            from tui.screens.doctor.doctor import DoctorScreen
+
+            return DoctorScreen(backends.kube, backends.docker)
+        from tui.screens.forward.forwards import ForwardsScreen
+
+        return ForwardsScreen(backends.kube)
 
     async def on_open_logs(self, message: OpenLogs) -> None:
+        from tui.screens.logs.logs import LogsScreen
+
         await self.switch_mode("logs")
         screen = self.screen
         if isinstance(screen, LogsScreen):
             screen.open_logs(message.pods, previous=message.previous)
 
     async def on_open_push(self, message: OpenPush) -> None:
+        from tui.screens.images.push import PushScreen
+
         await self.switch_mode("push")
         screen = self.screen
         if isinstance(screen, PushScreen):
             screen.prepare(message.source)
 
     async def on_open_container_shell(self, message: OpenContainerShell) -> None:
+        from tui.screens.terminal.terminal import TerminalScreen
+
         await self.switch_mode("terminal")
         screen = self.screen
         if isinstance(screen, TerminalScreen):
             screen.open_container_shell(message.container_id, message.shell)
 
     async def on_open_shell(self, message: OpenShell) -> None:
+        from tui.screens.terminal.terminal import TerminalScreen
+
         await self.switch_mode("terminal")
         screen = self.screen
         if isinstance(screen, TerminalScreen):
             screen.open_pod_shell(message.pod, attach=message.attach)
 
     async def on_open_local_command(self, message: OpenLocalCommand) -> None:
+        from tui.screens.terminal.terminal import TerminalScreen
+
         await self.switch_mode("terminal")
         screen = self.screen
         if isinstance(screen, TerminalScreen):
@@ -233,6 +280,8 @@ class K8sxApp(WorkerFailures, App[None]):
 
     @work(thread=True, exclusive=True, group="leave", exit_on_error=False)
     def check_before_leaving(self) -> None:
+        from tui.services.pods.experiment_pods import ExperimentPods  # the kubernetes client: not on the start path
+
         kube = self.backends.kube
         namespaces = {*self.deployed_namespaces, kube.namespace} - {ALL_NAMESPACES}
         try:
@@ -270,6 +319,8 @@ class K8sxApp(WorkerFailures, App[None]):
 
     @work(thread=True, exclusive=True, group="leave", exit_on_error=False)
     def delete_then_exit(self, pods: list[ExperimentPod], builds: list[RunningBuild]) -> None:
+        from tui.services.pods.experiment_pods import ExperimentPods
+
         failed = ExperimentPods(self.backends.kube).delete(pods)
         if builds:
             from tui.services.docker.build_containers import remove_builds
@@ -285,7 +336,8 @@ class K8sxApp(WorkerFailures, App[None]):
         self.call_from_thread(self.exit)
 
     def on_unmount(self) -> None:
-        self.forwards.stop_all()
+        if self._forwards is not None:
+            self._forwards.stop_all()
         self._stopping.set()
         self._recheck_cluster.set()
         self._recheck_engine.set()
@@ -308,9 +360,10 @@ class K8sxApp(WorkerFailures, App[None]):
             self._startup_problems.append(
                 f"unknown theme '{wanted}', using {self.theme} (themes: {own}, and Textual's: ctrl+p → Theme)"
             )
-        checked = check_keymap(self.settings.keymap, bindings_with_ids(node_classes(type(self))))
-        self._startup_problems += checked.problems
-        self.set_keymap(checked.keymap)
+        if self.settings.keymap:
+            checked = check_keymap(self.settings.keymap, bindings_with_ids(app_node_classes(type(self))))
+            self._startup_problems += checked.problems
+            self.set_keymap(checked.keymap)
         for problem in self._startup_problems:
             self.notify(problem, severity="warning", timeout=20)
 
@@ -375,3 +428,11 @@ class K8sxApp(WorkerFailures, App[None]):
 
     async def _run_bound_action(self, action: str, node: DOMNode) -> None:
         await self.run_action(action, node)
+
+
+def app_node_classes(app: type[K8sxApp] = K8sxApp) -> list[type[DOMNode]]:
+    """The app and every screen and widget class of tui: the modes' screen modules are imported first (the binding ids
+    of a mode not yet shown are known only once its classes are)."""
+    for info in MODE_INFOS:
+        importlib.import_module(info.module)
+    return node_classes(app)

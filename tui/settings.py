@@ -13,8 +13,6 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tui.models.xdg import config_dir
 
 ENV_PREFIX = "K8SX_TUI_"
@@ -105,6 +103,8 @@ def _read_file(path: Path, problems: list[str], chosen: bool) -> dict[Any, Any]:
     except OSError as exc:
         problems.append(f"{path}: cannot read ({exc.strerror or exc}); using the defaults")
         return {}
+    import yaml  # PyYAML only when there is a file to read: `k8sx-tui --version` and a start without one skip it
+
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -171,6 +171,8 @@ def _did_you_mean(word: str, choices: Any) -> str:
 
 def default_config_text() -> str:
     """The defaults as a commented config file: `k8sx-tui --print-config > ~/.config/k8sx-tui/config.yaml`."""
+    import yaml
+
     lines = [
         "# k8sx-tui settings. Every key is optional; environment variables K8SX_TUI_<KEY> (e.g. K8SX_TUI_THEME)",
         "# override this file, command-line flags override both.",

@@ -5,13 +5,14 @@ imports what tui/cli.py's main imports before `App.run()`. A heavy module on tha
 docker SDK, the kubernetes client, YAML, the terminal emulator...): it belongs where it is used, on the worker that
 first needs it. bench/startup.py measures what it costs.
 
-STILL_AT_START lists the heavy modules tui/app.py still brings in through the screens it imports at the top; the
-second step of issue #24 (screens imported when their mode is first shown) removes them. When a change takes one
-off the start path, the stale-entry test says so: delete its line, and the list only ever shrinks.
+The modes' screens are imported when first shown (tui/app.py); STILL_AT_START lists the heavy modules the first
+screen still brings in, and through what. When a change takes one off the start path, the stale-entry test says so:
+delete its line, and the list only ever shrinks.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -36,20 +37,10 @@ HEAVY = {
     "tarfile": "copies in and out",
 }
 
-# Still imported at start, and by what; the second step of #24 removes them (see the module docstring).
+# Still imported at start, and by what (see the module docstring).
 STILL_AT_START = {
-    "docker": "tui/app.py -> tui.screens.images / deploy / terminal -> their services",
-    "requests": "tui/app.py -> the screens -> the docker SDK and the kubernetes client",
-    "kubernetes": "tui/app.py -> the screens -> tui.services.deploy.* / transfer / exec (top-level imports)",
-    "pydantic": "tui/app.py -> the screens -> the kubernetes client",
-    "yaml": "tui/settings.py (imported by tui/cli.py) and the screens",
-    "pyte": "tui/app.py -> tui.screens.terminal -> tui.widgets.terminal",
-    "tui.models.terminal.emulator": "tui/app.py -> tui.screens.terminal -> tui.widgets.terminal",
-    "ptyprocess": "tui/app.py -> tui.screens.terminal -> tui.services.terminal.local_pty",
-    "websocket": "tui/app.py -> the screens -> tui.services.exec",
-    "tarfile": "tui/app.py -> the screens -> tui.services.tar / transfer",
+    "yaml": "tui.themes (the bundled themes are YAML, read as the app starts)",
 }
-STILL_ON_VERSION_PATH = {"yaml": "tui/settings.py imports it at the top (only a settings file needs it)"}
 
 _LINE = re.compile(r"import time:\s+\d+ \|\s+\d+ \|( *)(\S+)")
 
@@ -86,7 +77,7 @@ def start() -> dict[str, list[str]]:
 
 
 def test_the_version_path_imports_nothing_heavy() -> None:
-    found = heavy_in(imported(VERSION_PATH), STILL_ON_VERSION_PATH)
+    found = heavy_in(imported(VERSION_PATH), {})
     assert not found, "`k8sx-tui --version` imports:\n" + "\n".join(found)
 
 
@@ -101,4 +92,15 @@ def test_every_known_heavy_module_is_still_imported_at_start(start: dict[str, li
 
 
 def test_every_known_module_is_one_of_the_heavy_ones() -> None:
-    assert set(STILL_AT_START) <= set(HEAVY) and set(STILL_ON_VERSION_PATH) <= set(HEAVY)
+    assert set(STILL_AT_START) <= set(HEAVY)
+
+
+def test_a_fresh_app_knows_the_binding_ids_of_every_mode_before_showing_it() -> None:
+    """The key map is checked at start, before the other modes' screens were imported: app_node_classes imports them."""
+    code = (
+        "import json; from tui.app import app_node_classes; from tui.keymap import bindings_with_ids; "
+        "print(json.dumps([i.split('.')[0] for i in bindings_with_ids(app_node_classes())]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    scopes = set(json.loads(done.stdout))
+    assert {"pods", "logs", "terminal", "images", "push", "deploy", "doctor", "forwards"} <= scopes

@@ -3,8 +3,8 @@
 from textual.binding import Binding
 from textual.widget import Widget
 
-from tui.app import K8sxApp
-from tui.keymap import BindingInfo, bindings_with_ids, check_keymap, node_classes, normalize_key
+from tui.app import app_node_classes
+from tui.keymap import BindingInfo, bindings_with_ids, check_keymap, normalize_key
 
 KNOWN = {
     "app.quit": BindingInfo("app.quit", ("ctrl+q",), "Quit"),
@@ -68,12 +68,12 @@ def test_characters_and_textual_key_names_are_the_same_key() -> None:
 
 def test_every_binding_of_the_app_has_an_id_with_a_scope_and_a_description() -> None:
     missing = []
-    for cls in node_classes(K8sxApp):
+    for cls in app_node_classes():
         for binding in Binding.make_bindings(cls.__dict__.get("BINDINGS", [])):
             if not binding.id or "." not in binding.id or not binding.description:
                 missing.append(f"{cls.__module__}.{cls.__name__}: {binding.key} → {binding.action}")
     assert missing == []
-    known = bindings_with_ids(node_classes(K8sxApp))
+    known = bindings_with_ids(app_node_classes())
     assert {"app.help", "pods.delete", "images.delete", "logs.search", "terminal.close"} <= set(known)
 
 

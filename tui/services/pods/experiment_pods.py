@@ -12,14 +12,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
-
-from kubernetes import client as k8s
-from kubernetes.client.exceptions import ApiException
+from typing import TYPE_CHECKING, Any
 
 from tui.models.deploy.pod_template import MANAGED_SELECTOR
-from tui.services.deploy.apply import api_message
 from tui.services.kube.kube import KubeService
+
+# The kubernetes client is imported by the calls that use it (on a worker): importing this module costs nothing.
+if TYPE_CHECKING:
+    from kubernetes import client as k8s
 
 TIMEOUT_S = 10.0
 FINISHED_PHASES = ("Succeeded", "Failed")
@@ -47,6 +47,8 @@ class ExperimentPods:
         self.kube = kube
 
     def pods(self, namespace: str, selector: str = MANAGED_SELECTOR, timeout: float = TIMEOUT_S) -> list[ExperimentPod]:
+        from kubernetes import client as k8s
+
         items = _items(
             k8s.CoreV1Api(self.kube.api_client()).list_namespaced_pod(
                 namespace, label_selector=selector, _preload_content=False, _request_timeout=timeout
@@ -86,6 +88,8 @@ class ExperimentPods:
         return found
 
     def _idle_jobs(self, namespace: str, busy: set[str], timeout: float) -> list[ExperimentPod]:
+        from kubernetes import client as k8s
+
         jobs = _items(
             k8s.BatchV1Api(self.kube.api_client()).list_namespaced_job(
                 namespace, label_selector=MANAGED_SELECTOR, _preload_content=False, _request_timeout=timeout
@@ -102,6 +106,11 @@ class ExperimentPods:
     def delete(self, pods: Iterable[ExperimentPod]) -> list[str]:
         """Delete each (a Job's pod through its Job where needed, see above); returns the failures in words (a pod or
         Job already gone is no failure)."""
+        from kubernetes import client as k8s
+        from kubernetes.client.exceptions import ApiException
+
+        from tui.services.deploy.apply import api_message
+
         client = self.kube.api_client()
         core, batch = k8s.CoreV1Api(client), k8s.BatchV1Api(client)
         failed: list[str] = []
@@ -134,6 +143,8 @@ class ExperimentPods:
 
     @staticmethod
     def _job_ended(batch: k8s.BatchV1Api, namespace: str, name: str) -> bool | None:
+        from kubernetes.client.exceptions import ApiException
+
         try:
             response: Any = batch.read_namespaced_job_status(
                 name, namespace, _preload_content=False, _request_timeout=TIMEOUT_S
