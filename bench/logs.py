@@ -10,10 +10,20 @@ appends N lines as fast as it can and
 - rss_mb: the process's resident memory after the N lines (Python, Textual and the kubernetes client included),
   and rss_growth_mb: how much of it the N lines added;
 - kubectl_lines_per_s: `kubectl logs -f` of the same kind of pod and file, its output counted through a pipe (the
-  ceiling: what the server side delivers); ratio_vs_kubectl = lines_per_s / kubectl_lines_per_s (1.0 = as fast).
-Medians of --runs runs, app and kubectl alternating, each app run in a process of its own. Writes
-bench/results/logs.json (logs.smoke.json with --smoke); the last line printed is `RESULT logs ...`.
-Run: python bench/logs.py [--quick | --smoke] [--lines N] [--runs R] (needs tools/stack up; uses $KUBECONFIG).
+  ceiling: what the server side delivers); ratio_vs_kubectl = lines_per_s / kubectl_lines_per_s (1.0 = as fast);
+- cpu_us_per_line: CPU time of the app's process per line while they come in (every thread: the stream's, the UI's,
+  the spill's, and the bench's writer, which costs little); ui_cpu_us_per_line and stream_cpu_us_per_line: the
+  UI thread's and the stream thread's shares;
+  kubectl_cpu_us_per_line: the same for `kubectl logs -f`. Less load-dependent than the rates: where they go is in
+  bench/README.md;
+- load: the median of the 1-minute load averages after each run (how busy the machine was; the busy processes
+  count).
+Medians of --runs runs, app and kubectl alternating, each app run in a process of its own. With --busy N, N
+processes that keep a core busy each (`sha256sum /dev/zero`) run beside both for the whole bench, as other work
+on the machine would (`busy=N` in the RESULT line). Writes bench/results/logs.json (logs.smoke.json with --smoke;
+logs.busyN.json with --busy N); the last line printed is `RESULT logs ...`.
+Run: python bench/logs.py [--quick | --smoke] [--lines N] [--runs R] [--busy N] (needs tools/stack up; uses
+$KUBECONFIG).
 --smoke: 2,000 lines, one run: the same code path in seconds (CI runs it; its figures mean nothing).
 """
 
@@ -30,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+import types
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,6 +72,27 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds(pid: int, task: str = "") -> float:
+    """User + system CPU time a process (or one of its threads: `task` = "/task/<native id>") has used so far."""
+    fields = Path(f"/proc/{pid}{task}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def stream_cpu_seconds() -> float:
+    """CPU time used so far by the threads that follow a log stream (those running tui/services/logs/stream.py)."""
+    natives = {thread.ident: thread.native_id for thread in threading.enumerate()}
+    total = 0.0
+    for ident, frame in sys._current_frames().items():
+        following = False
+        walk: types.FrameType | None = frame
+        while walk is not None and not following:
+            following = walk.f_code.co_filename.endswith(os.path.join("logs", "stream.py"))
+            walk = walk.f_back
+        if following and natives.get(ident) is not None:
+            total += cpu_seconds(os.getpid(), f"/task/{natives[ident]}")
+    return total
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -137,6 +169,7 @@ async def app_run(kubeconfig: str, namespace: str, directory: Path, source: Path
         await pilot.pause(0.5)
         idle = await loop_gaps(2.0)
         before = rss_mb()
+        cpu, ui_cpu, stream_cpu = time.process_time(), time.thread_time(), stream_cpu_seconds()
         gaps: list[float] = []
         writer = threading.Thread(target=write_all, args=(logfile, source))
         started = time.perf_counter()
@@ -154,6 +187,11 @@ async def app_run(kubeconfig: str, namespace: str, directory: Path, source: Path
             if now - started > 600:
                 raise SystemExit(f"the app had {len(history or ())} of {count} lines after 10 minutes")
         elapsed = time.perf_counter() - started
+        cpu, ui_cpu, stream_cpu = (
+            time.process_time() - cpu,
+            time.thread_time() - ui_cpu,
+            stream_cpu_seconds() - stream_cpu,
+        )
         writer.join()
         after = rss_mb()
         history = screen.history
@@ -166,16 +204,20 @@ async def app_run(kubeconfig: str, namespace: str, directory: Path, source: Path
             "rss_mb": after,
             "rss_growth_mb": after - before,
             "spilled_mb": history.spilled_bytes / 2**20,
+            "cpu_us_per_line": cpu / count * 1e6,
+            "ui_cpu_us_per_line": ui_cpu / count * 1e6,
+            "stream_cpu_us_per_line": stream_cpu / count * 1e6,
         }
 
 
-def kubectl_run(namespace: str, directory: Path, source: Path, count: int) -> float:
+def kubectl_run(namespace: str, directory: Path, source: Path, count: int) -> dict[str, float]:
     name, logfile = new_pod(namespace, directory)
     follower = subprocess.Popen(
         ["kubectl", "logs", "-f", "--timestamps", "-n", namespace, name], stdout=subprocess.PIPE, bufsize=0
     )
     assert follower.stdout is not None
     time.sleep(1.0)  # connected and waiting, as the app was
+    cpu = cpu_seconds(follower.pid)
     writer = threading.Thread(target=write_all, args=(logfile, source))
     started = time.perf_counter()
     writer.start()
@@ -187,10 +229,11 @@ def kubectl_run(namespace: str, directory: Path, source: Path, count: int) -> fl
             raise SystemExit("kubectl logs -f stopped early")
         seen += chunk.count(b"\n")
     elapsed = time.perf_counter() - started
+    cpu = cpu_seconds(follower.pid) - cpu
     follower.kill()
     follower.wait()
     writer.join()
-    return count / elapsed
+    return {"lines_per_s": count / elapsed, "cpu_us_per_line": cpu / count * 1e6}
 
 
 def app_run_in_child(namespace: str, directory: Path, source: Path, count: int) -> dict[str, float]:
@@ -204,12 +247,24 @@ def app_run_in_child(namespace: str, directory: Path, source: Path, count: int) 
     return result
 
 
+def start_busy(count: int) -> list[subprocess.Popen[bytes]]:
+    """`count` processes that each keep a core busy (hashing zeros) until killed."""
+    return [subprocess.Popen(["sha256sum", "/dev/zero"], stdout=subprocess.DEVNULL) for _ in range(count)]
+
+
+def stop_busy(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        process.kill()
+        process.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="200,000 lines, one run: under a minute")
     parser.add_argument("--smoke", action="store_true", help="2,000 lines, one run: seconds, for CI")
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--busy", type=int, default=0, help="processes keeping a core busy each, beside the runs")
     parser.add_argument("--app-run", action="store_true", help=argparse.SUPPRESS)  # one run, in a child process
     parser.add_argument("--namespace", help=argparse.SUPPRESS)
     parser.add_argument("--directory", help=argparse.SUPPRESS)
@@ -229,18 +284,28 @@ def main() -> None:
     namespace = f"bench-logs-{uuid.uuid4().hex[:6]}"
     kubectl("create", "namespace", namespace)
     directory = Path(tempfile.mkdtemp(prefix="bench-logs-"))
+    busy: list[subprocess.Popen[bytes]] = []
     try:
         print(f"generating {count:,} lines", file=sys.stderr)
         source = directory / "source.log"
         write_source(source, count)
+        busy = start_busy(args.busy)
         ours: list[dict[str, float]] = []
-        theirs: list[float] = []
+        theirs: list[dict[str, float]] = []
+        loads: list[float] = []  # the 1-minute load average after each run: how busy the machine was
         for run in range(runs):
             ours.append(app_run_in_child(namespace, directory, source, count))
+            loads.append(os.getloadavg()[0])
             print(f"  app run {run + 1}: " + json.dumps({k: round(v, 1) for k, v in ours[-1].items()}), file=sys.stderr)
             theirs.append(kubectl_run(namespace, directory, source, count))
-            print(f"  kubectl run {run + 1}: {theirs[-1]:,.0f} lines/s", file=sys.stderr)
+            loads.append(os.getloadavg()[0])
+            rate, cpu = theirs[-1]["lines_per_s"], theirs[-1]["cpu_us_per_line"]
+            print(
+                f"  kubectl run {run + 1}: {rate:,.0f} lines/s, {cpu:.1f} µs CPU a line (load {loads[-1]:.1f})",
+                file=sys.stderr,
+            )
     finally:
+        stop_busy(busy)
         kubectl("delete", "pods", "--all", "-n", namespace, "--grace-period=0", "--force")
         kubectl("delete", "namespace", namespace, "--wait=false")
         shutil.rmtree(directory, ignore_errors=True)
@@ -248,7 +313,7 @@ def main() -> None:
     def median(key: str) -> float:
         return statistics.median(run[key] for run in ours)
 
-    kubectl_rate = statistics.median(theirs)
+    kubectl_rate = statistics.median(run["lines_per_s"] for run in theirs)
     result = {
         "lines": count,
         "lines_per_s": round(median("lines_per_s")),
@@ -258,16 +323,24 @@ def main() -> None:
         "rss_mb": round(median("rss_mb"), 1),
         "rss_growth_mb": round(median("rss_growth_mb"), 1),
         "spilled_mb": round(median("spilled_mb"), 1),
+        "cpu_us_per_line": round(median("cpu_us_per_line"), 1),
+        "ui_cpu_us_per_line": round(median("ui_cpu_us_per_line"), 1),
+        "stream_cpu_us_per_line": round(median("stream_cpu_us_per_line"), 1),
+        "kubectl_cpu_us_per_line": round(statistics.median(run["cpu_us_per_line"] for run in theirs), 1),
         "kubectl_lines_per_s": round(kubectl_rate),
         "ratio_vs_kubectl": round(median("lines_per_s") / kubectl_rate, 2),
         "runs": runs,
+        "busy": args.busy,
+        "load": round(statistics.median(loads), 1),
     }
     RESULTS.mkdir(exist_ok=True)
-    report = {"result": result, "app_runs": ours, "kubectl_runs": theirs}
-    (RESULTS / ("logs.smoke.json" if args.smoke else "logs.json")).write_text(json.dumps(report, indent=2))
-    keys = ("lines", "lines_per_s", "frame_gap_p99_ms", "frame_gap_idle_p99_ms", "rss_mb", "rss_growth_mb")
-    keys += ("kubectl_lines_per_s",)
-    keys += ("ratio_vs_kubectl",)
+    report = {"result": result, "app_runs": ours, "kubectl_runs": theirs, "loads": loads}
+    name = "logs.smoke" if args.smoke else f"logs.busy{args.busy}" if args.busy else "logs"
+    (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2))
+    keys = ["lines", "lines_per_s", "frame_gap_p99_ms", "frame_gap_idle_p99_ms", "rss_mb", "rss_growth_mb"]
+    keys += ["cpu_us_per_line", "ui_cpu_us_per_line", "stream_cpu_us_per_line"]
+    keys += ["kubectl_lines_per_s", "kubectl_cpu_us_per_line"]
+    keys += ["ratio_vs_kubectl", "busy", "load"]
     print("RESULT logs " + " ".join(f"{key}={result[key]}" for key in keys))
 
 

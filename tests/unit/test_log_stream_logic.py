@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import socket
 import threading
 import time
 from datetime import UTC, datetime
 from typing import Any
+
+import pytest
 
 from tui.models.logs.lines import (
     LogChunk,
@@ -27,8 +30,9 @@ from tui.models.logs.lines import (
     sort_key,
     timestamp_ns,
 )
+from tui.services.logs.body import ChunkedDecoder, SocketBody
 from tui.services.logs.feed import LogFeed, merge_batch
-from tui.services.logs.stream import ChunkedDecoder, LastTimestamp, LogStream, ResumeDedupe
+from tui.services.logs.stream import LastTimestamp, LogStream, ResumeDedupe
 
 
 def lines(*pairs: tuple[str, str]) -> bytes:
@@ -278,3 +282,31 @@ def test_chunked_bodies_decode_however_the_reads_cut_them() -> None:
         decoded = b"".join(decoder.feed(body[i : i + cut]) for i in range(0, len(body), cut))
         assert decoded == b"line 1\nline 2\nline 3\n" + b"x" * 300, cut
         assert decoder.done
+
+
+def test_a_socket_body_takes_what_arrived_in_one_read_after_what_the_response_had_buffered() -> None:
+    ours, server = socket.socketpair()
+    try:
+        chunks = [b"%x\r\n%s\r\n" % (len(part), part) for part in (b"line 1\n", b"line 2\n", b"line 3\n")]
+        early = io.BufferedReader(io.BytesIO(chunks[0]))  # what http.client read past the response's head
+        body = SocketBody(early.read1, ours)
+        server.sendall(chunks[1] + chunks[2])  # two chunks (a server's two flushes) waiting: one read takes both
+        assert body.read() == b"line 1\nline 2\nline 3\n"
+        server.sendall(b"0\r\n\r\n")
+        assert body.read() == b""  # the body's end
+    finally:
+        ours.close()
+        server.close()
+
+
+def test_a_socket_body_cut_before_its_end_is_an_error_not_an_end() -> None:
+    ours, server = socket.socketpair()
+    try:
+        body = SocketBody(io.BufferedReader(io.BytesIO(b"")).read1, ours)
+        server.sendall(b"7\r\nline 1\n\r\n")
+        assert body.read() == b"line 1\n"
+        server.close()
+        with pytest.raises(ConnectionResetError):
+            body.read()
+    finally:
+        ours.close()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import select
 import socket
 import threading
 import time
@@ -51,8 +50,8 @@ from tui.models.logs.lines import (
 )
 from tui.services.errors import connection_problem
 from tui.services.kube.kube import KubeService
+from tui.services.logs.body import body_reader
 
-READ_BYTES = 256 * 1024
 CONNECT_TIMEOUT_S = 10.0
 FIRST_RETRY_S = 0.5
 LONGEST_RETRY_S = 10.0
@@ -447,90 +446,6 @@ class LogStream:
         )
         pod: dict[str, Any] = json.loads(response.data)
         return pod
-
-
-class ChunkedDecoder:
-    """HTTP/1.1 chunked transfer coding, decoded from big raw reads. A server that flushes every log line sends
-    one chunk per line or so: read through http.client that is a Python call per chunk (a large share of the CPU of
-    following a flood); here one read of up to 256 KB takes whatever chunks arrived."""
-
-    def __init__(self) -> None:
-        self._buffer = b""
-        self._left = 0  # data bytes of the current chunk still to come
-        self._crlf = 0  # bytes of the CRLF after a chunk's data still to skip
-        self.done = False  # the last (empty) chunk came
-
-    def feed(self, raw: bytes) -> bytes:
-        buffer = self._buffer + raw if self._buffer else raw
-        position, end = 0, len(buffer)
-        parts: list[bytes] = []
-        while position < end and not self.done:
-            if self._left:
-                take = min(self._left, end - position)
-                parts.append(buffer[position : position + take])
-                position += take
-                self._left -= take
-                if self._left:
-                    break
-                self._crlf = 2
-            if self._crlf:
-                skip = min(self._crlf, end - position)
-                position += skip
-                self._crlf -= skip
-                if self._crlf:
-                    break
-            line_end = buffer.find(b"\r\n", position)
-            if line_end < 0:
-                break
-            size = int(buffer[position:line_end].split(b";", 1)[0], 16)  # ValueError: not chunked coding
-            position = line_end + 2
-            if size == 0:
-                self.done = True
-            self._left = size
-        self._buffer = buffer[position:]
-        return parts[0] if len(parts) == 1 else b"".join(parts)
-
-
-def body_reader(response: Any) -> Callable[[], bytes]:
-    """A function that returns the next bytes of a streamed body (b"" at its end; an exception if the connection
-    breaks first): everything that has arrived, up to READ_BYTES, waiting only when nothing has.
-
-    Chunked bodies are read raw and decoded in bulk (ChunkedDecoder); anything else through urllib3. A server that
-    flushes every line sends a TLS record or so per line, and one read returns one record: reading on while the
-    socket has more keeps a flood to a few large blocks a frame instead of one small block per line (each a
-    hand-over between threads)."""
-    raw = getattr(getattr(response, "_fp", None), "fp", None)
-    started = getattr(getattr(response, "_fp", None), "chunk_left", 0) is None  # http.client has read no chunk
-    if raw is None or not (getattr(response, "chunked", False) and started):
-        return lambda: bytes(response.read1(READ_BYTES))
-    decoder = ChunkedDecoder()
-    sock = getattr(getattr(raw, "raw", None), "_sock", None)
-
-    def more_ready() -> bool:
-        if sock is None:
-            return False
-        try:
-            if getattr(sock, "pending", lambda: 0)() > 0:  # decrypted bytes waiting in the TLS layer
-                return True
-            return bool(select.select([sock], [], [], 0)[0])
-        except (OSError, ValueError):
-            return False
-
-    def read() -> bytes:
-        parts: list[bytes] = []
-        size = 0
-        while not decoder.done:
-            data = raw.read1(READ_BYTES)
-            if not data:
-                raise ConnectionResetError("the connection closed in the middle of the log")
-            if decoded := decoder.feed(data):
-                parts.append(decoded)
-                size += len(decoded)
-            if parts and (size >= READ_BYTES or not more_ready()):
-                break
-        return parts[0] if len(parts) == 1 else b"".join(parts)
-
-    return read
 
 
 def _api_message(exc: ApiException) -> str:
