@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from tui.models.health import ClusterHealth, EngineHealth
+from tui.models.metrics.usage import MetricsReading
 from tui.models.pods.row import PodRow
 
 
@@ -69,3 +70,12 @@ class PodsDeployed(Message):
     """Pods were applied into this namespace: leaving the app checks it for labelled pods still running."""
 
     target_namespace: str
+
+
+@dataclass
+class PodMetricsRead(Message):
+    """One read of metrics.k8s.io for the pod list: usage by pod, or why there is none (`reading.unavailable`).
+    `generation` tells a reading for the namespace shown from one asked before a switch."""
+
+    reading: MetricsReading
+    generation: int

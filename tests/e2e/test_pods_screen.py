@@ -83,7 +83,7 @@ async def test_pods_appear_change_and_vanish_without_a_key_press(stack: StackEnv
         )
         row = rendered_row(app, "train-a").split()
         assert row[:4] == ["train-a", "1/1", "Running", "0"]
-        assert row[6].startswith("kwok-node-") and row[7] == "127.0.0.1:5000/exp/train:0.3"
+        assert row[-2].startswith("kwok-node-") and row[-1] == "127.0.0.1:5000/exp/train:0.3"  # the last columns
         assert "live" in pods_info(app) and "2 pods in namespace" in pods_info(app)
 
         create_pod(stack, namespace, "eval-c")
@@ -236,7 +236,7 @@ roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-viewer}}
         assert "cannot list namespaces (forbidden" in str(app.screen.query_one("#problem").content)  # type: ignore[attr-defined]
         await pilot.press(*namespace, "enter")
         await settle(pilot, lambda: shown_names(app) == ["visible"], what="the permitted namespace's pods")
-        assert "forbidden" not in pods_info(app)
+        assert "cannot list pods" not in pods_info(app)  # (the viewer may not read metrics: that is said too)
 
 
 async def test_api_server_restart_mid_watch_recovers_by_itself(stack: StackEnv, namespace: str) -> None:

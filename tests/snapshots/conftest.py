@@ -20,6 +20,7 @@ from tui.models.deploy.pod_template import FANOUT_LABEL, INDEX_LABEL, MANAGED_BY
 from tui.models.doctor.checks import CheckState, DoctorCheck, configure_docker
 from tui.models.health import ClusterHealth, EngineHealth, Reachability
 from tui.models.images.image import LocalImage
+from tui.models.metrics.usage import MetricsReading, Usage
 from tui.models.pods.row import PodRow, PodsListed
 from tui.services.docker.engine import DockerService
 from tui.services.doctor.doctor import ASK_FOR_ACCESS, REFUSED
@@ -91,6 +92,18 @@ class FakeWatcher:
         self._stopped.wait()
 
 
+class FakeMetrics:
+    """Stands in for MetricsService (the real one would read through the fake kubeconfig, and its state in words
+    would be on the info line or not depending on timing): fixed usage for the running pods."""
+
+    def __init__(self, kube: object) -> None:
+        pass
+
+    def pod_usage(self, namespace: str) -> MetricsReading:
+        usage = {f"default/{row.name}": Usage(250 + 10 * len(row.name), 300 * 2**20) for row in PODS}
+        return MetricsReading({key: value for key, value in usage.items() if "shard-1" in key or "lr-0.01" in key})
+
+
 class FakeImages:
     def __init__(self, client: object) -> None:
         pass
@@ -142,6 +155,7 @@ class FakeDocker(DockerService):
 @pytest.fixture
 def snapshot_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> K8sxApp:
     monkeypatch.setattr("tui.screens.pods.pods.PodWatcher", FakeWatcher)
+    monkeypatch.setattr("tui.screens.pods.pods.MetricsService", FakeMetrics)
     monkeypatch.setattr("tui.screens.deploy.pods.PodWatcher", FakeWatcher)
     monkeypatch.setattr("tui.screens.doctor.doctor.Doctor", FakeDoctor)
     monkeypatch.setattr("tui.screens.images.images.ImageService", FakeImages)

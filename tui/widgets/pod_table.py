@@ -15,13 +15,24 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.models.metrics.text import cpu_text, gpu_text, memory_text, percent_text
+from tui.models.metrics.usage import Usage
 from tui.models.pods.row import PodRow, short_age
-from tui.models.pods.table import PodTable
+from tui.models.pods.table import FIGURES, PodTable
 
 GAP = 2
 MARK = "✓ "  # before a marked pod's row while any pod is marked: marks read without colour too
-FIXED_WIDTHS = {"READY": 5, "RESTARTS": 8, "AGE": 5, "IP": 15}
+FIXED_WIDTHS = {"READY": 5, "RESTARTS": 8, "AGE": 5, "IP": 15, "CPU": 7, "MEM": 7, "GPU": 3}
+FIXED_WIDTHS |= {column: 6 for column in FIGURES if column.startswith("%")}
 MAX_WIDTH = 64
+
+# The resource columns `m` cycles through: k9s's set does not fit in 120 columns beside the rest, so the /L ones wait
+# for the second press, and a third hides them all.
+RESOURCE_SETS = {
+    "requests": ("CPU", "MEM", "%CPU/R", "%MEM/R", "GPU"),
+    "limits": ("CPU", "MEM", "%CPU/R", "%CPU/L", "%MEM/R", "%MEM/L", "GPU"),
+    "hidden": (),
+}
 
 _RUNNING = {"Running"}
 _DONE = {"Completed", "Succeeded"}
@@ -41,8 +52,23 @@ def status_class(status: str) -> str:
     return "pod-status--failed"
 
 
-def cell_text(row: PodRow, column: str, now: datetime) -> str:
+def usage_class(value: int | None) -> str:
+    """The component class of a % cell: at 80% and over the limit or request it stands out (the number says it too)."""
+    if value is None or value < 80:
+        return ""
+    return "pod-usage--over" if value >= 100 else "pod-usage--high"
+
+
+def cell_text(row: PodRow, column: str, now: datetime, usage: Usage | None = None) -> str:
     match column:
+        case "CPU":
+            return cpu_text(usage.cpu_m if usage else None)
+        case "MEM":
+            return memory_text(usage.memory if usage else None)
+        case "GPU":
+            return gpu_text(row.gpus)
+        case _ if column in FIGURES:
+            return percent_text(FIGURES[column](row, usage))
         case "NAMESPACE":
             return row.namespace
         case "NAME":
@@ -84,6 +110,8 @@ class PodTableView(ScrollView, can_focus=True):
         "pod-status--completed",
         "pod-status--terminating",
         "pod-status--failed",
+        "pod-usage--high",
+        "pod-usage--over",
     }
     DEFAULT_CSS = """
     PodTableView { height: 1fr; background: $surface; }
@@ -96,6 +124,8 @@ class PodTableView(ScrollView, can_focus=True):
     PodTableView > .pod-status--completed { color: $pod-succeeded; }
     PodTableView > .pod-status--terminating { color: $pod-terminating; }
     PodTableView > .pod-status--failed { color: $pod-failed; text-style: bold; }
+    PodTableView > .pod-usage--high { color: $text-warning; }
+    PodTableView > .pod-usage--over { color: $text-error; text-style: bold; }
     """
 
     @dataclass
@@ -118,6 +148,7 @@ class PodTableView(ScrollView, can_focus=True):
         self.cursor_key: str | None = None
         self.marked: set[str] = set()
         self.show_namespace = False
+        self.resources = "requests"  # which of RESOURCE_SETS is shown
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.refresh)  # AGE ticks
@@ -129,7 +160,7 @@ class PodTableView(ScrollView, can_focus=True):
         """Call after the PodTable changed: sizes, cursor and marks follow, then the visible lines redraw."""
         self.columns = [
             *(["NAMESPACE"] if self.show_namespace else []),
-            "NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "IMAGE",
+            "NAME", "READY", "STATUS", "RESTARTS", "AGE", *RESOURCE_SETS[self.resources], "IP", "NODE", "IMAGE",
         ]  # fmt: skip
         rows = self.table.rows.values()
         self.widths = {}
@@ -229,6 +260,7 @@ class PodTableView(ScrollView, can_focus=True):
         key = self.table.view[index]
         row = self.table.rows[key]
         now = datetime.now(UTC)
+        usage = self.table.usage.get(key)
         row_style = base
         if key in self.marked:
             row_style += self.get_component_rich_style("pod-table--marked")
@@ -237,7 +269,9 @@ class PodTableView(ScrollView, can_focus=True):
             style = row_style
             if column == "STATUS":
                 style += self.get_component_rich_style(status_class(row.status))
-            segments.append(Segment(self._pad(cell_text(row, column, now), column), style))
+            elif column.startswith("%") and (level := usage_class(FIGURES[column](row, usage))):
+                style += self.get_component_rich_style(level)
+            segments.append(Segment(self._pad(cell_text(row, column, now, usage), column), style))
         if index == self.cursor_index:
             cursor = self.get_component_rich_style("pod-table--cursor")
             segments = [Segment(text, (style or base) + cursor) for text, style, _ in segments]

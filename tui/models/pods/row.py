@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from tui.models.metrics.resources import Amounts
+
+NO_AMOUNTS = Amounts()
+
 
 def short_age(created: datetime | None, now: datetime) -> str:
     """kubectl's short age: 45s, 12m, 3h, 5d."""
@@ -30,6 +34,10 @@ class PodRow:
     image: str
     labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     resource_version: str = ""
+    # What the spec asks for (summed as the scheduler sums it): the %/R and %/L columns divide usage by these.
+    requests: Amounts = NO_AMOUNTS
+    limits: Amounts = NO_AMOUNTS
+    gpus: int = 0
 
     @property
     def key(self) -> str:

@@ -1,7 +1,8 @@
 """The pod list's state, free of UI: every row by key, the filter, the sort, and the visible order.
 
 Updates arrive in batches; a batch that changes neither the order nor the filter's verdict on any row (the
-common case: a status flips while sorted by name) replaces rows in place without re-sorting.
+common case: a status flips while sorted by name) replaces rows in place without re-sorting. Usage (metrics-server's
+reading) is kept beside the rows, by key: a new reading replaces one dict and re-sorts only when sorted by it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from tui.models.metrics.figures import percent
+from tui.models.metrics.usage import Usage
 from tui.models.pods.row import PodRow
 
 
@@ -51,6 +54,28 @@ COLUMNS: dict[str, Column] = {
     "IP": Column("IP", _ip_key),
     "NODE": Column("NODE", lambda r: r.node),
     "IMAGE": Column("IMAGE", lambda r: r.image),
+    "GPU": Column("GPU", lambda r: r.gpus),
+}
+
+Figure = Callable[[PodRow, Usage | None], int | None]
+
+
+def _cpu(row: PodRow, usage: Usage | None) -> int | None:
+    return usage.cpu_m if usage else None
+
+
+def _memory(row: PodRow, usage: Usage | None) -> int | None:
+    return usage.memory if usage else None
+
+
+# k9s's usage columns: what the pod uses (millicores, bytes), and that as a whole percent of its request or limit.
+FIGURES: dict[str, Figure] = {
+    "CPU": _cpu,
+    "MEM": _memory,
+    "%CPU/R": lambda r, u: percent(_cpu(r, u), r.requests.cpu_m),
+    "%CPU/L": lambda r, u: percent(_cpu(r, u), r.limits.cpu_m),
+    "%MEM/R": lambda r, u: percent(_memory(r, u), r.requests.memory),
+    "%MEM/L": lambda r, u: percent(_memory(r, u), r.limits.memory),
 }
 
 
@@ -123,6 +148,7 @@ class PodTable:
         self.filter = PodFilter()
         self.sort_column = "NAME"
         self.sort_reverse = False
+        self.usage: dict[str, Usage] = {}  # by key; empty while metrics are unavailable (the columns say n/a)
 
     # ---------------------------------------------------------------- updates
 
@@ -132,7 +158,7 @@ class PodTable:
 
     def apply(self, changes: dict[str, PodRow | None]) -> None:
         """Upsert (a row) or remove (None) by key."""
-        column = COLUMNS[self.sort_column]
+        sort_key = self._sort_key()
         needs_rebuild = False
         for key, row in changes.items():
             old = self.rows.get(key)
@@ -144,10 +170,23 @@ class PodTable:
             self.rows[key] = row
             if old is None:
                 needs_rebuild = needs_rebuild or self.filter.matches(row)
-            elif column.sort_key(old) != column.sort_key(row) or self.filter.matches(old) != self.filter.matches(row):
+            elif sort_key(old) != sort_key(row) or self.filter.matches(old) != self.filter.matches(row):
                 needs_rebuild = True
         if needs_rebuild:
             self._rebuild()
+
+    def set_usage(self, usage: dict[str, Usage]) -> bool:
+        """A new metrics reading; True when the visible order changed (sorted by a usage column)."""
+        self.usage = usage
+        if self.sort_column not in FIGURES:
+            return False
+        before = self.view
+        self._rebuild()
+        return self.view != before
+
+    def figure(self, row: PodRow, column: str) -> int | None:
+        """A usage column's value for `row`: None when unknown (no metrics, no request or limit to divide by)."""
+        return FIGURES[column](row, self.usage.get(row.key))
 
     # ---------------------------------------------------------------- filter and sort
 
@@ -156,15 +195,23 @@ class PodTable:
         self._rebuild()
 
     def sort_by(self, column: str, reverse: bool | None = None) -> None:
-        if column not in COLUMNS:
+        if column not in COLUMNS and column not in FIGURES:
             raise ValueError(f"no column {column}")
         if reverse is None:
             reverse = not self.sort_reverse if column == self.sort_column else False
         self.sort_column, self.sort_reverse = column, reverse
         self._rebuild()
 
+    def _sort_key(self) -> Callable[[PodRow], Any]:
+        figure = FIGURES.get(self.sort_column)
+        if figure is None:
+            return COLUMNS[self.sort_column].sort_key
+        usage = self.usage
+        # Unknown below 0: last when sorted biggest first, the way one looks for the busiest pods.
+        return lambda row: -1 if (value := figure(row, usage.get(row.key))) is None else value
+
     def _rebuild(self) -> None:
-        sort_key = COLUMNS[self.sort_column].sort_key
+        sort_key = self._sort_key()
         visible = [row for row in self.rows.values() if self.filter.matches(row)]
         # Ties broken by namespace/name, so equal statuses never shuffle between updates.
         visible.sort(key=lambda r: r.key)

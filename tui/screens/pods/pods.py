@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,33 +16,45 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from tui.messages import KubeTargetChanged, OpenLogs, OpenShell
+from tui.messages import KubeTargetChanged, OpenLogs, OpenShell, PodMetricsRead
+from tui.models.metrics.usage import MetricsReading
 from tui.models.pods.row import PodRow
-from tui.models.pods.table import COLUMNS, PodTable
+from tui.models.pods.table import PodTable
 from tui.models.project.project_file import PROJECT_FILE, ProjectError
 from tui.screens.common.base import AppScreen
 from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
 from tui.screens.common.failures import Notice
 from tui.screens.common.text_view import TextViewScreen
-from tui.screens.forward.start import ForwardFlow
-from tui.screens.transfer.claims import ClaimsScreen
-from tui.screens.transfer.pod_flows import PodTransfers
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
+from tui.services.metrics.metrics import MetricsService
 from tui.services.pods.actions import PodActions
 from tui.services.pods.watch import PodChangeBuffer, PodWatcher
-from tui.services.project.project_file import find_project, load_project
-from tui.widgets.pod_table import PodTableView
+from tui.widgets.pod_table import RESOURCE_SETS, PodTableView
+
+# The flows of r / u / U / f and the claims screen bring the kubernetes client, websocket and tar: made on first use.
+if TYPE_CHECKING:
+    from tui.screens.forward.start import ForwardFlow
+    from tui.screens.transfer.pod_flows import PodTransfers
 
 ALL_NAMESPACES_CHOICE = "all namespaces"
+# metrics-server's resolution; without the metrics API, a slower retry (no error spam, no load on a broken server).
+METRICS_EVERY_S = 15.0
+METRICS_RETRY_S = 60.0
+
+log = logging.getLogger(__name__)
+
 PROJECT_HINT = f"{PROJECT_FILE} found: 6 then g builds, pushes, deploys and opens a shell; r on the pod pulls results"
 
 
 def project_hint(folder: Path) -> tuple[str, bool]:
     """What the first line says when `folder` (the working directory at start) holds a project file: the one-key
     loop, or that the file has problems (the Deploy screen lists them). ("", True) when there is none."""
-    found = find_project(folder)
-    if found is None:
+    found = folder / PROJECT_FILE
+    if not found.is_file():
         return "", True
+    # PyYAML: only when there is a project file
+    from tui.services.project.project_file import load_project
+
     try:
         load_project(found)
     except ProjectError as exc:
@@ -86,6 +102,13 @@ class PodsScreen(AppScreen):
         Binding("U", "sync_code", "Sync code", id="pods.sync-code"),
         Binding("f", "forward", "Forward", id="pods.forward", tooltip="forward a port of the pod to this machine"),
         Binding("F", "forwards", "Forwards", id="pods.forwards", tooltip="every port-forward: state, stop, open"),
+        Binding(
+            "m",
+            "toggle_resources",
+            "Resources",
+            id="pods.resources",
+            tooltip="resource columns: CPU, MEM, %CPU/R, %MEM/R, GPU · with %CPU/L, %MEM/L · hidden",
+        ),
         Binding("ctrl+d", "delete", "Delete…", id="pods.delete"),
     ]
     DEFAULT_CSS = """
@@ -109,14 +132,29 @@ class PodsScreen(AppScreen):
         super().__init__("pods")
         self.kube = kube
         self.actions = PodActions(kube)
-        self.transfers = PodTransfers(self, kube, results_path, data_path, cwd)
-        self.forward_flow = ForwardFlow(self, kube)
+        self._transfer_args = (results_path, data_path, cwd or Path.cwd())
         self.title = "Pods"
         self.table = PodTable()
         self._watcher: PodWatcher | None = None
         self._buffer = PodChangeBuffer()
         self._listed_once = False
         self._trouble = ""
+        self.metrics = MetricsService(kube)
+        self._metrics_state = ""  # the metrics API's absence in words, shown once on the info line
+        self._metrics_asked = -METRICS_RETRY_S  # time.monotonic() of the last read started
+        self._metrics_generation = 0  # a new namespace or context: a reading still on its way is for the old one
+
+    @cached_property
+    def transfers(self) -> PodTransfers:
+        from tui.screens.transfer.pod_flows import PodTransfers
+
+        return PodTransfers(self, self.kube, *self._transfer_args)
+
+    @cached_property
+    def forward_flow(self) -> ForwardFlow:
+        from tui.screens.forward.start import ForwardFlow
+
+        return ForwardFlow(self, self.kube)
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="pods-hint", markup=False)
@@ -132,10 +170,11 @@ class PodsScreen(AppScreen):
         self.view.focus()
         self.show_project_hint()
         self.start_watch()
+        self.set_interval(METRICS_EVERY_S, self.metrics_due)
 
     def show_project_hint(self) -> None:
         """A project file in the working directory at start: say on the first line what to press."""
-        text, usable = project_hint(self.transfers.folder)
+        text, usable = project_hint(self._transfer_args[2])
         hint = self.query_one("#pods-hint", Static)
         hint.update(text)
         hint.set_class(bool(text), "-shown")
@@ -159,8 +198,12 @@ class PodsScreen(AppScreen):
         self.view.show_namespace = self.kube.namespace == ALL_NAMESPACES
         self.view.marked.clear()
         self.view.rows_changed()
+        self.table.set_usage({})
+        self._metrics_state = ""
+        self._metrics_generation += 1
         self.update_info()
         self.follow(self._watcher, self._buffer)
+        self.ask_metrics()
 
     @work(thread=True, group="pods-watch", exit_on_error=False)
     def follow(self, watcher: PodWatcher, buffer: PodChangeBuffer) -> None:
@@ -186,6 +229,47 @@ class PodsScreen(AppScreen):
         self.view.rows_changed()
         self.update_info()
 
+    # ---------------------------------------------------------------- usage (metrics-server)
+
+    def metrics_due(self) -> None:
+        """Every 15 s while the pod list is on screen (a minute while the metrics API is missing)."""
+        every = METRICS_RETRY_S if self._metrics_state else METRICS_EVERY_S
+        if self.is_active and time.monotonic() - self._metrics_asked >= every - 1.0:  # the timer's own jitter
+            self.ask_metrics()
+
+    def on_screen_resume(self) -> None:
+        self.metrics_due()  # back from another view: a stale reading is refreshed now, not at the next tick
+
+    def ask_metrics(self) -> None:
+        self._metrics_asked = time.monotonic()
+        self.read_metrics(self.kube.namespace, self._metrics_generation)
+
+    @work(thread=True, group="pods-metrics", exclusive=True, exit_on_error=False)
+    def read_metrics(self, namespace: str, generation: int) -> None:
+        try:
+            reading = self.metrics.pod_usage(namespace)
+        except Exception as exc:  # not the metrics API's own trouble: still a state, never a traceback per tick
+            log.warning("reading pod metrics failed", exc_info=exc)
+            reading = MetricsReading(unavailable=f"metrics: not available — {self.kube.explain(exc)}")
+        self.post_message(PodMetricsRead(reading, generation))
+
+    def on_pod_metrics_read(self, message: PodMetricsRead) -> None:
+        if message.generation != self._metrics_generation:
+            return  # asked for a namespace or context no longer shown
+        reading = message.reading
+        if self.table.set_usage(reading.usage):
+            self.view.rows_changed()  # sorted by usage: the order moved (the cursor follows its pod)
+        else:
+            self.view.refresh()  # only the lines on screen are drawn again
+        if reading.unavailable != self._metrics_state:
+            self._metrics_state = reading.unavailable
+            self.update_info()
+
+    def action_toggle_resources(self) -> None:
+        names = list(RESOURCE_SETS)
+        self.view.resources = names[(names.index(self.view.resources) + 1) % len(names)]
+        self.view.rows_changed()
+
     def update_info(self) -> None:
         where = "all namespaces" if self.kube.namespace == ALL_NAMESPACES else f"namespace {self.kube.namespace}"
         shown, total = len(self.table.view), len(self.table.rows)
@@ -196,6 +280,8 @@ class PodsScreen(AppScreen):
         parts.append(f"sorted by {self.table.sort_column}{'↓' if self.table.sort_reverse else '↑'}")
         if self.view.marked:
             parts.append(f"{len(self.view.marked)} marked")
+        if self._metrics_state:
+            parts.append(f"[$text-warning]{escape(self._metrics_state)}[/]")
         if self._trouble:
             parts.append(f"[$text-error]{escape(self._trouble)}[/]")
         elif self._listed_once:
@@ -233,7 +319,9 @@ class PodsScreen(AppScreen):
         self.update_info()
 
     def action_sort_next(self) -> None:
-        columns = [c for c in COLUMNS if c != "NAMESPACE" or self.view.show_namespace]
+        columns = self.view.columns  # those on screen, in their order
+        if self.table.sort_column not in columns:
+            columns = [self.table.sort_column, *columns]
         following = columns[(columns.index(self.table.sort_column) + 1) % len(columns)]
         self._sort(following, reverse=False)
 
@@ -364,6 +452,8 @@ class PodsScreen(AppScreen):
         self.app.switch_mode("forwards")
 
     def action_claims(self) -> None:
+        from tui.screens.transfer.claims import ClaimsScreen
+
         self.app.push_screen(ClaimsScreen(self.kube, self.transfers))
 
     def action_delete(self) -> None:
