@@ -39,9 +39,12 @@ from tests.support.pods import kwok_pod
 from tui.app import K8sxApp
 from tui.backends import Backends
 from tui.screens.common.forms import FormScreen
+from tui.screens.transfer.copy_in_plan import CopyInPlanScreen
 from tui.screens.transfer.copy_progress import CopyScreen
 from tui.services.docker.engine import DockerService
 from tui.services.kube.kube import KubeService
+
+STUCK_S = 900.0  # one app transfer taking longer than this is a hang, said as one, not waited out
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -96,6 +99,13 @@ class AppTransfers:
         started = time.perf_counter()
         await self.pilot.press("ctrl+s")
         while not (isinstance(self.app.screen, CopyScreen) and self.app.screen.finished):
+            screen = self.app.screen
+            if isinstance(screen, CopyInPlanScreen) and screen.plan is not None:
+                await self.pilot.press("enter")  # a copy in shows where it lands first: the user confirms it
+                while self.app.screen is screen:
+                    await asyncio.sleep(0.01)
+            if time.perf_counter() - started > STUCK_S:
+                raise SystemExit(f"the app's transfer did not end within {STUCK_S:.0f} s (on {type(screen).__name__})")
             await asyncio.sleep(0.02)  # a look, no more: Pilot.pause would wait for the app to be idle each time
         took = time.perf_counter() - started
         status = str(self.app.screen.query_one("#copy-status", Static).content)

@@ -108,6 +108,10 @@ class ImagesScreen(AppScreen):
         self.query_one(DataTable).focus()
         self.action_refresh()
 
+    def on_screen_resume(self) -> None:  # images built, committed or pushed meanwhile, and ages that moved on
+        if self.is_mounted:
+            self.action_refresh()
+
     # ---------------------------------------------------------------- the list
 
     @work(thread=True, exclusive=True, group="images-list", exit_on_error=False)
@@ -116,10 +120,16 @@ class ImagesScreen(AppScreen):
 
         try:
             client = self.docker.client()
-            running = {build.container_id for build in running_builds(client)}
-            self.post_message(ImagesListed(ImageService(client).list_images(), running_builds=running))
+            images = ImageService(client).list_images()
         except Exception as exc:
             self.post_message(ImagesListed(None, self.docker.explain(exc) if not str(exc) else str(exc)))
+            return
+        try:
+            running: set[str] | None = {build.container_id for build in running_builds(client)}
+        except Exception:  # the list stands without it: build containers are kept as they were
+            log.warning("could not list the running build containers", exc_info=True)
+            running = None
+        self.post_message(ImagesListed(images, running_builds=running))
 
     def on_images_listed(self, message: ImagesListed) -> None:
         self.problem = message.problem
