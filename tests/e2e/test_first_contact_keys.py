@@ -45,6 +45,22 @@ async def test_esc_in_a_push_field_gives_the_digits_and_help_back(stack: StackEn
         assert source.value == "ab1", "a key after Esc was typed into the field"
 
 
+async def test_enter_on_push_goes_into_the_first_empty_field_and_the_screen_says_how(stack: StackEnv) -> None:
+    app = make_app(stack.kubeconfig, stack.docker_host)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, app, "5", PushScreen)
+        hint = str(app.screen.query_one("#push-hint", Static).content)
+        assert hint.startswith("Enter (or Tab) goes into the fields, Esc leaves them")
+        assert any(active.binding.id == "push.fill-in" for active in app.screen.active_bindings.values())
+        await pilot.press("enter")
+        source = app.screen.query_one("#push-source", Input)
+        assert app.focused is source
+        await pilot.press(*"busybox:1")
+        assert source.value == "busybox:1" and app.current_mode == "push"
+        await pilot.press("escape", "enter")  # the source is filled in: the next empty field
+        assert app.focused is app.screen.query_one("#push-destination", Input)
+
+
 async def test_esc_in_a_filter_or_a_field_with_its_own_esc_runs_it_and_leaves(stack: StackEnv) -> None:
     app = make_app(stack.kubeconfig, stack.docker_host)
     async with app.run_test(size=SIZE) as pilot:

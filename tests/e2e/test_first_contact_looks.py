@@ -61,6 +61,18 @@ async def test_a_forms_note_wraps_inside_the_form(stack: StackEnv) -> None:
         assert note.region.height >= 2  # wrapped, not one cut line
 
 
+async def test_a_tall_form_keeps_its_title_and_buttons_in_view_and_scrolls_only_its_fields(stack: StackEnv) -> None:
+    app = make_app(stack.kubeconfig, stack.docker_host)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_images_form(pilot, app, "b")  # Build…: the tallest form, taller than 40 rows
+        await pilot.pause()
+        screen = app.screen.region
+        for part in (form.query_one(".form-title", Label), form.query_one("#ok"), form.query_one("#cancel")):
+            assert screen.contains_region(part.region), f"{part} at {part.region}, screen {screen}"
+        fields = form.query_one(VerticalScroll)
+        assert fields.max_scroll_y > 0  # the fields scroll between them
+
+
 async def test_a_choice_dialogs_long_problem_wraps_inside_the_dialog(stack: StackEnv) -> None:
     app = make_app(stack.kubeconfig, stack.docker_host)
     async with app.run_test(size=SIZE) as pilot:

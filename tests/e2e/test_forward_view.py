@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from tests.support.app import SIZE, answer_dialog, make_app, settle
 from tests.support.forward import HTTP_PORT, get, start_httpd
@@ -156,6 +156,8 @@ async def test_a_port_nothing_listens_on_is_said_per_connection_and_the_forward_
         words = "port 8080 in the pod: connection refused (nothing listens there)"
         await settle(pilot, lambda: view_rows(app)[0].endswith(f"| {words}"), what="the connection's error")
         assert " | active | " in view_rows(app)[0]
+        info = str(app.screen.query_one("#forwards-info", Static).content)  # in full, whatever the column shows
+        assert info == f"1 forward · http://127.0.0.1:{port}: {words}", info
 
 
 async def test_a_kept_forward_comes_back_on_the_next_start(
@@ -203,6 +205,8 @@ async def test_a_pod_without_declared_ports_asks_for_one_and_bad_ports_are_said(
         assert (
             problem == f"no ports declared in {namespace}/bare: type one (REMOTE · LOCAL:REMOTE · ADDRESS:LOCAL:REMOTE)"
         )
+        assert app.screen.query_one("#problem").size.height >= 2  # wrapped in the dialog, not cut
+        assert not app.screen.query_one("#port-choices").display  # no empty list under the field
         await pilot.press(*"tensor[board]", "enter")
         await settle(pilot, lambda: "port 'tensor[board]' is not a port number" in said(app), what="the refusal")
         assert isinstance(app.screen, PodsScreen) and app.forwards.statuses() == []

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label
 
@@ -38,10 +38,12 @@ class FormScreen(ModalScreen[FormValues | None]):
     ]
     DEFAULT_CSS = """
     FormScreen { align: center middle; }
-    FormScreen > VerticalScroll {
+    FormScreen > Vertical {
         width: 90; max-width: 95%; height: auto; max-height: 90%; padding: 1 2;
         border: thick $primary; background: $surface;
     }
+    /* Only the fields scroll: the title, the problem and the buttons stay in view in a short terminal. */
+    FormScreen VerticalScroll { height: auto; max-height: 60vh; }
     FormScreen Label { width: 100%; }  /* wrapped: a Label is as wide as its text, and cut at the form's edge */
     FormScreen .form-title { text-style: bold; margin-bottom: 1; }
     FormScreen .form-label { margin-top: 1; color: $text-muted; }
@@ -62,8 +64,16 @@ class FormScreen(ModalScreen[FormValues | None]):
         self.check = check
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with Vertical():
             yield Label(self.form_title, classes="form-title", markup=False)
+            yield from self._fields()
+            yield Label("", id="form-problem", markup=False)
+            with Horizontal():
+                yield Button("Cancel", id="cancel")
+                yield Button(self.ok_label, id="ok", variant="primary")
+
+    def _fields(self) -> ComposeResult:
+        with VerticalScroll():
             if self.note:
                 yield Label(self.note, markup=False)
             for field in self.fields:
@@ -72,10 +82,6 @@ class FormScreen(ModalScreen[FormValues | None]):
                 else:
                     yield Label(field.label + (" *" if field.required else ""), classes="form-label", markup=False)
                     yield Input(field.default, placeholder=field.placeholder, id=f"field-{field.name}")
-            yield Label("", id="form-problem", markup=False)
-            with Horizontal():
-                yield Button("Cancel", id="cancel")
-                yield Button(self.ok_label, id="ok", variant="primary")
 
     def values(self) -> FormValues:
         values: FormValues = {}

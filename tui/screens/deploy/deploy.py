@@ -106,7 +106,7 @@ class DeployScreen(AppScreen):
     DeployScreen #deploy-main { height: 1fr; }
     DeployScreen #deploy-yaml { width: 1fr; border: round $primary; }
     DeployScreen #deploy-yaml:focus { border: round $accent; }
-    DeployScreen #deploy-follow { width: 2fr; max-width: 80; height: 100%; padding: 0 1; border: round $panel; }
+    DeployScreen #deploy-follow { width: 1fr; max-width: 70; height: 100%; padding: 0 1; border: round $panel; }
     DeployScreen #deploy-pods-panel { height: 11; }
     """
 
@@ -209,13 +209,13 @@ class DeployScreen(AppScreen):
         if self.project is not None:
             parts.insert(0, f"project {escape(self.project.path.name)}: {escape(self.project.repository)}")
         if last:
-            parts.append(f"last pushed {escape(last)}")
+            parts.append(f"last pushed {escape(last.split('@', 1)[0])}")  # the digest is in the YAML i writes
             try:
                 shown = [image for pod in pods_of(parse_manifests(self.editor.text)) for image in images_of(pod)]
             except ManifestError:
                 shown = []
-            if shown and last not in shown:
-                parts.append("[$text-warning]i puts it into the YAML[/]")
+            if shown and last not in shown:  # first: in a narrow terminal the end of the line is cut
+                parts.insert(0, "[$text-warning]i puts the last pushed image into the YAML[/]")
         self.query_one("#deploy-info", Static).update(" · ".join(parts))
 
     def render_follow(self) -> None:

@@ -52,7 +52,7 @@ class ForwardsScreen(AppScreen):
         Binding("escape", "back", "Back", id="forwards.back"),
     ]
     DEFAULT_CSS = """
-    ForwardsScreen #forwards-info { height: 1; padding: 0 1; color: $text-muted; }
+    ForwardsScreen #forwards-info { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self, kube: KubeService) -> None:
@@ -95,7 +95,14 @@ class ForwardsScreen(AppScreen):
             self._shown, self._ids = keys, [status.id for status in statuses]
         count = len(statuses)
         info = f"{count} forward{'s' if count != 1 else ''}" if count else "no forwards: f on a pod in the pod list"
+        if rows:  # the row's last error in full: its column is cut in a narrow terminal
+            shown = statuses[min(self.table.cursor_row, len(statuses) - 1)]
+            if shown.last_error:
+                info += f" · {shown.spec.url}: {shown.last_error}"
         self.query_one("#forwards-info", Static).update(info)
+
+    def on_data_table_row_highlighted(self) -> None:  # the info line names the highlighted forward's last error
+        self.refresh_rows()
 
     def _selected(self) -> ForwardStatus | None:
         if not self._ids:

@@ -22,6 +22,7 @@ class PortChoiceScreen(ModalScreen[str | None]):
     }
     PortChoiceScreen OptionList { height: auto; max-height: 12; }
     PortChoiceScreen #problem { color: $text-warning; }
+    PortChoiceScreen Label { width: 100%; }
     """
 
     def __init__(self, title: str, choices: list[str], hint: str) -> None:
@@ -33,7 +34,9 @@ class PortChoiceScreen(ModalScreen[str | None]):
             yield Label(self.title_text, markup=False)
             yield Label(self.hint, id="problem", markup=False)
             yield Input(placeholder="Enter: the highlighted port, or type one", id="port-input")
-            yield OptionList(*(Option(Content(choice), id=choice) for choice in self.choices), id="port-choices")
+            choices = OptionList(*(Option(Content(choice), id=choice) for choice in self.choices), id="port-choices")
+            choices.display = bool(self.choices)  # nothing declared: no empty list under the field
+            yield choices
 
     def on_mount(self) -> None:
         if self.choices:

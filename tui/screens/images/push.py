@@ -47,12 +47,14 @@ class PushScreen(AppScreen):
     BINDINGS = [
         Binding("ctrl+s", "push", "Push", id="push.push"),
         Binding("ctrl+g", "use_artifact_registry", "Use AR parts", id="push.artifact-registry"),
+        Binding("enter", "fill_in", "Fill in", id="push.fill-in"),
     ]
     DEFAULT_CSS = """
     PushScreen VerticalScroll { padding: 1 2; }
     PushScreen .label { margin-top: 1; color: $text-muted; }
     PushScreen Horizontal { height: auto; }
     PushScreen Horizontal Input { width: 1fr; }
+    PushScreen #push-hint { color: $text-muted; }
     PushScreen #push-note { margin-top: 1; }
     PushScreen #push-problem { margin-top: 1; color: $text-error; text-style: bold; display: none; }
     PushScreen #push-last { margin-top: 1; color: $text-success; }
@@ -70,6 +72,11 @@ class PushScreen(AppScreen):
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll():
+            yield Static(
+                "Enter (or Tab) goes into the fields, Esc leaves them: outside them, 1-8 switch screens.",
+                id="push-hint",
+                markup=False,
+            )
             yield Label("Local image (tag or id; P on the Images screen fills it in)", classes="label")
             yield Input(id="push-source", placeholder="127.0.0.1:5000/team/train:0.1")
             yield Label("Push to repository (without the tag)", classes="label")
@@ -92,6 +99,11 @@ class PushScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.show_last_pushed()
+
+    def action_fill_in(self) -> None:
+        """Into the first field still empty (the source first), so typing goes where the user means it to."""
+        fields = [self.query_one(f"#{name}", Input) for name in ("push-source", "push-destination", "push-tag")]
+        next((field for field in fields if not field.value.strip()), fields[0]).focus()
 
     def on_screen_resume(self) -> None:
         """Back on the screen: a push made meanwhile elsewhere (the Deploy loop, another k8sx-tui) is shown, and
