@@ -1,6 +1,6 @@
 """Started in a folder with a project file (a copy of examples/preprocess), the first screen's first line says what
-to press, and the Deploy screen has the project ready for g; without a k8sx.yaml there is no such line, and a broken
-one is said to have problems (the Deploy screen lists them)."""
+to press, and the Deploy screen has the project ready for g; without a k8sx.yaml an empty namespace gives the first
+steps, and a broken one is said to have problems (the Deploy screen lists them)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import pytest
 from textual.widgets import Static
 
 from tests.support.app import SIZE, make_app, pods_info, settle
-from tests.support.stack import ROOT, StackEnv
+from tests.support.pods import kwok_pod
+from tests.support.stack import ROOT, StackEnv, kubectl
 from tui.app import K8sxApp
-from tui.screens.pods.pods import PROJECT_HINT
+from tui.screens.pods.pods import FIRST_STEPS, PROJECT_HINT
 
 HINT = "k8sx.yaml found: 6 then g builds, pushes, deploys and opens a shell; r on the pod pulls results"
 
@@ -57,15 +58,18 @@ async def test_a_project_folder_shows_what_to_press_on_the_first_screen(
         assert "claimName: preprocess-data" in editor.text and "name: preprocess" in editor.text
 
 
-async def test_no_project_file_no_hint(
+async def test_no_project_file_and_no_pods_gives_the_first_steps_until_a_pod_comes(
     stack: StackEnv, namespace: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: "live" in pods_info(app), what="the pod list live")
-        assert hint_shown(app) == ""
-        assert not hint(app).display
+        await settle(pilot, lambda: hint_shown(app) == FIRST_STEPS, what="the first steps")
+        assert FIRST_STEPS.startswith("no pods here yet: 4 builds an image") and "-problem" not in hint(app).classes
+        kubectl(stack, "apply", "-n", namespace, "-f", "-", input=kwok_pod("first"))
+        await settle(pilot, lambda: "1 pod in namespace" in pods_info(app), what="the pod listed")
+        await settle(pilot, lambda: not hint(app).display, what="the first steps gone")
 
 
 async def test_a_broken_project_file_is_said_to_have_problems(

@@ -44,6 +44,10 @@ METRICS_RETRY_S = 60.0
 log = logging.getLogger(__name__)
 
 PROJECT_HINT = f"{PROJECT_FILE} found: 6 then g builds, pushes, deploys and opens a shell; r on the pod pulls results"
+FIRST_STEPS = (
+    "no pods here yet: 4 builds an image (b from a Dockerfile, I in a shell), 5 pushes it, 6 deploys a pod "
+    "(g there offers a starter k8sx.yaml); ? lists every key"
+)
 
 
 def project_hint(folder: Path) -> tuple[str, bool]:
@@ -173,12 +177,21 @@ class PodsScreen(AppScreen):
         self.set_interval(METRICS_EVERY_S, self.metrics_due)
 
     def show_project_hint(self) -> None:
-        """A project file in the working directory at start: say on the first line what to press."""
+        """A project file in the working directory at start: say on the first line what to press; without one, the
+        first steps while the namespace has no pods."""
         text, usable = project_hint(self._transfer_args[2])
+        if not text and self._listed_once and not self.table.rows and not self._trouble:
+            text = FIRST_STEPS
         hint = self.query_one("#pods-hint", Static)
         hint.update(text)
         hint.set_class(bool(text), "-shown")
         hint.set_class(not usable, "-problem")
+
+    def first_steps_shown(self) -> None:
+        """The first steps come and go with the namespace's pods (a project file's hint stays as it is)."""
+        hint = self.query_one("#pods-hint", Static)
+        if str(hint.content) in ("", FIRST_STEPS):
+            self.show_project_hint()
 
     def on_unmount(self) -> None:
         if self._watcher is not None:
@@ -228,6 +241,8 @@ class PodsScreen(AppScreen):
             self._trouble = f"{verb}{trouble.reason} ({retry})"
         self.view.rows_changed()
         self.update_info()
+        if listed is not None or changes:
+            self.first_steps_shown()
 
     # ---------------------------------------------------------------- usage (metrics-server)
 
