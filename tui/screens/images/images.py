@@ -348,7 +348,11 @@ class ImagesScreen(AppScreen):
         base = chosen[0] if chosen and chosen[0] != "<none>" else ""
         fields = [
             Field(
-                "base", "Base image", base, placeholder="python:3.11 (must be here already, or pullable)", required=True
+                "base",
+                "Base image",
+                base,
+                placeholder="python:3.11 (a local image: ctrl+l on this screen pulls one)",
+                required=True,
             ),
             Field("code", "Local code folder to copy in (optional)", self.last_build_dir),
             Field("dest", "… copied to", "/app"),
