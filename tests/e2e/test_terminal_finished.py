@@ -60,18 +60,9 @@ async def test_a_finished_shell_stays_readable_and_scrollable_until_x(stack: Sta
 
         assert terminal(app).tabs == {tab.pane_id: tab}  # the tab stays, with what the script printed
         assert "script-42" in tab.emulator.display() and every_line(tab).count("300") == 1
-        assert info(app) == "session ended: exited   (ctrl+] gives the keys back, then x closes the tab)"
-        assert tab_label(app, tab) == "✓ local shell"
-
-        # It ended under the user's typing: what they type on is dropped, never taken as the app's keys
-        # (1 would switch screens, L open a shell, x close the tab).
-        await pilot.press(*"ls -l1x", "enter")
-        await pilot.pause()
-        assert app.current_mode == "terminal" and terminal(app).tabs == {tab.pane_id: tab}
-        assert isinstance(app.focused, TerminalView)
-        await pilot.press("ctrl+right_square_bracket")
-        assert not isinstance(app.focused, TerminalView)  # the keys are the app's
         assert info(app) == "session ended: exited   (x closes the tab)"
+        assert tab_label(app, tab) == "✓ local shell"
+        assert not isinstance(app.focused, TerminalView)  # the keys are the app's
 
         view = tab.view
         assert view is not None
@@ -84,6 +75,29 @@ async def test_a_finished_shell_stays_readable_and_scrollable_until_x(stack: Sta
         await pilot.press("x")  # nothing runs there any more: closed without a question
         await settle(pilot, lambda: not terminal(app).tabs, what="the tab closed")
         assert not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_keys_typed_on_into_a_shell_that_was_cut_off_are_dropped_until_ctrl_bracket(stack: StackEnv) -> None:
+    """Killed (or its connection lost) under the user's typing: what they type on is not the app's keys (1 would
+    switch screens, L open a shell, x close the tab) until ctrl+] gives them back, as the info line says."""
+    app = make_app(stack.kubeconfig, stack.docker_host)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        tab = await local_shell(pilot, app)
+        await run(pilot, tab, "echo before-$((6*7))", "before-42")
+        await pilot.press(*"kill -9 $$", "enter")
+        await settle(pilot, lambda: tab.end is not None, what="the shell killed")
+        assert tab.end is not None and not tab.end.clean
+        assert info(app).endswith("(ctrl+] gives the keys back, then x closes the tab)"), info(app)
+        await pilot.press(*"ls -l1xL", "enter")
+        await pilot.pause()
+        assert app.current_mode == "terminal" and terminal(app).tabs == {tab.pane_id: tab}
+        assert isinstance(app.focused, TerminalView)
+        await pilot.press("ctrl+right_square_bracket")
+        assert not isinstance(app.focused, TerminalView)  # the keys are the app's
+        assert info(app).endswith("(x closes the tab)") and "ctrl+]" not in info(app)
+        await pilot.press("x")
+        await settle(pilot, lambda: not terminal(app).tabs, what="the tab closed")
 
 
 async def test_closed_tabs_are_kept_to_be_read_again(stack: StackEnv) -> None:
@@ -100,7 +114,7 @@ async def test_closed_tabs_are_kept_to_be_read_again(stack: StackEnv) -> None:
         await run(pilot, first, "echo first-$((6*7))", "first-42")
         await pilot.press(*"exit", "enter")
         await settle(pilot, lambda: first.end is not None, what="the first shell's end")
-        await pilot.press("ctrl+right_square_bracket", "x")  # it ended under the typing: the keys back first
+        await pilot.press("x")
         await settle(pilot, lambda: not terminal(app).tabs, what="the first tab closed")
 
         second = await local_shell(pilot, app)

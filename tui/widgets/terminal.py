@@ -4,8 +4,8 @@ paste and (when the program asks) mouse event to the program behind it.
 Every key goes to the program - ctrl+c, ctrl+d, ctrl+z, tab, arrows, function keys, alt combinations, the app's
 own keys too - except the escape chord ctrl+] (gives the keys back to the app, the session lives on) and
 shift+PgUp/PgDn (scrollback, as in xterm). Once the session has ended (`ended`) no key is the program's: they are
-the app's, and the screen stays readable and scrollable — except while `holding`: the session ended under the user's
-typing, and what they type on is dropped until ctrl+], never taken as the app's keys by surprise.
+the app's, and the screen stays readable and scrollable — except while `holding`: the session was cut off under the
+user's typing, and what they type on is dropped until ctrl+], never taken as the app's keys by surprise.
 """
 
 from __future__ import annotations

@@ -344,7 +344,10 @@ class TerminalScreen(AppScreen):
         if view is not None:
             view.ended = True
             view.refresh()
-            view.holding = view.has_focus and view.typed  # ended under the typing: the rest is not app keys
+            # Cut off under the user's typing (killed, connection lost): what they type on is not taken as app keys.
+            view.holding = view.has_focus and view.typed and not tab.end.clean
+            if view.has_focus and not view.holding:
+                self._release(view)
         self._relabel(tab)
         self.update_info()
 
