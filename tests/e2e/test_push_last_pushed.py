@@ -72,7 +72,7 @@ async def test_a_push_by_the_deploy_loop_shows_on_the_push_screen_with_the_next_
     for built in engine.images.list(name=repository):  # this test's tags only: the image may be shared
         for tag in built.tags:
             if tag.startswith(f"{repository}:"):
-                engine.images.remove(tag)
+                engine.images.remove(tag, force=True)  # only the tag: a stopped container may still use the image
 
 
 async def test_a_push_recorded_elsewhere_shows_but_a_tag_the_user_typed_stays(stack: StackEnv, own_state: Path) -> None:
