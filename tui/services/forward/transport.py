@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import struct
+import threading
 from typing import Protocol
 
 from websocket import ABNF, WebSocket
@@ -25,10 +26,14 @@ class Transport(Protocol):
 
 
 class SocketTransport:
-    """The upgraded connection as it is."""
+    """The upgraded connection as it is. Writers and close() take turns: a write racing a close from another thread
+    could otherwise go to whatever the closed descriptor's number was reused for (seen once: TLS bytes in a
+    subprocess's stderr pipe)."""
 
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
+        self._writing = threading.Lock()
+        self._closed = False
 
     def recv(self, size: int, /) -> bytes:
         return self._sock.recv(size)
@@ -37,12 +42,17 @@ class SocketTransport:
         return self._sock.recv_into(buffer, size)
 
     def sendall(self, data: bytes | memoryview, /) -> None:
-        self._sock.sendall(data)
+        with self._writing:
+            if self._closed:
+                raise ConnectionResetError("the connection is closed")
+            self._sock.sendall(data)
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):  # already cut
+        with contextlib.suppress(OSError):  # already cut; also wakes a write blocked on a full send buffer
             self._sock.shutdown(socket.SHUT_RDWR)
-        self._sock.close()
+        with self._writing:
+            self._closed = True
+            self._sock.close()
 
 
 class WebsocketTransport:
@@ -86,7 +96,12 @@ class WebsocketTransport:
     def close(self) -> None:
         with contextlib.suppress(Exception):  # the peer may be gone already
             self._ws.send_close()  # not close(): that reads the answer, which is the reader's job
-        self._ws.shutdown()  # type: ignore[no-untyped-call]
+        raw = self._ws.sock
+        if raw is not None:  # wakes a write blocked on a full send buffer, so the lock below is free soon
+            with contextlib.suppress(OSError):
+                raw.shutdown(socket.SHUT_RDWR)
+        with self._ws.lock:  # no write in flight while the descriptor is closed (see SocketTransport)
+            self._ws.shutdown()  # type: ignore[no-untyped-call]
 
 
 def zero_masked_header(length: int, opcode: int = ABNF.OPCODE_BINARY) -> bytes:
