@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tui.services.exec.socket_turns import SocketTurns
 from tui.services.exec.spdy_frames import (
     DATA,
     PING,
@@ -24,7 +25,6 @@ from tui.services.exec.spdy_frames import (
 )
 from tui.services.forward.pair import ForwardBroken
 from tui.services.forward.spdy_session import SpdyConnection
-from tui.services.forward.transport import SocketTransport
 
 
 def headers_of(block: bytes, inflate: zlib._Decompress) -> dict[str, str]:
@@ -81,7 +81,7 @@ class FakeKubelet:
 def pair_of_ends() -> Iterator[tuple[SpdyConnection, FakeKubelet, socket.socket]]:
     ours, theirs = socket.socketpair()
     kubelet = FakeKubelet(theirs)
-    connection = SpdyConnection(SocketTransport(ours))
+    connection = SpdyConnection(SocketTurns(ours))
     yield connection, kubelet, theirs
     connection.close()
     theirs.close()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import socket
 import ssl
-import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -20,6 +19,7 @@ from urllib.parse import quote, urlencode, urlparse
 import certifi
 
 from tui.services.exec.outcome import ExecFailed, ExecOutcome, connection_cut, outcome_of, status_of
+from tui.services.exec.socket_turns import SocketTurns
 from tui.services.exec.spdy_frames import (
     DATA,
     PING,
@@ -73,8 +73,8 @@ class SpdyExec:
         bearer = configuration.auth_settings().get("BearerToken")
         if bearer and bearer.get("value"):
             headers["Authorization"] = bearer["value"]
-        self._socket, leftover = _upgrade(configuration, server, f"{path}?{urlencode(query)}", headers)
-        self._send_lock = threading.Lock()
+        sock, leftover = _upgrade(configuration, server, f"{path}?{urlencode(query)}", headers)
+        self._socket = SocketTurns(sock)  # a ping's answer from the reading thread never lands inside a frame
         self._reader = FrameReader(self._socket, leftover)
         kinds = [ERROR, STDIN, STDOUT, STDERR] if stdin else [ERROR, STDOUT, STDERR]
         self._ids = {kind: 1 + 2 * index for index, kind in enumerate(kinds)}  # a client's streams are odd
@@ -119,9 +119,7 @@ class SpdyExec:
         try:
             for start in range(0, len(view), WRITE_PIECE):
                 piece = view[start : start + WRITE_PIECE]
-                with self._send_lock:  # a ping's answer from the reading thread must not land inside a frame
-                    self._socket.sendall(data_header(stream_id, len(piece)))
-                    self._socket.sendall(piece)
+                self._socket.sendall(data_header(stream_id, len(piece)), piece)
         except OSError as exc:
             raise ExecFailed(connection_cut(exc)) from exc
 
@@ -187,13 +185,10 @@ class SpdyExec:
         return frame  # settings, window updates (spdystream has no flow control) and goaway need nothing
 
     def _send(self, data: bytes) -> None:
-        with self._send_lock:
-            self._socket.sendall(data)
+        self._socket.sendall(data)
 
     def close(self) -> None:
         self._closed = True
-        with contextlib.suppress(OSError):  # already cut
-            self._socket.shutdown(socket.SHUT_RDWR)
         self._socket.close()
 
 

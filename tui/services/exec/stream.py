@@ -10,6 +10,7 @@ concatenation; moving gigabytes of results through it is not an option: Websocke
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import struct
@@ -21,6 +22,7 @@ from kubernetes.stream.ws_client import create_websocket, get_websocket_url
 from websocket import ABNF, WebSocket
 
 from tui.services.exec.outcome import ExecFailed, ExecOutcome, connection_cut, outcome_of, status_of
+from tui.services.exec.socket_turns import SocketTurns
 from tui.services.exec.spdy import SpdyExec, SpdyRefused
 from tui.services.exec.ws_frames import MessageReader
 from tui.services.kube.kube import KubeService
@@ -95,7 +97,10 @@ class WebsocketExec:
         except Exception as exc:
             raise ExecFailed(_handshake_problem(exc, kube, namespace, pod)) from exc
         self._v5 = _subprotocol(self._socket) == V5_PROTOCOL
-        self._messages = MessageReader(self._socket)
+        if self._socket.sock is None:
+            raise ExecFailed("the connection to the pod closed at once")
+        self._turns = SocketTurns(self._socket.sock, write_lock=self._socket.lock)  # pongs take the same lock
+        self._messages = MessageReader(self._socket, source=self._turns)
         self._stderr = bytearray()
         self._status: dict[str, object] | None = None
         self._closed = False
@@ -106,18 +111,9 @@ class WebsocketExec:
     def write(self, data: bytes) -> None:
         view = memoryview(data)
         try:
-            raw = self._socket.sock
-            if raw is None:
-                raise ExecFailed("the connection to the pod is closed")
             for start in range(0, len(view), 1 << 20):
                 piece = view[start : start + (1 << 20)]
-                # The socket's own send lock: the reading thread answers pings under it, and a pong must never
-                # land inside one of these frames. The header goes on its own: no copy of the data to join them.
-                with self._socket.lock:
-                    raw.sendall(_zero_masked_header(len(piece)))
-                    raw.sendall(piece)
-        except ExecFailed:
-            raise
+                self._turns.sendall(_zero_masked_header(len(piece)), piece)  # no copy of the data to join them
         except Exception as exc:  # websocket-client raises its own and OSError subclasses alike
             raise ExecFailed(connection_cut(exc)) from exc
 
@@ -171,14 +167,9 @@ class WebsocketExec:
 
     def close(self) -> None:
         self._closed = True
-        try:
-            self._socket.close(timeout=1)
-        except Exception:
-            pass
-        finally:
-            # close() returns early once a close frame was answered (the reader does that): the socket itself
-            # is only let go here, or it stays open until the garbage collector finds it.
-            self._socket.shutdown()  # type: ignore[no-untyped-call]
+        with contextlib.suppress(Exception):  # the peer may be gone already
+            self._socket.send_close()  # not close(): that reads the answer, which is the reading thread's job
+        self._turns.close(closer=self._socket.shutdown)
 
 
 def _zero_masked_header(size: int) -> bytes:

@@ -14,9 +14,9 @@ from urllib.parse import quote, urlencode, urlparse
 from kubernetes.stream.ws_client import create_websocket
 from websocket import WebSocket
 
+from tui.services.exec.socket_turns import SocketTurns
 from tui.services.exec.spdy import _tls_context  # the kubeconfig's TLS settings, as exec uses them
 from tui.services.exec.stream import handshake_message
-from tui.services.forward.transport import SocketTransport
 from tui.services.kube.kube import KubeService
 
 SPDY_PROTOCOL = "portforward.k8s.io"
@@ -47,7 +47,7 @@ def _path(configuration: Any, namespace: str, pod: str) -> str:
     return f"{server.path.rstrip('/')}/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}/portforward"
 
 
-def open_spdy(kube: KubeService, namespace: str, pod: str) -> tuple[SocketTransport, bytes]:
+def open_spdy(kube: KubeService, namespace: str, pod: str) -> tuple[SocketTurns, bytes]:
     """The upgraded socket and what came after the response's head."""
     configuration = _configuration(kube)
     if configuration.proxy:  # the websocket client knows how to go through a kubeconfig's proxy-url
@@ -87,7 +87,7 @@ def open_spdy(kube: KubeService, namespace: str, pod: str) -> tuple[SocketTransp
         if answer.get("upgrade", "").lower() != "spdy/3.1":
             raise Refused("the server switched to another protocol")
         sock.settimeout(None)  # a forward may be idle for hours; a cut connection still ends the reads
-        return SocketTransport(sock), rest
+        return SocketTurns(sock), rest
     except BaseException as exc:
         sock.close()
         if isinstance(exc, (OSError, ssl.SSLError)):

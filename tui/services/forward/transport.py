@@ -5,13 +5,12 @@ servers that take websockets only). Both are read by tui/services/exec/spdy_fram
 from __future__ import annotations
 
 import contextlib
-import socket
 import struct
-import threading
 from typing import Protocol
 
 from websocket import ABNF, WebSocket
 
+from tui.services.exec.socket_turns import SocketTurns
 from tui.services.exec.ws_frames import MessageReader
 
 
@@ -25,42 +24,15 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
-class SocketTransport:
-    """The upgraded connection as it is. Writers and close() take turns: a write racing a close from another thread
-    could otherwise go to whatever the closed descriptor's number was reused for (seen once: TLS bytes in a
-    subprocess's stderr pipe)."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self._sock = sock
-        self._writing = threading.Lock()
-        self._closed = False
-
-    def recv(self, size: int, /) -> bytes:
-        return self._sock.recv(size)
-
-    def recv_into(self, buffer: memoryview, size: int, /) -> int:
-        return self._sock.recv_into(buffer, size)
-
-    def sendall(self, data: bytes | memoryview, /) -> None:
-        with self._writing:
-            if self._closed:
-                raise ConnectionResetError("the connection is closed")
-            self._sock.sendall(data)
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):  # already cut; also wakes a write blocked on a full send buffer
-            self._sock.shutdown(socket.SHUT_RDWR)
-        with self._writing:
-            self._closed = True
-            self._sock.close()
-
-
 class WebsocketTransport:
     """SPDY bytes in binary websocket messages, whatever their boundaries."""
 
     def __init__(self, ws: WebSocket) -> None:
+        if ws.sock is None:
+            raise ConnectionResetError("the websocket is closed")
         self._ws = ws
-        self._messages = MessageReader(ws)
+        self._turns = SocketTurns(ws.sock, write_lock=ws.lock)  # the reader answers pings under the same lock
+        self._messages = MessageReader(ws, source=self._turns)
         self._held = memoryview(b"")
 
     def _fill(self) -> bool:
@@ -86,22 +58,12 @@ class WebsocketTransport:
         return count
 
     def sendall(self, data: bytes | memoryview, /) -> None:
-        raw = self._ws.sock
-        if raw is None:
-            raise ConnectionResetError("the websocket is closed")
-        with self._ws.lock:  # the reader answers pings under this lock: a pong never lands inside a message
-            raw.sendall(zero_masked_header(len(data)))
-            raw.sendall(data)
+        self._turns.sendall(zero_masked_header(len(data)), data)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):  # the peer may be gone already
             self._ws.send_close()  # not close(): that reads the answer, which is the reader's job
-        raw = self._ws.sock
-        if raw is not None:  # wakes a write blocked on a full send buffer, so the lock below is free soon
-            with contextlib.suppress(OSError):
-                raw.shutdown(socket.SHUT_RDWR)
-        with self._ws.lock:  # no write in flight while the descriptor is closed (see SocketTransport)
-            self._ws.shutdown()  # type: ignore[no-untyped-call]
+        self._turns.close(closer=self._ws.shutdown)
 
 
 def zero_masked_header(length: int, opcode: int = ABNF.OPCODE_BINARY) -> bytes:

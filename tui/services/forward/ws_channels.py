@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from websocket import ABNF, WebSocket
 
 from tui.services.exec.outcome import connection_cut
+from tui.services.exec.socket_turns import SocketTurns
 from tui.services.exec.ws_frames import MessageReader
 from tui.services.forward.transport import zero_masked_header
 
@@ -19,23 +20,21 @@ WRITE_PIECE = 1 << 20
 
 class ChannelPair:
     def __init__(self, ws: WebSocket) -> None:
+        if ws.sock is None:
+            raise ConnectionResetError("the websocket is closed")
         self._ws = ws
-        self._messages = MessageReader(ws)
+        self._turns = SocketTurns(ws.sock, write_lock=ws.lock)  # the reader answers pings under the same lock
+        self._messages = MessageReader(ws, source=self._turns)
         self._error = bytearray()
         self._seen_port = {DATA: False, ERROR: False}
         self.lost = ""
 
     def send(self, data: bytes | memoryview) -> None:
         view = memoryview(data)
-        raw = self._ws.sock
         try:
-            if raw is None:
-                raise ConnectionResetError("the websocket is closed")
             for start in range(0, len(view), WRITE_PIECE):
                 piece = view[start : start + WRITE_PIECE]
-                with self._ws.lock:
-                    raw.sendall(zero_masked_header(len(piece) + 1) + bytes([DATA]))
-                    raw.sendall(piece)
+                self._turns.sendall(zero_masked_header(len(piece) + 1) + bytes([DATA]), piece)
         except OSError as exc:  # this connection's own end (one websocket each): its reader says why
             self.lost = connection_cut(exc)
 
@@ -71,4 +70,4 @@ class ChannelPair:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self._ws.send_close()  # not close(): that reads the answer, which is the reader's job
-        self._ws.shutdown()  # type: ignore[no-untyped-call]
+        self._turns.close(closer=self._ws.shutdown)
