@@ -41,6 +41,7 @@ from tui.screens.common.help import HelpScreen, binding_entries, help_groups
 from tui.screens.common.leave import LeaveChoice, LeaveScreen
 from tui.screens.forward.registry import restore_kept_forwards
 from tui.screens.pods.pods import PodsScreen
+from tui.services.heavy_imports import heavy_imports
 from tui.services.kube.kube import ALL_NAMESPACES
 from tui.settings import DEFAULT_THEME, Settings
 from tui.themes import bundled_theme_dir, fallback_variables, load_themes, user_theme_dir
@@ -195,6 +196,10 @@ class K8sxApp(WorkerFailures, App[None]):
         self.watch_backend(self.backends.docker.probe, EngineHealthChanged, self._recheck_engine)
 
     def _make_screen(self, info: ModeInfo) -> Screen[None]:
+        with heavy_imports():  # its module may be the first to import a client while a worker imports another
+            return self._new_screen(info)
+
+    def _new_screen(self, info: ModeInfo) -> Screen[None]:
         backends, settings = self.backends, self.settings
         if info.name == "pods":
             return PodsScreen(backends.kube, settings.results_path, settings.data_path)
@@ -280,14 +285,15 @@ class K8sxApp(WorkerFailures, App[None]):
 
     @work(thread=True, exclusive=True, group="leave", exit_on_error=False)
     def check_before_leaving(self) -> None:
-        from tui.services.pods.experiment_pods import ExperimentPods  # the kubernetes client: not on the start path
-
         kube = self.backends.kube
         namespaces = {*self.deployed_namespaces, kube.namespace} - {ALL_NAMESPACES}
         try:
+            with heavy_imports():
+                from tui.services.pods.experiment_pods import ExperimentPods  # the kubernetes client: not at start
+
             running = ExperimentPods(kube).still_running(namespaces, timeout=LEAVE_CHECK_TIMEOUT_S)
-        except Exception as exc:
-            log.info("leaving without the check for running pods: %s", kube.explain(exc))
+        except Exception as exc:  # a quit is never stopped by its own check
+            log.info("leaving without the check for running pods: %s", kube.explain(exc), exc_info=True)
             running = []  # no cluster to ask: nothing can be deleted anyway
         builds, unknown = self._running_builds()
         if not running and not builds:
@@ -308,22 +314,26 @@ class K8sxApp(WorkerFailures, App[None]):
     def _running_builds(self) -> tuple[list[RunningBuild], str]:
         """The interactive-build containers still running, or none and why they are not known (said only beside
         pods: with no engine to ask, nothing could be removed anyway)."""
-        from tui.services.docker.build_containers import running_builds  # the docker SDK: not on the start path
-
         docker = self.backends.docker
         try:
+            with heavy_imports():
+                from tui.services.docker.build_containers import running_builds  # the docker SDK: not at start
+
             return running_builds(docker.client()), ""
         except Exception as exc:
-            log.info("leaving without the check for interactive-build containers: %s", docker.explain(exc))
-            return [], f"the Docker engine does not answer: {docker.explain(exc)}"
+            explained = docker.explain(exc)
+            log.info("leaving without the check for interactive-build containers: %s", explained, exc_info=True)
+            return [], f"the Docker engine does not answer: {explained}"
 
     @work(thread=True, exclusive=True, group="leave", exit_on_error=False)
     def delete_then_exit(self, pods: list[ExperimentPod], builds: list[RunningBuild]) -> None:
-        from tui.services.pods.experiment_pods import ExperimentPods
+        with heavy_imports():
+            from tui.services.pods.experiment_pods import ExperimentPods
 
         failed = ExperimentPods(self.backends.kube).delete(pods)
         if builds:
-            from tui.services.docker.build_containers import remove_builds
+            with heavy_imports():
+                from tui.services.docker.build_containers import remove_builds
 
             try:
                 failed += remove_builds(self.backends.docker.client(), builds)

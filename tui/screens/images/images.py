@@ -39,6 +39,7 @@ from tui.screens.images.code_copy import CodeCopyScreen
 from tui.screens.images.layer_progress import LayerProgressScreen
 from tui.services.docker.engine import DockerService
 from tui.services.docker.engine_stream import EventStream
+from tui.services.heavy_imports import heavy_imports
 from tui.services.images.images import ImageService
 from tui.services.project.last_build import LastBuild
 from tui.services.terminal.shell_choices import ShellChoices
@@ -116,7 +117,8 @@ class ImagesScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="images-list", exit_on_error=False)
     def action_refresh(self) -> None:
-        from tui.services.docker.build_containers import running_builds  # the docker SDK: not on the start path
+        with heavy_imports():
+            from tui.services.docker.build_containers import running_builds  # the docker SDK: not on the start path
 
         try:
             client = self.docker.client()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from tui.models.health import EngineHealth, Reachability
 from tui.services.errors import connection_problem
+from tui.services.heavy_imports import heavy_imports
 
 if TYPE_CHECKING:
     # Imported where used: the docker SDK (requests, urllib3 and all, about 0.06 s) is not needed before the first
@@ -83,7 +84,8 @@ class DockerService:
                 problem = self.host_problem()
                 if problem:
                     raise EngineUnavailable(problem)
-                import docker
+                with heavy_imports():
+                    import docker
 
                 from tui.services.docker.request_log import log_requests
 
@@ -146,7 +148,8 @@ class DockerService:
             )
         if problem:
             return f"cannot connect to the Docker engine at {self.host}: {problem}"
-        from docker.errors import DockerException
+        with heavy_imports():
+            from docker.errors import DockerException
 
         if isinstance(exc, DockerException):
             return f"Docker engine at {self.host}: {exc}"

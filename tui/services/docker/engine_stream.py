@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import quote
 
 from tui.services.errors import connection_problem
+from tui.services.heavy_imports import heavy_imports
 
 if TYPE_CHECKING:
     # Imported where used: the docker SDK (requests, urllib3 and all) is not needed before the first frame.
@@ -85,7 +86,8 @@ class EngineCall:
         except Exception as exc:
             if self.cancelled:
                 return  # the shut-down socket fails the read in whatever way; that is the cancel working
-            import requests
+            with heavy_imports():
+                import requests
 
             if isinstance(exc, requests.RequestException):
                 reason = connection_problem(exc) or "the reply ended early"
@@ -111,7 +113,8 @@ class EngineCall:
             _shut_down(response)
 
     def _send(self, request: EngineRequest) -> requests.Response | None:
-        import requests
+        with heavy_imports():
+            import requests
 
         if self.cancelled:
             return None

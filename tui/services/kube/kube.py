@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.models.health import ClusterHealth, Reachability
 from tui.services.errors import connection_problem
+from tui.services.heavy_imports import heavy_imports
 from tui.services.kube.kubeconfig import Kubeconfig, KubeconfigError, read_kubeconfig
 
 if TYPE_CHECKING:
@@ -106,8 +107,9 @@ class KubeService:
         self.context = wanted
         own = chosen.settings.get("namespace")
         self.namespace = self._requested_namespace or (str(own) if own else "default")
-        from kubernetes import client as k8s
-        from kubernetes.config import kube_config
+        with heavy_imports():
+            from kubernetes import client as k8s
+            from kubernetes.config import kube_config
 
         from tui.services.kube.request_log import log_requests
 
@@ -131,7 +133,8 @@ class KubeService:
         """GET `path` (with `query`) as JSON and return the urllib3 response unread: the caller reads or streams it
         and releases it; ApiException for an answer outside 2xx. Without the typed API classes: CoreV1Api alone
         imports some 250 pydantic models (a quarter of a second), whose objects a raw read never builds."""
-        from kubernetes.client.exceptions import ApiException
+        with heavy_imports():
+            from kubernetes.client.exceptions import ApiException
 
         api = self.api_client()
         request = api.param_serialize(
@@ -181,7 +184,8 @@ class KubeService:
         """A failed call in words when it is one of the known kinds (config, API answer, connection), else None."""
         if isinstance(exc, KubeUnavailable):
             return str(exc)
-        from kubernetes.client.exceptions import ApiException
+        with heavy_imports():
+            from kubernetes.client.exceptions import ApiException
 
         if isinstance(exc, ApiException):
             return explain_api_exception(exc)
@@ -211,7 +215,8 @@ class KubeService:
             self.namespace = namespace
 
     def list_namespaces(self) -> list[str]:
-        from kubernetes import client as k8s
+        with heavy_imports():
+            from kubernetes import client as k8s
 
         names = k8s.CoreV1Api(self.api_client()).list_namespace(_request_timeout=LIST_TIMEOUT_S)
         return sorted(str(ns.metadata.name) for ns in names.items if ns.metadata)

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from tui.models.metrics.resources import NodeResources, PodResources, node_resources, pod_resources
 from tui.models.metrics.usage import NOT_INSTALLED, MetricsReading, read_items
+from tui.services.heavy_imports import heavy_imports
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService, explain_api_exception
 
 METRICS_API = "/apis/metrics.k8s.io/v1beta1"
@@ -40,7 +41,8 @@ class MetricsService:
             response.release_conn()
 
     def _read(self, kind: str, namespace: str | None) -> MetricsReading:
-        from kubernetes.client.exceptions import ApiException
+        with heavy_imports():
+            from kubernetes.client.exceptions import ApiException
 
         try:
             body = self._get_json(_path(METRICS_API, kind, namespace))

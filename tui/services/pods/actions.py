@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from tui.models.pods.row import short_age
+from tui.services.heavy_imports import heavy_imports
 from tui.services.kube.kube import KubeService
 from tui.services.pods.rows import parse_time, pod_status
 
@@ -23,7 +24,8 @@ class PodActions:
 
     def _core(self) -> k8s.CoreV1Api:
         # Imported on first use (a worker thread): CoreV1Api's module builds some 250 models, a quarter second.
-        from kubernetes import client as k8s
+        with heavy_imports():
+            from kubernetes import client as k8s
 
         return k8s.CoreV1Api(self.kube.api_client())
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tui.models.deploy.pod_template import MANAGED_SELECTOR
+from tui.services.heavy_imports import heavy_imports
 from tui.services.kube.kube import KubeService
 
 # The kubernetes client is imported by the calls that use it (on a worker): importing this module costs nothing.
@@ -47,7 +48,8 @@ class ExperimentPods:
         self.kube = kube
 
     def pods(self, namespace: str, selector: str = MANAGED_SELECTOR, timeout: float = TIMEOUT_S) -> list[ExperimentPod]:
-        from kubernetes import client as k8s
+        with heavy_imports():
+            from kubernetes import client as k8s
 
         items = _items(
             k8s.CoreV1Api(self.kube.api_client()).list_namespaced_pod(
@@ -88,7 +90,8 @@ class ExperimentPods:
         return found
 
     def _idle_jobs(self, namespace: str, busy: set[str], timeout: float) -> list[ExperimentPod]:
-        from kubernetes import client as k8s
+        with heavy_imports():
+            from kubernetes import client as k8s
 
         jobs = _items(
             k8s.BatchV1Api(self.kube.api_client()).list_namespaced_job(
@@ -106,8 +109,9 @@ class ExperimentPods:
     def delete(self, pods: Iterable[ExperimentPod]) -> list[str]:
         """Delete each (a Job's pod through its Job where needed, see above); returns the failures in words (a pod or
         Job already gone is no failure)."""
-        from kubernetes import client as k8s
-        from kubernetes.client.exceptions import ApiException
+        with heavy_imports():
+            from kubernetes import client as k8s
+            from kubernetes.client.exceptions import ApiException
 
         from tui.services.deploy.apply import api_message
 
@@ -143,7 +147,8 @@ class ExperimentPods:
 
     @staticmethod
     def _job_ended(batch: k8s.BatchV1Api, namespace: str, name: str) -> bool | None:
-        from kubernetes.client.exceptions import ApiException
+        with heavy_imports():
+            from kubernetes.client.exceptions import ApiException
 
         try:
             response: Any = batch.read_namespaced_job_status(

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tui.models.pods.row import PodEvent, PodRemoved, PodRow, PodsListed, PodsListing, PodUpserted, WatchTrouble
+from tui.services.heavy_imports import heavy_imports
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
 from tui.services.pods.list_pages import (
     CONNECT_TIMEOUT_S,
@@ -151,7 +152,8 @@ class PodWatcher:
                 if kind == "ERROR":
                     if obj.get("code") == 410:
                         raise _Expired()
-                    from kubernetes.client.exceptions import ApiException
+                    with heavy_imports():
+                        from kubernetes.client.exceptions import ApiException
 
                     raise ApiException(status=obj.get("code"), reason=obj.get("message", "watch error"))
                 version = (obj.get("metadata") or {}).get("resourceVersion") or version
@@ -168,7 +170,8 @@ class PodWatcher:
     def _check_namespace(self) -> None:
         """NamespaceMissing when the server says the namespace is not there; one the user may not read is taken
         to exist (its pods could be listed)."""
-        from kubernetes.client.exceptions import ApiException
+        with heavy_imports():
+            from kubernetes.client.exceptions import ApiException
 
         try:
             self.kube.get(
@@ -192,7 +195,8 @@ class PodWatcher:
 
 
 def _is_forbidden(exc: BaseException) -> bool:
-    from kubernetes.client.exceptions import ApiException
+    with heavy_imports():
+        from kubernetes.client.exceptions import ApiException
 
     return isinstance(exc, ApiException) and exc.status == 403
 
