@@ -9,14 +9,9 @@ anything ran: the caller uses a websocket then. Closing stdin is a FIN on its st
 from __future__ import annotations
 
 import contextlib
-import socket
-import ssl
 from collections import deque
 from collections.abc import Iterator, Sequence
-from typing import Any
 from urllib.parse import quote, urlencode, urlparse
-
-import certifi
 
 from tui.services.exec.outcome import ExecFailed, ExecOutcome, connection_cut, outcome_of, status_of
 from tui.services.exec.socket_turns import SocketTurns
@@ -33,11 +28,10 @@ from tui.services.exec.spdy_frames import (
     ping,
     syn_stream,
 )
+from tui.services.exec.upgrade import UpgradeRefused, upgrade_to_spdy
 from tui.services.kube.kube import KubeService
 
 PROTOCOL = "v4.channel.k8s.io"
-CONNECT_TIMEOUT_S = 30.0
-HEAD_LIMIT = 64 * 1024  # an upgrade response's head is a few hundred bytes
 WRITE_PIECE = 1 << 20
 ERROR, STDIN, STDOUT, STDERR = "error", "stdin", "stdout", "stderr"
 
@@ -69,11 +63,14 @@ class SpdyExec:
             query.append(("container", container))
         server = urlparse(configuration.host)
         path = f"{server.path.rstrip('/')}/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}/exec"
-        headers = {"Connection": "Upgrade", "Upgrade": "SPDY/3.1", "X-Stream-Protocol-Version": PROTOCOL}
+        headers = {}
         bearer = configuration.auth_settings().get("BearerToken")
         if bearer and bearer.get("value"):
             headers["Authorization"] = bearer["value"]
-        sock, leftover = _upgrade(configuration, server, f"{path}?{urlencode(query)}", headers)
+        try:
+            sock, leftover = upgrade_to_spdy(configuration, server, f"{path}?{urlencode(query)}", headers, PROTOCOL)
+        except UpgradeRefused as exc:
+            raise SpdyRefused(str(exc)) from exc
         self._socket = SocketTurns(sock)  # a ping's answer from the reading thread never lands inside a frame
         self._reader = FrameReader(self._socket, leftover)
         kinds = [ERROR, STDIN, STDOUT, STDERR] if stdin else [ERROR, STDOUT, STDERR]
@@ -190,57 +187,3 @@ class SpdyExec:
     def close(self) -> None:
         self._closed = True
         self._socket.close()
-
-
-def _upgrade(configuration: Any, server: Any, target: str, headers: dict[str, str]) -> tuple[socket.socket, bytes]:
-    """Connect, send the upgrade request and read the response's head: the socket (still with the connect's
-    timeout) and what came after the head. SpdyRefused unless the server switched to SPDY with the v4 protocol."""
-    secure = server.scheme == "https"
-    port = server.port or (443 if secure else 80)
-    try:
-        raw = socket.create_connection((server.hostname, port), timeout=CONNECT_TIMEOUT_S)
-    except OSError as exc:
-        raise SpdyRefused(f"cannot connect: {exc}") from exc
-    sock: socket.socket = raw
-    try:
-        if secure:
-            sock = _tls_context(configuration).wrap_socket(
-                raw, server_hostname=configuration.tls_server_name or server.hostname
-            )
-        request = f"POST {target} HTTP/1.1\r\nHost: {server.netloc}\r\nUser-Agent: k8sx-tui\r\nContent-Length: 0\r\n"
-        request += "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n"
-        sock.sendall(request.encode())
-        head = b""
-        while b"\r\n\r\n" not in head:
-            data = sock.recv(4096)
-            if not data or len(head) > HEAD_LIMIT:
-                raise SpdyRefused("the server ended the upgrade without an answer")
-            head += data
-        head, _, rest = head.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        status = lines[0].split(" ", 2)
-        answer = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:])}
-        if len(status) < 2 or status[1] != "101":
-            raise SpdyRefused(f"the server answered {' '.join(status[1:])}")
-        if answer.get("upgrade", "").lower() != "spdy/3.1" or answer.get("x-stream-protocol-version") != PROTOCOL:
-            raise SpdyRefused("the server switched to another protocol")
-        return sock, rest
-    except BaseException as exc:
-        sock.close()
-        if isinstance(exc, (OSError, ssl.SSLError)):
-            raise SpdyRefused(f"the upgrade failed: {exc}") from exc
-        raise
-
-
-def _tls_context(configuration: Any) -> ssl.SSLContext:
-    """What the kubeconfig says for TLS, as the websocket client reads it from the same configuration."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    if configuration.verify_ssl:
-        context.load_verify_locations(cafile=configuration.ssl_ca_cert or certifi.where())
-        context.check_hostname = configuration.assert_hostname is not False
-    else:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    if configuration.cert_file:
-        context.load_cert_chain(configuration.cert_file, configuration.key_file)
-    return context

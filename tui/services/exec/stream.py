@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import struct
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
@@ -24,7 +23,7 @@ from websocket import ABNF, WebSocket
 from tui.services.exec.outcome import ExecFailed, ExecOutcome, connection_cut, outcome_of, status_of
 from tui.services.exec.socket_turns import SocketTurns
 from tui.services.exec.spdy import SpdyExec, SpdyRefused
-from tui.services.exec.ws_frames import MessageReader
+from tui.services.exec.ws_frames import MessageReader, zero_masked_header
 from tui.services.kube.kube import KubeService
 
 __all__ = ["ExecFailed", "ExecOutcome", "ExecStream", "connection_cut", "open_exec", "run"]
@@ -113,7 +112,7 @@ class WebsocketExec:
         try:
             for start in range(0, len(view), 1 << 20):
                 piece = view[start : start + (1 << 20)]
-                self._turns.sendall(_zero_masked_header(len(piece)), piece)  # no copy of the data to join them
+                self._turns.sendall(zero_masked_header(len(piece) + 1) + bytes([STDIN]), piece)  # not joined: no copy
         except Exception as exc:  # websocket-client raises its own and OSError subclasses alike
             raise ExecFailed(connection_cut(exc)) from exc
 
@@ -170,22 +169,6 @@ class WebsocketExec:
         with contextlib.suppress(Exception):  # the peer may be gone already
             self._socket.send_close()  # not close(): that reads the answer, which is the reading thread's job
         self._turns.close(closer=self._socket.shutdown)
-
-
-def _zero_masked_header(size: int) -> bytes:
-    """The start of one binary frame of `size` bytes of stdin, masked with the key 0000: a client must mask
-    (RFC 6455) but may choose any key, and XOR with zero leaves the bytes as they are. websocket-client masks in
-    pure Python, which made copying into a pod slower than kubectl cp. (Masking protects browsers'
-    plain-HTTP proxies from cache poisoning; this connection is a CLI's, normally TLS.) The payload is the stdin
-    channel byte, then the data, sent after this."""
-    length = size + 1
-    if length < 126:
-        header = bytes([0x80 | ABNF.OPCODE_BINARY, 0x80 | length])
-    elif length < 1 << 16:
-        header = bytes([0x80 | ABNF.OPCODE_BINARY, 0x80 | 126]) + struct.pack("!H", length)
-    else:
-        header = bytes([0x80 | ABNF.OPCODE_BINARY, 0x80 | 127]) + struct.pack("!Q", length)
-    return header + b"\0\0\0\0" + bytes([STDIN])
 
 
 def _subprotocol(socket: WebSocket) -> str | None:

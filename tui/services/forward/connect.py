@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
-import ssl
 from typing import Any
 from urllib.parse import quote, urlencode, urlparse
 
@@ -15,15 +13,14 @@ from kubernetes.stream.ws_client import create_websocket
 from websocket import WebSocket
 
 from tui.services.exec.socket_turns import SocketTurns
-from tui.services.exec.spdy import _tls_context  # the kubeconfig's TLS settings, as exec uses them
 from tui.services.exec.stream import handshake_message
+from tui.services.exec.upgrade import UpgradeRefused, upgrade_to_spdy
 from tui.services.kube.kube import KubeService
 
 SPDY_PROTOCOL = "portforward.k8s.io"
 TUNNEL_PROTOCOL = "SPDY/3.1+portforward.k8s.io"
 CHANNEL_PROTOCOL = "v4.channel.k8s.io"
 CONNECT_TIMEOUT_S = 15.0
-HEAD_LIMIT = 64 * 1024
 
 
 class Refused(Exception):
@@ -53,46 +50,14 @@ def open_spdy(kube: KubeService, namespace: str, pod: str) -> tuple[SocketTurns,
     if configuration.proxy:  # the websocket client knows how to go through a kubeconfig's proxy-url
         raise Refused("a proxy is configured")
     server = urlparse(configuration.host)
-    secure = server.scheme == "https"
+    headers = {"Authorization": bearer} if (bearer := _bearer(configuration)) else {}
+    target = _path(configuration, namespace, pod)
     try:
-        raw = socket.create_connection((server.hostname, server.port or (443 if secure else 80)), CONNECT_TIMEOUT_S)
-    except OSError as exc:
-        raise Refused(f"cannot connect to the API server: {exc}") from exc
-    raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # a stream's opening frames go out at once
-    sock: socket.socket = raw
-    try:
-        if secure:
-            name = configuration.tls_server_name or server.hostname
-            sock = _tls_context(configuration).wrap_socket(raw, server_hostname=name)
-        headers = {"Connection": "Upgrade", "Upgrade": "SPDY/3.1", "X-Stream-Protocol-Version": SPDY_PROTOCOL}
-        if bearer := _bearer(configuration):
-            headers["Authorization"] = bearer
-        request = f"POST {_path(configuration, namespace, pod)} HTTP/1.1\r\nHost: {server.netloc}\r\n"
-        request += "User-Agent: k8sx-tui\r\nContent-Length: 0\r\n"
-        request += "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n"
-        sock.sendall(request.encode())
-        head = b""
-        while b"\r\n\r\n" not in head:
-            data = sock.recv(4096)
-            if not data or len(head) > HEAD_LIMIT:
-                raise Refused("the server ended the upgrade without an answer")
-            head += data
-        head, _, rest = head.partition(b"\r\n\r\n")
-        status_line, *lines = head.decode("latin-1").split("\r\n")
-        status = status_line.split(" ", 2)
-        if len(status) < 2 or status[1] != "101":
-            body = rest.decode(errors="replace")
-            raise Refused(_refusal(namespace, pod, int(status[1]) if status[1:] and status[1].isdigit() else 0, body))
-        answer = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
-        if answer.get("upgrade", "").lower() != "spdy/3.1":
-            raise Refused("the server switched to another protocol")
-        sock.settimeout(None)  # a forward may be idle for hours; a cut connection still ends the reads
-        return SocketTurns(sock), rest
-    except BaseException as exc:
-        sock.close()
-        if isinstance(exc, (OSError, ssl.SSLError)):
-            raise Refused(f"the upgrade failed: {exc}") from exc
-        raise
+        sock, rest = upgrade_to_spdy(configuration, server, target, headers, SPDY_PROTOCOL, CONNECT_TIMEOUT_S)
+    except UpgradeRefused as exc:
+        raise Refused(_refusal(namespace, pod, exc.status, exc.body) if exc.status else str(exc)) from exc
+    sock.settimeout(None)  # a forward may be idle for hours; a cut connection still ends the reads
+    return SocketTurns(sock), rest
 
 
 def open_websocket(kube: KubeService, namespace: str, pod: str, protocol: str, port: int | None = None) -> WebSocket:

@@ -5,13 +5,12 @@ servers that take websockets only). Both are read by tui/services/exec/spdy_fram
 from __future__ import annotations
 
 import contextlib
-import struct
 from typing import Protocol
 
 from websocket import ABNF, WebSocket
 
 from tui.services.exec.socket_turns import SocketTurns
-from tui.services.exec.ws_frames import MessageReader
+from tui.services.exec.ws_frames import MessageReader, zero_masked_header
 
 
 class Transport(Protocol):
@@ -64,15 +63,3 @@ class WebsocketTransport:
         with contextlib.suppress(Exception):  # the peer may be gone already
             self._ws.send_close()  # not close(): that reads the answer, which is the reader's job
         self._turns.close(closer=self._ws.shutdown)
-
-
-def zero_masked_header(length: int, opcode: int = ABNF.OPCODE_BINARY) -> bytes:
-    """A final frame's header of `length` bytes masked with the key 0000: a client must mask but may choose the
-    key, and XOR with zero leaves the payload as it is, so it is sent without a masked copy (see exec/stream.py)."""
-    if length < 126:
-        header = bytes([0x80 | opcode, 0x80 | length])
-    elif length < 1 << 16:
-        header = bytes([0x80 | opcode, 0x80 | 126]) + struct.pack("!H", length)
-    else:
-        header = bytes([0x80 | opcode, 0x80 | 127]) + struct.pack("!Q", length)
-    return header + b"\0\0\0\0"

@@ -11,8 +11,7 @@ from websocket import ABNF, WebSocket
 
 from tui.services.exec.outcome import connection_cut
 from tui.services.exec.socket_turns import SocketTurns
-from tui.services.exec.ws_frames import MessageReader
-from tui.services.forward.transport import zero_masked_header
+from tui.services.exec.ws_frames import MessageReader, zero_masked_header
 
 DATA, ERROR = 0, 1
 WRITE_PIECE = 1 << 20
