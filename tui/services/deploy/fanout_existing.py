@@ -5,7 +5,6 @@ removed (after the user agreed) before the new one is applied, waiting until it 
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from kubernetes.client.exceptions import ApiException
 
 from tui.models.deploy.fanout import job_state
 from tui.models.deploy.pod_template import Manifest
+from tui.services.deploy.api_calls import delete_object, read_object
 from tui.services.deploy.apply import TIMEOUT_S, ApplyFailed, PodApplier, api_message
 from tui.services.deploy.fanout_follow import fanout_selector
 from tui.services.deploy.pod_deletion import PodDeletion
@@ -37,20 +37,7 @@ class EarlierFanOut:
         return k8s.BatchV1Api(self.kube.api_client())
 
     def _job(self, namespace: str, name: str) -> dict[str, Any] | None:
-        try:
-            response: Any = self._batch().read_namespaced_job(
-                name, namespace, _preload_content=False, _request_timeout=TIMEOUT_S
-            )
-        except ApiException as exc:
-            if exc.status == 404:
-                return None
-            raise ApplyFailed(f"cannot read job {name}: {api_message(exc)}") from exc
-        except Exception as exc:
-            raise ApplyFailed(f"cannot read job {name}: {self.kube.explain(exc)}") from exc
-        try:
-            job: dict[str, Any] = json.loads(response.data)
-        finally:
-            response.release_conn()
+        job: dict[str, Any] | None = read_object(self.kube, self._batch().read_namespaced_job, "job", name, namespace)
         return job
 
     def _plain_pods(self, namespace: str, name: str) -> list[str]:
@@ -98,15 +85,9 @@ class EarlierFanOut:
                 if cancel.is_set():
                     raise ApplyFailed(f"stopped waiting: pod {pod} is still being deleted; nothing new was applied")
             return
-        try:
-            self._batch().delete_namespaced_job(
-                name, namespace, propagation_policy="Foreground", _request_timeout=TIMEOUT_S
-            )
-        except ApiException as exc:
-            if exc.status != 404:
-                raise ApplyFailed(f"cannot delete job {name}: {api_message(exc)}") from exc
-        except Exception as exc:
-            raise ApplyFailed(f"cannot delete job {name}: {self.kube.explain(exc)}") from exc
+        delete_object(
+            self.kube, self._batch().delete_namespaced_job, "job", name, namespace, propagation_policy="Foreground"
+        )
         started = time.monotonic()
         while not cancel.is_set():
             if self._job(namespace, name) is None:

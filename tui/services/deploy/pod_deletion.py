@@ -4,20 +4,17 @@ wait stops when the caller's event is set, and `force()` (from any thread) delet
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 from kubernetes import client as k8s
-from kubernetes.client.exceptions import ApiException
 
 from tui.models.deploy.pod_deletion import DeletionProgress, deletion_progress
-from tui.services.deploy.apply import ApplyFailed, api_message
+from tui.services.deploy.api_calls import delete_object, read_object
 from tui.services.kube.kube import KubeService
 
-TIMEOUT_S = 30.0
 INTERVAL_S = 0.5
 
 
@@ -55,27 +52,10 @@ class PodDeletion:
 
     def _delete(self, grace: int | None) -> None:
         extra: dict[str, Any] = {} if grace is None else {"grace_period_seconds": grace}
-        try:
-            self._core().delete_namespaced_pod(self.name, self.namespace, _request_timeout=TIMEOUT_S, **extra)
-        except ApiException as exc:
-            if exc.status != 404:
-                raise ApplyFailed(f"cannot delete pod {self.name}: {api_message(exc)}") from exc
-        except Exception as exc:
-            raise ApplyFailed(f"cannot delete pod {self.name}: {self.kube.explain(exc)}") from exc
+        delete_object(self.kube, self._core().delete_namespaced_pod, "pod", self.name, self.namespace, **extra)
 
     def _read(self) -> dict[str, Any] | None:
-        try:
-            response: Any = self._core().read_namespaced_pod(
-                self.name, self.namespace, _preload_content=False, _request_timeout=TIMEOUT_S
-            )
-        except ApiException as exc:
-            if exc.status == 404:
-                return None
-            raise ApplyFailed(f"cannot read pod {self.name}: {api_message(exc)}") from exc
-        except Exception as exc:
-            raise ApplyFailed(f"cannot read pod {self.name}: {self.kube.explain(exc)}") from exc
-        try:
-            pod: dict[str, Any] = json.loads(response.data)
-        finally:
-            response.release_conn()
+        pod: dict[str, Any] | None = read_object(
+            self.kube, self._core().read_namespaced_pod, "pod", self.name, self.namespace
+        )
         return pod
