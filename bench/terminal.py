@@ -7,7 +7,10 @@
 - ratio_vs_kubectl: our time for that output / `kubectl exec POD -- cat FILE > /dev/null` (the transport's
   ceiling, same run, same file; median of --runs); ratio_vs_kubectl_tty: the same against `kubectl exec -it`
   read from a pseudo-terminal (the TTY path a user's own terminal gets);
-- the same echo and throughput figures for a shell in a Docker container (docker_*).
+- the same echo and throughput figures for a shell in a Docker container (docker_*);
+- flood_echo_p99_ms: while the pod's shell `cat`s a 50 MB file three times (--smoke 1 MB once), a capital letter
+  typed (the file has none) -> drawn (the pod's terminal echoes it into the flood); flood_escape_ms: ctrl+] during
+  that flood -> the keys are the app's again.
 kwok runs exec'd commands on this machine: the pod's working directory is a temporary folder.
 Writes bench/results/terminal.json (terminal.smoke.json with --smoke); the last line printed is `RESULT terminal ...`.
 Run: python bench/terminal.py [--quick | --smoke] [--runs 3] [--keys 200] (needs tools/stack up).
@@ -173,6 +176,37 @@ async def throughput(pilot: object, spy: RenderSpy, path: str, runs: int) -> lis
     return times
 
 
+async def flood(pilot: object, tab: SessionTab, spy: RenderSpy, path: str, keys: int, times: int) -> dict[str, float]:
+    """While `cat` of a big file (`times` over) floods the shell: each of `keys` capital letters (the file has none)
+    typed -> drawn (the pod's terminal echoes it into the flood); then ctrl+] -> the keys are the app's again.
+    kwok's exec'd shell has no controlling terminal (ctrl+c stops nothing), so the flood runs to its end, then the
+    letters typed meanwhile are cleared from the prompt."""
+    assert tab.view is not None
+    view = tab.view
+    marker = f"FLOOD-DONE-{uuid.uuid4().hex[:6]}-"
+    await pilot.press(*f"cat {' '.join([path] * times)}; echo {marker}$((3+4))", "enter")  # type: ignore[attr-defined]
+    await asyncio.sleep(0.5)  # the flood is under way
+    echoes: list[float] = []
+    for char in "QWERTYUIOPASDFGHJKLZXCVBNM"[:keys]:
+        spy.expect(char)
+        started = time.perf_counter()
+        await pilot.press(char)  # type: ignore[attr-defined]
+        await until(lambda: spy.seen_at > 0, 60, f"the echo of {char!r} during the flood")
+        echoes.append((spy.seen_at - started) * 1000)
+        await asyncio.sleep(0.05)
+    started = time.perf_counter()
+    await pilot.press("ctrl+right_square_bracket")  # type: ignore[attr-defined]
+    await until(lambda: not view.has_focus, 60, "the keys back to the app during the flood")
+    escape_ms = (time.perf_counter() - started) * 1000
+    spy.expect(f"{marker}7")
+    await until(lambda: spy.seen_at > 0 or marker + "7" in "".join(tab.emulator.display()), 600, "the flood's end")
+    view.focus()
+    await until(lambda: view.has_focus, 10, "the keys to the shell again")
+    await pilot.press("ctrl+u", *"clear", "enter")  # type: ignore[attr-defined]
+    await asyncio.sleep(0.3)
+    return {"flood_echo_p99_ms": percentile(echoes, 99), "flood_escape_ms": escape_ms}
+
+
 def kubectl_cat(stack: StackEnv, namespace: str, path: str, runs: int) -> list[float]:
     times = []
     for _ in range(runs):
@@ -209,7 +243,14 @@ def copy_to_container(client: docker.DockerClient, container_id: str, source: Pa
 
 
 async def measure(
-    stack: StackEnv, namespace: str, container_id: str, file: Path, keys: int, runs: int
+    stack: StackEnv,
+    namespace: str,
+    container_id: str,
+    file: Path,
+    keys: int,
+    runs: int,
+    flood_file: Path,
+    flood_times: int,
 ) -> dict[str, float]:
     app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
     result: dict[str, float] = {}
@@ -221,6 +262,7 @@ async def measure(
         tab, spy = await open_tab(app, lambda screen: screen.open_pod_shell(pod), "k8sx$")
         echoes = await echo_latencies(pilot, tab, spy, keys)
         cats = await throughput(pilot, spy, str(file), runs)
+        result |= await flood(pilot, tab, spy, str(flood_file), min(keys, 20), flood_times)
         result |= {
             "echo_p50_ms": statistics.median(echoes),
             "echo_p99_ms": percentile(echoes, 99),
@@ -249,11 +291,11 @@ def main() -> None:
     parser.add_argument("--mb", type=int, default=20)
     args = parser.parse_args()
     if args.smoke:
-        runs, keys, file_bytes = 1, 5, 64 << 10
+        runs, keys, file_bytes, flood_bytes, flood_times = 1, 5, 64 << 10, 1 << 20, 1
     elif args.quick:
-        runs, keys, file_bytes = 1, 60, 4 << 20
+        runs, keys, file_bytes, flood_bytes, flood_times = 1, 60, 4 << 20, 50 << 20, 3
     else:
-        runs, keys, file_bytes = args.runs, args.keys, args.mb << 20
+        runs, keys, file_bytes, flood_bytes, flood_times = args.runs, args.keys, args.mb << 20, 50 << 20, 3
 
     env = read_stack_env()
     stack = StackEnv(
@@ -274,8 +316,10 @@ def main() -> None:
             size = text_file(file, file_bytes)
             container_id = images.start_build_container(busybox_image(client)).container_id
             copy_to_container(client, container_id, file)
+            flood_file = home / "flood.txt"
+            text_file(flood_file, flood_bytes)
 
-            figures = asyncio.run(measure(stack, namespace, container_id, file, keys, runs))
+            figures = asyncio.run(measure(stack, namespace, container_id, file, keys, runs, flood_file, flood_times))
             kubectl_s = statistics.median(kubectl_cat(stack, namespace, str(file), runs))
             kubectl_tty_s = statistics.median(kubectl_tty_cat(stack, namespace, str(file), runs))
         finally:
@@ -299,6 +343,8 @@ def main() -> None:
         "docker_echo_p50_ms": round(figures["docker_echo_p50_ms"], 1),
         "docker_echo_p99_ms": round(figures["docker_echo_p99_ms"], 1),
         "docker_mb_per_s": round(size / 1e6 / figures["docker_cat_s"], 1),
+        "flood_echo_p99_ms": round(figures["flood_echo_p99_ms"], 1),
+        "flood_escape_ms": round(figures["flood_escape_ms"], 1),
     }
     print("  " + json.dumps(result), file=sys.stderr)
     RESULTS.mkdir(exist_ok=True)
@@ -310,6 +356,8 @@ def main() -> None:
         "ratio_vs_kubectl",
         "ratio_vs_kubectl_tty",
         "docker_mb_per_s",
+        "flood_echo_p99_ms",
+        "flood_escape_ms",
     )
     print("RESULT terminal " + " ".join(f"{key}={result[key]}" for key in keys_shown))
 

@@ -27,6 +27,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(marker)
 
 
+@pytest.fixture(autouse=True)
+def _tests_own_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test writes into this machine's ~/.local/state (run records, remembered manifests, forward logs), nor
+    sees another test's: an app started by a test follows the runs recorded in its state folder."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("xdg-state")))
+
+
 @pytest.fixture(scope="session")
 def stack() -> StackEnv:
     status = subprocess.run([str(STACK), "status"], capture_output=True, text=True)

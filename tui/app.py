@@ -29,17 +29,21 @@ from tui.messages import (
     EngineHealthChanged,
     KubeTargetChanged,
     OpenContainerShell,
+    OpenCopyIn,
     OpenLocalCommand,
     OpenLogs,
     OpenPush,
+    OpenRunLogs,
     OpenShell,
     PodsDeployed,
 )
 from tui.models.health import ClusterHealth, EngineHealth, Reachability
-from tui.screens.common.failures import Notice, WorkerFailures
+from tui.screens.common.failures import Notice, WorkerFailures, report_failure
 from tui.screens.common.help import HelpScreen, binding_entries, help_groups
 from tui.screens.common.leave import LeaveChoice, LeaveScreen
+from tui.screens.deploy.project_forwards import forward_project_in
 from tui.screens.forward.registry import restore_kept_forwards
+from tui.screens.nodes.messages import ShowPodsOnNode
 from tui.screens.pods.pods import PodsScreen
 from tui.services.heavy_imports import heavy_imports
 from tui.services.kube.kube import ALL_NAMESPACES
@@ -52,6 +56,7 @@ if TYPE_CHECKING:
     from tui.services.docker.build_containers import RunningBuild
     from tui.services.forward.manager import ForwardManager
     from tui.services.pods.experiment_pods import ExperimentPod
+    from tui.services.runs.follower import RunFollower
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +127,27 @@ MODE_INFOS = (
         "Every port-forward: pod, state, connections, bytes; open, keep, stop (f on a pod starts one).",
         "tui.screens.forward.forwards",
     ),
+    ModeInfo(
+        "runs",
+        "9",
+        "Runs",
+        "Every pod or Job started from the app: image, code, manifest, logs and results, kept after the pod is gone.",
+        "tui.screens.runs.runs",
+    ),
+    ModeInfo(
+        "nodes",
+        "0",
+        "Nodes",
+        "Every node: capacity, allocatable, requested, usage, GPUs, spot, taints (Enter: its pods).",
+        "tui.screens.nodes.nodes",
+    ),
+    ModeInfo(
+        "events",
+        "E",
+        "Events",
+        "The namespace's events, live, newest first (w: warnings only; e on the pod list).",
+        "tui.screens.events.events",
+    ),
 )
 
 
@@ -169,6 +195,7 @@ class K8sxApp(WorkerFailures, App[None]):
         self.deployed_namespaces: set[str] = set()  # where this session applied pods (asked about on quit)
         self._leaving = False
         self._forwards: ForwardManager | None = None
+        self._run_follower: RunFollower | None = None
 
     @property
     def forwards(self) -> ForwardManager:
@@ -192,6 +219,8 @@ class K8sxApp(WorkerFailures, App[None]):
             self.add_mode(info.name, partial(self._make_screen, info))
         self.switch_mode("pods")
         restore_kept_forwards(self, self.backends.kube)
+        forward_project_in(self, self.backends.kube, Path.cwd())  # k8sx.yaml's `forwards:`, its pod running already
+        self.start_run_follower()
         self.watch_backend(self.backends.kube.probe, ClusterHealthChanged, self._recheck_cluster)
         self.watch_backend(self.backends.docker.probe, EngineHealthChanged, self._recheck_engine)
 
@@ -227,6 +256,18 @@ class K8sxApp(WorkerFailures, App[None]):
             from tui.screens.doctor.doctor import DoctorScreen
 
             return DoctorScreen(backends.kube, backends.docker)
+        if info.name == "runs":
+            from tui.screens.runs.runs import RunsScreen
+
+            return RunsScreen()
+        if info.name == "nodes":
+            from tui.screens.nodes.nodes import NodesScreen
+
+            return NodesScreen(backends.kube)
+        if info.name == "events":
+            from tui.screens.events.events import EventsScreen
+
+            return EventsScreen(backends.kube)
         from tui.screens.forward.forwards import ForwardsScreen
 
         return ForwardsScreen(backends.kube)
@@ -238,6 +279,28 @@ class K8sxApp(WorkerFailures, App[None]):
         screen = self.screen
         if isinstance(screen, LogsScreen):
             screen.open_logs(message.pods, previous=message.previous)
+
+    async def on_open_run_logs(self, message: OpenRunLogs) -> None:
+        await self.switch_mode("logs")
+        # The Logs screen's own method (getattr: a Logs screen without it is said in words, not a traceback)
+        opener = getattr(self.screen, "open_run_logs", None)
+        try:
+            if opener is None:
+                raise RuntimeError("this Logs screen cannot open a run's archived logs")
+            opener(message.run_id)
+        except Exception as exc:
+            report_failure(self, f"opening the logs of run {message.run_id}", exc)
+
+    async def on_show_pods_on_node(self, message: ShowPodsOnNode) -> None:
+        await self.switch_mode("pods")
+        if isinstance(self.screen, PodsScreen):
+            self.screen.show_node(message.node)
+
+    def on_open_copy_in(self, message: OpenCopyIn) -> None:
+        from tui.screens.transfer.pod_flows import PodTransfers
+
+        settings = self.settings
+        PodTransfers(self.screen, self.backends.kube, settings.results_path, settings.data_path).copy_in(message.pod)
 
     async def on_open_push(self, message: OpenPush) -> None:
         from tui.screens.images.push import PushScreen
@@ -281,10 +344,29 @@ class K8sxApp(WorkerFailures, App[None]):
         interactive-build containers (they idle until removed)."""
         if not self._leaving:
             self._leaving = True
-            self.check_before_leaving()
+            self.check_before_leaving(self._unsaved_edits())
+
+    def _unsaved_edits(self) -> str | None:
+        """Where the Deploy editor's unsaved changes belong, if any (a Deploy screen never opened has none)."""
+        try:
+            stack = self.get_screen_stack("deploy")
+        except KeyError:
+            return None
+        for screen in stack:
+            unsaved = getattr(screen, "unsaved_changes", None)
+            if callable(unsaved) and (where := unsaved()):
+                return str(where)
+        return None
+
+    async def _save_edits(self) -> None:
+        """Leaving put off to save the Deploy editor's changes: its screen shown, its save (ctrl+w) begun."""
+        await self.switch_mode("deploy")
+        save = getattr(self.screen, "action_save", None)
+        if callable(save):
+            save()
 
     @work(thread=True, exclusive=True, group="leave", exit_on_error=False)
-    def check_before_leaving(self) -> None:
+    def check_before_leaving(self, unsaved: str | None = None) -> None:
         kube = self.backends.kube
         namespaces = {*self.deployed_namespaces, kube.namespace} - {ALL_NAMESPACES}
         try:
@@ -296,7 +378,7 @@ class K8sxApp(WorkerFailures, App[None]):
             log.info("leaving without the check for running pods: %s", kube.explain(exc), exc_info=True)
             running = []  # no cluster to ask: nothing can be deleted anyway
         builds, unknown = self._running_builds()
-        if not running and not builds:
+        if not running and not builds and not unsaved:
             self.call_from_thread(self.exit)
             return
 
@@ -307,8 +389,11 @@ class K8sxApp(WorkerFailures, App[None]):
                 self.exit()
             else:
                 self._leaving = False
+                if choice == "save":
+                    self.call_later(self._save_edits)
 
-        screen = LeaveScreen([pod.key for pod in running], [str(build) for build in builds], unknown)
+        unknown = unknown if running or builds else ""  # said only beside pods
+        screen = LeaveScreen([pod.key for pod in running], [str(build) for build in builds], unknown, unsaved)
         self.call_from_thread(self.push_screen, screen, chosen)
 
     def _running_builds(self) -> tuple[list[RunningBuild], str]:
@@ -345,7 +430,21 @@ class K8sxApp(WorkerFailures, App[None]):
             return
         self.call_from_thread(self.exit)
 
+    @work(thread=True, exclusive=True, group="run-follower", exit_on_error=False)
+    def start_run_follower(self) -> None:
+        """Every run's pod followed while the app runs: its status recorded, its containers' logs archived."""
+        with heavy_imports():
+            from tui.services.runs.follower import RunFollower
+            from tui.services.runs.store import RunStore
+
+        follower = RunFollower(self.backends.kube, RunStore())
+        if not self._stopping.is_set():
+            follower.start()
+            self._run_follower = follower
+
     def on_unmount(self) -> None:
+        if self._run_follower is not None:
+            self._run_follower.stop()
         if self._forwards is not None:
             self._forwards.stop_all()
         self._stopping.set()

@@ -29,6 +29,23 @@ def _add_target_flags(parser: argparse.ArgumentParser, default: object = None) -
     )
 
 
+def _add_runs_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Here, not in tui/runs_cli.py: --help and --version build the parser and import nothing of the store."""
+    runs = commands.add_parser("runs", help="the recorded runs: list, show, logs, export (no cluster needed)")
+    actions = runs.add_subparsers(dest="runs_command", metavar="{list,show,logs,export}", required=True)
+    listing = actions.add_parser("list", help="every run, newest first")
+    listing.add_argument("--json", action="store_true", help="a JSON list, one object per run")
+    show = actions.add_parser("show", help="everything recorded about a run")
+    show.add_argument("run", metavar="RUN", help="a run's id, or the start of one")
+    show.add_argument("--json", action="store_true", help="the record as JSON, with its results and logs")
+    logs = actions.add_parser("logs", help="print a run's archived log, exactly as the container wrote it")
+    logs.add_argument("run", metavar="RUN", help="a run's id, or the start of one")
+    logs.add_argument("-c", "--container", help="which container (needed when the run has several)")
+    export = actions.add_parser("export", help="write a run to a new folder: manifest, metadata, logs, results")
+    export.add_argument("run", metavar="RUN", help="a run's id, or the start of one")
+    export.add_argument("folder", metavar="DIR", help="a folder that does not exist yet, or an empty one")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="k8sx-tui",
@@ -60,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_target_flags(forward, argparse.SUPPRESS)
     forward.add_argument("target", metavar="POD|experiment/NAME")
     forward.add_argument("ports", metavar="[ADDRESS:]LOCAL:REMOTE", nargs="+", help="e.g. 6006 or 16006:6006")
+    _add_runs_parser(commands)
     return parser
 
 
@@ -94,6 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.print_config:
         print(default_config_text(), end="")
         return 0
+    if args.command == "runs":  # the run records only: no settings, cluster or engine
+        from tui.runs_cli import run_runs
+
+        return run_runs(args)
     loaded = load_settings(Path(args.config).expanduser() if args.config else None)
     options = with_settings(_options(args), loaded)
     log_file = start_diagnostic_log(args, loaded, options)

@@ -34,11 +34,26 @@ class OpenLogs(Message):
 
 
 @dataclass
+class OpenRunLogs(Message):
+    """Show a run's archived logs on the Logs screen (also once its pod is gone)."""
+
+    run_id: str
+
+
+@dataclass
 class OpenShell(Message):
     """Open a terminal tab on the pod: a new shell process (`attach=False`), or the main process (`attach=True`)."""
 
     pod: PodRow
     attach: bool = False
+
+
+@dataclass
+class OpenCopyIn(Message):
+    """Open the copy-in form for this pod (as u on the pod list) over the current screen: u on a shell tab. The
+    Terminal screen may not import the transfer screens; the app opens them."""
+
+    pod: PodRow
 
 
 @dataclass

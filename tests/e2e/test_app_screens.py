@@ -11,14 +11,18 @@ from tests.support.stack import StackEnv
 from tui.app import MODE_INFOS
 from tui.screens.deploy.deploy import DeployScreen
 from tui.screens.doctor.doctor import DoctorScreen
+from tui.screens.events.events import EventsScreen
 from tui.screens.forward.forwards import ForwardsScreen
 from tui.screens.images.images import ImagesScreen
 from tui.screens.images.push import PushScreen
 from tui.screens.logs.logs import LogsScreen
+from tui.screens.nodes.nodes import NodesScreen
 from tui.screens.pods.pods import PodsScreen
+from tui.screens.runs.runs import RunsScreen
 from tui.screens.terminal.terminal import TerminalScreen
 from tui.widgets.log_view import LogView
 from tui.widgets.pod_table import PodTableView
+from tui.widgets.run_table import RunTableView
 from tui.widgets.screen_tabs import ScreenTabs
 
 # Written down here, not read back from the app: each key, its mode and tab title, the screen class that must
@@ -32,6 +36,9 @@ SCREENS: list[tuple[str, str, str, type[Screen[None]], str, type[Widget]]] = [
     ("6", "deploy", "Deploy", DeployScreen, "#deploy-yaml", TextArea),
     ("7", "doctor", "Doctor", DoctorScreen, "#doctor-checks", OptionList),
     ("8", "forwards", "Forwards", ForwardsScreen, "#forwards", DataTable),
+    ("9", "runs", "Runs", RunsScreen, "#runs", RunTableView),
+    ("0", "nodes", "Nodes", NodesScreen, "#nodes", DataTable),
+    ("E", "events", "Events", EventsScreen, "#events", DataTable),
 ]
 
 

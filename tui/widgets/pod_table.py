@@ -47,7 +47,7 @@ def status_class(status: str) -> str:
         return "pod-status--completed"
     if status == "Terminating":
         return "pod-status--terminating"
-    if status in _PENDING or (status.startswith("Init:") and status[5:6].isdigit()):
+    if status in _PENDING or status.startswith("Pending:") or (status.startswith("Init:") and status[5:6].isdigit()):
         return "pod-status--pending"
     return "pod-status--failed"
 

@@ -148,7 +148,7 @@ def pod_progress(
     pulling = _latest(events, "Pulling")
     if pulling is not None and _latest(events, "Pulled", "Pulling") is pulling:
         return progress(Verdict.WAITING, str(pulling.get("message") or "pulling the image"))
-    return progress(Verdict.WAITING, f"{status_text} on {node}")
+    return progress(Verdict.WAITING, "its node is starting its containers")  # the summary says the status and node
 
 
 def _failure(status: Json, containers: list[Json]) -> str:

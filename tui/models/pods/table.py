@@ -112,14 +112,18 @@ class LabelSelector:
 
 class PodFilter:
     """What the user typed after `/`: a regular expression (or, if it is not one, a plain substring), matched
-    case-insensitively against each column (so `$` anchors a name's end); `-l selector` filters by labels."""
+    case-insensitively against each column (so `$` anchors a name's end); `-l selector` filters by labels;
+    `node:NAME` keeps the pods on that node (Enter on the Nodes screen)."""
 
     def __init__(self, text: str = "") -> None:
         self.text = text.strip()
         self.selector: LabelSelector | None = None
         self.pattern: re.Pattern[str] | None = None
+        self.node: str | None = None
         self.is_regex = True
-        if self.text.startswith("-l"):
+        if self.text.startswith("node:"):
+            self.node = self.text[5:].strip()
+        elif self.text.startswith("-l"):
             self.selector = LabelSelector(self.text[2:].strip())
         elif self.text:
             try:
@@ -132,6 +136,8 @@ class PodFilter:
         return bool(self.text)
 
     def matches(self, row: PodRow) -> bool:
+        if self.node is not None:
+            return row.node == self.node
         if self.selector is not None:
             return self.selector.matches(row.labels)
         if self.pattern is None:

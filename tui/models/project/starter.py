@@ -13,6 +13,7 @@ import yaml
 
 from tui.models.images.image import ImageRef
 from tui.models.project.project_file import DEFAULT_DATA_PATH, DEFAULT_RESULTS_PATH
+from tui.models.project.sandbox import NODE, REAL_NODE_SELECTOR, REAL_NODE_TOLERATION, WHY
 
 PLACEHOLDER_REGISTRY = "127.0.0.1:5000"
 FORWARDS_EXAMPLE = "forwards: [{name: tensorboard, port: 6006}]"
@@ -49,6 +50,7 @@ class StarterFacts:
     pod_file: str = ""  # the editor's pod YAML file, else:
     template: Mapping[str, str] = field(default_factory=dict)  # the template form's fields
     namespace: str = ""
+    sandbox: bool = False  # the cluster is the app's local sandbox stack: the pod asks for its real node
 
 
 def starter_text(facts: StarterFacts) -> str:
@@ -72,10 +74,16 @@ def starter_text(facts: StarterFacts) -> str:
     if facts.pod_file:
         lines.append(_line(f"  file: {_flow(facts.pod_file)}", "the pod YAML the loop applies (its image replaced)"))
         lines.append("  # template: {...}                   # or the template's fields instead of a file")
+        if facts.sandbox:
+            lines.append(f"  # Note: {WHY},")
+            lines.append(f"  # {NODE}: the file's pod needs nodeSelector: {_flow(REAL_NODE_SELECTOR)}")
+            lines.append(f"  # and tolerations: {_flow([REAL_NODE_TOLERATION])}")
     else:
         lines.append(_line("  template:", "the pod, as the template's fields (or file: pod.yml)"))
-        for key, value in _template(facts.template):
+        template = _template(facts.template)
+        for key, value in template:
             lines.append(_line(f"    {key}: {_flow(value)}", _TEMPLATE_COMMENTS.get(key, "")))
+        lines += _sandbox_node(facts, {key for key, _ in template})
     lines += [
         "paths:",
         _line(f"  data: {DEFAULT_DATA_PATH}", "where u on the Pods screen copies data to, in the pod"),
@@ -84,6 +92,19 @@ def starter_text(facts: StarterFacts) -> str:
         _line(f"# {FORWARDS_EXAMPLE}", "optional: forwarded to 127.0.0.1 once g has the pod Running"),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _sandbox_node(facts: StarterFacts, given: set[str]) -> list[str]:
+    """On the sandbox stack, the template's nodeSelector and toleration of its real node (unless the template has
+    its own), with a comment saying why; elsewhere nothing."""
+    if not facts.sandbox or {"nodeSelector", "tolerations"} & given:
+        return []
+    return [
+        f"    # {WHY},",
+        f"    # {NODE}: these two lines ask for it (remove them on another cluster).",
+        _line(f"    nodeSelector: {_flow(REAL_NODE_SELECTOR)}", _TEMPLATE_COMMENTS["nodeSelector"]),
+        _line(f"    tolerations: {_flow([REAL_NODE_TOLERATION])}", _TEMPLATE_COMMENTS["tolerations"]),
+    ]
 
 
 def _repository(facts: StarterFacts) -> tuple[str, str, str]:
@@ -138,7 +159,8 @@ def _toleration(text: str) -> dict[str, str]:
 
 def _flow(value: Any) -> str:
     """One value as YAML on one line, quoted where YAML needs it (`0.10`, `yes`, `a: b`)."""
-    text = yaml.safe_dump(value, default_flow_style=True, width=1_000_000, allow_unicode=True).strip()
+    text = yaml.safe_dump(value, default_flow_style=True, width=1_000_000, allow_unicode=True, sort_keys=False)
+    text = text.strip()
     return text.removesuffix("\n...").removesuffix("...").strip()
 
 

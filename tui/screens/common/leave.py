@@ -1,5 +1,5 @@
 """Asked when leaving the app while pods it started, or its interactive-build containers, still run: delete them,
-keep them running, or stay."""
+keep them running, or stay; and when the Deploy editor holds unsaved changes: save them first, or discard them."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from textual.widgets import Button, Label
 
 from tui.models.units import counted
 
-LeaveChoice = Literal["delete", "keep", "cancel"]
+# delete: delete them, quit · keep: quit, deleting nothing (unsaved edits discarded) · save: stay, saving the edits
+LeaveChoice = Literal["delete", "keep", "save", "cancel"]
 SHOWN = 10
 
 
@@ -34,12 +35,16 @@ class LeaveScreen(ModalScreen[LeaveChoice]):
     LeaveScreen Button { margin-left: 2; }
     """
 
-    def __init__(self, pods: Sequence[str], containers: Sequence[str] = (), unknown: str = "") -> None:
-        """`unknown`: why the containers could not be asked about (the Docker engine does not answer), if so."""
+    def __init__(
+        self, pods: Sequence[str], containers: Sequence[str] = (), unknown: str = "", unsaved: str | None = None
+    ) -> None:
+        """`unknown`: why the containers could not be asked about (the Docker engine does not answer), if so;
+        `unsaved`: where the Deploy editor's unsaved changes belong (a file, or "the new manifest"), if any."""
         super().__init__()
         self.pods = pods
         self.containers = containers
         self.unknown = unknown
+        self.unsaved = unsaved
 
     def compose(self) -> ComposeResult:
         said = []
@@ -50,22 +55,31 @@ class LeaveScreen(ModalScreen[LeaveChoice]):
             said.append(f"{what} still running (Delete removes what was not committed):\n{_listed(self.containers)}")
         if self.unknown:
             said.append(f"Interactive-build containers: not known ({self.unknown})")
+        if self.unsaved:
+            said.append(
+                f"Unsaved changes in the Deploy editor ({self.unsaved}): quitting discards them; "
+                "Save changes stays and saves them (ctrl+w on the Deploy screen)."
+            )
+        running = bool(self.pods or self.containers)
         with Vertical():
             yield Label("\n".join(said), id="leave-question", markup=False)
             with Horizontal():
                 yield Button("Cancel", id="cancel")
-                yield Button("Keep them running, quit", id="keep", variant="primary")
-                yield Button("Delete them, quit", id="delete", variant="error")
+                if self.unsaved:
+                    yield Button("Save changes", id="save", variant="success")
+                if running:
+                    yield Button("Keep them running, quit", id="keep", variant="primary")
+                    yield Button("Delete them, quit", id="delete", variant="error")
+                else:
+                    yield Button("Discard changes, quit", id="keep", variant="error")
 
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()
 
     @on(Button.Pressed)
     def answer(self, event: Button.Pressed) -> None:
-        choice: LeaveChoice = (
-            "delete" if event.button.id == "delete" else "keep" if event.button.id == "keep" else "cancel"
-        )
-        self.dismiss(choice)
+        choices: dict[str | None, LeaveChoice] = {"delete": "delete", "keep": "keep", "save": "save"}
+        self.dismiss(choices.get(event.button.id, "cancel"))
 
 
 def _listed(names: Sequence[str]) -> str:

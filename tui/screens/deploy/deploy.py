@@ -15,6 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Static, TextArea
@@ -53,6 +54,7 @@ from tui.screens.deploy.forms import (
 from tui.screens.deploy.loop import LoopFlow, LoopProgress
 from tui.screens.deploy.outcome import DeployOutcome
 from tui.screens.deploy.pods import ExperimentPodsPanel
+from tui.screens.deploy.project_forwards import forward_project
 from tui.screens.deploy.save import SaveFlow
 from tui.screens.deploy.starter import StarterFlow
 from tui.screens.deploy.text import HELP, fanout_lines, progress_lines, stage_lines
@@ -129,6 +131,7 @@ class DeployScreen(AppScreen):
         self.project: Project | None = None
         self.file: EditedFile | None = None  # the file the editor's text came from (ctrl+w writes it back)
         self.editor_holds_project = False  # the editor shows k8sx.yaml itself (a starter just written)
+        self.saved_text = ""  # the editor's text as last opened, made or saved: what differs is unsaved
         # A wait in a worker (R's deletion, an earlier fan-out's): Esc sets `stop_wait`, K forces `deletion`. Set
         # and cleared by the worker itself; the messages it posts meanwhile redraw the hint and the footer.
         self.stop_wait: threading.Event | None = None
@@ -243,8 +246,24 @@ class DeployScreen(AppScreen):
         from (ctrl+w writes it there), `holds_project`: it is the project file itself."""
         self.file, self.editor_holds_project = file, holds_project
         self.change_yaml(text)
+        self.mark_saved()
         self.source = source
         self.update_info()
+
+    def mark_saved(self) -> None:
+        """The editor's text is in its file now (or was just made by the app): nothing in it is unsaved."""
+        self.saved_text = self.editor.text
+
+    def unsaved_changes(self) -> str | None:
+        """Where the editor's unsaved edits belong (its file, or "the new manifest"), asked on leaving the app;
+        None when there are none."""
+        try:
+            text = self.editor.text
+        except NoMatches:  # not composed yet: nothing typed
+            return None
+        if text == self.saved_text:
+            return None
+        return str(self.file.path) if self.file is not None else "the new manifest"
 
     def change_yaml(self, text: str) -> None:
         """The same YAML changed (an image put in): it still belongs to its file."""
@@ -380,7 +399,7 @@ class DeployScreen(AppScreen):
         manifests = self.manifests_to_apply()
         if manifests is not None:
             self.say(f"applying into {self.target_namespace}…", ok=True)
-            self.apply(self.target_namespace, manifests)
+            self.apply(self.target_namespace, manifests, text=self.editor.text)
 
     @work(thread=True, group="deploy-apply", exit_on_error=False)
     def apply(
@@ -389,9 +408,10 @@ class DeployScreen(AppScreen):
         manifests: list[Manifest],
         fan_out: FanOutFollower | None = None,
         first: Callable[[], object] | None = None,
+        text: str | None = None,
     ) -> None:
         """Then follow the first pod, or the fan-out (its N pods or its Job) when it is one; `first` runs before (an
-        earlier fan-out deleted), and an ApplyFailed from it stops the apply."""
+        earlier fan-out deleted), and an ApplyFailed from it stops the apply; `text`: the editor's, applied."""
         try:
             if first is not None:
                 first()
@@ -405,11 +425,14 @@ class DeployScreen(AppScreen):
             self.post_message(DeployOutcome(", ".join(map(str, shown)), ok=True, fan_out=fan_out))
             return
         first_pod = next(a.name for a in applied if a.kind == "Pod")
-        self.post_message(DeployOutcome(", ".join(map(str, applied)), ok=True, follow=(namespace, first_pod)))
+        outcome = DeployOutcome(", ".join(map(str, applied)), ok=True, follow=(namespace, first_pod), applied_text=text)
+        self.post_message(outcome)
 
     def on_deploy_outcome(self, message: DeployOutcome) -> None:
         self.refresh_bindings()  # a wait began or ended: Esc and K come and go
         self.say(message.text, message.ok)
+        if self.file is None and message.applied_text == self.editor.text:
+            self.mark_saved()  # a new manifest applied is kept: the app remembers it (R starts it again)
         if not message.ok:
             self.notify(message.text, title="Deploy", severity="error", timeout=10, markup=False)
         if message.follow is not None:
@@ -519,8 +542,10 @@ class DeployScreen(AppScreen):
             self.project = None
             self.say("\n".join(exc.problems), ok=False)
             return False
+        self.applier.project_root = self.project.path.parent  # the code a run records
         self.pods_panel.watch_namespace(self.target_namespace)
         self.update_info()
+        forward_project(self.app, self.kube, self.project)  # its `forwards:` added, and its pod there already?
         return True
 
     def use_project(self, path: Path) -> None:
@@ -530,6 +555,8 @@ class DeployScreen(AppScreen):
             self.say("\n".join(exc.problems), ok=False)
             return
         self.project = project
+        self.applier.project_root = project.path.parent  # the code a run records
+        forward_project(self.app, self.kube, project)  # its pod there already: its `forwards:` need no new loop
         if project.pod_file:
             self.load_yaml(project.resolve(project.pod_file))
         elif project.template:

@@ -31,7 +31,7 @@ class ExperimentPodActions:
         if row is None:
             screen.notify("no pod selected", severity="warning")
             return
-        alive = row.status in ("Running", "Pending", "ContainerCreating")
+        alive = row.status in ("Running", "ContainerCreating") or row.status.startswith("Pending")
         question = (
             f"Restart pod {row.key} from the manifest it was applied with?\n"
             + ("It is still running: it is deleted first." if alive else "The dead pod (and its log) is deleted first.")

@@ -198,4 +198,7 @@ class LoopFlow:
         except ManifestError:
             return
         if replaced:
+            unedited = screen.unsaved_changes() is None
             screen.change_yaml(replace_image_in_text(screen.editor.text, image) or to_yaml(manifests))
+            if unedited:  # the app's change (the file is offered the new tag apart), not an edit to save on leaving
+                screen.mark_saved()

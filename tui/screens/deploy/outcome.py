@@ -18,3 +18,4 @@ class DeployOutcome(Message):
     ok: bool
     follow: tuple[str, str] | None = None
     fan_out: FanOutFollower | None = None
+    applied_text: str | None = None  # the editor's text, applied as it was (kept: the app remembers what it applied)

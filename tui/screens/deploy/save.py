@@ -61,6 +61,7 @@ class SaveFlow:
         except OSError as exc:
             screen.say(f"cannot write {path}: {exc.strerror}", ok=False)
             return
+        screen.mark_saved()
         screen.source = str(path)
         if screen.editor_holds_project:
             if screen.reload_project(path):  # else its problems are said, with their lines

@@ -12,7 +12,7 @@ from tui.models.project.starter import StarterFacts
 from tui.screens.common.dialogs import ConfirmScreen
 from tui.services.kube.kube import ALL_NAMESPACES
 from tui.services.project.last_build import LastBuild
-from tui.services.project.starter import starter_facts, write_starter
+from tui.services.project.starter import on_sandbox, starter_facts, write_starter
 
 if TYPE_CHECKING:
     from tui.screens.deploy.deploy import DeployScreen
@@ -29,9 +29,10 @@ class StarterFlow:
         pod = f"file {facts.pod_file}" if facts.pod_file else f"the template ({facts.template.get('name') or 'exp'})"
         image = facts.last_pushed or "none pushed yet: a placeholder to change"
         namespace = facts.namespace or "the app's"
+        node = "  node: the local sandbox stack's real node (type=real)\n" if facts.sandbox else ""
         question = (
             f"{why}\nWrite a starter {path} from what the app knows?\n"
-            f"  image: {image}\n  build: {build}\n  pod: {pod}\n  namespace: {namespace}\n"
+            f"  image: {image}\n  build: {build}\n  pod: {pod}\n  namespace: {namespace}\n{node}"
             "Each key is explained in a comment; it opens in the editor."
         )
 
@@ -52,7 +53,13 @@ class StarterFlow:
                 pass
         namespace = screen.kube.namespace if screen.kube.namespace != ALL_NAMESPACES else ""
         return starter_facts(
-            path, screen.last_pushed.get(), self.last_build.get(), pod_file, screen.template_values, namespace
+            path,
+            screen.last_pushed.get(),
+            self.last_build.get(),
+            pod_file,
+            screen.template_values,
+            namespace,
+            on_sandbox(screen.kube),
         )
 
     def _write(self, path: Path, facts: StarterFacts) -> None:

@@ -40,6 +40,7 @@ from tui.screens.images.layer_progress import LayerProgressScreen
 from tui.services.docker.engine import DockerService
 from tui.services.docker.engine_stream import EventStream
 from tui.services.heavy_imports import heavy_imports
+from tui.services.images.build_context import dockerfile_base
 from tui.services.images.images import ImageService
 from tui.services.project.last_build import LastBuild
 from tui.services.terminal.shell_choices import ShellChoices
@@ -94,6 +95,8 @@ class ImagesScreen(AppScreen):
         self.problem = ""
         self.last_build_dir = str(Path.cwd())
         self.build_containers: list[BuildContainer] = []  # started here for an interactive build, not committed yet
+        self.placed_row: str | None = None  # the row redraw put the cursor on
+        self.chosen_row: str | None = None  # the row the user moved the cursor to (then it is the image they mean)
 
     def service(self) -> ImageService:
         return ImageService(self.docker.client())
@@ -143,7 +146,8 @@ class ImagesScreen(AppScreen):
 
     def redraw(self) -> None:
         table = self.query_one(DataTable)
-        selected = self.selected_name()
+        chosen = self.selected()
+        selected = f"{chosen[0]}@{chosen[1].image_id}" if chosen else None  # by row key: <none> rows share a name
         table.clear()
         now = datetime.now(UTC)
         needle = self.filter_text.lower()
@@ -155,8 +159,9 @@ class ImagesScreen(AppScreen):
             table.add_row(name, image.short_id, human_bytes(image.size_bytes), short_age(image.created, now) + " ago",
                           key=key)  # fmt: skip
             shown += 1
-            if name == selected:
+            if key == selected:
                 table.move_cursor(row=table.row_count - 1)
+        self.placed_row = self.selected_name()
         info = f"{shown} image{'s' if shown != 1 else ''}"
         if self.filter_text:
             info += f" · filter {escape(self.filter_text)}"
@@ -167,6 +172,14 @@ class ImagesScreen(AppScreen):
         if self.problem:
             info += f" · [$text-error]{escape(self.problem)}[/]"
         self.query_one("#images-info", Static).update(info)
+
+    @on(DataTable.RowHighlighted, "#images")
+    def row_highlighted(self) -> None:
+        """A row the cursor lands on other than where redraw put it was chosen by the user; once chosen, the row
+        under the cursor stays chosen (a redraw keeps it there)."""
+        name = self.selected_name()
+        if self.chosen_row is not None or name != self.placed_row:
+            self.chosen_row = name
 
     def selected(self) -> tuple[str, LocalImage] | None:
         table = self.query_one(DataTable)
@@ -346,17 +359,16 @@ class ImagesScreen(AppScreen):
     # ---------------------------------------------------------------- interactive build (the tutorial's second way)
 
     def action_interactive_build(self) -> None:
-        chosen = self.selected()
-        base = chosen[0] if chosen and chosen[0] != "<none>" else ""
+        base, origin = self.default_base()
         fields = [
             Field(
                 "base",
-                "Base image",
+                f"Base image ({origin})" if origin else "Base image",
                 base,
                 placeholder="python:3.11 (a local image: ctrl+l on this screen pulls one)",
                 required=True,
             ),
-            Field("code", "Local code folder to copy in (optional)", self.last_build_dir),
+            Field("code", "Local code folder to copy in (optional; its .dockerignore applies)", self.last_build_dir),
             Field("dest", "… copied to", "/app"),
             Field("shell", "Shell", "/bin/sh"),
         ]
@@ -365,6 +377,19 @@ class ImagesScreen(AppScreen):
             "install what you need, then C here commits it."
         )
         self.app.push_screen(FormScreen("Interactive build", fields, "Start", note), self.start_interactive)
+
+    def default_base(self) -> tuple[str, str]:
+        """The base image to offer and where it came from: a row the user moved to on the list, else the FROM of
+        the code folder's Dockerfile (the image the project builds on), else the highlighted row."""
+        chosen = self.selected()
+        row = chosen[0] if chosen and chosen[0] != "<none>" else ""
+        if row and row == self.chosen_row:
+            return row, "the image chosen on the list"
+        found = dockerfile_base(self.last_build_dir)
+        if found is not None:
+            base, dockerfile = found
+            return base, f"FROM of {dockerfile}, its final stage"
+        return row, "the image highlighted on the list" if row else ""
 
     def start_interactive(self, values: FormValues | None) -> None:
         if values:

@@ -8,11 +8,12 @@ from typing import Protocol, TypeVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Label, ProgressBar, Static
 
 from tui.models.images.image import LayeredProgress
+from tui.models.images.layer_words import layer_words
 from tui.models.units import human_bytes
 from tui.screens.common.progress import ProgressScreen, close_binding
 
@@ -53,8 +54,9 @@ class LayerProgressScreen(ProgressScreen[LayeredProgress | None]):
 
     BINDINGS = [close_binding("layers.close")]
     DEFAULT_CSS = """
-    LayerProgressScreen .layer { height: 1; padding: 0 1; }
-    LayerProgressScreen .layer Label { width: 40; }
+    LayerProgressScreen .layer { height: auto; padding: 0 1; }  /* a long repository name wraps */
+    LayerProgressScreen .layer ProgressBar { width: 38; }
+    LayerProgressScreen .layer Label { width: 1fr; }
     LayerProgressScreen #total { padding: 0 1; height: 1; }
     """
     TITLE_ID = "layers-title"
@@ -105,13 +107,13 @@ class LayerProgressScreen(ProgressScreen[LayeredProgress | None]):
         layers = self.query_one("#layers", VerticalScroll)
         for layer in snapshot.layers:
             if layer.layer_id not in self._bars:
-                label = Label(layer.layer_id[:12])
+                label = Label(layer.layer_id[:12], markup=False)  # the status is the engine's (the registry's) text
                 bar = ProgressBar(show_eta=False)
-                row = VerticalScroll(label, bar, classes="layer")
+                row = Horizontal(label, bar, classes="layer")  # the layer's words, then its bar
                 layers.mount(row)
                 self._bars[layer.layer_id] = (label, bar)
             label, bar = self._bars[layer.layer_id]
-            label.update(f"{layer.layer_id[:12]}  {layer.status}")
+            label.update(f"{layer.layer_id[:12]}  {layer_words(layer.status)}")
             total = layer.total_bytes or (1 if layer.done else None)
             bar.update(total=total, progress=(total or 0) if layer.done else layer.current_bytes)
         total_bar = self.query_one("#total", ProgressBar)

@@ -30,12 +30,14 @@ from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
 from tui.screens.common.failures import Notice
 from tui.screens.logs.search import LogSearchScreen
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
+from tui.services.logs.archived import ArchivedLogSession, NoRunLogs, RunLogs, load_run_logs
 from tui.services.logs.containers import PodContainers
 from tui.services.logs.feed import LogFeed
 from tui.services.logs.history import LogHistory
 from tui.services.logs.save import SaveJob
 from tui.services.logs.session import ALL_CONTAINERS, LogSession, log_targets
 from tui.services.logs.stream import LogStream
+from tui.services.runs.store import RunStore
 from tui.widgets.log_view import LogView
 
 EMPTY_HINT = (
@@ -95,6 +97,7 @@ class LogsScreen(LogSearchScreen):
         self.previous = False
         self.log_range = LogRange(self.tail_lines)
         self.session = LogSession(kube)
+        self.run_logs: RunLogs | None = None  # a run's archived logs are shown (not pods followed)
         self.new_lines = 0
         self.prompt_mode = ""
 
@@ -134,12 +137,42 @@ class LogsScreen(LogSearchScreen):
             self.notify("\n".join(problems), title="Logs", severity="error", timeout=10)
         if not pods:
             return
+        if self.run_logs is not None:  # from a run's archive back to following pods
+            self.session.stop()
+            self.session, self.run_logs = LogSession(self.kube), None
+            self.sub_title = ""
         self.pods = pods
         many = [pod for pod in pods if len(pod.containers) > 1]
         if self.container_choice is None and many and len(pods) == 1:
-            pod = many[0]
-            others = ", ".join(c for c in pod.containers if c != pod.default)
-            self.notify(f"showing container {pod.default} (also: {others}); c picks another or all", title="Logs")
+            self._say_default_container(many[0])
+        self.start()
+
+    def _say_default_container(self, pod: PodContainers) -> None:
+        others = ", ".join(c for c in pod.containers if c != pod.default)
+        self.notify(f"showing container {pod.default} (also: {others}); c picks another or all", title="Logs")
+
+    def open_run_logs(self, run_id: str) -> None:
+        """Show a run's archived log (kept by the run follower): also after its pod was deleted."""
+        self.load_run_logs(run_id)
+
+    @work(thread=True, group="logs-resolve", exclusive=True, exit_on_error=False)
+    def load_run_logs(self, run_id: str) -> None:
+        store = RunStore()
+        try:
+            run_logs = load_run_logs(store, run_id)
+        except NoRunLogs as exc:
+            self.post_message(Notice(str(exc), title="Logs", severity="error"))
+            return
+        self.app.call_from_thread(self._run_logs_loaded, run_logs, store)
+
+    def _run_logs_loaded(self, run_logs: RunLogs, store: RunStore) -> None:
+        self.session.stop()
+        self.session, self.run_logs = ArchivedLogSession(self.kube, run_logs, store), run_logs
+        self.sub_title = run_logs.label
+        self.pods = [run_logs.pod]
+        self.previous, self.container_choice = False, None
+        if len(run_logs.pod.containers) > 1:
+            self._say_default_container(run_logs.pod)
         self.start()
 
     def start(self) -> None:
@@ -223,8 +256,8 @@ class LogsScreen(LogSearchScreen):
         history = self.history
         lines = len(history) if history is not None else 0
         targets = log_targets(self.pods, self.container_choice)
-        if len(self.pods) == 1:
-            where = self.pods[0].key
+        if self.run_logs is not None or len(self.pods) == 1:
+            where = self.run_logs.label if self.run_logs is not None else self.pods[0].key
             names = [t.container for t, _ in targets]
             where += f" [{', '.join(names)}]" if len(names) <= 3 else f" [{len(names)} containers]"
         else:
@@ -233,7 +266,8 @@ class LogsScreen(LogSearchScreen):
         if self.previous:
             parts.append("[$text-warning]previous container[/]")
         parts.append(f"{lines:,} lines")
-        parts.append(escape(self.log_range.label))
+        if self.run_logs is None:  # (an archived log is shown whole)
+            parts.append(escape(self.log_range.label))
         if self.search is not None and self.search_hits is not None:
             hits = self.search_hits
             current = self.view.current
@@ -284,6 +318,9 @@ class LogsScreen(LogSearchScreen):
         if not self.pods:
             self.notify("no pod chosen: press o", severity="warning")
             return
+        if self.run_logs is not None:
+            self.notify("an archived log holds every run of its container: there is no previous one", timeout=4)
+            return
         self.previous = not self.previous
         self.start()
 
@@ -309,6 +346,9 @@ class LogsScreen(LogSearchScreen):
         self.app.push_screen(ChoiceScreen("Container", [ALL_CONTAINERS, *names], current), chosen)
 
     def action_pick_range(self) -> None:
+        if self.run_logs is not None:
+            self.notify("an archived log is shown whole: every line archived", timeout=4)
+            return
         tail = self.tail_lines or DEFAULT_TAIL_LINES
         choices = since_choices(tail)
         current = next((name for name, value in choices.items() if value == self.log_range), None)

@@ -106,6 +106,7 @@ class PodsScreen(AppScreen):
         Binding("U", "sync_code", "Sync code", id="pods.sync-code"),
         Binding("f", "forward", "Forward", id="pods.forward", tooltip="forward a port of the pod to this machine"),
         Binding("F", "forwards", "Forwards", id="pods.forwards", tooltip="every port-forward: state, stop, open"),
+        Binding("e", "events", "Events", id="pods.events", tooltip="the namespace's events, live (w: warnings)"),
         Binding(
             "m",
             "toggle_resources",
@@ -323,6 +324,18 @@ class PodsScreen(AppScreen):
     def filter_done(self) -> None:
         self.query_one("#pods-filter", Input).remove_class("-active")
         self.view.focus()
+
+    def show_node(self, node: str) -> None:
+        """Only the pods on `node` (Enter on the Nodes screen): a filter, cleared with Esc like any other."""
+        box = self.query_one("#pods-filter", Input)
+        box.value = f"node:{node}"
+        self.table.set_filter(box.value)
+        self.view.rows_changed()
+        self.view.focus()
+        self.update_info()
+
+    def action_events(self) -> None:
+        self.app.switch_mode("events")
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#pods-filter", Input)

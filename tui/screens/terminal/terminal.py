@@ -27,6 +27,7 @@ from textual.message import Message
 from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
 from tui.backends import Backends
+from tui.messages import OpenCopyIn
 from tui.models.pods.row import PodRow
 from tui.models.terminal.closed_sessions import ClosedSession, ClosedSessions
 from tui.models.terminal.emulator import TerminalEmulator
@@ -36,7 +37,7 @@ from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
 from tui.screens.common.failures import Notice
 from tui.screens.common.forms import FormValues
 from tui.screens.terminal.commit import CommitRequest, commit_container, commit_form
-from tui.services.images.images import BUILD_CONTAINER_PREFIX, ImageService
+from tui.services.images.images import ImageService
 from tui.services.images.last_pushed import LastPushed
 from tui.services.terminal.docker_exec import DockerExecSession
 from tui.services.terminal.kube_exec import KubeExecSession, pod_containers
@@ -117,6 +118,7 @@ class TerminalScreen(AppScreen):
         Binding("S", "choose_shell", "Shell command…", id="terminal.shell-command"),
         Binding("K", "own_kubectl", "In my kubectl", id="terminal.kubectl"),
         Binding("C", "commit", "Commit this container", id="terminal.commit"),  # shown on a build container's tab
+        Binding("u", "copy_in", "Copy in…", id="terminal.copy-in"),  # shown on a pod's tab
         Binding("o", "closed_sessions", "Closed sessions…", id="terminal.closed"),
         Binding("pageup", "scroll_tab(1)", "Scroll back", key_display="PgUp", show=False, id="terminal.page-back"),
         Binding("pagedown", "scroll_tab(-1)", "Scroll on", key_display="PgDn", show=False, id="terminal.page-on"),
@@ -147,7 +149,7 @@ class TerminalScreen(AppScreen):
         self.shells = self.shell_choices.load()
         self._ids = itertools.count(1)
         self.closed_sessions: ClosedSessions[SessionTab] = ClosedSessions()
-        self._commit_shown = False
+        self._keys_shown = (False, False)  # C (a build container's tab) and u (a pod's tab) in the footer
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="terminal-info")
@@ -417,9 +419,10 @@ class TerminalScreen(AppScreen):
         info = self.query_one("#terminal-info", Static)
         info.remove_class("-warning", "-ended")
         tab = self.active_tab
-        if self._commit_shown != (self.build_container_session(tab) is not None):
-            self._commit_shown = not self._commit_shown
-            self.refresh_bindings()  # C shows in the footer on a build container's tab only
+        keys_shown = (self.build_container_session(tab) is not None, tab is not None and tab.pod is not None)
+        if self._keys_shown != keys_shown:
+            self._keys_shown = keys_shown
+            self.refresh_bindings()  # C shows in the footer on a build container's tab only, u on a pod's
         if tab is None:
             info.update("" if not self.tabs else f"{len(self.tabs)} sessions")
             return
@@ -438,7 +441,7 @@ class TerminalScreen(AppScreen):
             tab.described = session.describe()
             typing = tab.view is not None and tab.view.has_focus
             keys = f"{ESCAPE_CHORD_DISPLAY} gives the keys back to the app" if typing else "enter: type here"
-            if self._commit_shown:
+            if self._keys_shown[0]:
                 keys += f"{', then' if typing else ' ·'} C commits this container to an image"
             info.update(f"{escape(session.title)} · {escape(session.describe())} · {keys}")
 
@@ -447,14 +450,17 @@ class TerminalScreen(AppScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "commit":
             return self.build_container_session(self.active_tab) is not None
+        if action == "copy_in":
+            tab = self.active_tab
+            return tab is not None and tab.pod is not None
         return True
 
     @staticmethod
     def build_container_session(tab: SessionTab | None) -> DockerExecSession | None:
         """The tab's session when it is a live shell in an interactive build's container (one the Images screen
-        started: its name says so)."""
+        started: its label or its name says so)."""
         session = tab.session if tab is not None and tab.end is None else None
-        if isinstance(session, DockerExecSession) and session.container_name.startswith(BUILD_CONTAINER_PREFIX):
+        if isinstance(session, DockerExecSession) and session.build_container:
             return session
         return None
 
@@ -542,6 +548,15 @@ class TerminalScreen(AppScreen):
         env = dict(os.environ, KUBECONFIG=os.pathsep.join(self.backends.kube.kubeconfig_files))
         where = f"{session.namespace}/{session.pod}" + (f" ({session.container})" if session.container else "")
         self.open_session(LocalPtySession([tuple(argv)], env=env, title=f"kubectl {where}"))
+
+    def action_copy_in(self) -> None:
+        """u: a local file or folder into the active tab's pod, by the pod list's own copy-in flow."""
+        tab = self.active_tab
+        if tab is None or tab.pod is None:
+            self.notify("u copies into the pod of a shell tab: open a shell in a pod first (s on the pod list)",
+                        title="Copy in", severity="warning")  # fmt: skip
+            return
+        self.post_message(OpenCopyIn(tab.pod))
 
     def action_commit(self) -> None:
         """The active tab's build container as an image, asked as on the Images screen (C there)."""

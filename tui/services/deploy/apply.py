@@ -20,6 +20,8 @@ from tui.models.deploy.pod_template import Manifest, name_of
 from tui.models.deploy.refusal import explain
 from tui.models.xdg import state_dir
 from tui.services.kube.kube import KubeService
+from tui.services.runs.recorder import RunRecorder
+from tui.services.runs.store import RunStore
 from tui.services.transfer.claim_mounts import ClaimMountStore
 
 FIELD_MANAGER = "k8sx-tui"
@@ -91,11 +93,18 @@ def api_message(exc: ApiException) -> str:
 
 class PodApplier:
     def __init__(
-        self, kube: KubeService, store: AppliedManifests | None = None, mounts: ClaimMountStore | None = None
+        self,
+        kube: KubeService,
+        store: AppliedManifests | None = None,
+        mounts: ClaimMountStore | None = None,
+        recorder: RunRecorder | None = None,
+        project_root: Path | None = None,
     ) -> None:
         self.kube = kube
         self.store = store or AppliedManifests()
         self.mounts = mounts or ClaimMountStore()
+        self.recorder = recorder or RunRecorder(RunStore(), kube)
+        self.project_root = project_root  # the project whose code a run records; None: the working directory
 
     def _core(self) -> k8s.CoreV1Api:
         return k8s.CoreV1Api(self.kube.api_client())
@@ -111,15 +120,28 @@ class PodApplier:
                 )
         ordered = sorted(manifests, key=lambda m: m.get("kind") != "PersistentVolumeClaim")
         done: list[Applied] = []
-        for manifest in ordered:
-            done.append(self._apply_one(namespace, manifest))
-            if manifest.get("kind") == "Pod":
-                self.store.remember(namespace, manifest)
-            pod = _pod_of(manifest)
-            if pod is not None:
-                with contextlib.suppress(OSError):  # only a default for later pulls: never worth failing an apply
-                    self.mounts.remember(namespace, pod)
+        started: list[Manifest] = []  # pods and Jobs created (not an unchanged one configured again): each a run
+        try:
+            for manifest in ordered:
+                done.append(self._apply_one(namespace, manifest))
+                if done[-1].created:
+                    started.append(_with_api_version(manifest))
+                if manifest.get("kind") == "Pod":
+                    self.store.remember(namespace, manifest)
+                pod = _pod_of(manifest)
+                if pod is not None:
+                    with contextlib.suppress(OSError):  # only a default for later pulls: never worth failing an apply
+                        self.mounts.remember(namespace, pod)
+        finally:  # also those started before a later one was refused: they run
+            self._record(namespace, started)
         return done
+
+    def _record(self, namespace: str, started: list[Manifest]) -> None:
+        """The runs of what was started; a recording that fails is logged, never the apply's failure."""
+        try:
+            self.recorder.record_applied(namespace, started, self.project_root or Path.cwd())
+        except Exception:
+            log.exception("the run of %s was not recorded", ", ".join(name_of(m) for m in started) or "nothing")
 
     def check(self, namespace: str, manifests: list[Manifest]) -> None:
         """ApplyFailed with what `apply` would be refused for, changing nothing (dryRun=All): before something is

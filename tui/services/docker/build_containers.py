@@ -1,5 +1,6 @@
-"""The interactive-build containers still running on the engine (ImageService.start_build_container names them
-k8sx-build-…), asked about when leaving the app: they idle until removed, and would outlive it unnoticed."""
+"""The interactive-build containers still running on the engine, asked about when leaving the app: they idle until
+removed, and would outlive it unnoticed. ImageService.start_build_container labels them k8sx-tui.build=1 and names
+them k8sx-build-…; either is enough (one renamed keeps its label, one started by an older version has no label)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 
 import docker
 
-from tui.services.images.images import BUILD_CONTAINER_PREFIX, ImageService
+from tui.services.images.images import BUILD_CONTAINER_PREFIX, BUILD_LABEL, ImageService, is_build_container
 
 
 @dataclass(frozen=True)
@@ -22,16 +23,18 @@ class RunningBuild:
 
 
 def running_builds(client: docker.DockerClient) -> list[RunningBuild]:
-    """By name: the engine's name filter matches anywhere in the name, so the prefix is checked here."""
-    rows = client.api.containers(filters={"name": BUILD_CONTAINER_PREFIX, "status": "running"})
-    found = []
+    """By label or by name (the engine's name filter matches anywhere in a name: the prefix is checked here)."""
+    rows = [
+        *client.api.containers(filters={"label": f"{BUILD_LABEL}=1", "status": "running"}),
+        *client.api.containers(filters={"name": BUILD_CONTAINER_PREFIX, "status": "running"}),
+    ]
+    found: dict[str, RunningBuild] = {}
     for row in rows:
-        name = next(
-            (n.lstrip("/") for n in row.get("Names") or [] if n.lstrip("/").startswith(BUILD_CONTAINER_PREFIX)), ""
-        )
-        if name:
-            found.append(RunningBuild(str(row["Id"]), name, str(row.get("Image") or "?")))
-    return sorted(found, key=lambda build: build.name)
+        names = [n.lstrip("/") for n in row.get("Names") or []]
+        ours = [n for n in names if is_build_container(n, row.get("Labels"))]
+        if ours:
+            found[str(row["Id"])] = RunningBuild(str(row["Id"]), ours[0], str(row.get("Image") or "?"))
+    return sorted(found.values(), key=lambda build: build.name)
 
 
 def remove_builds(client: docker.DockerClient, builds: Iterable[RunningBuild]) -> list[str]:

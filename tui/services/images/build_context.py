@@ -61,6 +61,14 @@ class BuildContext:
         return cls(root, paths, name, extra_files, registries)
 
 
+def copied_paths(root: Path, results: Path | None = None) -> list[str]:
+    """What an interactive build copies of a code folder: what `docker build` would send of it (its .dockerignore,
+    the app's own folders left out), the folder itself first as "." (it lands as the destination)."""
+    ours = dockerignore_patterns(root, results or results_folder(Path.cwd()))
+    kept = exclude_paths(str(root), [*ours, *_dockerignore_patterns(root)])
+    return [".", *sorted(path for path in kept if path != ".")]
+
+
 def _dockerignore_patterns(root: Path) -> list[str]:
     ignore_file = root / ".dockerignore"
     if not ignore_file.is_file():
@@ -69,36 +77,70 @@ def _dockerignore_patterns(root: Path) -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
-def base_registries(dockerfile: str, buildargs: Mapping[str, str]) -> frozenset[str]:
-    """The registries of the images FROM and COPY --from name, with global ARGs and build args substituted;
-    stage names, `scratch` and names that stay unresolved are skipped."""
+@dataclass(frozen=True)
+class _Stage:
+    image: str  # as FROM names it, global ARGs substituted
+    name: str  # its `AS` name, lower case ("" without one)
+
+
+def _stages(dockerfile: str, buildargs: Mapping[str, str]) -> tuple[list[_Stage], list[str]]:
+    """The stages (FROM images with global ARGs and build args substituted) and the images COPY --from names."""
     global_args: dict[str, str] = {}
-    stages: set[str] = {"scratch"}
-    images: list[str] = []
-    seen_from = False
+    stages: list[_Stage] = []
+    copied_from: list[str] = []
     for step in instructions(dockerfile):
         instruction, words = step.keyword, step.rest.split()
-        if instruction == "ARG" and not seen_from:
+        if instruction == "ARG" and not stages:
             for word in words:
                 name, _, default = word.partition("=")
                 global_args[name] = buildargs.get(name, default.strip("\"'"))
         elif instruction == "FROM" and words:
-            seen_from = True
             plain = [word for word in words if not word.startswith("--")]
-            images.append(_substitute(plain[0], global_args))
-            if len(plain) >= 3 and plain[1].lower() == "as":
-                stages.add(plain[2].lower())
+            named = len(plain) >= 3 and plain[1].lower() == "as"
+            stages.append(_Stage(_substitute(plain[0], global_args), plain[2].lower() if named else ""))
         elif instruction == "COPY":
-            images.extend(word.removeprefix("--from=") for word in words if word.startswith("--from="))
+            copied_from.extend(word.removeprefix("--from=") for word in words if word.startswith("--from="))
+    return stages, copied_from
+
+
+def base_registries(dockerfile: str, buildargs: Mapping[str, str]) -> frozenset[str]:
+    """The registries of the images FROM and COPY --from name, with global ARGs and build args substituted;
+    stage names, `scratch` and names that stay unresolved are skipped."""
+    stages, copied_from = _stages(dockerfile, buildargs)
+    names = {"scratch"} | {stage.name for stage in stages if stage.name}
     registries: set[str] = set()
-    for image in images:
-        if image.lower() in stages or image.isdigit() or "$" in image:
+    for image in [*(stage.image for stage in stages), *copied_from]:
+        if image.lower() in names or image.isdigit() or "$" in image:
             continue
         try:
             registries.add(ImageRef.parse(image).registry)
         except ValueError:
             continue
     return frozenset(registries)
+
+
+def final_base(dockerfile: str, buildargs: Mapping[str, str] | None = None) -> str | None:
+    """The image the final stage builds on (through the earlier stages it starts from), global ARGs substituted;
+    None without a FROM, for `scratch`, or when a variable stays unresolved."""
+    stages, _ = _stages(dockerfile, buildargs or {})
+    image = stages[-1].image if stages else ""
+    for earlier in reversed(stages[:-1]):  # `FROM builder`: that stage's own base, and so on
+        if earlier.name and earlier.name == image.lower():
+            image = earlier.image
+    if not image or image.lower() == "scratch" or "$" in image:
+        return None
+    return image
+
+
+def dockerfile_base(folder: str | Path) -> tuple[str, Path] | None:
+    """The final base of the folder's Dockerfile and that file, when it has one that names a base."""
+    path = Path(folder).expanduser() / "Dockerfile"
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:  # none, or unreadable: there is no default from it
+        return None
+    base = final_base(text)
+    return (base, path) if base else None
 
 
 def _substitute(word: str, args: Mapping[str, str]) -> str:

@@ -38,16 +38,22 @@ from tui.services.docker.engine_stream import (
     engine_path,
     engine_unreachable,
 )
-from tui.services.images.build_context import BuildContext
+from tui.services.images.build_context import BuildContext, copied_paths
 from tui.services.images.progress import BuildOutputReader, LayerProgressTracker, registry_error
 from tui.services.images.registry_auth import CredentialsError, DockerCredentials, RegistryAuth, auth_key
 from tui.services.images.registry_login import store_login
-from tui.services.tar.stream import ProgressCallback, TarStream, folder_paths
+from tui.services.tar.stream import ProgressCallback, TarStream
 
 P = TypeVar("P", PushProgress, PullProgress)
 BUILD_CONTAINER_PREFIX = "k8sx-build-"
+BUILD_LABEL = "k8sx-tui.build"  # set to "1" on the build containers the app starts: known whatever they are named
 # PID 1 of a build container: waits for a shell to exec in, and ends at once on `docker stop`.
 KEEP_ALIVE = "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"
+
+
+def is_build_container(name: str, labels: Mapping[str, str] | None) -> bool:
+    """Whether a container is one of the app's interactive builds: by its label, or by its name."""
+    return (labels or {}).get(BUILD_LABEL) == "1" or name.lstrip("/").startswith(BUILD_CONTAINER_PREFIX)
 
 
 class CopyCancelled(ImageError):
@@ -281,7 +287,9 @@ class ImageService:
         command replaces the base's entrypoint; commit() puts the base's entrypoint and command back."""
         name = f"{BUILD_CONTAINER_PREFIX}{uuid.uuid4().hex[:8]}"
         with _engine_errors(f"cannot create a container from {base_image}"):
-            container = self._api.create_container(base_image, entrypoint=[shell, "-c", KEEP_ALIVE], name=name)
+            container = self._api.create_container(
+                base_image, entrypoint=[shell, "-c", KEEP_ALIVE], name=name, labels={BUILD_LABEL: "1"}
+            )
         container_id = str(container["Id"])
         try:
             with _engine_errors(f"cannot start {shell} in {base_image}"):
@@ -300,14 +308,15 @@ class ImageService:
         cancel: threading.Event | None = None,
     ) -> int:
         """Stream local_dir into the container as dest (created if missing, replaced file by file, owned by
-        root); returns the bytes sent. on_progress is called from this thread as chunks go out; setting `cancel`
-        stops the upload at the next chunk (CopyCancelled; what arrived so far stays in the container)."""
+        root), without what its .dockerignore leaves out of a `docker build`; returns the bytes sent. on_progress
+        is called from this thread as chunks go out; setting `cancel` stops the upload at the next chunk
+        (CopyCancelled; what arrived so far stays in the container)."""
         root = Path(local_dir)
         if not root.is_dir():
             raise ImageError(f"cannot copy {root}: not a folder")
         if not dest.startswith("/"):
             raise ImageError(f"the destination in the container must be an absolute path, not {dest!r}")
-        archive = TarStream(root, folder_paths(root), prefix=dest, on_progress=on_progress)
+        archive = TarStream(root, copied_paths(root), prefix=dest, on_progress=on_progress)
         path = engine_path("/containers/{}/archive", container_id)
         call = EngineCall(self._api, "PUT", path)
 

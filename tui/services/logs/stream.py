@@ -192,7 +192,9 @@ class LogStream:
         log_range: LogRange,
         previous: bool = False,
         api_client: Callable[[], k8s.ApiClient] | None = None,
+        resume: LastTimestamp | None = None,
     ) -> None:
+        """`resume`: the last line already had (a run's archive): the stream starts after it."""
         self.kube = kube
         self.target = target
         self.source = source
@@ -204,7 +206,7 @@ class LogStream:
         self._lock = threading.Lock()
         self._response: Any = None
         self._sockets = _Sockets()
-        self._tail = LastTimestamp()
+        self._tail = resume or LastTimestamp()
         self._since_ns: int | None = None
         self._connected_once = False
         self._restarting = False  # the stream ended because the container exited; it will be restarted

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from tui.models.metrics.resources import Amounts, pod_resources
+from tui.models.pods.pending import pending_status
 from tui.models.pods.row import PodRow
 
 Json = Mapping[str, Any]
@@ -53,6 +54,8 @@ def pod_status(pod: Json) -> str:
             running = True
     if reason == "Completed" and running:
         reason = "Running"
+    if reason == "Pending":  # why, in words: Pending: Insufficient nvidia.com/gpu (0/6 nodes)
+        reason = pending_status(pod) or reason
     return _with_deletion(meta, status, reason)
 
 
@@ -95,7 +98,7 @@ def _mini(value: Any) -> object:
     return getattr(value, "mini", value)
 
 
-def _figures(spec: Json) -> Figures:
+def spec_figures(spec: Json) -> Figures:
     """What the spec asks for, summed as the scheduler sums it (pod_resources), read once per distinct spec."""
     containers, init = spec.get("containers") or [], spec.get("initContainers") or []
     try:
@@ -130,7 +133,7 @@ def pod_row(pod: Json) -> PodRow:
     statuses: list[Json] = status.get("containerStatuses") or []
     containers: list[Json] = spec.get("containers") or []
     ready = sum(1 for c in statuses if c.get("ready"))
-    requests, limits, gpus = _figures(spec)
+    requests, limits, gpus = spec_figures(spec)
     return PodRow(
         namespace=str(meta.get("namespace", "")),
         name=str(meta.get("name", "")),

@@ -7,7 +7,9 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from tui.models.project.sandbox import is_sandbox
 from tui.models.project.starter import StarterFacts, starter_text
+from tui.services.kube.kube import KubeService, KubeUnavailable
 from tui.services.project.last_build import BuildPlace
 
 
@@ -18,8 +20,10 @@ def starter_facts(
     pod_file: Path | None,
     template: Mapping[str, str],
     namespace: str,
+    sandbox: bool = False,
 ) -> StarterFacts:
-    """For a k8sx.yaml at `path`: `pod_file` when the editor's pod came from one, else the template's fields."""
+    """For a k8sx.yaml at `path`: `pod_file` when the editor's pod came from one, else the template's fields;
+    `sandbox`: the cluster is the app's local sandbox stack."""
     folder = path.parent
     context, dockerfile = "", ""
     if last_build is not None:
@@ -37,7 +41,19 @@ def starter_facts(
         pod_file=_relative(pod_file, folder) if pod_file is not None else "",
         template=template,
         namespace=namespace,
+        sandbox=sandbox,
     )
+
+
+def on_sandbox(kube: KubeService) -> bool:
+    """The context used (else the kubeconfig's current one) is the app's local sandbox stack's."""
+    context = kube.context
+    if context is None:
+        try:
+            context = kube.kubeconfig().current
+        except KubeUnavailable:
+            return False
+    return is_sandbox(context)
 
 
 def write_starter(path: Path, facts: StarterFacts) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from docker.errors import APIError, NotFound
 
 from tui.services.docker.engine import DockerService
+from tui.services.images.images import is_build_container
 from tui.services.terminal.container_fate import container_fate
 from tui.services.terminal.session import (
     DEFAULT_SHELLS,
@@ -59,6 +60,7 @@ class DockerExecSession(TerminalSession):
         self._named = title is not None
         self.image = ""  # the container's image as it was named when created (a shell choice is kept for it)
         self.container_name = ""  # as the engine names it, known once open (an interactive build's: k8sx-build-…)
+        self.build_container = False  # one of the app's interactive builds (by its label or its name), once open
         self._created = ""  # the container's creation, in the engine's time (its events from then on)
 
     def open(self, columns: int, lines: int) -> None:
@@ -71,6 +73,7 @@ class DockerExecSession(TerminalSession):
             info = self._api.inspect_container(self.container_id)
             self.image = str(info["Config"]["Image"] or "")
             self.container_name = str(info.get("Name") or "").lstrip("/")
+            self.build_container = is_build_container(self.container_name, info["Config"].get("Labels"))
             if not self._named and self.container_name:
                 self.title = f"docker {self.container_name}"  # as the Images screen names a build container
             self._created = str(info.get("Created") or "")

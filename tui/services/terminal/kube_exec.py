@@ -22,6 +22,7 @@ from websocket import ABNF
 
 from tui.services.exec.stream import container_exited, finished_phase
 from tui.services.kube.kube import KubeService
+from tui.services.terminal.pod_fate import pod_fate, pod_uid
 from tui.services.terminal.session import (
     DEFAULT_SHELLS,
     SessionEnd,
@@ -155,6 +156,7 @@ class KubeExecSession(TerminalSession):
         self._seen_output = False
         self._unconfirmed: list[bytes] = []  # typed before the shell said anything: replayed if it is replaced
         self._tty = True
+        self._pod_uid = ""  # to tell the pod deleted or replaced under the session from only the shell dying
         where = f"{namespace}/{pod}" + (f" ({container})" if container else "")
         self.title = f"{'attach' if attach else 'shell'} {where}"
         if attach:
@@ -170,6 +172,7 @@ class KubeExecSession(TerminalSession):
             raise SessionError(self._kube.explain(exc)) from exc
         if self.attach:
             self._prepare_attach()
+        self._pod_uid = pod_uid(self._kube, self.namespace, self.pod)
         self._connect()
 
     def _prepare_attach(self) -> None:
@@ -279,10 +282,10 @@ class KubeExecSession(TerminalSession):
         if self.closing:
             return self.finish(SessionEnd("closed"))
         if self._status is None:
-            return self.finish(SessionEnd(lost))
+            return self._cut_off(SessionEnd(lost))
         end = end_from_status(self._status)
         if self.attach or self._seen_output:
-            return self.finish(end)
+            return self._cut_off(end) if end.exit_code is None or end.exit_code > 128 else self.finish(end)
         program_missing = end.exit_code is None and is_not_found(end.reason)
         if self._announce and program_missing:  # no sh: start the shells directly
             self._announce = False
@@ -294,6 +297,11 @@ class KubeExecSession(TerminalSession):
             why = f"{self.command[0]}: not found" if end.exit_code == 127 else end.reason
             return self.finish(SessionEnd(no_shell_message(self._candidates, why)))
         return self.finish(end)
+
+    def _cut_off(self, end: SessionEnd) -> bytes:
+        """Killed or disconnected: said as what became of the pod when it was deleted or replaced meanwhile."""
+        fate = pod_fate(self._kube, self.namespace, self.pod, self._pod_uid)
+        return self.finish(SessionEnd(fate, end.exit_code) if fate else end)
 
     def _retry(self) -> bytes:
         try:

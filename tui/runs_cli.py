@@ -1,0 +1,108 @@
+"""`k8sx-tui runs list|show|logs|export`: the run records for scripts. The store is the app's own
+($XDG_STATE_HOME/k8sx-tui/runs); nothing here talks to a cluster. Exit 0 when done, 1 when the run or its log is
+not there (said on stderr), 2 when the arguments need a choice (which container)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, BinaryIO, TextIO
+
+from tui.models.logs.safe_text import safe_lines
+from tui.models.runs.listing import COLUMNS, run_status, summary_cells
+from tui.models.runs.page import run_page
+from tui.services.runs.export import ExportRefused, export_run
+from tui.services.runs.store import RunNotFound, RunStore
+
+# `docker ps`'s order: the id first, the rest as the Runs screen shows them.
+LIST_COLUMNS = ("RUN ID", *(column for column in COLUMNS if column != "ID"))
+
+
+def run_runs(args: argparse.Namespace, store: RunStore | None = None) -> int:
+    store = store or RunStore()
+    try:
+        match args.runs_command:
+            case "list":
+                return list_runs(store, args.json, sys.stdout)
+            case "show":
+                return show_run(store, args.run, args.json, sys.stdout)
+            case "logs":
+                return print_log(store, args.run, args.container, sys.stdout.buffer)
+            case _:
+                print(f"exported to {export_run(store, args.run, Path(args.folder).expanduser())}")
+                return 0
+    except (RunNotFound, ExportRefused) as exc:
+        return _refused(str(exc), 1)
+    except BrokenPipeError:  # `| head`: the reader has what it wanted; stdout is not flushed again at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:
+        return _refused(str(exc), 1)
+    finally:
+        store.close()
+
+
+def _refused(text: str, code: int) -> int:
+    print(f"k8sx-tui runs: {text}", file=sys.stderr)
+    return code
+
+
+def list_runs(store: RunStore, as_json: bool, out: TextIO) -> int:
+    summaries = store.summaries()
+    now = time.time()
+    if as_json:
+        items = [asdict(summary) | {"status": summary_cells(summary, now)[COLUMNS.index("STATUS")]}
+                 for summary in summaries]  # fmt: skip
+        out.write(json.dumps(items, indent=2) + "\n")
+        return 0
+    rows = [LIST_COLUMNS]
+    for summary in summaries:
+        cells = summary_cells(summary, now)  # control characters shown, never sent to the terminal
+        rows.append((cells[-1], *cells[:-1]))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(LIST_COLUMNS))]
+    for row in rows:
+        out.write("   ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() + "\n")
+    return 0
+
+
+def show_run(store: RunStore, run_id: str, as_json: bool, out: TextIO) -> int:
+    run = store.get(run_id)
+    results, logs = store.results(run.id), store.logs(run.id)
+    if as_json:
+        record: dict[str, Any] = asdict(run) | {"status": run_status(run)}
+        record["results"] = [asdict(result) for result in results]
+        record["logs"] = [asdict(archive) for archive in logs]
+        out.write(json.dumps(record, indent=2) + "\n")
+    else:
+        out.write(safe_lines(run_page(run, results, logs)))
+    return 0
+
+
+def print_log(store: RunStore, run_id: str, container: str | None, out: BinaryIO) -> int:
+    from tui.services.runs.log_archive import read_archived
+
+    run = store.get(run_id)
+    archives = store.logs(run.id)
+    names = ", ".join(archive.container for archive in archives)
+    if container is not None:
+        archives = [archive for archive in archives if archive.container == container]
+        if not archives:
+            return _refused(
+                f"run {run.id} has no archived log of a container {container!r} (it has: {names or 'none'})", 1
+            )
+    if not archives:
+        return _refused(f"run {run.id} has no archived log yet", 1)
+    if len(archives) > 1:
+        return _refused(f"run {run.id} has logs of several containers: choose one with --container ({names})", 2)
+    path = Path(archives[0].path)
+    if not path.is_file():
+        return _refused(f"the archived log of run {run.id} is gone: {path}", 1)
+    for line in read_archived(path):
+        out.write(line)
+    out.flush()
+    return 0

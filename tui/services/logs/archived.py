@@ -1,0 +1,142 @@
+"""A run's archived logs on the Logs screen: read like followed logs (the same history, search, filter and save),
+from the run's archive files instead of the server, so they read the same after the pod was deleted.
+
+ArchivedStream is a LogStream whose events come from an archive: its lines in blocks, its recorded gaps, its end.
+ArchivedLogSession is a LogSession that starts such streams for the containers chosen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tui.models.logs.lines import (
+    LogChunk,
+    LogRange,
+    LogTarget,
+    StreamConnected,
+    StreamEnded,
+    StreamEvent,
+    StreamGap,
+)
+from tui.models.runs.run import LogArchive, Run
+from tui.services.kube.kube import KubeService
+from tui.services.logs.containers import PodContainers, pod_containers
+from tui.services.logs.feed import LogFeed
+from tui.services.logs.session import LogSession
+from tui.services.logs.stream import LogStream
+from tui.services.runs.log_archive import archived_blocks
+from tui.services.runs.store import RunNotFound, RunStore
+
+ALL_ARCHIVED = LogRange(None, None)
+TAIL_S = 1.0  # an archive still written is read again this often (the follower writes it about once a second)
+
+
+@dataclass(frozen=True)
+class RunLogs:
+    """A run and its archived logs, as the Logs screen shows them."""
+
+    run: Run
+    archives: dict[str, LogArchive]  # container -> its archive
+    pod: PodContainers  # the containers archived, in the pod's order; the default one as kubectl picks it
+
+    @property
+    def label(self) -> str:
+        return f"archived log of run {self.run.id} ({self.run.namespace}/{self.run.pod or self.run.name})"
+
+
+class NoRunLogs(Exception):
+    """The run is unknown, or has no archived log: the words say which."""
+
+
+def load_run_logs(store: RunStore, run_id: str) -> RunLogs:
+    """Blocking (a thread): the run and its archives; NoRunLogs in words when there is nothing to show."""
+    try:
+        run = store.get(run_id)
+    except RunNotFound as exc:
+        raise NoRunLogs(str(exc)) from exc
+    archives = {archive.container: archive for archive in store.logs(run.id)}
+    if not archives:
+        raise NoRunLogs(f"run {run.id} ({run.name}) has no archived log: it was not followed while k8sx-tui ran")
+    declared = manifest_containers(run.manifest)
+    order = [name for name in declared.containers if name in archives]
+    names = (*order, *sorted(set(archives) - set(order)))
+    default = declared.default if declared.default in archives else names[0]
+    return RunLogs(run, archives, PodContainers(run.namespace, run.pod or run.name, names, default))
+
+
+def manifest_containers(manifest: str) -> PodContainers:
+    """The containers of a run's manifest (a Pod, or a Job's pod template); none when it cannot be read."""
+    try:
+        document: Any = yaml.safe_load(manifest) if manifest else None
+    except yaml.YAMLError:
+        document = None
+    if not isinstance(document, dict):
+        return PodContainers("", "", (), "")
+    if document.get("kind") == "Job":
+        template = (document.get("spec") or {}).get("template") if isinstance(document.get("spec"), dict) else None
+        document = template if isinstance(template, dict) else {}
+    try:
+        return pod_containers(document)
+    except (AttributeError, KeyError, TypeError):  # a hand-written manifest of the wrong shape
+        return PodContainers("", "", (), "")
+
+
+class ArchivedStream(LogStream):
+    """One container's archived log, read from its file (no request to the server). While the run follower still
+    archives it, the lines it adds are read as they come, until the archive's record says it is complete."""
+
+    def __init__(self, kube: KubeService, target: LogTarget, source: int, archive: LogArchive, store: RunStore) -> None:
+        super().__init__(kube, target, source, ALL_ARCHIVED)
+        self.archive = archive
+        self.store = store
+
+    def events(self) -> Iterator[StreamEvent]:
+        yield StreamConnected(self.source)
+        offset, gaps, archive = 0, 0, self.archive
+        while not self.stopped:
+            complete = archive.complete  # (read before the file: lines written before it said so are read next)
+            for block, end in archived_blocks(Path(archive.path), offset):
+                if self.stopped:
+                    return
+                offset = end  # where the next reading starts
+                yield LogChunk(self.source, block, block.count(b"\n"))
+            for gap in archive.gaps[gaps:]:
+                yield StreamGap(self.source, gap)
+            gaps = len(archive.gaps)
+            if complete:
+                yield StreamEnded(self.source, "archived log, complete")
+                return
+            if self._stopped.wait(TAIL_S):
+                return
+            archive = self._record() or archive
+
+    def _record(self) -> LogArchive | None:
+        """The archive's record as the store has it now."""
+        found = [a for a in self.store.logs(self.archive.run_id) if a.container == self.target.container]
+        return found[0] if found else None
+
+
+class ArchivedLogSession(LogSession):
+    """A LogSession over a run's archives: `start` reads the chosen containers' archives instead of following."""
+
+    def __init__(self, kube: KubeService, run_logs: RunLogs, store: RunStore) -> None:
+        super().__init__(kube)
+        self.run_logs = run_logs
+        self.store = store
+
+    def start(
+        self, targets: list[tuple[LogTarget, str]], log_range: LogRange, previous: bool
+    ) -> list[tuple[LogStream, LogFeed]]:
+        super().start(targets, ALL_ARCHIVED, False)  # the history, the feed and a source per container
+        archives = self.run_logs.archives
+        self.streams = [
+            ArchivedStream(self.kube, target, source, archives[target.container], self.store)
+            for source, (target, _) in enumerate(targets)
+        ]
+        assert self.feed is not None
+        return [(stream, self.feed) for stream in self.streams]
