@@ -31,11 +31,27 @@ class ScreenTabs(Static):
         self._spans: list[tuple[int, int, str]] = []
 
     def on_mount(self) -> None:
-        source = cast(ModeSource, self.app)
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        """The widest of the labellings that fits: ` 1 Pods `, then `1 Pods`, then `1 Pod` (titles cut to 3): on
+        a narrow terminal every key stays in sight."""
+        tabs = cast(ModeSource, self.app).mode_tabs
+        room = self.size.width - 2 if self.size.width else 10_000
+        for labels in (
+            [f" {key} {title} " for key, _, title in tabs],
+            [f"{key} {title}" for key, _, title in tabs],
+            [f"{key} {title[:3]}" for key, _, title in tabs],
+        ):
+            if sum(len(label) + 1 for label in labels) - 1 <= room:
+                break
         parts: list[Content | tuple[str, str] | str] = []
+        self._spans = []
         x = 1  # the left padding
-        for key, mode, title in source.mode_tabs:
-            label = f" {key} {title} "
+        for label, (_, mode, _) in zip(labels, tabs, strict=True):
             style = "bold reverse $accent" if mode == self.current else ""
             parts.append((label, style))
             self._spans.append((x, x + len(label), mode))
