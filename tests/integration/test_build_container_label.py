@@ -38,3 +38,34 @@ def test_a_build_container_is_labelled_and_still_listed_once_renamed(engine: doc
     listed = {b.container_id: b.name for b in running_builds(engine)}
     assert listed.get(build.container_id) == renamed
     assert list(listed).count(build.container_id) == 1
+
+
+def test_a_build_container_of_another_running_instance_is_not_offered_one_of_a_gone_one_is(
+    engine: docker.DockerClient, base: str
+) -> None:
+    """Quitting one k8sx-tui never offers to delete the work of another still running on this machine; a container
+    whose k8sx-tui is gone (crashed, or quit keeping it) is offered, as one started here is."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # another live process
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    host = socket.gethostname()
+    try:
+        made = {}
+        for owner in (f"{host}:{other.pid}", f"{host}:{gone.stdout.strip()}", f"{host}:{os.getpid()}"):
+            name = f"k8sx-build-{uuid.uuid4().hex[:8]}"
+            container = engine.api.create_container(
+                base, entrypoint=["/bin/sh", "-c", "sleep 300"], name=name,
+                labels={BUILD_LABEL: "1", "k8sx-tui.owner": owner},
+            )  # fmt: skip
+            engine.api.start(container["Id"])
+            made[owner] = container["Id"]
+        listed = {b.container_id for b in running_builds(engine)}
+        assert made[f"{host}:{other.pid}"] not in listed
+        assert made[f"{host}:{gone.stdout.strip()}"] in listed and made[f"{host}:{os.getpid()}"] in listed
+    finally:
+        other.kill()
+        other.wait()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import socket
 import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -47,6 +49,7 @@ from tui.services.tar.stream import ProgressCallback, TarStream
 P = TypeVar("P", PushProgress, PullProgress)
 BUILD_CONTAINER_PREFIX = "k8sx-build-"
 BUILD_LABEL = "k8sx-tui.build"  # set to "1" on the build containers the app starts: known whatever they are named
+OWNER_LABEL = "k8sx-tui.owner"  # HOST:PID of the k8sx-tui that started it (build_containers.py: whose it is)
 # PID 1 of a build container: waits for a shell to exec in, and ends at once on `docker stop`.
 KEEP_ALIVE = "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"
 
@@ -54,6 +57,10 @@ KEEP_ALIVE = "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"
 def is_build_container(name: str, labels: Mapping[str, str] | None) -> bool:
     """Whether a container is one of the app's interactive builds: by its label, or by its name."""
     return (labels or {}).get(BUILD_LABEL) == "1" or name.lstrip("/").startswith(BUILD_CONTAINER_PREFIX)
+
+
+def owner_label() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class CopyCancelled(ImageError):
@@ -288,7 +295,10 @@ class ImageService:
         name = f"{BUILD_CONTAINER_PREFIX}{uuid.uuid4().hex[:8]}"
         with _engine_errors(f"cannot create a container from {base_image}"):
             container = self._api.create_container(
-                base_image, entrypoint=[shell, "-c", KEEP_ALIVE], name=name, labels={BUILD_LABEL: "1"}
+                base_image,
+                entrypoint=[shell, "-c", KEEP_ALIVE],
+                name=name,
+                labels={BUILD_LABEL: "1", OWNER_LABEL: owner_label()},
             )
         container_id = str(container["Id"])
         try:
