@@ -12,6 +12,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -136,9 +137,27 @@ async def deploy_from_template(pilot: Pilot[None], app: K8sxApp) -> None:
             subprocess.run(delete, capture_output=True)
 
 
+async def runs_views(pilot: Pilot[None], app: K8sxApp) -> None:
+    """The Runs screen with the run deploy_from_template recorded, and that run's page."""
+    try:
+        await app.switch_mode("runs")
+        await pilot.pause(3.5)  # the list refreshes every few seconds
+        save(app, "runs")
+        await pilot.press("enter")
+        await pilot.pause(1.0)
+        save(app, "run-page")
+    except Exception as exc:
+        print(f"skipped the runs views: {exc}", file=sys.stderr)
+    while len(app.screen_stack) > 1:
+        app.pop_screen()
+        await pilot.pause(0.1)
+
+
 async def main() -> None:
     add_demo_pods()
     start_log(default_log_path())  # as the installed app does: help and doctor show where it is
+    # The runs and what the app remembers are this run's own: the pictures do not depend on who runs this.
+    os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="k8sx-screenshots-")
     kube = KubeService(os.environ["KUBECONFIG"], None, NAMESPACE)
     # Only the bundled themes and the built-in settings: the pictures do not depend on who runs this.
     app = K8sxApp(Backends(kube, DockerService(os.environ["DOCKER_HOST"])), theme_dirs=[bundled_theme_dir()])
@@ -164,6 +183,7 @@ async def main() -> None:
         for name, keys, wait in views:
             await shot(pilot, app, name, keys, wait)
         await deploy_from_template(pilot, app)
+        await runs_views(pilot, app)
         await app.switch_mode("terminal")
         await pilot.pause(0.2)
         terminal = app.screen
