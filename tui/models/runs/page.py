@@ -8,6 +8,7 @@ import time
 from collections.abc import Sequence
 
 from tui.models.runs.listing import run_status, span_text
+from tui.models.runs.result_state import ResultsState
 from tui.models.runs.run import LogArchive, Run, RunResult
 from tui.models.units import counted, human_bytes
 
@@ -16,11 +17,22 @@ def when(stamp: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp)) if stamp is not None else "-"
 
 
-def run_page(run: Run, results: Sequence[RunResult], logs: Sequence[LogArchive]) -> str:
-    return "\n".join(run_page_lines(run, results, logs)) + "\n"
+def run_page(
+    run: Run,
+    results: Sequence[RunResult],
+    logs: Sequence[LogArchive],
+    states: Sequence[ResultsState] | None = None,
+) -> str:
+    """`states`: whether each pull's local files still match (results_states, one per result), when checked."""
+    return "\n".join(run_page_lines(run, results, logs, states)) + "\n"
 
 
-def run_page_lines(run: Run, results: Sequence[RunResult], logs: Sequence[LogArchive]) -> list[str]:
+def run_page_lines(
+    run: Run,
+    results: Sequence[RunResult],
+    logs: Sequence[LogArchive],
+    states: Sequence[ResultsState] | None = None,
+) -> list[str]:
     lines = [
         f"Run {run.id}: {run.kind} {run.name}",
         f"  context {run.context} · namespace {run.namespace} · server {run.server or '-'}",
@@ -53,10 +65,7 @@ def run_page_lines(run: Run, results: Sequence[RunResult], logs: Sequence[LogArc
         ),
         "",
         "Results pulled",
-        *(
-            f"  {when(result.at)} {result.local_path}: {counted(result.files, 'file')}, {human_bytes(result.bytes)}"
-            for result in results
-        ),
+        *_result_lines(results, states),
         "",
         "Logs archived",
         *(
@@ -74,6 +83,18 @@ def run_page_lines(run: Run, results: Sequence[RunResult], logs: Sequence[LogArc
     if run.code is not None and run.code.diff:
         lines += ["", "Code diff", *(f"  {line}" for line in run.code.diff.splitlines())]
     return _with_none(lines)
+
+
+def _result_lines(results: Sequence[RunResult], states: Sequence[ResultsState] | None) -> list[str]:
+    """Each pull: when, where, files and bytes; then, once checked, whether the files there still match."""
+    lines: list[str] = []
+    for index, result in enumerate(results):
+        lines.append(
+            f"  {when(result.at)} {result.local_path}: {counted(result.files, 'file')}, {human_bytes(result.bytes)}"
+        )
+        if states is not None and index < len(states):
+            lines.append(f"    {states[index].words}")
+    return lines
 
 
 def _code_lines(run: Run) -> list[str]:

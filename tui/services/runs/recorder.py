@@ -37,8 +37,8 @@ class RunRecorder:
         if not started:
             return []
         project, code = _project_and_code(project_root)
+        server = str(self.kube.api_client().configuration.host or "")  # (loads the kubeconfig: its context too)
         context = self.kube.context or ""
-        server = str(self.kube.api_client().configuration.host or "")
         now = time.time()
         runs: list[Run] = []
         for manifest in started:

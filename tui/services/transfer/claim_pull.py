@@ -24,9 +24,10 @@ from typing import Any
 from kubernetes import client as k8s
 from kubernetes.client.exceptions import ApiException
 
-from tui.models.transfer.progress import TransferProgress, TransferSummary
+from tui.models.transfer.progress import TransferProgress
 from tui.services.kube.kube import KubeService
-from tui.services.transfer.pull import DestinationExists, PodFileTransfer, TransferFailed, pull_source
+from tui.services.runs.result_recorder import ResultRecorder, run_name
+from tui.services.transfer.pull import DestinationExists, PodFileTransfer, PullSummary, TransferFailed, pull_source
 
 Json = dict[str, Any]
 REQUEST_TIMEOUT_S = 15.0
@@ -82,7 +83,7 @@ class ClaimMount:
 
 @dataclass(frozen=True)
 class ClaimPullSummary:
-    transfer: TransferSummary
+    transfer: PullSummary
     helper: str  # the helper pod's name (deleted by now)
     node: str  # where it ran
 
@@ -221,9 +222,17 @@ def start_problem(pod: Json) -> tuple[str | None, bool]:
 class ClaimPull:
     """Copy files from a claim through a helper pod; blocking (run it in a thread worker)."""
 
-    def __init__(self, kube: KubeService, transfer: PodFileTransfer | None = None) -> None:
+    def __init__(
+        self, kube: KubeService, transfer: PodFileTransfer | None = None, results: ResultRecorder | None = None
+    ) -> None:
         self.kube = kube
         self.transfer = transfer or PodFileTransfer(kube)
+        self.results = results or ResultRecorder()  # each pull of a run's pod is recorded on the run
+
+    def record_result(self, namespace: str, run: str, summary: PullSummary) -> PullSummary:
+        """`summary` recorded on the newest run named `run` (a pod's or its Job's), if the app started one."""
+        self.results.record(self.kube.context or "", namespace, run, summary)
+        return summary
 
     def _core(self) -> k8s.CoreV1Api:
         return k8s.CoreV1Api(self.kube.api_client())
@@ -365,9 +374,10 @@ class ClaimPull:
         progress: Callable[[TransferProgress], None] | None = None,
         cancel: threading.Event | None = None,
         resume: bool = False,
-    ) -> TransferSummary:
+    ) -> PullSummary:
         """What `r` does: exec into the pod while it runs; once it has finished (or none of its containers runs),
-        through a helper pod on the claim it mounted at remote_path. Resumable under the pod's name either way."""
+        through a helper pod on the claim it mounted at remote_path. Resumable under the pod's name either way.
+        Recorded on the pod's run (its Job's for a Job's pod) when the app started it."""
         source = pull_source(namespace, pod, remote_path)
         try:
             found = self._read_pod(namespace, pod)
@@ -375,9 +385,10 @@ class ClaimPull:
             raise ClaimPullFailed(f"cannot read pod {namespace}/{pod}: {self.kube.explain(exc)}") from exc
         if not is_finished(found):
             container = container_with(found, remote_path)
-            return self.transfer.pull(
+            pulled = self.transfer.pull(
                 namespace, pod, remote_path, destination, container, overwrite, progress, cancel, resume=resume
             )
+            return self.record_result(namespace, run_name(found), pulled)
         state = finished_state(found)
         if not claim_mounts(found):
             raise ClaimPullFailed(
@@ -388,10 +399,11 @@ class ClaimPull:
             spec = helper_spec_from_pod(found, remote_path)
         except ClaimPullFailed as exc:
             raise ClaimPullFailed(f"pod {pod} {state}, so only its claims can be read: {exc}") from None
-        return self.pull_noted(
+        pulled = self.pull_noted(
             namespace, spec, remote_path, destination, f"pod {pod} {state}", overwrite, progress, cancel,
             resume=resume, source=source,
         )  # fmt: skip
+        return self.record_result(namespace, run_name(found), pulled)
 
     def pull_noted(
         self,
@@ -405,7 +417,7 @@ class ClaimPull:
         cancel: threading.Event | None = None,
         resume: bool = False,
         source: str | None = None,
-    ) -> TransferSummary:
+    ) -> PullSummary:
         """`pull` with what the helper waits for said in the progress (after `why_helper`, "pod x has completed"),
         and the claim, helper and node in the summary's note."""
         started = time.monotonic()

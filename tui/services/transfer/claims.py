@@ -232,7 +232,8 @@ def pull_claim(
     resume: bool = False,
 ) -> TransferSummary:
     """What `r` on a claim does: through the pod that mounts it (exec while it runs, else its helper), or a helper
-    pod with `image` and the plan's placement; the done line says which. Blocking."""
+    pod with `image` and the plan's placement; the done line says which. Blocking. Recorded on the run of the pod
+    read through, else of the app's last pod on the claim (when the app started it)."""
     claim = plan.claim
     remote = plan.remote_path(typed)
     if plan.pod:
@@ -244,6 +245,7 @@ def pull_claim(
     if not spec.image:
         raise ClaimUnreadable("name an image with sh and tar for the helper pod")
     why = f"no pod mounts claim {claim.name} now (helper image {spec.image})"
-    return pulls.pull_noted(
+    summary = pulls.pull_noted(
         claim.namespace, spec, remote, destination, why, overwrite, progress, cancel, resume, plan.source(typed)
     )
+    return pulls.record_result(claim.namespace, plan.recorded_pod, summary) if plan.recorded_pod else summary

@@ -70,6 +70,14 @@ ESTIMATE = re.compile(rb"^k8sx:estimate (\d+) (\d+)$", re.MULTILINE)
 TAR_STATUS = re.compile(rb"^k8sx:tar (\d+)$", re.MULTILINE)
 
 
+@dataclass(frozen=True)
+class PullSummary(TransferSummary):
+    """A pull's summary with the sha256 of every file that arrived (computed as it was written, checked against the
+    pod's), by its path inside the destination; `.` for a pulled file itself. What a run records of its results."""
+
+    sha256: dict[str, str] = field(default_factory=dict)
+
+
 class TransferFailed(Exception):
     """In words; what was kept (for a resume) is said in the message."""
 
@@ -186,7 +194,7 @@ class PodFileTransfer:
         verify: bool = True,
         resume: bool = False,
         source: str | None = None,
-    ) -> TransferSummary:
+    ) -> PullSummary:
         """Copy remote_path (a file or a folder) to destination; it appears complete or not at all.
 
         A cut pull (cancel, a dropped connection, a full disk, a killed process) leaves its hidden folder; with
@@ -239,9 +247,9 @@ class PodFileTransfer:
         if received.refused:
             shown = "; ".join(received.refused[:20])
             log.warning("pull of %s refused %d entries: %s", remote_path, len(received.refused), shown)
-        return TransferSummary(
+        return PullSummary(
             destination, len(received.hashes), received.bytes, received.verified, time.monotonic() - started,
-            received.refused, meter.received, received.reused,
+            received.refused, meter.received, received.reused, sha256=_inside(name, received.hashes),
         )  # fmt: skip
 
     # ---------------------------------------------------------------- a pull from the start
@@ -411,6 +419,11 @@ class PodFileTransfer:
             raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
         os.replace(part, staging / path)
         return digest.hexdigest()
+
+
+def _inside(name: str, hashes: dict[str, str]) -> dict[str, str]:
+    """The digests by path inside the destination: the archive's paths start with the name pulled."""
+    return {"." if path == name else path.removeprefix(name + "/"): digest for path, digest in hashes.items()}
 
 
 def _feed(stream: ExecStream, data: bytes) -> None:
