@@ -38,13 +38,15 @@ from tui.messages import (
     PodsDeployed,
 )
 from tui.models.health import ClusterHealth, EngineHealth, Reachability
+from tui.screens.common.cleanup import Puller
 from tui.screens.common.failures import Notice, WorkerFailures, report_failure
 from tui.screens.common.help import HelpScreen, binding_entries, help_groups
-from tui.screens.common.leave import LeaveChoice, LeaveScreen
+from tui.screens.common.leave import LeaveChoice, LeaveScreen, delete_then_leave
 from tui.screens.deploy.project_forwards import forward_project_in
 from tui.screens.forward.registry import restore_kept_forwards
 from tui.screens.nodes.messages import ShowPodsOnNode
 from tui.screens.pods.pods import PodsScreen
+from tui.screens.runs.messages import PullRunResults
 from tui.services.heavy_imports import heavy_imports
 from tui.services.kube.kube import ALL_NAMESPACES
 from tui.settings import DEFAULT_THEME, Settings
@@ -259,7 +261,7 @@ class K8sxApp(WorkerFailures, App[None]):
         if info.name == "runs":
             from tui.screens.runs.runs import RunsScreen
 
-            return RunsScreen()
+            return RunsScreen(backends.kube)
         if info.name == "nodes":
             from tui.screens.nodes.nodes import NodesScreen
 
@@ -295,6 +297,12 @@ class K8sxApp(WorkerFailures, App[None]):
         await self.switch_mode("pods")
         if isinstance(self.screen, PodsScreen):
             self.screen.show_node(message.node)
+
+    def on_pull_run_results(self, message: PullRunResults) -> None:  # r on the Runs screen: the pod list's pull
+        from tui.screens.transfer.pod_flows import PodTransfers
+
+        settings = self.settings
+        PodTransfers(self.screen, self.backends.kube, settings.results_path, settings.data_path).pull([message.pod])
 
     def on_open_copy_in(self, message: OpenCopyIn) -> None:
         from tui.screens.transfer.pod_flows import PodTransfers
@@ -383,8 +391,16 @@ class K8sxApp(WorkerFailures, App[None]):
             return
 
         def chosen(choice: LeaveChoice | None) -> None:
-            if choice == "delete":
-                self.delete_then_exit(running, builds)
+            if choice == "delete":  # the pods through the safe clean-up (a run's logs or results at stake: asked)
+                screen = self.screen
+                delete_then_leave(
+                    screen,
+                    kube,
+                    running,
+                    lambda: self.cleanup_puller(screen),
+                    lambda: self.delete_then_exit([], builds),
+                    self._stay,
+                )
             elif choice == "keep":
                 self.exit()
             else:
@@ -395,6 +411,18 @@ class K8sxApp(WorkerFailures, App[None]):
         unknown = unknown if running or builds else ""  # said only beside pods
         screen = LeaveScreen([pod.key for pod in running], [str(build) for build in builds], unknown, unsaved)
         self.call_from_thread(self.push_screen, screen, chosen)
+
+    def _stay(self) -> None:
+        self._leaving = False
+
+    def cleanup_puller(self, screen: Screen[object]) -> Puller:
+        """The pod list's pull of results (r), for a clean-up asked where the transfer flows may not be imported
+        (Deploy's X, the leave prompt): see tui.screens.common.cleanup.app_puller."""
+        from tui.screens.pods.cleanup_pull import PodListPuller
+        from tui.screens.transfer.pod_flows import PodTransfers
+
+        settings = self.settings
+        return PodListPuller(PodTransfers(screen, self.backends.kube, settings.results_path, settings.data_path))
 
     def _running_builds(self) -> tuple[list[RunningBuild], str]:
         """The interactive-build containers still running, or none and why they are not known (said only beside

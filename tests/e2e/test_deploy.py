@@ -167,7 +167,8 @@ async def test_the_template_prefills_the_last_pushed_image_and_a_gpu_pod_waits_w
         text = follow_text(app)
         assert re.search(r"not scheduled: 0/\d+ nodes are available: ", text), text  # however many nodes the stack has
         assert "pod gpu-train: Pending" in text
-        await settle(pilot, lambda: listed(app) == {"gpu-train": "Pending"}, what="listed as Pending")
+        pending = re.compile(r"Pending: Insufficient nvidia\.com/gpu \(0/\d+ nodes\)")  # STATUS says why
+        await settle(pilot, lambda: pending.fullmatch(listed(app).get("gpu-train", "")) is not None, what="Pending")
     spec = pod(stack, namespace, "gpu-train")["spec"]
     assert isinstance(spec, dict) and spec["containers"][0]["args"] == ["--epochs", "3"]
 

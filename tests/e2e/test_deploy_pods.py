@@ -10,6 +10,7 @@ from tests.support.app import SIZE, make_app, settle
 from tests.support.stack import StackEnv, kubectl, wait_for
 from tests.support.state import own_state
 from tui.app import K8sxApp
+from tui.screens.common.cleanup import CleanupQuestion
 from tui.screens.common.dialogs import ConfirmScreen
 from tui.screens.common.leave import LeaveScreen
 
@@ -45,16 +46,17 @@ async def test_only_the_apps_pods_are_listed_and_finished_ones_go_after_a_confir
         set_phase(stack, namespace, "done", "Succeeded")
         await settle(pilot, lambda: listed(app).get("done") == "Succeeded", what="done finished")
         await pilot.press("X")
-        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirm dialog")
-        question = str(app.screen.query_one("#question").content)  # type: ignore[attr-defined]
-        assert question == f"Delete 1 finished pod in {namespace}?\n  done (Succeeded)"
+        # "done" is a run whose results were never pulled: the safe clean-up's question (tests/e2e/test_safe_cleanup.py)
+        await settle(pilot, lambda: isinstance(app.screen, CleanupQuestion), what="the confirm dialog")
+        question = str(app.screen.query_one("#cleanup-question").content)  # type: ignore[attr-defined]
+        assert question.startswith(f"Delete 1 finished pod in {namespace}?\n  done (Succeeded)\n")
         await pilot.press("enter")  # the focus starts on Cancel
         await pilot.pause(1.0)
         assert server_pods(stack, namespace) == ["busy", "done", "not-ours"]
 
         await pilot.press("X")
-        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirm dialog again")
-        await pilot.press("tab", "enter")  # Delete
+        await settle(pilot, lambda: isinstance(app.screen, CleanupQuestion), what="the confirm dialog again")
+        await pilot.press("tab", "tab", "enter")  # Delete anyway
         await settle(pilot, lambda: server_pods(stack, namespace) == ["busy", "not-ours"], what="done deleted")
         await settle(pilot, lambda: listed(app) == {"busy": "Running"}, what="the list follows")
 
@@ -128,6 +130,9 @@ async def test_leaving_with_the_apps_pods_running_asks_keep_or_delete(stack: Sta
         await pilot.press("ctrl+q")  # pods of an earlier session count too
         await settle(pilot, lambda: isinstance(app.screen, LeaveScreen), what="the leave question")
         await pilot.press("tab", "tab", "enter")  # Delete them, quit
+        # train is a run whose log is not archived to its end: the safe clean-up asks first
+        await settle(pilot, lambda: isinstance(app.screen, CleanupQuestion), what="the clean-up question")
+        await pilot.press("tab", "tab", "enter")  # Delete anyway
         await settle(pilot, lambda: not app.is_running, what="the app gone")
     wait_for(lambda: server_pods(stack, namespace) == [], what="train deleted")
 

@@ -4,8 +4,10 @@ midway and started again continues without a line repeated or lost."""
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
@@ -47,6 +49,17 @@ def start_run(stack: StackEnv, kube: KubeService, store: RunStore, image: str, n
     return run
 
 
+@contextlib.contextmanager
+def following(kube: KubeService, store: RunStore) -> Iterator[RunFollower]:
+    """A follower polling every half second, stopped however the block ends."""
+    follower = RunFollower(kube, store, poll_s=0.5)
+    follower.start()
+    try:
+        yield follower
+    finally:
+        follower.stop()
+
+
 def kubectl_logs(stack: StackEnv, namespace: str, name: str) -> bytes:
     return subprocess.run(
         ["kubectl", "--kubeconfig", stack.kubeconfig, "logs", "-n", namespace, name, "-c", "main"],
@@ -75,9 +88,7 @@ def test_a_run_log_is_archived_as_kubectl_prints_it_and_outlives_its_pod(
 ) -> None:
     store = RunStore(tmp_path / "runs")
     run = start_run(stack, kube, store, pushed_image, "numbered", PRINT_AND_EXIT)
-    follower = RunFollower(kube, store, poll_s=0.5)
-    follower.start()
-    try:
+    with following(kube, store):
         wait_for(lambda: store.get(run.id).phase == "Succeeded", timeout=120, what="the run Succeeded")
         wait_for(lambda: complete(store, run), timeout=60, what="its log archived to the end")
         printed = kubectl_logs(stack, kube.namespace, "numbered")
@@ -95,8 +106,6 @@ def test_a_run_log_is_archived_as_kubectl_prints_it_and_outlives_its_pod(
         time.sleep(1.5)  # a poll or two with the pod gone: the ended run keeps what it said
         assert archived(store, run) == printed
         assert store.get(run.id).phase == "Succeeded" and complete(store, run)
-    finally:
-        follower.stop()
 
 
 def test_a_running_pod_deleted_ends_its_run_deleted_with_its_log_kept(
@@ -104,9 +113,7 @@ def test_a_running_pod_deleted_ends_its_run_deleted_with_its_log_kept(
 ) -> None:
     store = RunStore(tmp_path / "runs")
     run = start_run(stack, kube, store, pushed_image, "forever", FOREVER)
-    follower = RunFollower(kube, store, poll_s=0.5)
-    follower.start()
-    try:
+    with following(kube, store):
         wait_for(lambda: archived(store, run) == b"started\nworking\n", timeout=120, what="its first lines")
         assert store.get(run.id).phase == "Running"
         printed = kubectl_logs(stack, kube.namespace, "forever")
@@ -119,8 +126,6 @@ def test_a_running_pod_deleted_ends_its_run_deleted_with_its_log_kept(
         assert archived(store, run) == printed == b"started\nworking\n"
         assert archive(store, run).gaps == ()  # type: ignore[union-attr]  # (read to the end: the container was killed)
         assert store.unfinished() == []
-    finally:
-        follower.stop()
 
 
 def test_a_follower_stopped_midway_and_started_again_misses_and_repeats_no_line(
@@ -129,22 +134,14 @@ def test_a_follower_stopped_midway_and_started_again_misses_and_repeats_no_line(
     store = RunStore(tmp_path / "runs")
     lines = 400
     run = start_run(stack, kube, store, pushed_image, "slow", SLOW.format(n=lines))
-    first = RunFollower(kube, store, poll_s=0.5)
-    first.start()
-    try:
+    with following(kube, store):
         wait_for(lambda: archived(store, run).count(b"\n") >= 40, timeout=120, what="the first lines archived")
-    finally:
-        first.stop()
     stopped_at = archived(store, run).count(b"\n")
     assert stopped_at < lines, "the pod printed everything before the follower stopped: nothing left to catch up"
     time.sleep(1.5)  # the pod goes on printing while no follower runs
 
-    second = RunFollower(kube, store, poll_s=0.5)
-    second.start()
-    try:
+    with following(kube, store):
         wait_for(lambda: complete(store, run), timeout=120, what="the rest caught up")
-    finally:
-        second.stop()
     got = archived(store, run).decode().splitlines()
     assert len(got) == lines and got == [f"line {i}" for i in range(lines)]
     assert archived(store, run) == kubectl_logs(stack, kube.namespace, "slow")
@@ -157,20 +154,12 @@ def test_a_pod_deleted_while_no_follower_ran_ends_deleted_with_a_gap_in_words(
 ) -> None:
     store = RunStore(tmp_path / "runs")
     run = start_run(stack, kube, store, pushed_image, "meanwhile", FOREVER)
-    first = RunFollower(kube, store, poll_s=0.5)
-    first.start()
-    try:
+    with following(kube, store):
         wait_for(lambda: archived(store, run) == b"started\nworking\n", timeout=120, what="its first lines")
-    finally:
-        first.stop()
     kubectl(stack, "delete", "pod", "-n", kube.namespace, "meanwhile", "--wait=true")
 
-    second = RunFollower(kube, store, poll_s=0.5)
-    second.start()
-    try:
+    with following(kube, store):
         wait_for(lambda: store.get(run.id).phase == "Deleted", timeout=60, what="the run Deleted")
-    finally:
-        second.stop()
     found = archive(store, run)
     assert found is not None and found.complete and archived(store, run) == b"started\nworking\n"
     assert len(found.gaps) == 1 and found.gaps[0].startswith("k8sx-tui was not running from 20"), found.gaps
@@ -191,23 +180,15 @@ def test_lines_the_server_lost_while_no_follower_ran_are_a_gap_in_words(
         server="", created=time.time(), manifest="", images=("busybox",),
     )  # fmt: skip
     store.record(run)
-    first = RunFollower(kube, store, poll_s=0.5)
-    first.start()
-    try:
+    with following(kube, store):
         wait_for(lambda: archived(store, run).count(b"\n") == 100, timeout=60, what="the first 100 records")
-    finally:
-        first.stop()
     for _ in range(100):  # records 100-199 come and are rotated away while no follower runs
         clock.tick()
     pod.files["main"].write_text("".join(cri(f"record {i}", clock.tick()) for i in range(200, 300)))
 
-    second = RunFollower(kube, store, poll_s=0.5)
-    second.start()
-    try:
+    with following(kube, store):
         wait_for(lambda: archived(store, run).count(b"\n") == 200, timeout=60, what="the records after the gap")
         wait_for(lambda: bool(archive(store, run).gaps), timeout=10, what="the gap recorded")  # type: ignore[union-attr]
-    finally:
-        second.stop()
     assert archived(store, run).decode().splitlines() == [f"record {i}" for i in (*range(100), *range(200, 300))]
     gaps = archive(store, run).gaps  # type: ignore[union-attr]
     assert len(gaps) == 1 and gaps[0].startswith("k8sx-tui was not running from 2026-11-29 10:00:00 UTC to "), gaps

@@ -221,3 +221,19 @@ def test_a_diff_that_does_not_come_in_time_is_said_and_the_commit_is_still_recor
     state = code_state(tmp_path)
     assert (state.commit, state.branch, state.diff) == ("0123456789abcdef0123456789abcdef01234567", "main", "")
     assert state.note == "git diff HEAD failed or gave no answer in time: the changes are not recorded"
+
+
+def test_pulled_results_and_what_dockerignore_leaves_out_change_no_code_hash(tmp_path: Path) -> None:
+    """Outside git the code is what a build sends: results pulled into the project (results/), or a checkpoint its
+    .dockerignore leaves out, are not a code change (a walkthrough saw the code id change after a pull)."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "train.py").write_text("print('hi')\n")
+    (folder / ".dockerignore").write_text("*.ckpt\n")
+    before = code_state(folder)
+    (folder / "results" / "pod").mkdir(parents=True)
+    (folder / "results" / "pod" / "metrics.json").write_text("{}")
+    (folder / "model.ckpt").write_bytes(b"\0" * 10)
+    assert code_state(folder).content_hash == before.content_hash
+    (folder / "train.py").write_text("print('changed')\n")
+    assert code_state(folder).content_hash != before.content_hash

@@ -302,12 +302,32 @@ def test_a_flood_is_redrawn_less_often(session: LogSession, clock: Clock) -> Non
     session.shown()
     feed.add(chunk(0, *(line(i, "flood") for i in range(FLOOD_LINES + 1))))
     session.take(feed)
+    session.shown()  # a frame that brought a flood: the next one waits longer
     assert session.show_wait() == pytest.approx(FLOOD_SHOW_INTERVAL_S)
     clock.now += FLOOD_SHOW_INTERVAL_S
-    session.shown()
+    session.frame_due()
     feed.add(chunk(0, line(FLOOD_LINES + 1, "calm again")))
     session.take(feed)
+    session.shown()
     assert session.show_wait() == pytest.approx(SHOW_INTERVAL_S)
+
+
+def test_a_planned_frame_takes_the_lines_that_come_before_it(session: LogSession, clock: Clock) -> None:
+    """The UI thread is woken for new lines once a frame: lines that come while a frame is planned wait in the feed
+    for it, and its timer running out makes it due."""
+    feed = follow(session, "main")
+    session.shown()
+    clock.now += 0.01
+    assert feed.add(chunk(0, line(1, "first")))  # the feed asks for the UI
+    assert session.show_wait() == pytest.approx(SHOW_INTERVAL_S - 0.01)  # not yet: a frame is planned
+    assert not feed.add(chunk(0, line(2, "second")))  # no second wake-up meanwhile
+    assert session.show_wait() is None  # the planned frame will take them
+    clock.now += SHOW_INTERVAL_S
+    session.frame_due()
+    wait = session.show_wait()
+    assert wait is not None and wait <= 0
+    assert session.take(feed) == (0, 2, False)
+    assert shown_lines(session) == ["first", "second"]
 
 
 # ---------------------------------------------------------------- what to follow

@@ -74,3 +74,16 @@ def test_the_commented_forwards_line_is_read_once_uncommented(tmp_path: Path) ->
     path = tmp_path / "k8sx.yaml"
     path.write_text(text.replace(commented, commented.removeprefix("# ")))
     assert load_project(path).forwards == (Preset("tensorboard", 6006),)
+
+
+def test_a_gpu_type_and_spot_from_the_template_are_read_back_from_the_starter(tmp_path: Path) -> None:
+    """The template's GPU type and spot tick (the cluster's accelerators) survive the starter k8sx.yaml `g` writes."""
+    form = dict(TEMPLATE_DEFAULTS, name="prep", gpu="2", gpu_type="nvidia-a100-80gb", spot="yes")
+    project = load_project(written(tmp_path, StarterFacts("walk", template=form)))
+    made = template_from_form(project.template).manifests()
+    assert made == template_from_form(dict(form, image=f"{PLACEHOLDER_REGISTRY}/walk")).manifests()
+    spec = made[-1]["spec"]
+    assert spec["nodeSelector"] == {
+        "cloud.google.com/gke-accelerator": "nvidia-a100-80gb",
+        "cloud.google.com/gke-spot": "true",
+    }

@@ -1,6 +1,7 @@
 """Pod manifests as the deploy screen makes and changes them: read from YAML (errors with line and column), built
-from a template (image, command, env, resources with GPUs, a claim mounted at a path), labelled as the app's own,
-the image swapped for the last pushed one, fanned out into N indexed pods or one Indexed Job. Pure logic, no I/O."""
+from a template (image, command, env, resources, GPUs of a GKE type on spot nodes or not, a claim mounted at a path),
+labelled as the app's own, the image swapped for the last pushed one, fanned out into N indexed pods or one Indexed
+Job. Pure logic, no I/O."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from typing import Any
 
 import yaml
 
+from tui.models.deploy.accelerators import is_label_value
+from tui.models.metrics.resources import ACCELERATOR_LABEL, SPOT_LABEL
+
 Manifest = dict[str, Any]
 
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
@@ -22,6 +26,10 @@ FANOUT_LABEL = "k8sx.dev/fanout"
 INDEX_LABEL = "k8sx.dev/index"
 GPU_RESOURCE = "nvidia.com/gpu"
 INDEX_PLACEHOLDER = "{index}"
+# What GKE puts on its GPU and spot nodes, and what a pod needs to be placed on one: the type's label selected, the
+# taint tolerated (GKE taints GPU nodes nvidia.com/gpu=present:NoSchedule, spot ones cloud.google.com/gke-spot).
+GPU_TOLERATION = {"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}
+SPOT_TOLERATION = {"key": SPOT_LABEL, "operator": "Equal", "value": "true", "effect": "NoSchedule"}
 # What the Job controller sets on each pod of an Indexed Job (a label since Kubernetes 1.28, an annotation before),
 # and the variable it puts into every container; Kubernetes expands $(VAR) in command, args and env values.
 JOB_INDEX_KEY = "batch.kubernetes.io/job-completion-index"
@@ -247,6 +255,8 @@ class PodTemplate:
     cpu: str = ""
     memory: str = ""
     gpu: int = 0
+    gpu_type: str = ""  # GKE's accelerator type: the pod goes to those nodes
+    spot: bool = False  # on spot nodes only
     claim: ClaimSpec | None = None
     restart_policy: str = "Never"
     node_selector: dict[str, str] = field(default_factory=dict)
@@ -287,17 +297,30 @@ class PodTemplate:
                         "spec": claim_spec,
                     }
                 )
-        if self.node_selector:
-            spec["nodeSelector"] = dict(self.node_selector)
-        if self.tolerations:
-            spec["tolerations"] = [dict(t) for t in self.tolerations]
+        selector, tolerations = self.placement()
+        if selector:
+            spec["nodeSelector"] = selector
+        if tolerations:
+            spec["tolerations"] = tolerations
         out.append({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": self.name}, "spec": spec})
         return out
+
+    def gke_selector(self) -> dict[str, str]:
+        """The nodeSelector the GPU type and the spot tick ask for."""
+        selector = {ACCELERATOR_LABEL: self.gpu_type} if self.gpu_type else {}
+        return selector | ({SPOT_LABEL: "true"} if self.spot else {})
+
+    def placement(self) -> tuple[dict[str, str], list[dict[str, str]]]:
+        """The nodeSelector and tolerations typed, with what the GPU type and spot need added (once)."""
+        selector = dict(self.node_selector) | self.gke_selector()
+        tolerations = [dict(t) for t in self.tolerations]
+        needed = ([GPU_TOLERATION] if self.gpu_type else []) + ([SPOT_TOLERATION] if self.spot else [])
+        return selector, tolerations + [dict(t) for t in needed if t not in tolerations]
 
 
 # The template form's fields, by name (the screen builds its form from these, the project file uses the same).
 TEMPLATE_FIELDS = (
-    "name", "image", "command", "args", "env", "cpu", "memory", "gpu",
+    "name", "image", "command", "args", "env", "cpu", "memory", "gpu_type", "gpu", "spot",
     "claim", "claim_size", "storage_class", "mount_path", "restart_policy", "node_selector", "tolerations",
 )  # fmt: skip
 
@@ -323,6 +346,11 @@ def template_from_form(values: dict[str, str]) -> PodTemplate:
         raise TemplateError("gpu", f"{get('gpu')!r} is not a whole number") from None
     if gpu < 0:
         raise TemplateError("gpu", "cannot be negative")
+    gpu_type = get("gpu_type")
+    if gpu_type and not is_label_value(gpu_type):
+        raise TemplateError("gpu_type", f"{gpu_type!r} is not a GPU type (a label value such as nvidia-tesla-t4)")
+    if gpu_type and not gpu:
+        raise TemplateError("gpu", f"how many GPUs of {gpu_type}? (at least 1, or no type)")
     restart = get("restart_policy") or "Never"
     if restart not in RESTART_POLICIES:
         raise TemplateError("restart_policy", f"{restart!r}: one of {', '.join(RESTART_POLICIES)}")
@@ -336,7 +364,7 @@ def template_from_form(values: dict[str, str]) -> PodTemplate:
         if not mount.startswith("/"):
             raise TemplateError("mount_path", f"{mount!r} must be an absolute path")
         claim = ClaimSpec(get("claim"), get("claim_size"), get("storage_class"), mount)
-    return PodTemplate(
+    template = PodTemplate(
         name=name,
         image=image,
         command=_words("command", get("command")),
@@ -345,11 +373,19 @@ def template_from_form(values: dict[str, str]) -> PodTemplate:
         cpu=get("cpu"),
         memory=get("memory"),
         gpu=gpu,
+        gpu_type=gpu_type,
+        spot=get("spot").lower() in ("yes", "true"),
         claim=claim,
         restart_policy=restart,
         node_selector=_pairs("node_selector", get("node_selector"), ","),
         tolerations=parse_tolerations(get("tolerations")),
     )
+    for key, value in template.gke_selector().items():
+        typed = template.node_selector.get(key)
+        if typed is not None and typed != value:
+            chosen = f"the GPU type {value}" if key == ACCELERATOR_LABEL else "the spot tick"
+            raise TemplateError("node_selector", f"{key}={typed} contradicts {chosen}: leave one of them out")
+    return template
 
 
 def _words(field_name: str, text: str) -> list[str]:

@@ -20,7 +20,8 @@ FORWARDS_EXAMPLE = "forwards: [{name: tensorboard, port: 6006}]"
 _COLUMN = 38  # where the comments start, as in the docs' example
 # The template form's field names as the project file spells them (the reverse of the reader's).
 _PROJECT_NAMES = {"claim_size": "claimSize", "storage_class": "storageClass", "mount_path": "mountPath",
-                  "restart_policy": "restartPolicy", "node_selector": "nodeSelector"}  # fmt: skip
+                  "restart_policy": "restartPolicy", "node_selector": "nodeSelector",
+                  "gpu_type": "gpuType"}  # fmt: skip
 _TEMPLATE_COMMENTS = {
     "name": "the pod's name (a pod of that name is replaced by the next run)",
     "command": "shell words; none: the image's ENTRYPOINT",
@@ -36,6 +37,8 @@ _TEMPLATE_COMMENTS = {
     "restartPolicy": "Never, OnFailure or Always",
     "nodeSelector": "run only on nodes with these labels",
     "tolerations": "run on nodes tainted so",
+    "gpuType": "GKE accelerator (cloud.google.com/gke-accelerator): its nodeSelector and toleration are added",
+    "spot": "only on spot nodes (cloud.google.com/gke-spot)",
 }
 
 
@@ -136,6 +139,8 @@ def _template(values: Mapping[str, str]) -> list[tuple[str, Any]]:
             value = dict(_pair(pair, "=") for pair in text.split(",") if pair)
         elif key == "tolerations":
             value = [_toleration(item.strip()) for item in text.split(",") if item.strip()]
+        elif key == "spot":
+            value = True
         found.append((key, value))
     return found
 

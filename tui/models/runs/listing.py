@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tui.models.logs.safe_text import safe_text
-from tui.models.runs.run import Run, RunSummary, failure_text
+from tui.models.runs.run import Run, RunSummary
 
 MAX_WIDTH = 48
 COLUMNS = ("NAME", "KIND", "NAMESPACE", "STATUS", "AGE", "DURATION", "IMAGE", "CODE", "RESULTS", "LOGS", "ID")
@@ -32,7 +32,7 @@ def status_text(phase: str, failure: str = "") -> str:
 
 
 def run_status(run: Run) -> str:
-    return status_text(run.phase, failure_text(run.containers))
+    return status_text(run.phase, run.failure)
 
 
 def summary_cells(summary: RunSummary, now: float) -> tuple[str, ...]:

@@ -83,6 +83,12 @@ class Run:
     digests: tuple[str, ...] = ()  # image digests, once the kubelet said them
 
     @property
+    def failure(self) -> str:
+        """The first container that ended badly, in words; none for a run deleted while it ran (the deletion ended
+        its containers: exit 137 says nothing about the run)."""
+        return "" if self.phase == "Deleted" else failure_text(self.containers)
+
+    @property
     def is_over(self) -> bool:
         return self.phase in ENDED_PHASES
 
@@ -91,11 +97,11 @@ class Run:
         """The first image's tag (or digest), what a list shows."""
         if not self.images:
             return ""
-        reference = self.images[0]
-        if "@" in reference:
-            return reference.rsplit("@", 1)[1][:19]
+        reference, _, digest = self.images[0].partition("@")  # repo:tag@sha256:…: the tag says more to a person
         last = reference.rsplit("/", 1)[-1]
-        return last.rsplit(":", 1)[1] if ":" in last else "latest"
+        if ":" in last:
+            return last.rsplit(":", 1)[1]
+        return digest[:19] if digest else "latest"
 
 
 @dataclass(frozen=True)

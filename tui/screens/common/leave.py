@@ -1,19 +1,28 @@
 """Asked when leaving the app while pods it started, or its interactive-build containers, still run: delete them,
-keep them running, or stay; and when the Deploy editor holds unsaved changes: save them first, or discard them."""
+keep them running, or stay; and when the Deploy editor holds unsaved changes: save them first, or discard them.
+"Delete them" first asks about the pods of runs whose logs or results would be lost (the safe clean-up): once the app
+is gone, nothing archives a log any more."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Label
 
 from tui.models.units import counted
+from tui.screens.common.cleanup import CleanupOutcome, Puller, SafeDeletion
+from tui.services.heavy_imports import heavy_imports
+from tui.services.kube.kube import KubeService
+from tui.services.runs.cleanup import PodToDelete
+
+if TYPE_CHECKING:
+    from tui.services.pods.experiment_pods import ExperimentPod
 
 # delete: delete them, quit · keep: quit, deleting nothing (unsaved edits discarded) · save: stay, saving the edits
 LeaveChoice = Literal["delete", "keep", "save", "cancel"]
@@ -85,3 +94,39 @@ class LeaveScreen(ModalScreen[LeaveChoice]):
 def _listed(names: Sequence[str]) -> str:
     more = f"\n  … and {len(names) - SHOWN} more" if len(names) > SHOWN else ""
     return "\n".join(f"  {name}" for name in names[:SHOWN]) + more
+
+
+def delete_then_leave(
+    screen: Screen[Any],
+    kube: KubeService,
+    pods: Sequence[ExperimentPod],
+    puller: Callable[[], Puller | None],
+    leave: Callable[[], object],
+    stay: Callable[[], object],
+) -> None:
+    """ "Delete them, quit": the pods deleted through the safe clean-up (its question when a run would lose its logs
+    or results), then `leave()`; `stay()` when it was cancelled or a pod was not deleted (said in a notification)."""
+    by_key = {pod.key: pod for pod in pods}
+    # A Job with no pod right now (`job/NAME`) has no log or results at stake: only its pods are looked up.
+    targets = [
+        PodToDelete(pod.namespace, pod.name, "" if pod.name.startswith("job/") else pod.job, pod.finished)
+        for pod in pods
+    ]
+
+    def delete(chosen: list[PodToDelete]) -> list[str]:
+        with heavy_imports():
+            from tui.services.pods.experiment_pods import ExperimentPods  # the kubernetes client: not at start
+
+        return ExperimentPods(kube).delete([by_key[target.key] for target in chosen])
+
+    def done(outcome: CleanupOutcome) -> None:
+        if outcome.complete:
+            leave()
+            return
+        if outcome.problems or outcome.failed:
+            text = "\n".join([*outcome.failed, *outcome.problems])
+            screen.app.notify(text, title="Not deleted: staying", severity="error", timeout=15, markup=False)
+        stay()
+
+    heading = f"Delete {counted(len(pods), 'pod')} started from k8sx-tui and quit?"
+    SafeDeletion(screen, kube, puller).start(targets, delete, done, heading, quitting=True)

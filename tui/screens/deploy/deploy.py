@@ -48,8 +48,7 @@ from tui.screens.deploy.forms import (
     TEMPLATE_DEFAULTS,
     default_yaml_path,
     open_fields,
-    template_fields,
-    text_values,
+    template_values,
 )
 from tui.screens.deploy.loop import LoopFlow, LoopProgress
 from tui.screens.deploy.outcome import DeployOutcome
@@ -57,6 +56,7 @@ from tui.screens.deploy.pods import ExperimentPodsPanel
 from tui.screens.deploy.project_forwards import forward_project
 from tui.screens.deploy.save import SaveFlow
 from tui.screens.deploy.starter import StarterFlow
+from tui.screens.deploy.template_form import TemplateForm
 from tui.screens.deploy.text import HELP, fanout_lines, progress_lines, stage_lines
 from tui.screens.deploy.waits import Waits
 from tui.services.deploy.apply import AppliedManifests, ApplyFailed, PodApplier
@@ -334,7 +334,7 @@ class DeployScreen(AppScreen):
         def chosen(result: FormValues | None) -> None:
             if result is None:
                 return
-            self.template_values = text_values(result)
+            self.template_values = template_values(result)
             try:
                 template = template_from_form(self.template_values)
             except TemplateError as exc:
@@ -344,7 +344,7 @@ class DeployScreen(AppScreen):
             self.set_yaml(to_yaml(template.manifests()), "the template")
             self.say("made from the template: check the YAML, then ctrl+s applies it", ok=True)
 
-        self.app.push_screen(FormScreen("Pod from the template", template_fields(values), "Make YAML"), chosen)
+        self.app.push_screen(TemplateForm(self.kube, values), chosen)  # the cluster's GPU types to pick from
 
     def action_use_last_pushed(self) -> None:
         last = self.last_pushed.get()

@@ -1,5 +1,6 @@
 """R and X on the Deploy screen, on the app's own pods: one started again from the very manifest it was applied with
-(deleted first, after a confirm), and the finished ones deleted (after a confirm that lists them)."""
+(deleted first, after a confirm), and the finished ones deleted (after a confirm that lists them, or the safe
+clean-up's question when a run's logs or results would be lost)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from tui.messages import PodsDeployed
+from tui.models.units import counted
+from tui.screens.common.cleanup import CleanupOutcome, SafeDeletion, app_puller
 from tui.screens.common.dialogs import ConfirmScreen
 from tui.screens.common.failures import Notice
 from tui.screens.deploy.outcome import DeployOutcome
 from tui.services.deploy.apply import ApplyFailed
 from tui.services.deploy.pod_deletion import PodDeletion
 from tui.services.pods.experiment_pods import ExperimentPod
+from tui.services.runs.cleanup import PodToDelete
 
 if TYPE_CHECKING:
     from tui.screens.deploy.deploy import DeployScreen
@@ -24,6 +28,8 @@ class ExperimentPodActions:
 
     def __init__(self, screen: DeployScreen) -> None:
         self.screen = screen
+        # X asks first about runs whose logs or results would be lost (the pull is the app's: see app_puller)
+        self.cleanup = SafeDeletion(screen, screen.kube, lambda: app_puller(screen))
 
     def restart_selected(self) -> None:
         screen = self.screen
@@ -116,24 +122,25 @@ class ExperimentPodActions:
                 f"\nJob {', '.join(jobs)}: once ended, it is deleted with its pods (its other pods too); "
                 "while it runs, only these finished pods go and it carries on."
             )
+        pods = {pod.key: pod for pod in finished}
+        targets = [PodToDelete(pod.namespace, pod.name, pod.job, finished=True) for pod in finished]
         screen.app.call_from_thread(
-            screen.app.push_screen,
-            ConfirmScreen(question),
-            lambda yes: self._delete(finished) if yes else None,
-        )
+            self.cleanup.start, targets, lambda chosen: self._delete_pods([pods[t.key] for t in chosen]), self._done,
+            question,
+        )  # fmt: skip
 
-    def _delete(self, pods: list[ExperimentPod]) -> None:
-        self.screen.run_worker(
-            partial(self._delete_pods, pods), name="delete_pods", thread=True, group="deploy-clean", exit_on_error=False
-        )
+    def _delete_pods(self, pods: list[ExperimentPod]) -> list[str]:
+        """In a thread worker: the failures in words."""
+        return self.screen.experiment_pods.delete(pods)
 
-    def _delete_pods(self, pods: list[ExperimentPod]) -> None:
-        """In a thread worker."""
+    def _done(self, outcome: CleanupOutcome) -> None:
         screen = self.screen
-        failed = screen.experiment_pods.delete(pods)
-        if failed:
-            screen.post_message(DeployOutcome("cannot delete: " + "; ".join(failed), ok=False))
+        if outcome.cancelled:
+            return
+        if outcome.failed or outcome.problems:
+            text = "cannot delete: " + "; ".join(outcome.failed + outcome.problems)
+            screen.post_message(DeployOutcome(text, ok=False))
         else:
             shown = screen.last_fan_out if screen.fanout is not None else None  # say what is left of the fan-out shown
-            text = f"deleting {len(pods)} finished pod{'s' if len(pods) != 1 else ''}"
+            text = f"deleting {counted(outcome.deleted, 'finished pod')}"
             screen.post_message(DeployOutcome(text, True, fan_out=shown))

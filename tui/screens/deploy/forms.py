@@ -17,7 +17,9 @@ TEMPLATE_DEFAULTS: dict[str, str] = {
     "env": "",
     "cpu": "",
     "memory": "",
+    "gpu_type": "",
     "gpu": "",
+    "spot": "",
     "claim": "results",
     "claim_size": "1Gi",
     "storage_class": "",
@@ -39,7 +41,9 @@ _TEMPLATE_LABELS: list[tuple[str, str, str]] = [
     ("env", "Environment (KEY=value, space-separated, shell-quoted)", "EPOCHS=3 MODE='fast run'"),
     ("cpu", "CPU (request = limit)", "2 or 500m"),
     ("memory", "Memory (request = limit)", "4Gi"),
+    ("gpu_type", "GPU type (nodeSelector cloud.google.com/gke-accelerator; picked above, or typed)", "nvidia-l4"),
     ("gpu", "GPUs (limit nvidia.com/gpu)", "0"),
+    ("spot", "Spot nodes only (nodeSelector and toleration cloud.google.com/gke-spot=true)", ""),
     ("claim", "PersistentVolumeClaim (empty: none)", "results"),
     ("claim_size", "… create it with this size (empty: it exists already)", "10Gi"),
     ("storage_class", "… of this StorageClass (empty: the cluster's default)", "standard"),
@@ -52,13 +56,18 @@ _TEMPLATE_LABELS: list[tuple[str, str, str]] = [
 
 def template_fields(values: dict[str, str]) -> list[Field]:
     return [
-        Field(name, label, values.get(name, ""), placeholder, required=name in ("name", "image"))
+        Field(name, label, values.get(name, ""), placeholder, switch=name == "spot", required=name in ("name", "image"))
         for name, label, placeholder in _TEMPLATE_LABELS
     ]
 
 
 def text_values(values: FormValues) -> dict[str, str]:
     return {key: str(value) for key, value in values.items() if not isinstance(value, bool)}
+
+
+def template_values(values: FormValues) -> dict[str, str]:
+    """The template form's values as kept for next time (the spot tick as "yes" or "")."""
+    return {key: ("yes" if value else "") if isinstance(value, bool) else value for key, value in values.items()}
 
 
 def open_fields(path: str) -> list[Field]:

@@ -23,6 +23,8 @@ from tui.models.events.event import EventRow
 from tui.models.events.table import SHOWN, EventTable
 from tui.models.pods.row import short_age
 from tui.screens.common.base import AppScreen
+from tui.screens.common.keyed_rows import refill
+from tui.screens.common.live_state import live_state
 from tui.services.events.events import EventsBuffer, EventWatcher
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
 
@@ -115,9 +117,7 @@ class EventsScreen(AppScreen):
 
     @work(thread=True, group="events-watch", exit_on_error=False)
     def follow(self, watcher: EventWatcher, buffer: EventsBuffer) -> None:
-        for update in watcher.updates():
-            if buffer.add(update):
-                self.post_message(EventsPending(buffer))
+        buffer.pump(watcher.updates(), lambda: self.post_message(EventsPending(buffer)))
 
     def on_events_pending(self, message: EventsPending) -> None:
         if message.buffer is not self._buffer:
@@ -160,27 +160,11 @@ class EventsScreen(AppScreen):
 
     def _fill(self) -> None:
         self._fill_waiting, self._filled_at = False, time.monotonic()
-        table = self.table
-        rows = self.events.view()
-        current = self.cursor_key
         now = datetime.now(UTC)
         all_namespaces = self.namespace == ALL_NAMESPACES
-        table.clear()
-        self._ages = {}
-        for row in rows:
-            cells = event_cells(row, now, all_namespaces)
-            table.add_row(*cells, key=row.key)
-            self._ages[row.key] = cells[1 if all_namespaces else 0].plain
-        if current is not None and current in {row.key for row in rows}:
-            table.move_cursor(row=table.get_row_index(current), animate=False)
-
-    @property
-    def cursor_key(self) -> str | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return str(key) if key is not None else None
+        rows = {row.key: event_cells(row, now, all_namespaces) for row in self.events.view()}
+        self._ages = {key: cells[1 if all_namespaces else 0].plain for key, cells in rows.items()}
+        refill(self.table, rows.items())
 
     def _update_info(self) -> None:
         where = "all namespaces" if self.namespace == ALL_NAMESPACES else f"namespace {self.namespace}"
@@ -191,12 +175,7 @@ class EventsScreen(AppScreen):
         if matching > SHOWN:
             parts.append(f"the newest {SHOWN} shown")
         parts.append("w: all events" if self.events.warnings_only else "w: warnings only")
-        if self._trouble:
-            parts.append(f"[$text-error]{escape(self._trouble)}[/]")
-        elif self._listed:
-            parts.append("[$text-success]live[/]")
-        else:
-            parts.append("listing…")
+        parts.append(live_state(self._trouble, self._listed))
         self.query_one("#events-info", Static).update(" · ".join(parts))
 
     def action_toggle_warnings(self) -> None:

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Static
 
 from tui.models.nodes.node import COLUMNS, NodeRow, node_cells
 from tui.screens.common.base import AppScreen
+from tui.screens.common.keyed_rows import cursor_key, refill
 from tui.screens.nodes.messages import ShowPodsOnNode
 from tui.services.kube.kube import KubeService
 from tui.services.nodes.nodes import NodesReading, NodesService
@@ -114,14 +115,8 @@ class NodesScreen(AppScreen):
         self._update_info()
 
     def _fill(self, rows: list[NodeRow]) -> None:
-        table = self.table
-        current = self.cursor_node
-        table.clear()
         self.rows = {row.name: row for row in rows}
-        for row in rows:
-            table.add_row(*row_cells(row), key=row.name)
-        if current is not None and current in self.rows:
-            table.move_cursor(row=table.get_row_index(current), animate=False)
+        refill(self.table, ((row.name, row_cells(row)) for row in rows))
 
     def _update_info(self) -> None:
         info = self.query_one("#nodes-info", Static)
@@ -142,11 +137,7 @@ class NodesScreen(AppScreen):
 
     @property
     def cursor_node(self) -> str | None:
-        table = self.table
-        if not self.rows or table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return str(key) if key is not None else None
+        return cursor_key(self.table) if self.rows else None
 
     def action_pods_on_node(self) -> None:
         node = self.cursor_node

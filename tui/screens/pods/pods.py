@@ -22,18 +22,21 @@ from tui.models.pods.row import PodRow
 from tui.models.pods.table import PodTable
 from tui.models.project.project_file import PROJECT_FILE, ProjectError
 from tui.screens.common.base import AppScreen
-from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
+from tui.screens.common.cleanup import CleanupOutcome, SafeDeletion, pod_to_delete
+from tui.screens.common.dialogs import ChoiceScreen
 from tui.screens.common.failures import Notice
 from tui.screens.common.text_view import TextViewScreen
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
 from tui.services.metrics.metrics import MetricsService
 from tui.services.pods.actions import PodActions
 from tui.services.pods.watch import PodChangeBuffer, PodWatcher
+from tui.services.runs.cleanup import PodToDelete
 from tui.widgets.pod_table import RESOURCE_SETS, PodTableView
 
 # The flows of r / u / U / f and the claims screen bring the kubernetes client, websocket and tar: made on first use.
 if TYPE_CHECKING:
     from tui.screens.forward.start import ForwardFlow
+    from tui.screens.pods.cleanup_pull import PodListPuller
     from tui.screens.transfer.pod_flows import PodTransfers
 
 ALL_NAMESPACES_CHOICE = "all namespaces"
@@ -484,7 +487,17 @@ class PodsScreen(AppScreen):
 
         self.app.push_screen(ClaimsScreen(self.kube, self.transfers))
 
+    @cached_property
+    def cleanup(self) -> SafeDeletion:
+        return SafeDeletion(self, self.kube, self._cleanup_puller)
+
+    def _cleanup_puller(self) -> PodListPuller:
+        from tui.screens.pods.cleanup_pull import PodListPuller
+
+        return PodListPuller(self.transfers)
+
     def action_delete(self) -> None:
+        """Asks first; when a pod's run has logs not archived or results not pulled, the question says so."""
         targets = self.view.targets()
         if not targets:
             self.notify("no pod selected", severity="warning")
@@ -495,22 +508,22 @@ class PodsScreen(AppScreen):
             names = "\n".join(f"  {row.key}" for row in targets[:10])
             more = f"\n  … and {len(targets) - 10} more" if len(targets) > 10 else ""
             question = f"Delete {len(targets)} pods?\n{names}{more}"
+        pods = [pod_to_delete(row) for row in targets]
+        self.cleanup.start(pods, self.delete_pods, self._cleaned_up, question)
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.delete_pods(targets)
-
-        self.app.push_screen(ConfirmScreen(question), confirmed)
-
-    @work(thread=True, group="pods-delete", exit_on_error=False)
-    def delete_pods(self, rows: list[PodRow]) -> None:
+    def delete_pods(self, pods: list[PodToDelete]) -> list[str]:
+        """In a worker thread: the failures in words."""
         failed: list[str] = []
-        for row in rows:
+        for pod in pods:
             try:
-                self.actions.delete(row.namespace, row.name)
+                self.actions.delete(pod.namespace, pod.name)
             except Exception as exc:
-                failed.append(f"{row.key}: {self.kube.explain(exc)}")
-        self.app.call_from_thread(self._deleted, len(rows) - len(failed), failed)
+                failed.append(f"{pod.key}: {self.kube.explain(exc)}")
+        return failed
+
+    def _cleaned_up(self, outcome: CleanupOutcome) -> None:
+        if not outcome.cancelled:
+            self._deleted(outcome.deleted, outcome.failed)
 
     def _deleted(self, done: int, failed: list[str]) -> None:
         self.view.marked.clear()

@@ -1,5 +1,6 @@
 """The Runs screen: every pod or Job the app started, newest first, kept after the pod is gone. `/` filters,
-Enter opens a run's page, `l` its archived logs, `e` exports it as a folder."""
+Enter opens a run's page, `l` its archived logs, `e` exports it as a folder, `space` marks runs and `d` compares
+two, `R` applies a run again (its images by digest), `r` pulls its pod's results."""
 
 from __future__ import annotations
 
@@ -14,14 +15,23 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from tui.messages import OpenRunLogs
+from tui.messages import OpenRunLogs, PodsDeployed
+from tui.models.logs.safe_text import safe_lines
+from tui.models.runs.compare import compare_runs
 from tui.models.runs.listing import RunFilter, RunRows
 from tui.models.runs.page import run_page
+from tui.models.runs.rerun import RerunPlan
 from tui.screens.common.base import AppScreen
+from tui.screens.common.dialogs import ConfirmScreen
 from tui.screens.common.failures import Notice
 from tui.screens.common.forms import Field, FormScreen, FormValues
+from tui.screens.runs.compare import CompareScreen
+from tui.screens.runs.messages import PullRunResults
 from tui.screens.runs.run_page import RunPageScreen
+from tui.services.heavy_imports import heavy_imports
+from tui.services.kube.kube import KubeService
 from tui.services.runs.export import export_run
+from tui.services.runs.results import results_states
 from tui.services.runs.store import RunStore
 from tui.widgets.run_table import RunTableView
 
@@ -46,6 +56,11 @@ class RunsScreen(AppScreen):
         Binding("enter", "open", "Open", id="runs.open"),
         Binding("l", "logs", "Logs", id="runs.logs"),
         Binding("e", "export", "Export…", id="runs.export", tooltip="write the run to a folder: manifest, logs…"),
+        Binding(
+            "d", "compare", "Compare", id="runs.compare", tooltip="the two marked runs (or one and this) side by side"
+        ),
+        Binding("R", "rerun", "Re-run…", id="runs.rerun", tooltip="apply it again: a new name, its images by digest"),
+        Binding("r", "pull_results", "Pull…", id="runs.pull-results", tooltip="pull results from the run's pod"),
     ]
     DEFAULT_CSS = """
     RunsScreen #runs-info { height: 1; padding: 0 1; color: $text-muted; }
@@ -55,9 +70,11 @@ class RunsScreen(AppScreen):
     RunsScreen #runs-filter.-active { display: block; }
     """
 
-    def __init__(self, store: RunStore | None = None) -> None:
+    def __init__(self, kube: KubeService, store: RunStore | None = None) -> None:
+        """`kube`: the cluster re-runs and pulls go to (the app's current context, checked against the run's)."""
         super().__init__("runs")
         self.store = store or RunStore()
+        self.kube = kube
         self.title = "Runs"
         self.filter = RunFilter()
         self.problem = ""
@@ -118,6 +135,8 @@ class RunsScreen(AppScreen):
         parts = [f"{total} run{'s' if total != 1 else ''}" if shown == total else f"{shown} of {total} runs"]
         if self.filter:
             parts.append(f"filter {escape(self.filter.text)}")
+        if self.view.marked:
+            parts.append(f"{len(self.view.marked)} marked (d compares two)")
         parts.append(f"recorded in {escape(str(self.store.root))}")
         if self.problem:
             parts.append(f"[$text-error]{escape(self.problem)}[/]")
@@ -129,6 +148,9 @@ class RunsScreen(AppScreen):
             self.notify("no run selected", severity="warning")
             return None
         return run.id
+
+    def on_run_table_view_marks_changed(self) -> None:
+        self.update_info()
 
     # ---------------------------------------------------------------- filter
 
@@ -174,7 +196,8 @@ class RunsScreen(AppScreen):
     def open_page(self, run_id: str) -> None:
         try:
             run = self.store.get(run_id)
-            text = run_page(run, self.store.results(run.id), self.store.logs(run.id))
+            results = self.store.results(run.id)
+            text = run_page(run, results, self.store.logs(run.id), results_states(results))  # (hashes: a worker)
         except Exception as exc:
             self.post_message(Notice(str(exc), title="Run", severity="error", error=exc))
             return
@@ -220,3 +243,96 @@ class RunsScreen(AppScreen):
             self.post_message(Notice(f"run {run_id} not exported: {exc}", title="Export", severity="error", error=exc))
             return
         self.post_message(Notice(f"run {run_id} exported to {written}", title="Export"))
+
+    # ---------------------------------------------------------------- d: two runs side by side
+
+    def action_compare(self) -> None:
+        marked = self.view.marked
+        current = self.view.current
+        chosen = set(marked)
+        if len(chosen) == 1 and current is not None:
+            chosen.add(current.id)
+        if len(chosen) != 2:
+            said = (
+                f"{len(marked)} runs are marked: d compares two (space unmarks)"
+                if len(marked) > 2
+                else "mark two runs with space to compare them (or mark one and put the cursor on the other)"
+            )
+            self.notify(said, title="Compare", severity="warning")
+            return
+        first, second = sorted(chosen)
+        self.open_compare(first, second)
+
+    @work(thread=True, group="runs-compare", exclusive=True, exit_on_error=False)
+    def open_compare(self, first: str, second: str) -> None:
+        try:
+            comparison = compare_runs(self.store.get(first), self.store.get(second), time.time())
+        except Exception as exc:
+            self.post_message(
+                Notice(safe_lines(f"cannot compare {first} and {second}: {exc}"), "Compare", "error", exc)
+            )
+            return
+        self.app.call_from_thread(self.app.push_screen, CompareScreen(comparison))
+
+    # ---------------------------------------------------------------- R: apply a run again
+
+    def action_rerun(self) -> None:
+        if (run_id := self._chosen()) is not None:
+            self.plan_rerun(run_id)
+
+    @work(thread=True, group="runs-rerun", exclusive=True, exit_on_error=False)
+    def plan_rerun(self, run_id: str) -> None:
+        """What would be applied, asked about first; refused in words (another context, a manifest unreadable)."""
+        with heavy_imports():
+            from tui.services.runs import rerun
+
+        try:
+            plan = rerun.plan(self.store, self.kube, run_id)
+        except Exception as exc:
+            self.post_message(
+                Notice(safe_lines(f"run {run_id} not re-run: {exc}"), "Re-run", "warning", exc, timeout=15)
+            )
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.apply_rerun(plan)
+
+        self.app.call_from_thread(self.app.push_screen, ConfirmScreen(safe_lines(plan.question()), "Re-run"), answered)
+
+    @work(thread=True, group="runs-rerun", exit_on_error=False)
+    def apply_rerun(self, plan: RerunPlan) -> None:
+        with heavy_imports():
+            from tui.services.runs import rerun
+
+        try:
+            new = rerun.rerun(self.store, self.kube, plan)
+        except Exception as exc:
+            # The run's names and the server's words: shown, never obeyed.
+            said = safe_lines(f"run {plan.run_id} not re-run: {exc}")
+            self.post_message(Notice(said, "Re-run", "error", exc, timeout=15))
+            return
+        self.post_message(PodsDeployed(plan.namespace))  # asked about on quit, as the Deploy screen's pods
+        recorded = f": run {new.id}" if new is not None else " (its run was not recorded: see the diagnostic log)"
+        where = f"{plan.kind.lower()}/{plan.name} in {plan.namespace}"
+        self.post_message(Notice(safe_lines(f"run {plan.run_id} re-run as {where}{recorded}"), "Re-run"))
+        self.load()
+
+    # ---------------------------------------------------------------- r: pull results from its pod
+
+    def action_pull_results(self) -> None:
+        if (run_id := self._chosen()) is not None:
+            self.find_results_pod(run_id)
+
+    @work(thread=True, group="runs-pull", exclusive=True, exit_on_error=False)
+    def find_results_pod(self, run_id: str) -> None:
+        """The run's pod read from the cluster, then the app's pull flow for it (the transfer screens, the app's)."""
+        with heavy_imports():
+            from tui.services.runs.results_pod import results_pod
+
+        try:
+            pod = results_pod(self.kube, self.store.get(run_id))
+        except Exception as exc:
+            self.post_message(Notice(safe_lines(str(exc)), "Pull results", "warning", exc, timeout=15))
+            return
+        self.post_message(PullRunResults(pod, run_id))

@@ -54,8 +54,11 @@ class PullManyScreen(ProgressScreen[list[TransferSummary | None]]):
     """
     TITLE_ID = "many-title"
 
-    def __init__(self, title: str, jobs: list[PullJob]) -> None:
+    def __init__(self, title: str, jobs: list[PullJob], go_on_when_pulled: bool = False) -> None:
+        """`go_on_when_pulled`: a step of a longer flow (pull, then delete): once every pod is pulled in full, the
+        screen closes by itself instead of waiting for Esc (which reads like cancel)."""
         super().__init__(title)
+        self.go_on_when_pulled = go_on_when_pulled
         self.jobs = jobs
         self.results: list[TransferSummary | None] = [None] * len(jobs)
         self.errors: dict[int, str] = {}
@@ -135,3 +138,5 @@ class PullManyScreen(ProgressScreen[list[TransferSummary | None]]):
             text += f"; {len(self.errors)} failed (listed above)"
         self.status.update(f"{text}   {self.CLOSE_HINT}")  # no colour: some pods may have failed, others not
         self.query_one("#many-progress", ProgressBar).update(total=1, progress=1)
+        if self.go_on_when_pulled and not self.errors and not partly:
+            self.dismiss(self.outcome())

@@ -55,7 +55,9 @@ class FanOutFollower:
                 _request_timeout=TIMEOUT_S,
             )
         )
-        members = sorted_members([fanout_member(pod, pod_status(pod)) for pod in pods.get("items") or []])
+        members = sorted_members(
+            [fanout_member(pod, pod_status(pod, why_pending=False)) for pod in pods.get("items") or []]
+        )
         if not self.job:
             return FanOutProgress(self.name, self.count, members)
         try:

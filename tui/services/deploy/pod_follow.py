@@ -3,16 +3,15 @@ why: the pod, its events and its claims, read about once a second (one pod: a po
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 from kubernetes import client as k8s
-from kubernetes.client.exceptions import ApiException
 
 from tui.models.deploy.pod_progress import ClaimState, PodProgress, Verdict, claim_names, claim_state, pod_progress
+from tui.services.kube.json_reads import object_or_none
 from tui.services.kube.kube import KubeService
 from tui.services.pods.rows import pod_status
 
@@ -33,17 +32,7 @@ class PodFollower:
         return k8s.CoreV1Api(self.kube.api_client())
 
     def _read(self, call: Any, *args: Any, **kwargs: Any) -> Json | None:
-        try:
-            response: Any = call(*args, _preload_content=False, _request_timeout=TIMEOUT_S, **kwargs)
-        except ApiException as exc:
-            if exc.status == 404:
-                return None
-            raise
-        try:
-            data: Json = json.loads(response.data)
-        finally:
-            response.release_conn()
-        return data
+        return object_or_none(lambda: call(*args, _preload_content=False, _request_timeout=TIMEOUT_S, **kwargs))
 
     def _events(self, kind: str, name: str) -> list[Json]:
         selector = f"involvedObject.kind={kind},involvedObject.name={name},involvedObject.namespace={self.namespace}"
@@ -64,7 +53,9 @@ class PodFollower:
             ) != "Bound" else []  # fmt: skip
             claims.append(claim_state(claim, found, events))
         events = self._events("Pod", self.name) if pod is not None else []
-        return pod_progress(self.name, pod, pod_status(pod) if pod else "Gone", events, tuple(claims))
+        return pod_progress(
+            self.name, pod, pod_status(pod, why_pending=False) if pod else "Gone", events, tuple(claims)
+        )
 
     def follow(
         self,

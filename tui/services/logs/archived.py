@@ -1,14 +1,16 @@
 """A run's archived logs on the Logs screen: read like followed logs (the same history, search, filter and save),
-from the run's archive files instead of the server, so they read the same after the pod was deleted.
+from the run's archive files instead of the server, so they read the same after the pod was deleted. A GKE run
+with no archive is read from Cloud Logging instead (cloud_logging.py); an archive's gaps then say that Cloud
+Logging may have the lines missing.
 
 ArchivedStream is a LogStream whose events come from an archive: its lines in blocks, its recorded gaps, its end.
-ArchivedLogSession is a LogSession that starts such streams for the containers chosen.
+ArchivedLogSession is a LogSession that starts such streams (or Cloud Logging ones) for the containers chosen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,8 @@ from tui.models.logs.lines import (
 )
 from tui.models.runs.run import LogArchive, Run
 from tui.services.kube.kube import KubeService
+from tui.services.logs.cloud_logging import CloudLoggingStream
+from tui.services.logs.cloud_query import CloudQuery, gke_project
 from tui.services.logs.containers import PodContainers, pod_containers
 from tui.services.logs.feed import LogFeed
 from tui.services.logs.session import LogSession
@@ -41,12 +45,14 @@ class RunLogs:
     """A run and its archived logs, as the Logs screen shows them."""
 
     run: Run
-    archives: dict[str, LogArchive]  # container -> its archive
+    archives: dict[str, LogArchive]  # container -> its archive (none: read from Cloud Logging)
     pod: PodContainers  # the containers archived, in the pod's order; the default one as kubectl picks it
+    cloud: CloudQuery | None = None  # a GKE run: its log in Cloud Logging (all containers)
 
     @property
     def label(self) -> str:
-        return f"archived log of run {self.run.id} ({self.run.namespace}/{self.run.pod or self.run.name})"
+        where = "archived log" if self.archives else "Cloud Logging log"
+        return f"{where} of run {self.run.id} ({self.run.namespace}/{self.run.pod or self.run.name})"
 
 
 class NoRunLogs(Exception):
@@ -60,13 +66,19 @@ def load_run_logs(store: RunStore, run_id: str) -> RunLogs:
     except RunNotFound as exc:
         raise NoRunLogs(str(exc)) from exc
     archives = {archive.container: archive for archive in store.logs(run.id)}
+    declared = manifest_containers(run.manifest)
+    project = gke_project(run.context)
+    cloud = CloudQuery.of_run(run, project) if project else None
+    if not archives and cloud is not None and declared.containers:  # (Cloud Logging is asked once a stream starts)
+        return RunLogs(
+            run, {}, PodContainers(run.namespace, run.pod or run.name, declared.containers, declared.default), cloud
+        )
     if not archives:
         raise NoRunLogs(f"run {run.id} ({run.name}) has no archived log: it was not followed while k8sx-tui ran")
-    declared = manifest_containers(run.manifest)
     order = [name for name in declared.containers if name in archives]
     names = (*order, *sorted(set(archives) - set(order)))
     default = declared.default if declared.default in archives else names[0]
-    return RunLogs(run, archives, PodContainers(run.namespace, run.pod or run.name, names, default))
+    return RunLogs(run, archives, PodContainers(run.namespace, run.pod or run.name, names, default), cloud)
 
 
 def manifest_containers(manifest: str) -> PodContainers:
@@ -90,10 +102,20 @@ class ArchivedStream(LogStream):
     """One container's archived log, read from its file (no request to the server). While the run follower still
     archives it, the lines it adds are read as they come, until the archive's record says it is complete."""
 
-    def __init__(self, kube: KubeService, target: LogTarget, source: int, archive: LogArchive, store: RunStore) -> None:
+    def __init__(
+        self,
+        kube: KubeService,
+        target: LogTarget,
+        source: int,
+        archive: LogArchive,
+        store: RunStore,
+        cloud: CloudQuery | None = None,
+    ) -> None:
+        """`cloud`: where Cloud Logging has this container's log (a GKE run): each gap says so."""
         super().__init__(kube, target, source, ALL_ARCHIVED)
         self.archive = archive
         self.store = store
+        self.hint = f"; Cloud Logging may have the lines: {cloud.console_url()}" if cloud is not None else ""
 
     def events(self) -> Iterator[StreamEvent]:
         yield StreamConnected(self.source)
@@ -106,7 +128,7 @@ class ArchivedStream(LogStream):
                 offset = end  # where the next reading starts
                 yield LogChunk(self.source, block, block.count(b"\n"))
             for gap in archive.gaps[gaps:]:
-                yield StreamGap(self.source, gap)
+                yield StreamGap(self.source, gap + self.hint)
             gaps = len(archive.gaps)
             if complete:
                 yield StreamEnded(self.source, "archived log, complete")
@@ -133,10 +155,14 @@ class ArchivedLogSession(LogSession):
         self, targets: list[tuple[LogTarget, str]], log_range: LogRange, previous: bool
     ) -> list[tuple[LogStream, LogFeed]]:
         super().start(targets, ALL_ARCHIVED, False)  # the history, the feed and a source per container
-        archives = self.run_logs.archives
-        self.streams = [
-            ArchivedStream(self.kube, target, source, archives[target.container], self.store)
-            for source, (target, _) in enumerate(targets)
-        ]
+        self.streams = [self._stream(target, source) for source, (target, _) in enumerate(targets)]
         assert self.feed is not None
         return [(stream, self.feed) for stream in self.streams]
+
+    def _stream(self, target: LogTarget, source: int) -> LogStream:
+        archive, cloud = self.run_logs.archives.get(target.container), self.run_logs.cloud
+        container_cloud = replace(cloud, container=target.container) if cloud is not None else None
+        if archive is not None:
+            return ArchivedStream(self.kube, target, source, archive, self.store, container_cloud)
+        assert container_cloud is not None  # (load_run_logs: a run without archives is a GKE one)
+        return CloudLoggingStream(self.kube, target, source, container_cloud)

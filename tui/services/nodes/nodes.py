@@ -9,16 +9,17 @@ their own while the one before is read (PageFetch), and read lazily with simdjso
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from tui.models.metrics.usage import MetricsReading
 from tui.models.nodes.node import NodeRow, Requested, node_row
+from tui.services.kube.json_reads import response_json
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
+from tui.services.kube.list_watch import CONNECT_TIMEOUT_S, PAGE_TIMEOUT_S, list_page, resource_path
 from tui.services.metrics.metrics import MetricsService
-from tui.services.pods.list_pages import CONNECT_TIMEOUT_S, PAGE_TIMEOUT_S, PageFetch, request_pods
+from tui.services.pods.list_pages import PageFetch
 from tui.services.pods.rows import spec_figures
 
 HOLDING = "status.phase!=Succeeded,status.phase!=Failed"  # the pods whose requests a node still reserves
@@ -31,18 +32,6 @@ class NodesReading:
     rows: list[NodeRow]
     metrics_state: str = ""  # the metrics API's absence in words ("" when it answered)
     pods_counted: int = field(default=0)
-
-
-def _pod_page(kube: KubeService, token: str | None) -> bytes:
-    query: dict[str, object] = {"limit": PAGE_SIZE, "fieldSelector": HOLDING}
-    if token:
-        query["continue"] = token
-    response = request_pods(kube, ALL_NAMESPACES, None, (CONNECT_TIMEOUT_S, PAGE_TIMEOUT_S), **query)
-    try:
-        data: bytes = response.data
-    finally:
-        response.release_conn()
-    return data
 
 
 def _add_page(sums: dict[str, list[int]], page: bytes) -> int:
@@ -87,7 +76,8 @@ class NodesService:
         """What the pods on each node request, by node name; and how many pods that is."""
         sums: dict[str, list[int]] = {}
         counted = 0
-        fetch = PageFetch(lambda token: _pod_page(self.kube, token))
+        path = resource_path("pods", ALL_NAMESPACES)
+        fetch = PageFetch(lambda token: list_page(self.kube, path, token, limit=PAGE_SIZE, fieldSelector=HOLDING))
         try:
             for page in fetch.pages():
                 counted += _add_page(sums, page)
@@ -96,11 +86,7 @@ class NodesService:
         return {name: Requested(*total) for name, total in sums.items()}, counted
 
     def nodes(self) -> list[dict[str, Any]]:
-        response = self.kube.get("/api/v1/nodes", timeout=(CONNECT_TIMEOUT_S, PAGE_TIMEOUT_S))
-        try:
-            body = json.loads(response.data)
-        finally:
-            response.release_conn()
+        body = response_json(self.kube.get("/api/v1/nodes", timeout=(CONNECT_TIMEOUT_S, PAGE_TIMEOUT_S)))
         return [node for node in body.get("items") or [] if isinstance(node, dict)]
 
     def read(self) -> NodesReading:

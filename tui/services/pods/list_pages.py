@@ -1,7 +1,9 @@
-"""The raw pages of a pod list, downloaded on a thread of their own ahead of their decoding.
+"""The raw pages of a list (pods: 10,000 of them are 40 MB of JSON), downloaded on a thread of their own ahead of
+their decoding.
 
-Requests go through KubeService.get (JSON as bytes) rather than CoreV1Api, whose import alone builds some 250
-pydantic models (a quarter of a second at start) for objects a raw read never makes.
+Requests go through KubeService.get (JSON as bytes: tui.services.kube.list_watch.list_page) rather than CoreV1Api,
+whose import alone builds some 250 pydantic models (a quarter of a second at start) for objects a raw read never
+makes.
 """
 
 from __future__ import annotations
@@ -11,41 +13,6 @@ import queue
 import re
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any
-from urllib.parse import quote
-
-from tui.services.kube.kube import ALL_NAMESPACES, KubeService
-
-PAGE_SIZE = 1000
-CONNECT_TIMEOUT_S = 5.0
-PAGE_TIMEOUT_S = 60.0
-
-
-def pods_path(namespace: str) -> str:
-    if namespace == ALL_NAMESPACES:
-        return "/api/v1/pods"
-    return f"/api/v1/namespaces/{quote(namespace, safe='')}/pods"
-
-
-def request_pods(kube: KubeService, namespace: str, label_selector: str | None, timeout: Any, **query: object) -> Any:
-    """A list or watch request for pods; the urllib3 response, unread (the caller reads and releases it)."""
-    if label_selector:
-        query["labelSelector"] = label_selector
-    return kube.get(pods_path(namespace), list(query.items()), timeout)
-
-
-def list_page(kube: KubeService, namespace: str, label_selector: str | None, limit: int, token: str | None) -> bytes:
-    """One page of a list (its JSON): the first when `token` is None, else the one that continues it."""
-    query: dict[str, object] = {"limit": limit}
-    if token:
-        query["continue"] = token
-    response = request_pods(kube, namespace, label_selector, (CONNECT_TIMEOUT_S, PAGE_TIMEOUT_S), **query)
-    try:
-        data: bytes = response.data
-    finally:
-        response.release_conn()
-    return data
-
 
 _LIST_METADATA = re.compile(rb'"metadata":(\{[^{}]*\})')
 

@@ -18,8 +18,9 @@ from tui.models.pods.row import PodRow
 Json = Mapping[str, Any]
 
 
-def pod_status(pod: Json) -> str:
-    """kubectl's STATUS column for a pod (pkg/printers/internalversion printPod), from phase and container states."""
+def pod_status(pod: Json, why_pending: bool = True) -> str:
+    """kubectl's STATUS column for a pod (pkg/printers/internalversion printPod), from phase and container states;
+    a Pending pod's says why (`why_pending`; the Deploy panel's follow line says it in full after the status)."""
     meta: Json = pod.get("metadata") or {}
     spec: Json = pod.get("spec") or {}
     status: Json = pod.get("status") or {}
@@ -54,7 +55,7 @@ def pod_status(pod: Json) -> str:
             running = True
     if reason == "Completed" and running:
         reason = "Running"
-    if reason == "Pending":  # why, in words: Pending: Insufficient nvidia.com/gpu (0/6 nodes)
+    if reason == "Pending" and why_pending:  # why, in words: Pending: Insufficient nvidia.com/gpu (0/6 nodes)
         reason = pending_status(pod) or reason
     return _with_deletion(meta, status, reason)
 

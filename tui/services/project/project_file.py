@@ -34,7 +34,8 @@ from tui.models.project.project_file import PROJECT_FILE, Project, ProjectError
 _TEMPLATE: dict[str, Any] = {
     "name": "text", "command": "words", "args": "words", "env": "mapping", "cpu": "text", "memory": "text",
     "gpu": "integer", "claim": "text", "claimSize": "text", "storageClass": "text", "mountPath": "text",
-    "restartPolicy": "text", "nodeSelector": "mapping", "tolerations": "tolerations",
+    "restartPolicy": "text", "nodeSelector": "mapping", "tolerations": "tolerations", "gpuType": "text",
+    "spot": "text",
 }  # fmt: skip
 SCHEMA: dict[str, Any] = {
     "image": "text",
@@ -48,7 +49,7 @@ SCHEMA: dict[str, Any] = {
 }
 REQUIRED = ("image", "registry")
 _FORM_NAMES = {"claimSize": "claim_size", "storageClass": "storage_class", "mountPath": "mount_path",
-               "restartPolicy": "restart_policy", "nodeSelector": "node_selector"}  # fmt: skip
+               "restartPolicy": "restart_policy", "nodeSelector": "node_selector", "gpuType": "gpu_type"}  # fmt: skip
 
 
 def find_project(folder: Path) -> Path | None:

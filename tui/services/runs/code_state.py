@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.models.runs.run import CodeState
+from tui.models.transfer.app_folders import results_folder
 from tui.models.units import counted, human_bytes
+from tui.services.images.build_context import copied_paths
 
 GIT_TIMEOUT_S = 5.0
 DIFF_LIMIT = 5_000_000  # bytes of `git diff HEAD` kept
@@ -126,6 +128,11 @@ def _hashed_state(folder: Path) -> CodeState:
     listed = _listing(folder)
     if isinstance(listed, str):
         return CodeState(folder=str(folder), note=listed)
+    try:  # what a build sends of the folder: results pulled into it, or what .dockerignore leaves out, change no code
+        sent = set(copied_paths(folder, results_folder(folder)))
+        listed = [entry for entry in listed if entry[0] in sent]
+    except Exception:  # a .dockerignore docker-py cannot read: every file counts
+        log.debug("hashing %s without its .dockerignore", folder, exc_info=True)
     digest = hashlib.sha256()
     for relative, path, kind in sorted(listed):
         name = os.fsencode(relative)

@@ -13,16 +13,12 @@ too; `wake()` asks for a poll now. A failure is logged with its traceback and co
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
 import threading
 import time
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
-
-from kubernetes.client.exceptions import ApiException
 
 from tui.models.logs.lines import (
     LogChunk,
@@ -36,6 +32,7 @@ from tui.models.logs.lines import (
 )
 from tui.models.runs.pod_status import run_with_pod
 from tui.models.runs.run import LogArchive, Run
+from tui.services.kube.json_reads import object_or_none
 from tui.services.kube.kube import KubeService
 from tui.services.logs.containers import pod_containers
 from tui.services.logs.stream import LastTimestamp, LogStream
@@ -363,15 +360,4 @@ class RunFollower:
 
     def _get(self, path: str, query: list[tuple[str, object]] | None = None) -> dict[str, Any] | None:
         """GET as JSON; None for 404."""
-        try:
-            response = self.kube.get(path, query or [], timeout=REQUEST_TIMEOUT_S)
-        except ApiException as exc:
-            if exc.status == 404:
-                return None
-            raise
-        try:
-            data: Any = json.loads(response.data)
-        finally:
-            with contextlib.suppress(Exception):
-                response.release_conn()
-        return data if isinstance(data, dict) else {}
+        return object_or_none(lambda: self.kube.get(path, query or [], timeout=REQUEST_TIMEOUT_S))

@@ -15,7 +15,7 @@ from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import Any
 
-from tui.models.runs.run import CodeState, ContainerEnd, LogArchive, Run, RunResult, RunSummary, failure_text
+from tui.models.runs.run import CodeState, ContainerEnd, LogArchive, Run, RunResult, RunSummary
 from tui.models.xdg import state_dir
 
 BUSY_TIMEOUT_MS = 10_000
@@ -120,7 +120,7 @@ class RunStore:
                 " failure = excluded.failure",
                 (
                     run.id, run.created, run.name, run.kind, run.namespace, run.context, run.phase, run.ended,
-                    run.image_tag, run.code.label if run.code else "", failure_text(run.containers),
+                    run.image_tag, run.code.label if run.code else "", run.failure,
                     json.dumps(_run_data(run)),
                 ),
             )  # fmt: skip
