@@ -16,12 +16,14 @@ appends N lines as fast as it can and
   UI thread's and the stream thread's shares;
   kubectl_cpu_us_per_line: the same for `kubectl logs -f`. Less load-dependent than the rates: where they go is in
   bench/README.md;
+- ui_run_share and ui_runqueue_share: of the time the lines came in, the share the UI thread ran and the share it
+  was runnable but waited for a core (the kernel's schedstat): what the frame gaps are made of;
 - load: the median of the 1-minute load averages after each run (how busy the machine was; the busy processes
   count).
 Medians of --runs runs, app and kubectl alternating, each app run in a process of its own. With --busy N, N
-processes that keep a core busy each (`sha256sum /dev/zero`) run beside both for the whole bench, as other work
-on the machine would (`busy=N` in the RESULT line). Writes bench/results/logs.json (logs.smoke.json with --smoke;
-logs.busyN.json with --busy N); the last line printed is `RESULT logs ...`.
+processes that keep a core busy each (`sha256sum /dev/zero`, each in a session of its own) run beside both for the
+whole bench, as other work on the machine would (`busy=N` in the RESULT line). Writes bench/results/logs.json
+(logs.smoke.json with --smoke; logs.busyN.json with --busy N); the last line printed is `RESULT logs ...`.
 Run: python bench/logs.py [--quick | --smoke] [--lines N] [--runs R] [--busy N] (needs tools/stack up; uses
 $KUBECONFIG).
 --smoke: 2,000 lines, one run: the same code path in seconds (CI runs it; its figures mean nothing).
@@ -34,6 +36,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -78,6 +81,12 @@ def cpu_seconds(pid: int, task: str = "") -> float:
     """User + system CPU time a process (or one of its threads: `task` = "/task/<native id>") has used so far."""
     fields = Path(f"/proc/{pid}{task}/stat").read_text().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def schedstat_ms(task: str) -> tuple[float, float]:
+    """(ms a thread of this process has run, ms it waited on a run queue: runnable, no core free) so far."""
+    run, wait, _ = Path(f"/proc/self/task/{task}/schedstat").read_text().split()
+    return int(run) / 1e6, int(wait) / 1e6
 
 
 def stream_cpu_seconds() -> float:
@@ -170,6 +179,8 @@ async def app_run(kubeconfig: str, namespace: str, directory: Path, source: Path
         idle = await loop_gaps(2.0)
         before = rss_mb()
         cpu, ui_cpu, stream_cpu = time.process_time(), time.thread_time(), stream_cpu_seconds()
+        ui_task = str(threading.get_native_id())
+        ui_ran, ui_waited = schedstat_ms(ui_task)
         gaps: list[float] = []
         writer = threading.Thread(target=write_all, args=(logfile, source))
         started = time.perf_counter()
@@ -187,6 +198,8 @@ async def app_run(kubeconfig: str, namespace: str, directory: Path, source: Path
             if now - started > 600:
                 raise SystemExit(f"the app had {len(history or ())} of {count} lines after 10 minutes")
         elapsed = time.perf_counter() - started
+        ran, waited = schedstat_ms(ui_task)
+        ui_ran, ui_waited = ran - ui_ran, waited - ui_waited
         cpu, ui_cpu, stream_cpu = (
             time.process_time() - cpu,
             time.thread_time() - ui_cpu,
@@ -207,6 +220,8 @@ async def app_run(kubeconfig: str, namespace: str, directory: Path, source: Path
             "cpu_us_per_line": cpu / count * 1e6,
             "ui_cpu_us_per_line": ui_cpu / count * 1e6,
             "stream_cpu_us_per_line": stream_cpu / count * 1e6,
+            "ui_run_share": ui_ran / (elapsed * 1000),
+            "ui_runqueue_share": ui_waited / (elapsed * 1000),
         }
 
 
@@ -248,8 +263,14 @@ def app_run_in_child(namespace: str, directory: Path, source: Path, count: int) 
 
 
 def start_busy(count: int) -> list[subprocess.Popen[bytes]]:
-    """`count` processes that each keep a core busy (hashing zeros) until killed."""
-    return [subprocess.Popen(["sha256sum", "/dev/zero"], stdout=subprocess.DEVNULL) for _ in range(count)]
+    """`count` processes that each keep a core busy (hashing zeros) until killed. Each in a session of its own, as
+    other work on a machine runs (another terminal, a service): with the kernel's autogroup (Linux's default for
+    desktops, on here) CPU is shared between sessions first, and started in the bench's session they would share
+    one group's CPU with the app's threads (and kubectl's) instead of running beside them."""
+    return [
+        subprocess.Popen(["sha256sum", "/dev/zero"], stdout=subprocess.DEVNULL, start_new_session=True)
+        for _ in range(count)
+    ]
 
 
 def stop_busy(processes: list[subprocess.Popen[bytes]]) -> None:
@@ -271,6 +292,8 @@ def main() -> None:
     parser.add_argument("--source", help=argparse.SUPPRESS)
     args = parser.parse_args()
     kubeconfig = os.environ["KUBECONFIG"]
+    # Terminated (e.g. by `timeout`), still stop the busy processes: in sessions of their own, nothing else would.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.app_run:
         measured = asyncio.run(app_run(kubeconfig, args.namespace, Path(args.directory), Path(args.source), args.lines))
         print(json.dumps(measured))
@@ -326,6 +349,8 @@ def main() -> None:
         "cpu_us_per_line": round(median("cpu_us_per_line"), 1),
         "ui_cpu_us_per_line": round(median("ui_cpu_us_per_line"), 1),
         "stream_cpu_us_per_line": round(median("stream_cpu_us_per_line"), 1),
+        "ui_run_share": round(median("ui_run_share"), 2),
+        "ui_runqueue_share": round(median("ui_runqueue_share"), 2),
         "kubectl_cpu_us_per_line": round(statistics.median(run["cpu_us_per_line"] for run in theirs), 1),
         "kubectl_lines_per_s": round(kubectl_rate),
         "ratio_vs_kubectl": round(median("lines_per_s") / kubectl_rate, 2),
@@ -338,7 +363,7 @@ def main() -> None:
     name = "logs.smoke" if args.smoke else f"logs.busy{args.busy}" if args.busy else "logs"
     (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2))
     keys = ["lines", "lines_per_s", "frame_gap_p99_ms", "frame_gap_idle_p99_ms", "rss_mb", "rss_growth_mb"]
-    keys += ["cpu_us_per_line", "ui_cpu_us_per_line", "stream_cpu_us_per_line"]
+    keys += ["cpu_us_per_line", "ui_cpu_us_per_line", "stream_cpu_us_per_line", "ui_run_share", "ui_runqueue_share"]
     keys += ["kubectl_lines_per_s", "kubectl_cpu_us_per_line"]
     keys += ["ratio_vs_kubectl", "busy", "load"]
     print("RESULT logs " + " ".join(f"{key}={result[key]}" for key in keys))

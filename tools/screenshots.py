@@ -156,8 +156,12 @@ async def runs_views(pilot: Pilot[None], app: K8sxApp) -> None:
 async def main() -> None:
     add_demo_pods()
     start_log(default_log_path())  # as the installed app does: help and doctor show where it is
-    # The runs and what the app remembers are this run's own: the pictures do not depend on who runs this.
+    # The runs and what the app remembers are this run's own, and the code a run records is a small folder of its
+    # own (not this checkout): the pictures do not depend on who runs this, or where.
     os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="k8sx-screenshots-")
+    work = Path(tempfile.mkdtemp(prefix="k8sx-screenshots-work-"))
+    (work / "train.py").write_text("print('training')\n")
+    os.chdir(work)
     kube = KubeService(os.environ["KUBECONFIG"], None, NAMESPACE)
     # Only the bundled themes and the built-in settings: the pictures do not depend on who runs this.
     app = K8sxApp(Backends(kube, DockerService(os.environ["DOCKER_HOST"])), theme_dirs=[bundled_theme_dir()])

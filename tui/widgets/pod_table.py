@@ -10,18 +10,15 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
 from tui.models.metrics.text import cpu_text, gpu_text, memory_text, percent_text
 from tui.models.metrics.usage import Usage
 from tui.models.pods.row import PodRow, short_age
 from tui.models.pods.table import FIGURES, PodTable
+from tui.widgets.row_table import GAP, MARK, RowTableView, cursor_bindings, pad
 
-GAP = 2
-MARK = "✓ "  # before a marked pod's row while any pod is marked: marks read without colour too
+__all__ = ["GAP", "MARK"]  # where tests and older callers import them from
 FIXED_WIDTHS = {"READY": 5, "RESTARTS": 8, "AGE": 5, "IP": 15, "CPU": 7, "MEM": 7, "GPU": 3}
 FIXED_WIDTHS |= {column: 6 for column in FIGURES if column.startswith("%")}
 MAX_WIDTH = 64
@@ -89,41 +86,20 @@ def cell_text(row: PodRow, column: str, now: datetime, usage: Usage | None = Non
             return row.image
 
 
-class PodTableView(ScrollView, can_focus=True):
+class PodTableView(RowTableView, can_focus=True):
     """Draws a PodTable. The cursor follows its pod (by key) when rows move; space marks pods for bulk actions."""
 
-    BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False, id="pods.up"),
-        Binding("down,j", "cursor(1)", "Down", show=False, id="pods.down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="pods.page-up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="pods.page-down"),
-        Binding("home", "jump(0)", "First", show=False, id="pods.first"),
-        Binding("end", "jump(-1)", "Last", show=False, id="pods.last"),
-        Binding("space", "toggle_mark", "Mark", id="pods.mark"),
-    ]
-    COMPONENT_CLASSES = {
-        "pod-table--header",
-        "pod-table--cursor",
-        "pod-table--marked",
-        "pod-status--running",
-        "pod-status--pending",
-        "pod-status--completed",
-        "pod-status--terminating",
-        "pod-status--failed",
-        "pod-usage--high",
-        "pod-usage--over",
-    }
+    BINDINGS = [*cursor_bindings("pods"), Binding("space", "toggle_mark", "Mark", id="pods.mark")]
+    HEADER_CLASS = "pod-table--header"
+    CURSOR_CLASS = "pod-table--cursor"
+    MARKED_CLASS = "pod-table--marked"
+    COMPONENT_CLASSES = {HEADER_CLASS, CURSOR_CLASS, MARKED_CLASS, "pod-usage--high", "pod-usage--over"}
     DEFAULT_CSS = """
     PodTableView { height: 1fr; background: $surface; }
     PodTableView > .pod-table--header { text-style: bold; color: $text-accent; background: $panel; }
     PodTableView > .pod-table--cursor { background: $block-cursor-blurred-background; }
     PodTableView:focus > .pod-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
     PodTableView > .pod-table--marked { color: $text-warning; text-style: bold; }
-    PodTableView > .pod-status--running { color: $pod-running; }
-    PodTableView > .pod-status--pending { color: $pod-pending; }
-    PodTableView > .pod-status--completed { color: $pod-succeeded; }
-    PodTableView > .pod-status--terminating { color: $pod-terminating; }
-    PodTableView > .pod-status--failed { color: $pod-failed; text-style: bold; }
     PodTableView > .pod-usage--high { color: $text-warning; }
     PodTableView > .pod-usage--over { color: $text-error; text-style: bold; }
     """
@@ -171,7 +147,7 @@ class PodTableView(ScrollView, can_focus=True):
                 width = min(MAX_WIDTH, longest)
             self.widths[column] = max(width, len(column) + 1)  # room for the sort arrow
         self.marked &= self.table.rows.keys()
-        self._update_virtual_size()
+        self._set_size()
         if self.cursor_key is not None and self.cursor_key in self.table.rows:
             with contextlib.suppress(ValueError):  # filtered out: stay at the same position
                 self.cursor_index = self.table.view.index(self.cursor_key)
@@ -189,48 +165,26 @@ class PodTableView(ScrollView, can_focus=True):
         row = self.cursor_row
         return [row] if row is not None else []
 
-    # ---------------------------------------------------------------- cursor
+    # ---------------------------------------------------------------- RowTableView
 
-    def _set_cursor(self, index: int, scroll: bool = True) -> None:
-        count = len(self.table.view)
-        index = max(0, min(index, count - 1)) if count else 0
+    @property
+    def row_count(self) -> int:
+        return len(self.table.view)
+
+    def row_key(self, index: int) -> str:
+        return self.table.view[index]
+
+    def table_width(self) -> int:
+        return sum(self.widths.values()) + GAP * len(self.columns)
+
+    def cursor_moved(self) -> None:
         previous = self.cursor_key
-        self.cursor_index = index
-        self.cursor_key = self.table.view[index] if count else None
-        if scroll:
-            body = max(1, self.size.height - 1)
-            top = self.scroll_offset.y
-            if index < top:
-                self.scroll_to(y=index, animate=False)
-            elif index >= top + body:
-                self.scroll_to(y=index - body + 1, animate=False)
+        self.cursor_key = self.table.view[self.cursor_index] if self.table.view else None
         if previous != self.cursor_key:
             self.post_message(self.CursorMoved(self.cursor_key))
-        self.refresh()
 
-    def action_cursor(self, delta: int) -> None:
-        self._set_cursor(self.cursor_index + delta)
-
-    def action_page(self, direction: int) -> None:
-        self._set_cursor(self.cursor_index + direction * max(1, self.size.height - 2))
-
-    def action_jump(self, where: int) -> None:
-        self._set_cursor(len(self.table.view) - 1 if where < 0 else 0)
-
-    def _gutter(self) -> int:
-        return len(MARK) if self.marked else 0
-
-    def _update_virtual_size(self) -> None:
-        total_width = self._gutter() + sum(self.widths.values()) + GAP * len(self.columns)
-        self.virtual_size = Size(total_width, len(self.table.view) + 1)
-
-    def action_toggle_mark(self) -> None:
-        if self.cursor_key is None:
-            return
-        self.marked ^= {self.cursor_key}
-        self._update_virtual_size()
+    def marks_changed(self) -> None:
         self.post_message(self.MarksChanged())
-        self._set_cursor(self.cursor_index + 1)
 
     def on_click(self, event: events.Click) -> None:
         if event.y == 0:
@@ -245,53 +199,28 @@ class PodTableView(ScrollView, can_focus=True):
 
     # ---------------------------------------------------------------- drawing
 
-    def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.size.width
-        base = self.rich_style
-        gutter = " " * self._gutter()
-        if y == 0:
-            header = self.get_component_rich_style("pod-table--header")
-            line = gutter + "".join(self._pad(self._title(c), c) for c in self.columns)
-            return self._crop([Segment(line, base + header)], scroll_x, width, base + header)
-        index = scroll_y + y - 1
-        if index >= len(self.table.view):
-            return Strip.blank(width, base)
+    def header_text(self) -> str:
+        return "".join(pad(self._title(column), self.widths[column]) for column in self.columns)
+
+    def row_segments(self, index: int, base: Style) -> list[Segment]:
         key = self.table.view[index]
         row = self.table.rows[key]
         now = datetime.now(UTC)
         usage = self.table.usage.get(key)
-        row_style = base
-        if key in self.marked:
-            row_style += self.get_component_rich_style("pod-table--marked")
-        segments = [Segment(MARK if key in self.marked else gutter, row_style)] if gutter else []
+        segments = []
         for column in self.columns:
-            style = row_style
+            style = base
             if column == "STATUS":
                 style += self.get_component_rich_style(status_class(row.status))
             elif column.startswith("%") and (level := usage_class(FIGURES[column](row, usage))):
                 style += self.get_component_rich_style(level)
-            segments.append(Segment(self._pad(cell_text(row, column, now, usage), column), style))
-        if index == self.cursor_index:
-            cursor = self.get_component_rich_style("pod-table--cursor")
-            segments = [Segment(text, (style or base) + cursor) for text, style, _ in segments]
-            return self._crop(segments, scroll_x, width, base + cursor)
-        return self._crop(segments, scroll_x, width, base)
+            segments.append(Segment(pad(cell_text(row, column, now, usage), self.widths[column]), style))
+        return segments
 
     def _title(self, column: str) -> str:
         if column != self.table.sort_column:
             return column
         return f"{column}{'↓' if self.table.sort_reverse else '↑'}"
-
-    def _pad(self, text: str, column: str) -> str:
-        width = self.widths[column]
-        if len(text) > width:
-            text = text[: width - 1] + "…"
-        return text.ljust(width + GAP)
-
-    @staticmethod
-    def _crop(segments: list[Segment], scroll_x: int, width: int, fill: Style) -> Strip:
-        return Strip(segments).crop(scroll_x, scroll_x + width).extend_cell_length(width, fill)
 
 
 _NOW_UNUSED = datetime(2000, 1, 1, tzinfo=UTC)  # widths of every column but AGE (fixed) ignore the clock

@@ -1,7 +1,7 @@
 """The Logs screen: follow one or more containers' logs, keep every line, search and filter all of them.
 
-One thread worker per container follows its LogStream and leaves events in a LogFeed; the UI thread takes them in
-batches (one message per batch, however many lines), has the LogSession append them to the LogHistory (memory
+One thread worker per container follows its LogStream and leaves events in a LogFeed; the UI thread takes them once
+a frame (one message per batch, however many lines), has the LogSession append them to the LogHistory (memory
 window + temp file) and checks only the new lines against an active search or filter. The session holds the
 streams and paces the flood; this screen runs their workers and timers. Searching or filtering the whole history
 runs in a worker, block by block, while lines keep coming.
@@ -197,14 +197,21 @@ class LogsScreen(LogSearchScreen):
     # ---------------------------------------------------------------- lines come in
 
     async def on_logs_pending(self, message: LogsPending) -> None:
-        """Take what the streams left, a slice at a time; between slices the event loop runs (the screen redraws,
-        keys are handled), so a flood never freezes the UI however far ahead the streams are."""
+        """Take what the streams left when the next frame is due (the session says when: the lines wait in the feed
+        till then), a slice at a time; between slices the event loop runs (keys are handled), so a flood never
+        freezes the UI however far ahead the streams are. Then one redraw for them all."""
         feed, session = message.feed, self.session
         if feed is not session.feed:
             return
         if (wait := session.merge_wait(feed)) > 0:
             if session.plan_merge():
                 self.set_timer(wait, lambda: self._merge_due(feed))
+            return
+        frame_in = session.show_wait()
+        if frame_in is None:  # a frame is planned: it takes these lines
+            return
+        if frame_in > 0:
+            self.set_timer(frame_in, self._frame_due)
             return
         more = True
         while more and feed is session.feed:
@@ -213,21 +220,20 @@ class LogsScreen(LogSearchScreen):
                 self._check_new_lines(first)
                 if not self.view.following:
                     self.new_lines += added
-            self._show_soon()
             if more:
                 await asyncio.sleep(0)
+        if feed is session.feed:
+            self._show()
 
     def _merge_due(self, feed: LogFeed) -> None:
         self.session.merge_due()
         self.post_message(LogsPending(feed))
 
-    def _show_soon(self) -> None:
-        """Redraw for the new lines now, or when the session says (a flood is redrawn less often)."""
-        wait = self.session.show_wait()
-        if wait is not None and wait <= 0:
-            self._show()
-        elif wait is not None:
-            self.set_timer(wait, self._show)
+    def _frame_due(self) -> None:
+        """A planned frame: take what the streams left meanwhile (in the log followed now, which may have changed)."""
+        self.session.frame_due()
+        if self.session.feed is not None:
+            self.post_message(LogsPending(self.session.feed))
 
     def _show(self) -> None:
         self.session.shown()

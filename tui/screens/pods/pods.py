@@ -25,6 +25,7 @@ from tui.screens.common.base import AppScreen
 from tui.screens.common.cleanup import CleanupOutcome, SafeDeletion, pod_to_delete
 from tui.screens.common.dialogs import ChoiceScreen
 from tui.screens.common.failures import Notice
+from tui.screens.common.live_state import live_state
 from tui.screens.common.text_view import TextViewScreen
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
 from tui.services.metrics.metrics import MetricsService
@@ -301,12 +302,7 @@ class PodsScreen(AppScreen):
             parts.append(f"{len(self.view.marked)} marked")
         if self._metrics_state:
             parts.append(f"[$text-warning]{escape(self._metrics_state)}[/]")
-        if self._trouble:
-            parts.append(f"[$text-error]{escape(self._trouble)}[/]")
-        elif self._listed_once:
-            parts.append("[$text-success]live[/]")
-        else:
-            parts.append("listing…")
+        parts.append(live_state(self._trouble, self._listed_once))
         self.query_one("#pods-info", Static).update(" · ".join(parts))
 
     # ---------------------------------------------------------------- filter and sort

@@ -2,8 +2,9 @@
 
 Why it exists: the screen is about widgets and keys; what lives as long as one log does — one LogStream per
 container feeding one LogFeed, the LogHistory the lines go to, each source's state for the status text — and the
-timing that keeps a flood from freezing the UI (several sources' lines held back to be put in time order, at most
-TAKE_BYTES taken per UI turn, redraws spaced out) is plain logic, kept here where it can be tested without Textual.
+timing that keeps a flood from freezing the UI (several sources' lines held back to be put in time order, lines
+taken only for a frame and at most TAKE_BYTES per UI turn, frames spaced out) is plain logic, kept here where it can
+be tested without Textual.
 The screen runs the threads (its workers call `follow`) and the timers this asks for.
 """
 
@@ -39,9 +40,9 @@ TAKE_BYTES = 1024 * 1024  # lines appended per UI turn, at most (about 10,000): 
 # (and at the start until every source has sent something, at most FIRST_MERGE_S).
 MERGE_WINDOW_S = 0.25
 FIRST_MERGE_S = 1.5
-SHOW_INTERVAL_S = 0.066  # new lines are drawn at most ~15 times a second
-# ... and 10 times a second in a flood (more lines a frame than anyone reads): drawing a full screen is costly,
-# and the lines and the keys need that time more.
+SHOW_INTERVAL_S = 0.066  # new lines are taken and drawn at most ~15 times a second
+# ... and 10 times a second in a flood (the last frame brought more lines than anyone reads): drawing a full screen
+# is costly, and the lines and the keys need that time more.
 FLOOD_SHOW_INTERVAL_S = 0.1
 FLOOD_LINES = 2000
 ALL_CONTAINERS = "all containers"
@@ -100,6 +101,7 @@ class LogSession:
         self._shown_at = 0.0
         self._show_planned = False
         self._added_since_show = 0
+        self._last_frame_lines = 0  # lines the last frame brought: a flood is drawn less often
 
     # ---------------------------------------------------------------- what to follow
 
@@ -249,19 +251,25 @@ class LogSession:
     # ---------------------------------------------------------------- when to redraw
 
     def show_wait(self) -> float | None:
-        """When to redraw for new lines: None when a redraw is already planned; else in how many seconds (0 or less:
-        now). Less than SHOW_INTERVAL_S after the last redraw, the next waits: a flood is shown SHOW_INTERVAL_S
-        apart (FLOOD_SHOW_INTERVAL_S when many lines came), which leaves the event loop and the GIL to keys and to
-        the streams."""
+        """When to take the new lines and redraw: None when a frame is already planned (it takes them); else in how
+        many seconds (0 or less: now). Less than SHOW_INTERVAL_S after the last frame, the next waits: a flood is
+        taken and shown SHOW_INTERVAL_S apart (FLOOD_SHOW_INTERVAL_S after a frame that brought many lines). The
+        lines wait in the feed meanwhile, so the UI thread wakes for them once a frame, not for every block the
+        streams read (each wake-up waits for a core on a busy machine, and keys wait behind it)."""
         if self._show_planned:
             return None
-        interval = FLOOD_SHOW_INTERVAL_S if self._added_since_show > FLOOD_LINES else SHOW_INTERVAL_S
+        interval = FLOOD_SHOW_INTERVAL_S if self._last_frame_lines > FLOOD_LINES else SHOW_INTERVAL_S
         wait = self._shown_at + interval - self.clock()
         self._show_planned = wait > 0
         return wait
+
+    def frame_due(self) -> None:
+        """The timer of a planned frame ran out: the next `show_wait` says now."""
+        self._show_planned = False
 
     def shown(self) -> None:
         """The screen redrew: the lines so far are on it."""
         self._show_planned = False
         self._shown_at = self.clock()
+        self._last_frame_lines = self._added_since_show
         self._added_since_show = 0
