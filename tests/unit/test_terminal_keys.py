@@ -100,3 +100,12 @@ def test_output_buffer_signals_once_per_batch() -> None:
     buffer.add(b"fff")
     assert buffer.take(limit=3) == b"dee" and len(buffer) == 3  # whole reads, up to the limit
     assert buffer.take(limit=1) == b"fff"  # at least one read, however big
+
+
+def test_output_put_back_is_taken_first_again() -> None:
+    buffer = OutputBuffer()
+    buffer.add(b"abc")
+    buffer.add(b"def")
+    taken = buffer.take(limit=3)
+    buffer.put_back(taken[1:])  # fed up to a typed key's echo; the rest waits for the next frame
+    assert len(buffer) == 5 and buffer.take() == b"bcdef"

@@ -42,7 +42,7 @@ class RowTableView(ScrollView):
     HEADER_CLASS = ""  # the component classes of the header, the cursor's row and a marked row (each subclass's)
     CURSOR_CLASS = ""
     MARKED_CLASS = ""
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES = {  # a STATUS cell's colours (pod_table.status_class), in the pod list and the runs list
         "pod-status--running",
         "pod-status--pending",
         "pod-status--completed",

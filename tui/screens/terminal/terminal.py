@@ -1,8 +1,10 @@
 """The Terminal screen: shells inside pods and containers (and on this machine), one tab per session.
 
-A session's output is read by a thread worker into an OutputBuffer and fed to its emulator at most once per
-frame; sessions go on in their tabs while other screens are shown. `s` on the pod list always starts a new
-process (leaving it never ends the pod); `a` attaches to the main process, with a warning.
+A session's output is read by a thread worker into an OutputBuffer (which holds at most 2 MB: the reader
+waits) and fed to its emulator in slices, each a turn of the event loop, so a key never waits behind more than
+one slice; the screen is drawn at its frame rate whatever the slices. Sessions go on in their tabs while other
+screens are shown. `s` on the pod list always starts a new process (leaving it never ends the pod); `a` attaches
+to the main process, with a warning.
 
 A finished session's tab stays, readable, until `x` closes it; a closed tab's output is kept among the closed
 sessions (`o`) to be read again. An interactive build's container is committed from its own tab (`C`).
@@ -10,6 +12,7 @@ sessions (`o`) to be read again. An interactive build's container is committed f
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import os
@@ -30,6 +33,7 @@ from tui.backends import Backends
 from tui.messages import OpenCopyIn
 from tui.models.pods.row import PodRow
 from tui.models.terminal.closed_sessions import ClosedSession, ClosedSessions
+from tui.models.terminal.echoes import EchoWatch
 from tui.models.terminal.emulator import TerminalEmulator
 from tui.models.terminal.shells import SUGGESTED_SHELLS, parse_command, workload_key
 from tui.screens.common.base import AppScreen
@@ -48,7 +52,7 @@ from tui.widgets.terminal import ESCAPE_CHORD_DISPLAY, TerminalView
 
 FRAME_S = 1 / 60
 EXIT_WAIT_S = 5.0
-BATCH_LIMIT = 2 << 20  # fed per frame at most, so keys and redraws still get their turn during a flood
+FEED_SLICE = 512 << 10  # fed in one turn (a few ms): keys and paints get theirs between slices during a flood
 EMPTY_TEXT = (
     "[b]No terminal session.[/b]\n\n"
     "• On the [b]Pods[/b] screen ([b]1[/b]) select a pod and press [b]s[/b] for a shell in it - always a new "
@@ -69,6 +73,7 @@ class SessionTab:
     session: TerminalSession
     emulator: TerminalEmulator
     output: OutputBuffer = field(default_factory=OutputBuffer)
+    echoes: EchoWatch = field(default_factory=EchoWatch)  # characters typed whose echo should be seen
     view: TerminalView | None = None
     started: bool = False
     reader_done: bool = False
@@ -233,7 +238,12 @@ class TerminalScreen(AppScreen):
         pane_id = f"term-{next(self._ids)}"
         emulator = TerminalEmulator(80, 24, reply=session.write)
         tab = SessionTab(pane_id, session, emulator)
-        tab.view = TerminalView(emulator, send=session.write, on_resize=session.resize, id=f"{pane_id}-view")
+
+        def send(data: bytes) -> None:
+            tab.echoes.typed(data, emulator.bytes_fed + len(tab.output), time.monotonic())
+            session.write(data)
+
+        tab.view = TerminalView(emulator, send=send, on_resize=session.resize, id=f"{pane_id}-view")
         self._add_tab(tab)
         return tab
 
@@ -309,28 +319,45 @@ class TerminalScreen(AppScreen):
         self._relabel(message.tab)  # a container's session knows its container's name once connected
         self.update_info()
 
-    # ---------------------------------------------------------------- output, at most once per frame
+    # ---------------------------------------------------------------- output, in slices
 
     def on_terminal_output(self, message: TerminalOutput) -> None:
         tab = message.tab
         if tab.closed or tab.drain_scheduled:
             return
-        wait = FRAME_S - (time.monotonic() - tab.last_drain)
-        if wait > 0:
-            tab.drain_scheduled = True
-            self.set_timer(wait, partial(self._drain, tab))
+        if time.monotonic() - tab.last_drain < FRAME_S:
+            self._drain_after_paint(tab)  # what arrives within a frame is fed together
         else:
             self._drain(tab)
 
+    def _drain_after_paint(self, tab: SessionTab) -> None:
+        tab.drain_scheduled = True
+        self.call_after_refresh(self._drain, tab)
+
+    def _drain_next_turn(self, tab: SessionTab) -> None:
+        """After what waits in the event loop, a key above all (a chain of call_next alone never yields to it).
+        No timer: a one-shot Textual timer whose short delay has passed before it starts never fires."""
+        tab.drain_scheduled = True
+        asyncio.get_running_loop().call_soon(self.call_next, self._drain, tab)
+
     def _drain(self, tab: SessionTab) -> None:
+        """Feed a slice of what waits. The rest (the reader posts no new message) comes in the next turn of the
+        event loop - or, when the slice ends with a typed character's echo, once the screen has been drawn with
+        it (jump scroll would otherwise carry it away unseen during a flood)."""
         tab.drain_scheduled = False
         tab.last_drain = time.monotonic()
         if tab.closed:
             return
-        data = tab.output.take(BATCH_LIMIT)
-        if len(tab.output):  # more than one frame's worth: the rest next frame (the reader posts no new message)
-            tab.drain_scheduled = True
-            self.set_timer(FRAME_S, partial(self._drain, tab))
+        data = tab.output.take(FEED_SLICE)
+        echo_end = tab.echoes.cut(data, tab.emulator.bytes_fed, tab.last_drain) if data and tab.echoes else None
+        if echo_end is not None:
+            tab.output.put_back(data[echo_end:])
+            data = data[:echo_end]
+        if len(tab.output):
+            if echo_end is None:
+                self._drain_next_turn(tab)
+            else:
+                self._drain_after_paint(tab)
         if data and tab.view is not None:
             tab.emulator.feed(data)
             tab.view.output_fed()

@@ -100,10 +100,10 @@ class OutputBuffer:
 
     `add` returns True only when the buffer was empty, so the reader posts one message per batch however many
     reads arrive before the UI takes them. Past `limit` bytes `add` waits for the UI (backpressure: the
-    connection slows down instead of memory growing).
+    connection slows down instead of memory growing, and a key's echo waits behind at most `limit` bytes here).
     """
 
-    def __init__(self, limit: int = 8 << 20) -> None:
+    def __init__(self, limit: int = 2 << 20) -> None:
         self._chunks: list[bytes] = []
         self._size = 0
         self._limit = limit
@@ -134,6 +134,13 @@ class OutputBuffer:
             self._size -= len(data)
             self._changed.notify_all()
             return data
+
+    def put_back(self, data: bytes) -> None:
+        """What was taken but not used goes first again (no message: the taker knows it is there)."""
+        if data:
+            with self._changed:
+                self._chunks.insert(0, data)
+                self._size += len(data)
 
     def close(self) -> None:
         """Nobody takes any more (the tab closed): a waiting `add` returns."""

@@ -1,0 +1,97 @@
+"""A shell flooded with output still answers: a character typed during the flood is drawn while the flood goes on
+(jump scroll would otherwise carry its echo away unseen until the end), ctrl+] takes the keys back during it, and
+the output is fed in slices of at most FEED_SLICE bytes, a key's turn between two.
+
+Keys during the flood are handed to the app as a terminal's input thread hands them: Pilot.press (and
+pilot.pause) would wait for the process to be idle and paint frames of their own. A kwok pod: its exec'd shell
+runs on this machine in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from textual import events
+from textual.strip import Strip
+
+from tests.e2e.test_terminal import open_from_pod_list, until_line, until_prompt
+from tests.support.app import SIZE, make_app
+from tests.support.pods import kwok_shell_pod
+from tests.support.stack import StackEnv
+from tui.app import K8sxApp
+from tui.screens.terminal.terminal import FEED_SLICE
+
+FLOOD_BYTES = 16 << 20
+TIMES = 3
+
+
+def lowercase_lines(path: Path, size: int) -> int:
+    """Numbered lines of lowercase words (no capital letter: a typed one can only be the echo)."""
+    line = "{:08d} alpha beta gamma delta epoch loss accuracy tensor gradient batch\n"
+    count = size // len(line.format(0))
+    path.write_text("".join(line.format(i) for i in range(count)))
+    return path.stat().st_size
+
+
+def key(app: K8sxApp, name: str) -> None:
+    """A key as the terminal's input thread gives it to the app."""
+    event = events.Key(name, name if len(name) == 1 else None)
+    event.set_sender(app)
+    app.post_message(event)
+
+
+async def until(predicate: Callable[[], bool], what: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.005)
+
+
+async def test_a_key_typed_into_a_flood_is_drawn_during_it_and_ctrl_bracket_answers(
+    stack: StackEnv, namespace: str, tmp_path: Path
+) -> None:
+    home = kwok_shell_pod(stack, namespace, tmp_path)
+    size = lowercase_lines(home / "flood.txt", FLOOD_BYTES)
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await open_from_pod_list(pilot, app)
+        await until_prompt(pilot, tab)
+        view, emulator = tab.view, tab.emulator
+        assert view is not None
+        feeds: list[int] = []
+        drawn_at: list[int] = []  # output fed when a row with the typed Q was drawn
+        feed, render_line = emulator.feed, view.render_line
+
+        def counted_feed(data: bytes) -> None:
+            feeds.append(len(data))
+            feed(data)
+
+        def watched_render_line(y: int) -> Strip:
+            strip = render_line(y)
+            if not drawn_at and "Q" in strip.text:
+                drawn_at.append(emulator.bytes_fed)
+            return strip
+
+        emulator.feed = counted_feed  # type: ignore[method-assign]
+        view.render_line = watched_render_line  # type: ignore[method-assign]
+
+        await pilot.press(*f"cat {' '.join(['flood.txt'] * TIMES)}; echo flood-over-$((6*7))")
+        started, flood = emulator.bytes_fed, size * TIMES  # fed in all: more (each LF comes as CR LF)
+        feeds.clear()
+        key(app, "enter")
+        await until(lambda: emulator.bytes_fed - started > 2 << 20, "the flood under way")
+
+        key(app, "Q")
+        await until(lambda: bool(drawn_at), "Q drawn")
+        assert drawn_at[0] - started < flood, "the typed Q was drawn only once the flood had ended"
+
+        key(app, "ctrl+right_square_bracket")
+        await until(lambda: not view.has_focus, "the keys back to the app")
+        assert emulator.bytes_fed - started < flood, "ctrl+] took effect only once the flood had ended"
+
+        await until_line(pilot, tab, "flood-over-42", timeout=180)
+        assert emulator.bytes_fed - started > flood  # all of it went through
+        assert max(feeds) <= FEED_SLICE, f"fed {max(feeds)} bytes at once"
