@@ -273,6 +273,7 @@ async def test_r_opens_the_pull_of_the_runs_pod_or_says_it_is_gone(
         await pilot.press("r")  # exp: its pod is there
         await settle(pilot, lambda: isinstance(app.screen, FormScreen), what="the pull form")
         assert isinstance(app.screen, FormScreen) and app.screen.form_title == f"Pull results from {namespace}/exp"
+        assert app.screen.note == ""  # a running pod's results come over exec: no word of a helper pod
         assert not asked or (asked[0].pod.name, asked[0].run_id) == ("exp", OLD_ID)
         await pilot.press("escape")
         await settle(pilot, lambda: isinstance(app.screen, RunsScreen), what="back on the list")

@@ -81,6 +81,9 @@ def ask_then_pull(
     app.push_screen(ChoiceScreen(question, [RESUME, START_OVER], RESUME), answered)
 
 
+HELPER_NOTE = "A finished pod's results are read from its claim through a short-lived helper pod."
+
+
 class PodTransfers:
     """Owned by the pod list screen; pushes its forms and progress screens on that screen's app."""
 
@@ -122,7 +125,8 @@ class PodTransfers:
                   required=True),
             Field("local", "Copy to (local folder)", str(results_folder(self.folder) / row.name), required=True),
         ]  # fmt: skip
-        note = "A finished pod's results are read from its claim through a short-lived helper pod."
+        # A running pod's results come out over exec: the helper pod is only a finished one's way.
+        note = "" if row.status == "Running" else HELPER_NOTE
 
         def chosen(values: FormValues | None) -> None:
             if values:
