@@ -190,6 +190,7 @@ class K8sxApp(WorkerFailures, App[None]):
         self._startup_problems = list(problems)
         self._load_themes(theme_dirs if theme_dirs is not None else (bundled_theme_dir(), user_theme_dir()))
         self._stopping = threading.Event()
+        self._follower_turn = threading.Lock()
         self._recheck_cluster = threading.Event()
         self._recheck_engine = threading.Event()
         self.cluster_health = ClusterHealth(backends.kube.context, backends.kube.namespace, Reachability.CHECKING, "…")
@@ -443,7 +444,11 @@ class K8sxApp(WorkerFailures, App[None]):
         with heavy_imports():
             from tui.services.pods.experiment_pods import ExperimentPods
 
-        failed = ExperimentPods(self.backends.kube).delete(pods)
+        try:
+            failed = ExperimentPods(self.backends.kube).delete(pods)
+        except Exception as exc:  # said, and the app stays (the quit must not be stuck half-way)
+            log.exception("deleting the experiment pods before quitting failed")
+            failed = [f"pods: {self.backends.kube.explain(exc)}"]
         if builds:
             with heavy_imports():
                 from tui.services.docker.build_containers import remove_builds
@@ -466,16 +471,18 @@ class K8sxApp(WorkerFailures, App[None]):
             from tui.services.runs.store import RunStore
 
         follower = RunFollower(self.backends.kube, RunStore())
-        if not self._stopping.is_set():
-            follower.start()
-            self._run_follower = follower
+        with self._follower_turn:  # the unmount sees either no follower or a started one
+            if not self._stopping.is_set():
+                follower.start()
+                self._run_follower = follower
 
     def on_unmount(self) -> None:
+        with self._follower_turn:
+            self._stopping.set()
         if self._run_follower is not None:
             self._run_follower.stop()
         if self._forwards is not None:
             self._forwards.stop_all()
-        self._stopping.set()
         self._recheck_cluster.set()
         self._recheck_engine.set()
 

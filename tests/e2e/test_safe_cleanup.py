@@ -25,6 +25,7 @@ from tui.screens.common.leave import LeaveScreen
 from tui.screens.transfer.pull_many import PullManyScreen
 from tui.services.docker.engine import DockerService
 from tui.services.kube.kube import KubeService
+from tui.services.pods.experiment_pods import ExperimentPods
 from tui.services.runs import follower as run_follower
 from tui.services.runs.store import RunStore, new_run_id
 from tui.settings import Settings
@@ -188,6 +189,34 @@ async def test_leaving_with_delete_asks_about_a_runs_pod_cancel_stays_and_delete
         await pilot.press("tab", "tab", "enter")  # Delete anyway
         await settle(pilot, lambda: not app.is_running, what="the app gone")
     wait_for(lambda: pod_gone(stack, namespace, "train"), timeout=30, what="train deleted")
+
+
+async def test_a_deletion_that_raises_on_the_way_out_is_said_and_the_app_can_still_quit(
+    stack: StackEnv, namespace: str, tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Credentials that expired under the app make the deletion itself raise: the quit says why and stays, and
+    ctrl+q asks again (before, the flow never ended and ctrl+q did nothing for the rest of the session)."""
+    pod_with_root(stack, namespace, tmp_path / "pod", "train", labels=MANAGED)  # a pod of no run: no question
+
+    def expired(self: ExperimentPods, pods: object) -> list[str]:
+        raise RuntimeError("the credentials have expired")
+
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+q")
+        await settle(pilot, lambda: isinstance(app.screen, LeaveScreen), what="the leave question")
+        monkeypatch.setattr(ExperimentPods, "delete", expired)
+        await pilot.press("tab", "tab", "enter")  # Delete them, quit
+        said = lambda: [n.message for n in app._notifications]  # noqa: E731
+        await settle(pilot, lambda: any("the credentials have expired" in m for m in said()), what="the failure said")
+        assert any("deleting 1 pod failed: the credentials have expired" in m for m in said()), said()
+        assert app.is_running
+        monkeypatch.undo()
+        await pilot.press("ctrl+q")
+        await settle(pilot, lambda: isinstance(app.screen, LeaveScreen), what="the leave question again")
+        await pilot.press("tab", "enter")  # Keep them, quit
+        await settle(pilot, lambda: not app.is_running, what="the app gone")
+    assert not pod_gone(stack, namespace, "train")
 
 
 async def test_leaving_with_pull_and_archive_pulls_deletes_reads_the_log_to_its_end_then_quits(

@@ -188,7 +188,7 @@ def test_pods_started_before_a_refusal_are_recorded_and_the_refused_one_is_not(
     assert code is not None and code.folder == str(Path.cwd()) and len(code.content_hash) == 64
 
 
-def test_a_recording_that_fails_is_logged_and_the_apply_goes_on(
+def test_a_recording_that_fails_is_logged_said_beside_the_pod_and_the_apply_goes_on(
     stack: StackEnv, namespace: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     blocked = tmp_path / "not-a-folder"
@@ -196,7 +196,9 @@ def test_a_recording_that_fails_is_logged_and_the_apply_goes_on(
     kube = KubeService(stack.kubeconfig)
     pods = PodApplier(kube, AppliedManifests(tmp_path / "applied"), recorder=RunRecorder(RunStore(blocked), kube))
     with caplog.at_level(logging.ERROR, logger="tui.services.deploy.apply"):
-        assert [str(a) for a in pods.apply(namespace, [experiment_pod()])] == ["pod/exp created"]
+        (applied,) = [str(a) for a in pods.apply(namespace, [experiment_pod()])]
+    # Said beside the pod (every screen that applies lists these): its logs and results will not be kept.
+    assert applied == f"pod/exp created (not recorded as a run: File exists: {blocked})", applied
     (record,) = [r for r in caplog.records if "was not recorded" in r.getMessage()]
     assert record.getMessage() == "the run of exp was not recorded" and record.exc_info is not None
     wait_for(lambda: kubectl(stack, "get", "pod", "exp", "-n", namespace, check=False) != "", what="pod exp")

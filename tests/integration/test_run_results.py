@@ -141,6 +141,7 @@ def test_a_recording_that_fails_is_logged_and_the_pull_goes_on(
             namespace, "exp", str(root / "out"), local
         )
     assert summary.files == 14 and digests(local) == digests(root / "out")
+    assert summary.note == f"not recorded on its run: [Errno 17] File exists: '{blocked}'"  # said on the done screen
     (record,) = [r for r in caplog.records if "was not recorded" in r.getMessage()]
     assert record.getMessage() == f"the pull of {namespace}/exp into {local} was not recorded on its run"
     assert record.exc_info is not None

@@ -185,3 +185,17 @@ def test_a_running_run_counts_its_duration_to_now() -> None:
     older, newer = runs()
     running = replace(newer, phase="Running", ended=None)
     assert section(compare_runs(older, running, NOW), "Run")["duration"].right == "10m so far"
+
+
+def test_a_removed_line_that_looks_like_a_file_header_stays_in_its_file() -> None:
+    """SQL's `-- comment` removed reads `--- comment`; followed by `+++` it looks like the next file's header."""
+    diff = (
+        "diff --git a/q.sql b/q.sql\nindex 1..2 100644\n--- a/q.sql\n+++ b/q.sql\n"
+        "@@ -1,3 +1,3 @@\n--- old comment\n+++ new comment\n select 1;\n-select 2;\n+select 3;\n"
+        "\\ No newline at end of file\n"
+        "diff --git a/r.sql b/r.sql\n--- a/r.sql\n+++ b/r.sql\n@@ -1 +1 @@\n-a\n+b\n"
+    )
+    files = diff_files(diff)
+    assert list(files) == ["q.sql", "r.sql"]
+    assert (files["q.sql"].added, files["q.sql"].removed) == (2, 2)
+    assert (files["r.sql"].added, files["r.sql"].removed) == (1, 1)

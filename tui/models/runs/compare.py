@@ -19,6 +19,7 @@ from tui.models.units import counted
 
 MISSING = "(none)"
 _GIT_HEADER = re.compile(r"diff --git a/(.*) b/(.*)")
+_HUNK = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 
 
 @dataclass(frozen=True)
@@ -222,13 +223,25 @@ class FileChange:
 def diff_files(diff: str) -> dict[str, FileChange]:
     """The files a `git diff` changes, each with its hunks (a header's `index` line differs with the content)."""
     chunks: list[list[str]] = []
+    old_left = new_left = 0  # lines still to come in the current hunk: none of them is a header (`-- x` removed)
     for line in diff.splitlines():
+        if old_left > 0 or new_left > 0:
+            if line.startswith("-"):
+                old_left -= 1
+            elif line.startswith("+"):
+                new_left -= 1
+            elif not line.startswith("\\"):  # (`\ No newline at end of file` is neither side's)
+                old_left, new_left = old_left - 1, new_left - 1
+            chunks[-1].append(line)
+            continue
         new_file = line.startswith("diff --git ") or (
             line.startswith("--- ") and (not chunks or any(seen.startswith("@@") for seen in chunks[-1]))
         )
         if new_file or not chunks:
             chunks.append([])
         chunks[-1].append(line)
+        if hunk := _HUNK.match(line):
+            old_left, new_left = int(hunk.group(1) or 1), int(hunk.group(2) or 1)
     files: dict[str, FileChange] = {}
     for chunk in chunks:
         start = next((at for at, line in enumerate(chunk) if line.startswith("@@")), len(chunk))

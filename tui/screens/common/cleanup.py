@@ -214,7 +214,11 @@ class SafeDeletion:
 
             app.push_screen(ConfirmScreen(question), confirmed)
             return
-        puller = self.puller()
+        try:
+            puller = self.puller()
+        except Exception:  # the question is still asked, without the pull (its answer says where to pull)
+            log.exception("the pull of results could not be offered before a deletion")
+            puller = None
         results_from = puller.results_from() if puller else "the pod"
 
         def answered(choice: str | None) -> None:
@@ -231,8 +235,13 @@ class SafeDeletion:
 
     def _delete_now(self, pods: list[PodToDelete], delete: Delete, done: Callable[[CleanupOutcome], None]) -> None:
         def work() -> None:
-            failed = delete(pods)
-            self.screen.app.call_from_thread(done, CleanupOutcome(len(pods) - len(failed), failed=failed))
+            try:
+                failed = delete(pods)
+                outcome = CleanupOutcome(len(pods) - len(failed), failed=failed)
+            except Exception as exc:  # the flow must still end (a quit waits on it), with the failure said
+                log.exception("deleting %s failed", ", ".join(pod.key for pod in pods))
+                outcome = CleanupOutcome(failed=[f"deleting {counted(len(pods), 'pod')} failed: {exc}"])
+            self.screen.app.call_from_thread(done, outcome)
 
         self.screen.run_worker(work, name="deleting pods", thread=True, group="cleanup", exit_on_error=False)
 

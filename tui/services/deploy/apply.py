@@ -8,7 +8,7 @@ import json
 import logging
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from tui.models.deploy.pod_template import Manifest, name_of
 from tui.models.deploy.refusal import explain
 from tui.models.xdg import state_dir
 from tui.services.kube.kube import KubeService
-from tui.services.runs.recorder import RunRecorder
+from tui.services.runs.recorder import RUN_KINDS, RunRecorder
 from tui.services.runs.store import RunStore
 from tui.services.transfer.claim_mounts import ClaimMountStore
 
@@ -44,9 +44,11 @@ class Applied:
     kind: str
     name: str
     created: bool  # False: an object of that name was there and was updated
+    unrecorded: str = ""  # why its run was not recorded (said beside it: its logs and results are not kept)
 
     def __str__(self) -> str:
-        return f"{self.kind.lower()}/{self.name} {'created' if self.created else 'configured'}"
+        said = f"{self.kind.lower()}/{self.name} {'created' if self.created else 'configured'}"
+        return f"{said} (not recorded as a run: {self.unrecorded})" if self.unrecorded else said
 
 
 class AppliedManifests:
@@ -133,15 +135,22 @@ class PodApplier:
                     with contextlib.suppress(OSError):  # only a default for later pulls: never worth failing an apply
                         self.mounts.remember(namespace, pod)
         finally:  # also those started before a later one was refused: they run
-            self._record(namespace, started)
+            unrecorded = self._record(namespace, started)
+        if unrecorded:
+            done = [replace(a, unrecorded=unrecorded) if a.created and a.kind in RUN_KINDS else a for a in done]
         return done
 
-    def _record(self, namespace: str, started: list[Manifest]) -> None:
-        """The runs of what was started; a recording that fails is logged, never the apply's failure."""
+    def _record(self, namespace: str, started: list[Manifest]) -> str:
+        """The runs of what was started; a recording that fails is logged and said beside what was applied (why, in
+        words), never the apply's failure."""
         try:
             self.recorder.record_applied(namespace, started, self.project_root or Path.cwd())
-        except Exception:
+        except Exception as exc:
             log.exception("the run of %s was not recorded", ", ".join(name_of(m) for m in started) or "nothing")
+            if isinstance(exc, OSError) and exc.strerror:  # without the `[Errno 17]`
+                return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+            return str(exc) or type(exc).__name__
+        return ""
 
     def check(self, namespace: str, manifests: list[Manifest]) -> None:
         """ApplyFailed with what `apply` would be refused for, changing nothing (dryRun=All): before something is

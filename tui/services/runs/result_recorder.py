@@ -1,6 +1,7 @@
 """Each pull of a run's results, recorded on the run: where they went, how many files and bytes, and the sha256 of
 every file as the pull checked it (never hashed again). A pod the app did not start has no run: nothing is
-recorded. Recording never fails a pull: a problem goes to the diagnostic log with its traceback."""
+recorded. Recording never fails a pull: a problem goes to the diagnostic log with its traceback and is said in the
+pull's note."""
 
 from __future__ import annotations
 
@@ -31,9 +32,9 @@ class ResultRecorder:
     def __init__(self, store: RunStore | None = None) -> None:
         self._store = store  # made when first needed: the state folder as it is then
 
-    def record(self, context: str, namespace: str, name: str, summary: PullSummary) -> RunResult | None:
+    def record(self, context: str, namespace: str, name: str, summary: PullSummary) -> RunResult | str | None:
         """On the newest run named `name` (a pod's or its Job's) in that context and namespace; None when there is
-        none, or recording failed (logged)."""
+        none; why in words when recording failed (logged with its traceback)."""
         try:
             if self._store is None:
                 self._store = RunStore()
@@ -45,6 +46,6 @@ class ResultRecorder:
             )
             self._store.add_result(result)
             return result
-        except Exception:
+        except Exception as exc:
             log.exception("the pull of %s/%s into %s was not recorded on its run", namespace, name, summary.destination)
-            return None
+            return f"not recorded on its run: {exc}"

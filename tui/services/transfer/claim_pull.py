@@ -230,8 +230,11 @@ class ClaimPull:
         self.results = results or ResultRecorder()  # each pull of a run's pod is recorded on the run
 
     def record_result(self, namespace: str, run: str, summary: PullSummary) -> PullSummary:
-        """`summary` recorded on the newest run named `run` (a pod's or its Job's), if the app started one."""
-        self.results.record(self.kube.context or "", namespace, run, summary)
+        """`summary` recorded on the newest run named `run` (a pod's or its Job's), if the app started one; a
+        recording that failed is said in its note (the run would show its results as never pulled)."""
+        recorded = self.results.record(self.kube.context or "", namespace, run, summary)
+        if isinstance(recorded, str):
+            return dataclasses.replace(summary, note="; ".join(filter(None, [summary.note, recorded])))
         return summary
 
     def _core(self) -> k8s.CoreV1Api:
