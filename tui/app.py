@@ -190,7 +190,7 @@ class K8sxApp(WorkerFailures, App[None]):
         self._startup_problems = list(problems)
         self._load_themes(theme_dirs if theme_dirs is not None else (bundled_theme_dir(), user_theme_dir()))
         self._stopping = threading.Event()
-        self._follower_turn = threading.Lock()
+        self._making = threading.Lock()  # the run follower and the forwards: made (or not) once, in turn
         self._recheck_cluster = threading.Event()
         self._recheck_engine = threading.Event()
         self.cluster_health = ClusterHealth(backends.kube.context, backends.kube.namespace, Reachability.CHECKING, "…")
@@ -204,11 +204,13 @@ class K8sxApp(WorkerFailures, App[None]):
     def forwards(self) -> ForwardManager:
         """The app's port-forwards, alive across screens; made on first use (the forward stack imports the
         kubernetes client and websocket, which a start without forwards does not need)."""
-        if self._forwards is None:
-            from tui.services.forward.manager import ForwardManager
+        with self._making:  # a worker may ask first (a project's presets): one manager, whoever asks
+            if self._forwards is None:
+                with heavy_imports():
+                    from tui.services.forward.manager import ForwardManager
 
-            self._forwards = ForwardManager(self.backends.kube)
-        return self._forwards
+                self._forwards = ForwardManager(self.backends.kube)
+            return self._forwards
 
     def on_mount(self) -> None:
         # Thread workers run in the event loop's default executor: min(32, cores + 4) threads, 6 on a 2-core
@@ -471,13 +473,13 @@ class K8sxApp(WorkerFailures, App[None]):
             from tui.services.runs.store import RunStore
 
         follower = RunFollower(self.backends.kube, RunStore())
-        with self._follower_turn:  # the unmount sees either no follower or a started one
+        with self._making:  # the unmount sees either no follower or a started one
             if not self._stopping.is_set():
                 follower.start()
                 self._run_follower = follower
 
     def on_unmount(self) -> None:
-        with self._follower_turn:
+        with self._making:
             self._stopping.set()
         if self._run_follower is not None:
             self._run_follower.stop()

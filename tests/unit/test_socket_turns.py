@@ -48,6 +48,14 @@ class Watched:
         self.sock.close()
 
 
+def inside(watched: Watched) -> None:
+    """Until the other thread is inside the socket's call (a close must wait for it to leave)."""
+    deadline = time.monotonic() + 10
+    while watched.inside == 0:
+        assert time.monotonic() < deadline, "the other thread never entered the call"
+        time.sleep(0.001)
+
+
 def test_a_close_waits_for_a_read_in_flight_to_leave_the_descriptor() -> None:
     ours, theirs = socket.socketpair()
     watched = Watched(ours)
@@ -55,7 +63,7 @@ def test_a_close_waits_for_a_read_in_flight_to_leave_the_descriptor() -> None:
     read: list[bytes] = []
     reader = threading.Thread(target=lambda: read.append(turns.recv(100)))
     reader.start()
-    time.sleep(0.1)  # the reader is blocked inside recv
+    inside(watched)
     turns.close()
     reader.join(5)
     assert read == [b""]  # the shutdown ended the read
@@ -78,7 +86,7 @@ def test_a_close_ends_a_write_blocked_on_a_full_buffer_then_closes() -> None:
 
     writer = threading.Thread(target=write)
     writer.start()
-    time.sleep(0.2)
+    inside(watched)
     closer = threading.Thread(target=turns.close)
     closer.start()
     closer.join(5)
