@@ -14,7 +14,7 @@ from textual.widgets import DataTable
 
 from tests.support.app import SIZE, make_app, settle
 from tests.support.metrics import apiserver_without_metrics, free_port
-from tests.support.nodes_events import gpu_pod, info, recording_app, table_rows
+from tests.support.nodes_events import create_event, gpu_pod, info, recording_app, table_rows
 from tests.support.pods import manifest, wait_pod_phase
 from tests.support.stack import StackEnv, apply, kubeconfig_with_server, kubectl
 from tui.models.metrics.usage import NOT_INSTALLED, MetricsReading
@@ -113,10 +113,7 @@ async def test_the_events_view_follows_a_namespace_switched_elsewhere(stack: Sta
     kubectl(stack, "create", "namespace", other)
     try:
         for where, name in ((namespace, "here"), (other, "there")):
-            event = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": f"{name}.1"}, "type": "Normal",
-                     "involvedObject": {"kind": "Pod", "name": name, "namespace": where}, "reason": name.title(),
-                     "message": f"in {where}"}  # fmt: skip
-            kubectl(stack, "create", "-n", where, "-f", "-", input=json.dumps(event))
+            create_event(stack, where, f"{name}.1", name, name.title(), f"in {where}")
         app = recording_app(stack, namespace)
         async with app.run_test(size=SIZE) as pilot:
             await app.push_screen(EventsScreen(app.backends.kube))

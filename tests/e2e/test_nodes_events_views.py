@@ -4,14 +4,12 @@ scheduler's FailedScheduling of a pod no node can hold), `w` for warnings only, 
 
 from __future__ import annotations
 
-import json
-
 from textual.widgets import DataTable
 
 from tests.support.app import SIZE, settle
-from tests.support.nodes_events import gpu_pod, info, recording_app, table_rows
+from tests.support.nodes_events import create_event, gpu_pod, info, recording_app, table_rows
 from tests.support.pods import manifest, wait_pod_phase
-from tests.support.stack import StackEnv, apply, kubectl
+from tests.support.stack import StackEnv, apply
 from tui.models.nodes.node import COLUMNS
 from tui.screens.events.events import COLUMNS as EVENT_COLUMNS
 from tui.screens.events.events import EventsScreen
@@ -53,16 +51,7 @@ async def test_nodes_view_shows_gpu_nodes_types_spot_and_requested_gpus(stack: S
 async def test_events_view_is_live_newest_first_w_warnings_only_and_hostile_text(
     stack: StackEnv, namespace: str
 ) -> None:
-    note = {
-        "apiVersion": "v1",
-        "kind": "Event",
-        "metadata": {"name": "exp.hostile"},
-        "involvedObject": {"kind": "Pod", "name": "exp", "namespace": namespace},
-        "reason": "Pulled",
-        "message": HOSTILE,
-        "type": "Normal",
-    }
-    kubectl(stack, "create", "-n", namespace, "-f", "-", input=json.dumps(note))
+    create_event(stack, namespace, "exp.hostile", "exp", "Pulled", HOSTILE)
     app = recording_app(stack, namespace)
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(EventsScreen(app.backends.kube))

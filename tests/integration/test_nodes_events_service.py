@@ -8,7 +8,7 @@ import queue
 import threading
 from typing import Any
 
-from tests.support.nodes_events import gpu_pod
+from tests.support.nodes_events import create_event, gpu_pod
 from tests.support.pods import manifest, wait_pod_phase
 from tests.support.stack import StackEnv, apply, kubectl, wait_for
 from tui.models.metrics.resources import pod_resources
@@ -82,16 +82,7 @@ def test_the_event_watch_lists_then_follows(stack: StackEnv, namespace: str) -> 
     thread.start()
     try:
         assert isinstance(updates.get(timeout=30), EventsListed)
-        event = {
-            "apiVersion": "v1",
-            "kind": "Event",
-            "metadata": {"name": "exp.watched"},
-            "involvedObject": {"kind": "Pod", "name": "exp", "namespace": namespace},
-            "reason": "Watched",
-            "message": "seen \x1b[2J live",
-            "type": "Warning",
-        }
-        kubectl(stack, "create", "-n", namespace, "-f", "-", input=json.dumps(event))
+        create_event(stack, namespace, "exp.watched", "exp", "Watched", "seen \x1b[2J live", kind="Warning")
         update = updates.get(timeout=30)
         assert isinstance(update, EventChanged) and update.row is not None
         assert (update.row.reason, update.row.message, update.row.warning) == ("Watched", "seen ␛[2J live", True)

@@ -1,13 +1,14 @@
-"""For the Nodes and Events views' tests: GPU pods for kwok's GPU nodes, the app recording what the Nodes view asks
-of the pod list, and the views' tables and info lines as drawn."""
+"""For the Nodes and Events views' tests: GPU pods for kwok's GPU nodes, events, the app recording what the Nodes view
+asks of the pod list, and the views' tables and info lines as drawn."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from textual.widgets import DataTable, Static
 
-from tests.support.stack import StackEnv
+from tests.support.stack import StackEnv, kubectl
 from tui.app import K8sxApp
 from tui.backends import Backends
 from tui.screens.nodes.messages import ShowPodsOnNode
@@ -26,6 +27,16 @@ def gpu_pod(name: str, gpus: int, node: str | None = None) -> dict[str, Any]:
     if node:
         spec["nodeSelector"] = {"kubernetes.io/hostname": node}
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": spec}
+
+
+def create_event(
+    stack: StackEnv, namespace: str, name: str, pod: str, reason: str, message: str, kind: str = "Normal", **more: Any
+) -> None:
+    """A core/v1 Event about `pod`, created as a controller would (`more`: count, source, timestamps …)."""
+    involved = {"kind": "Pod", "name": pod, "namespace": namespace}
+    event = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": name}, "involvedObject": involved,
+             "type": kind, "reason": reason, "message": message, **more}  # fmt: skip
+    kubectl(stack, "create", "-n", namespace, "-f", "-", input=json.dumps(event))
 
 
 class RecordingApp(K8sxApp):

@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tui.models.logs.safe_text import safe_text
+from tui.models.logs.safe_text import safe_lines, safe_text
 
 WARNING = "Warning"
-LONGEST_TEXT = 2000  # a message longer than this is cut (the cell shows far less; the rest is noise or hostile)
+LONGEST_TEXT = 2000  # a message longer than this is cut in the cell (it shows far less; the rest is noise or hostile)
+# The whole message for Enter's detail: events.k8s.io caps a note at 1 KiB, but core/v1 caps nothing (a hostile
+# event could hold a megabyte, kept for an hour): this much is shown, and how much more there was.
+LONGEST_DETAIL = 64 * 1024
 
 
 def _mapping(value: object) -> Mapping[str, Any]:
@@ -26,6 +29,15 @@ def _text(value: object, longest: int = 253) -> str:
     """A server's word, drawn as text: no control character reaches the terminal, one line, cut if long."""
     text = value if isinstance(value, str) else ("" if value is None else str(value))
     return safe_text(text[:longest], colours=False)
+
+
+def _whole(value: object) -> str:
+    """A server's text of several lines, safe to draw (control characters visible, line breaks kept), cut only when
+    absurdly long (saying so)."""
+    text = value if isinstance(value, str) else ("" if value is None else str(value))
+    more = len(text) - LONGEST_DETAIL
+    cut = f"\n… ({more} more characters not shown)" if more > 0 else ""
+    return safe_lines(text[:LONGEST_DETAIL]) + cut
 
 
 def parse_time(value: object) -> datetime | None:
@@ -54,6 +66,12 @@ class EventRow:
     count: int
     last_seen: datetime | None
     resource_version: str = ""
+    # For the detail (Enter): the whole message, when first seen, who reported it.
+    full_message: str = ""
+    first_seen: datetime | None = None
+    source: str = ""  # core/v1's source: component on host
+    reporting: str = ""  # events.k8s.io's reporting controller / instance
+    event_name: str = ""
 
     @property
     def object(self) -> str:
@@ -69,6 +87,7 @@ def event_row(event: Mapping[str, Any]) -> EventRow:
     metadata = _mapping(event.get("metadata"))
     involved = _mapping(event.get("involvedObject"))
     series = _mapping(event.get("series"))
+    source = _mapping(event.get("source"))
     namespace = _text(metadata.get("namespace"))
     last_seen = (
         parse_time(series.get("lastObservedTime"))
@@ -88,4 +107,17 @@ def event_row(event: Mapping[str, Any]) -> EventRow:
         count=_count(series.get("count")) or _count(event.get("count")) or 1,
         last_seen=last_seen,
         resource_version=_text(metadata.get("resourceVersion"), 64),
+        full_message=_whole(event.get("message")),
+        first_seen=(
+            parse_time(event.get("firstTimestamp"))
+            or parse_time(event.get("eventTime"))
+            or parse_time(metadata.get("creationTimestamp"))
+        ),
+        source=_joined(source.get("component"), source.get("host"), " on "),
+        reporting=_joined(event.get("reportingComponent"), event.get("reportingInstance"), " / "),
+        event_name=_text(metadata.get("name")),
     )
+
+
+def _joined(first: object, second: object, between: str) -> str:
+    return between.join(part for part in (_text(first), _text(second)) if part)

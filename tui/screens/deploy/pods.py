@@ -72,9 +72,7 @@ class ExperimentPodsPanel(WorkerFailures, Vertical):
 
     @work(thread=True, group="deploy-watch", exit_on_error=False)
     def follow(self, watcher: PodWatcher, buffer: PodChangeBuffer) -> None:
-        for event in watcher.events():
-            if buffer.add(event):
-                self.post_message(ExperimentPodsPending(buffer))
+        buffer.pump(watcher.events(), lambda: self.post_message(ExperimentPodsPending(buffer)))
 
     def on_experiment_pods_pending(self, message: ExperimentPodsPending) -> None:
         if message.buffer is not self._buffer:

@@ -1,4 +1,5 @@
-"""The Events view: the namespace's events, live (list, then a watch), newest first; `w` shows warnings only.
+"""The Events view: the namespace's events, live (list, then a watch), newest first; `w` shows warnings only;
+`Enter` shows the event under the cursor whole (the MESSAGE column is cut by the screen's width).
 
 Every word comes from a server or whoever may create events: cells are plain text with control characters made
 visible (tui.models.events.event), never markup.
@@ -12,19 +13,18 @@ from datetime import UTC, datetime
 
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.markup import escape
 from textual.message import Message
-from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 
+from tui.models.events.detail import event_detail, event_heading
 from tui.models.events.event import EventRow
 from tui.models.events.table import SHOWN, EventTable
 from tui.models.pods.row import short_age
-from tui.screens.common.base import AppScreen
-from tui.screens.common.keyed_rows import refill
+from tui.screens.common.keyed_rows import KeyedTableScreen, enter_binding, refill
 from tui.screens.common.live_state import live_state
+from tui.screens.common.text_view import TextViewScreen
 from tui.services.events.events import EventsBuffer, EventWatcher
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
 
@@ -54,19 +54,14 @@ def event_cells(row: EventRow, now: datetime, all_namespaces: bool) -> list[Text
     return cells
 
 
-class EventsScreen(AppScreen):
+class EventsScreen(KeyedTableScreen):
     BINDINGS = [
+        enter_binding("show_event", "Event", "events.detail", "the whole event: message, first seen, reporter"),
         Binding("w", "toggle_warnings", "Warnings only", id="events.warnings", tooltip="warnings only, or all"),
     ]
-    DEFAULT_CSS = """
-    EventsScreen #events-info { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
-    EventsScreen DataTable { height: 1fr; }
-    """
 
     def __init__(self, kube: KubeService) -> None:
-        super().__init__("events")
-        self.title = "Events"
-        self.kube = kube
+        super().__init__("events", "Events", kube)
         self.events = EventTable()
         self.namespace = ""
         self._watcher: EventWatcher | None = None
@@ -78,16 +73,7 @@ class EventsScreen(AppScreen):
         self._fill_waiting = False
         self._age_column = ColumnKey("")
 
-    def compose_body(self) -> ComposeResult:
-        yield Static("listing events…", id="events-info")
-        yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
-
-    @property
-    def table(self) -> DataTable[Text]:
-        return self.query_one("#events", DataTable)
-
     def on_mount(self) -> None:
-        self.table.focus()
         self.start_watch()
         self.set_interval(AGES_S, self.ages_due)
 
@@ -176,9 +162,17 @@ class EventsScreen(AppScreen):
             parts.append(f"the newest {SHOWN} shown")
         parts.append("w: all events" if self.events.warnings_only else "w: warnings only")
         parts.append(live_state(self._trouble, self._listed))
-        self.query_one("#events-info", Static).update(" · ".join(parts))
+        self.say_info(" · ".join(parts))
 
     def action_toggle_warnings(self) -> None:
         self.events.warnings_only = not self.events.warnings_only
         self._fill()
         self._update_info()
+
+    def action_show_event(self) -> None:
+        key = self.cursor_key
+        row = self.events.rows.get(key) if key is not None else None
+        if row is None:
+            self.notify("no event selected" if self.events.rows else "no events listed yet", severity="warning")
+            return
+        self.app.push_screen(TextViewScreen(event_heading(row), event_detail(row, datetime.now(UTC))))

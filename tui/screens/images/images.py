@@ -33,6 +33,7 @@ from tui.screens.common.base import AppScreen
 from tui.screens.common.dialogs import ConfirmScreen
 from tui.screens.common.failures import Notice
 from tui.screens.common.forms import Field, FormScreen, FormValues
+from tui.screens.common.keyed_rows import cursor_key, refill
 from tui.screens.common.text_view import TextViewScreen
 from tui.screens.images.build import BuildScreen
 from tui.screens.images.code_copy import CodeCopyScreen
@@ -64,6 +65,10 @@ def image_rows(images: list[LocalImage]) -> list[tuple[str, LocalImage]]:
         for name in image.tags or ("<none>",):
             rows.append((name, image))
     return rows
+
+
+def image_cells(name: str, image: LocalImage, now: datetime) -> tuple[str, ...]:
+    return (name, image.short_id, human_bytes(image.size_bytes), short_age(image.created, now) + " ago")
 
 
 class ImagesScreen(AppScreen):
@@ -145,22 +150,15 @@ class ImagesScreen(AppScreen):
         self.redraw()
 
     def redraw(self) -> None:
-        table = self.query_one(DataTable)
-        chosen = self.selected()
-        selected = f"{chosen[0]}@{chosen[1].image_id}" if chosen else None  # by row key: <none> rows share a name
-        table.clear()
         now = datetime.now(UTC)
         needle = self.filter_text.lower()
-        shown = 0
-        for name, image in image_rows(self.images):
-            if needle and needle not in name.lower() and needle not in image.short_id:
-                continue
-            key = f"{name}@{image.image_id}"
-            table.add_row(name, image.short_id, human_bytes(image.size_bytes), short_age(image.created, now) + " ago",
-                          key=key)  # fmt: skip
-            shown += 1
-            if key == selected:
-                table.move_cursor(row=table.row_count - 1)
+        rows = [
+            (f"{name}@{image.image_id}", image_cells(name, image, now))  # by id too: <none> rows share a name
+            for name, image in image_rows(self.images)
+            if not needle or needle in name.lower() or needle in image.short_id
+        ]
+        refill(self.query_one(DataTable), rows)
+        shown = len(rows)
         self.placed_row = self.selected_name()
         info = f"{shown} image{'s' if shown != 1 else ''}"
         if self.filter_text:
@@ -182,11 +180,7 @@ class ImagesScreen(AppScreen):
             self.chosen_row = name
 
     def selected(self) -> tuple[str, LocalImage] | None:
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
-        name, _, image_id = key.partition("@")
+        name, _, image_id = (cursor_key(self.query_one(DataTable)) or "").partition("@")
         image = next((i for i in self.images if i.image_id == image_id), None)
         return (name, image) if image else None
 

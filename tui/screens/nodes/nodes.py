@@ -9,15 +9,12 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.markup import escape
 from textual.message import Message
-from textual.widgets import DataTable, Static
 
 from tui.models.nodes.node import COLUMNS, NodeRow, node_cells
-from tui.screens.common.base import AppScreen
-from tui.screens.common.keyed_rows import cursor_key, refill
+from tui.screens.common.keyed_rows import KeyedTableScreen, enter_binding, refill
 from tui.screens.nodes.messages import ShowPodsOnNode
 from tui.services.kube.kube import KubeService
 from tui.services.nodes.nodes import NodesReading, NodesService
@@ -40,44 +37,22 @@ def row_cells(row: NodeRow) -> list[Text]:
     return cells
 
 
-class NodesScreen(AppScreen):
+class NodesScreen(KeyedTableScreen):
     BINDINGS = [
-        Binding(
-            "enter",
-            "pods_on_node",
-            "Pods on node",
-            id="nodes.pods",
-            priority=True,  # before the table's own Enter (select), so the footer shows it
-            tooltip="the pod list, filtered to the pods on this node",
-        ),
+        enter_binding("pods_on_node", "Pods on node", "nodes.pods", "the pod list, filtered to the pods on this node"),
         Binding("r", "refresh_now", "Refresh", id="nodes.refresh"),
     ]
-    DEFAULT_CSS = """
-    NodesScreen #nodes-info { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
-    NodesScreen DataTable { height: 1fr; }
-    """
 
     def __init__(self, kube: KubeService) -> None:
-        super().__init__("nodes")
-        self.title = "Nodes"
-        self.kube = kube
+        super().__init__("nodes", "Nodes", kube)
         self.service = NodesService(kube)
         self.rows: dict[str, NodeRow] = {}
         self.reading: NodesReading | None = None
         self.problem = ""
         self._asked = -REFRESH_S  # time.monotonic() of the last read started
 
-    def compose_body(self) -> ComposeResult:
-        yield Static("listing nodes…", id="nodes-info")
-        yield DataTable(id="nodes", cursor_type="row", zebra_stripes=True)
-
-    @property
-    def table(self) -> DataTable[Text]:
-        return self.query_one("#nodes", DataTable)
-
     def on_mount(self) -> None:
         self.table.add_columns(*COLUMNS)
-        self.table.focus()
         self.ask()
         self.set_interval(REFRESH_S, self.due)
 
@@ -119,7 +94,6 @@ class NodesScreen(AppScreen):
         refill(self.table, ((row.name, row_cells(row)) for row in rows))
 
     def _update_info(self) -> None:
-        info = self.query_one("#nodes-info", Static)
         parts = []
         if self.reading is not None:
             count = len(self.reading.rows)
@@ -133,11 +107,11 @@ class NodesScreen(AppScreen):
             parts.append(f"[$text-error]{verb}: {escape(self.problem)} (retrying every {REFRESH_S:.0f}s)[/]")
         elif self.reading is not None:
             parts.append("[$text-success]live[/]")
-        info.update(" · ".join(parts) or "listing nodes…")
+        self.say_info(" · ".join(parts) or "listing nodes…")
 
     @property
     def cursor_node(self) -> str | None:
-        return cursor_key(self.table) if self.rows else None
+        return self.cursor_key if self.rows else None
 
     def action_pods_on_node(self) -> None:
         node = self.cursor_node

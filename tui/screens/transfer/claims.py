@@ -22,6 +22,7 @@ from tui.models.transfer.progress import TransferSummary
 from tui.screens.common.base import AppFooter
 from tui.screens.common.failures import WorkerFailures
 from tui.screens.common.forms import Field, FormScreen, FormValues
+from tui.screens.common.keyed_rows import cursor_key, refill
 from tui.screens.common.table_keys import TableKeys
 from tui.screens.transfer.destination_form import destination, destination_check
 from tui.screens.transfer.pod_flows import PodTransfers, Progress, PullCall, ask_then_pull
@@ -46,6 +47,12 @@ COLUMNS = ("NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS
 class ClaimsListed(Message):
     rows: list[ClaimRow] | None
     problem: str = ""
+
+
+def claim_cells(row: ClaimRow, now: datetime, all_namespaces: bool) -> list[str]:
+    cells = [row.name, row.status, row.volume, row.capacity, row.access_modes, row.storage_class,
+             short_age(row.created, now), row.used_by]  # fmt: skip
+    return [row.namespace, *cells] if all_namespaces else cells
 
 
 class ClaimsScreen(WorkerFailures, TableKeys, Screen[None]):
@@ -107,19 +114,9 @@ class ClaimsScreen(WorkerFailures, TableKeys, Screen[None]):
         self._update_info()
 
     def _fill(self, rows: list[ClaimRow]) -> None:
-        table = self.table
-        current = self.cursor_claim
-        now = datetime.now(UTC)
-        table.clear()
+        now, all_namespaces = datetime.now(UTC), self.namespace == ALL_NAMESPACES
         self.rows = {row.key: row for row in rows}
-        for row in rows:
-            cells = [row.name, row.status, row.volume, row.capacity, row.access_modes, row.storage_class,
-                     short_age(row.created, now), row.used_by]  # fmt: skip
-            if self.namespace == ALL_NAMESPACES:
-                cells.insert(0, row.namespace)
-            table.add_row(*cells, key=row.key)
-        if current is not None and current.key in self.rows:
-            table.move_cursor(row=table.get_row_index(current.key), animate=False)
+        refill(self.table, ((row.key, claim_cells(row, now, all_namespaces)) for row in rows))
 
     def show_failure(self, text: str) -> None:
         self.query_one("#claims-info", Static).update(f"[$text-error]{escape(text)}[/]")
@@ -141,11 +138,8 @@ class ClaimsScreen(WorkerFailures, TableKeys, Screen[None]):
 
     @property
     def cursor_claim(self) -> ClaimRow | None:
-        table = self.table
-        if not self.rows or table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.rows.get(str(key)) if key is not None else None
+        key = cursor_key(self.table)
+        return self.rows.get(key) if key is not None else None
 
     # ---------------------------------------------------------------- r: pull from the claim
 

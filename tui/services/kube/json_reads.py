@@ -32,3 +32,11 @@ def object_or_none(request: Callable[[], Any]) -> dict[str, Any] | None:
         raise
     data = response_json(response)
     return data if isinstance(data, dict) else {}
+
+
+def response_items(response: Any) -> list[dict[str, Any]]:
+    """The objects of a list answer (an unread urllib3 response): its `items`, each an object (anything else is
+    left out)."""
+    data = response_json(response)
+    items = data.get("items") if isinstance(data, dict) else None
+    return [item for item in items or [] if isinstance(item, dict)]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from tui.models.pods.row import short_age
 from tui.services.heavy_imports import heavy_imports
+from tui.services.kube.json_reads import response_items, response_json
 from tui.services.kube.kube import KubeService
 from tui.services.pods.rows import parse_time, pod_status
 
@@ -30,13 +30,9 @@ class PodActions:
         return k8s.CoreV1Api(self.kube.api_client())
 
     def _pod(self, namespace: str, name: str) -> Json:
-        response: Any = self._core().read_namespaced_pod(
-            name, namespace, _preload_content=False, _request_timeout=TIMEOUT_S
+        pod: Json = response_json(
+            self._core().read_namespaced_pod(name, namespace, _preload_content=False, _request_timeout=TIMEOUT_S)
         )
-        try:
-            pod: Json = json.loads(response.data)
-        finally:
-            response.release_conn()
         return pod
 
     def manifest_yaml(self, namespace: str, name: str) -> str:
@@ -49,17 +45,15 @@ class PodActions:
 
     def describe(self, namespace: str, name: str) -> str:
         pod = self._pod(namespace, name)
-        events: Any = self._core().list_namespaced_event(
-            namespace,
-            field_selector=f"involvedObject.kind=Pod,involvedObject.name={name},involvedObject.namespace={namespace}",
-            _preload_content=False,
-            _request_timeout=TIMEOUT_S,
+        events = response_items(
+            self._core().list_namespaced_event(
+                namespace,
+                field_selector=f"involvedObject.kind=Pod,involvedObject.name={name},involvedObject.namespace={namespace}",
+                _preload_content=False,
+                _request_timeout=TIMEOUT_S,
+            )
         )
-        try:
-            event_items: list[Json] = json.loads(events.data).get("items") or []
-        finally:
-            events.release_conn()
-        return describe_text(pod, event_items, datetime.now(UTC))
+        return describe_text(pod, events, datetime.now(UTC))
 
     def delete(self, namespace: str, name: str) -> None:
         self._core().delete_namespaced_pod(name, namespace, _request_timeout=TIMEOUT_S)

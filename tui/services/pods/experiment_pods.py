@@ -9,13 +9,13 @@ has counted it already and does not replace it, and its other indexes go on."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tui.models.deploy.pod_template import MANAGED_SELECTOR
 from tui.services.heavy_imports import heavy_imports
+from tui.services.kube.json_reads import object_or_none, response_items
 from tui.services.kube.kube import KubeService
 
 # The kubernetes client is imported by the calls that use it (on a worker): importing this module costs nothing.
@@ -51,7 +51,7 @@ class ExperimentPods:
         with heavy_imports():
             from kubernetes import client as k8s
 
-        items = _items(
+        items = response_items(
             k8s.CoreV1Api(self.kube.api_client()).list_namespaced_pod(
                 namespace, label_selector=selector, _preload_content=False, _request_timeout=timeout
             )
@@ -93,7 +93,7 @@ class ExperimentPods:
         with heavy_imports():
             from kubernetes import client as k8s
 
-        jobs = _items(
+        jobs = response_items(
             k8s.BatchV1Api(self.kube.api_client()).list_namespaced_job(
                 namespace, label_selector=MANAGED_SELECTOR, _preload_content=False, _request_timeout=timeout
             )
@@ -147,29 +147,13 @@ class ExperimentPods:
 
     @staticmethod
     def _job_ended(batch: k8s.BatchV1Api, namespace: str, name: str) -> bool | None:
-        with heavy_imports():
-            from kubernetes.client.exceptions import ApiException
-
-        try:
-            response: Any = batch.read_namespaced_job_status(
+        """None: the Job is gone."""
+        job = object_or_none(
+            lambda: batch.read_namespaced_job_status(
                 name, namespace, _preload_content=False, _request_timeout=TIMEOUT_S
             )
-        except ApiException as exc:
-            if exc.status == 404:
-                return None
-            raise
-        try:
-            return job_ended(json.loads(response.data))
-        finally:
-            response.release_conn()
-
-
-def _items(response: Any) -> list[dict[str, Any]]:
-    try:
-        items: list[dict[str, Any]] = json.loads(response.data).get("items") or []
-    finally:
-        response.release_conn()
-    return items
+        )
+        return None if job is None else job_ended(job)
 
 
 def job_ended(job: dict[str, Any]) -> bool:
