@@ -102,6 +102,7 @@ class DeployScreen(AppScreen):
         Binding("X", "delete_finished", "Clean up", id="deploy.delete-finished"),
         Binding("P", "project", "Project", id="deploy.project"),
         Binding("g", "loop", "Loop", id="deploy.loop"),
+        Binding("W", "write_image", "Write tag", id="deploy.write-image"),  # into the pod file, while offered
     ]
     DEFAULT_CSS = """
     DeployScreen #deploy-info { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
@@ -231,6 +232,8 @@ class DeployScreen(AppScreen):
             lines.extend(fanout_lines(self.fanout))
         if self.stages:
             lines.extend(stage_lines(self.stages))
+        if self.loops.offer is not None:
+            lines.append(self.loops.offer.line())
         hint = self.waits.hint()
         if hint:
             lines.append(f"[$text-muted]{hint}[/]")
@@ -289,6 +292,8 @@ class DeployScreen(AppScreen):
             return self.waits.any() and getattr(self.focused, "id", None) != "deploy-yaml"
         if action == "force_delete":
             return self.waits.deletion() is not None
+        if action == "write_image":
+            return self.loops.offer is not None
         return super().check_action(action, parameters)
 
     def action_stop_waiting(self) -> None:
@@ -576,3 +581,6 @@ class DeployScreen(AppScreen):
 
     def on_loop_progress(self, message: LoopProgress) -> None:
         self.loops.progressed(message.event)
+
+    def action_write_image(self) -> None:
+        self.loops.take_offer()

@@ -1,6 +1,7 @@
 """g on the Deploy screen as a flow: the one-key loop of the project file, build → push → deploy → Running → shell.
 A pod of the same name already there is replaced only after a confirm; each stage shows on the screen as it goes,
-the pushed image goes into the YAML shown, and the running pod is handed to the Terminal screen for a shell."""
+the pushed image goes into the YAML shown (W writes its tag into the pod file), and the running pod is handed to
+the Terminal screen for a shell."""
 
 from __future__ import annotations
 
@@ -28,9 +29,9 @@ from tui.models.forward.presets import forwarding_text
 from tui.models.project.project_file import PROJECT_FILE, LoopReady, Project, StageState, StageUpdate
 from tui.screens.common.dialogs import ConfirmScreen
 from tui.screens.deploy.outcome import DeployOutcome
-from tui.screens.deploy.save import offer_new_image
+from tui.screens.deploy.save import ImageOffer
 from tui.services.deploy.apply import ApplyFailed
-from tui.services.deploy.loop import ExperimentLoop, LoopEvent
+from tui.services.deploy.loop import ExperimentLoop, ImageChosen, LoopEvent
 from tui.services.forward.manager import ForwardManager
 from tui.services.images.images import ImageService
 from tui.services.pods.rows import pod_row
@@ -55,6 +56,7 @@ class LoopFlow:
         self.running: ExperimentLoop | None = None
         self.pod_file: Path | None = None  # the pod YAML the running loop applies, to write the pushed image into
         self.project: Project | None = None  # the running loop's (its `forwards:` start once the pod runs)
+        self.offer: ImageOffer | None = None  # the deployed tag for the pod file, until W takes it or a loop starts
 
     def start(self) -> None:
         screen = self.screen
@@ -148,6 +150,7 @@ class LoopFlow:
     def _started(self, project: Project) -> None:
         screen = self.screen
         self.project = project
+        self.offer = None
         screen.stages = {}
         screen.new_follow()  # the loop follows the pod itself
         screen.outcome = f"loop of {escape(str(project.path))}"
@@ -165,15 +168,23 @@ class LoopFlow:
             screen.stages["shell"] = StageUpdate("shell", StageState.DONE, shell)
             screen.post_message(OpenShell(pod_row(event.pod)))
             screen.follow(event.namespace, pod_row(event.pod).name)  # on to its end: the panel never goes stale
+        elif isinstance(event, ImageChosen):
+            self._show_image(str(event.ref))  # what is applied next: the pushed reference, with its digest
+            if self.pod_file is not None:
+                self.offer = ImageOffer.after_push(screen, self.pod_file, event.ref)
         else:
             screen.stages[event.stage] = event
-            if event.stage == "push" and event.state is StageState.DONE:
-                self._show_image(event.detail)  # what is applied next: the pushed reference, with its digest
-                if self.pod_file is not None:
-                    offer_new_image(screen, self.pod_file, event.detail)
             screen.update_info()
         screen.refresh_bindings()  # K comes and goes with the deletion of an earlier pod
         screen.render_follow()
+
+    def take_offer(self) -> None:
+        """W: the deployed tag written into the pod file (the offer stays when it could not be)."""
+        offer, self.offer = self.offer, None
+        if offer is not None and not offer.write(self.screen):
+            self.offer = offer
+        self.screen.refresh_bindings()
+        self.screen.render_follow()
 
     def _start_forwards(self, ready: LoopReady) -> str:
         """The project's `forwards:` to the pod now Running, tied to its experiment label: a re-run finds them

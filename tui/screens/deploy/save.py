@@ -1,11 +1,14 @@
 """ctrl+w on the Deploy screen: the editor's text written back to the file it came from (asking first when that file
 changed on disk since, or is gone), or to a path asked for (asking before replacing a file there); and, after the
-loop pushed a new image, the offer to write it into the pod YAML the loop applied (only its image values change)."""
+loop deployed a new tag, the offer (W) to write it into the pod YAML the loop applied (only its image values change)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from textual.markup import escape
 
 from tui.models.deploy.image_text import replace_image_in_text
 from tui.models.images.image import ImageRef
@@ -72,39 +75,57 @@ class SaveFlow:
         screen.say(f"saved {path}", ok=True)
 
 
-def offer_new_image(screen: DeployScreen, pod_file: Path, pushed: str) -> None:
-    """After a push: ask to write the pushed tag (without its digest: the file keeps a readable version) into
-    `pod_file`; only the image values change, the rest of the file stays as written."""
-    try:
-        ref = ImageRef.parse(pushed)
-        text = pod_file.read_text()
-    except (ValueError, OSError, UnicodeDecodeError):
-        return
-    image = str(ImageRef(ref.registry, ref.repository, ref.tag))
-    changed = replace_image_in_text(text, image)
-    if changed is None:
-        screen.notify(
-            f"{pod_file}: the image could not be changed in place; put {image} in by hand",
-            title="Image",
-            severity="warning",
-            timeout=10,
-        )
-        return
-    if changed == text:
-        return
-    question = f"The loop pushed {image}.\nWrite it into {pod_file}? Only its image line changes."
+CANNOT_CHANGE = "the image could not be changed in place; put {image} in by hand"
 
-    def confirmed(yes: bool | None) -> None:
-        if not yes:
-            return
+
+@dataclass(frozen=True)
+class ImageOffer:
+    """The tag the loop deployed (without its digest: the file keeps a readable version), offered for the pod YAML
+    the loop applied until W takes it or the next loop starts. A line on the Deploy screen, not a dialog: the loop
+    goes on to the shell meanwhile, and a question left open would hold the keys of whoever comes back."""
+
+    pod_file: Path
+    image: str
+
+    @classmethod
+    def after_push(cls, screen: DeployScreen, pod_file: Path, pushed: ImageRef) -> ImageOffer | None:
+        """None when the file says it already or cannot be read; one whose image cannot be changed in place is said."""
+        image = str(ImageRef(pushed.registry, pushed.repository, pushed.tag))
         try:
-            if pod_file.read_text() != text:
-                screen.say(f"{pod_file} changed meanwhile: not written; put {image} in by hand", ok=False)
-                return
-            write_text(pod_file, changed)
-        except (OSError, UnicodeDecodeError) as exc:
-            screen.say(f"cannot write {pod_file}: {getattr(exc, 'strerror', None) or exc}", ok=False)
-            return
-        screen.notify(f"{pod_file} now says {image}", title="Image")
+            text = pod_file.read_text()
+        except (OSError, UnicodeDecodeError):
+            return None
+        changed = replace_image_in_text(text, image)
+        if changed is None:
+            said = f"{pod_file}: {CANNOT_CHANGE.format(image=image)}"
+            screen.notify(said, title="Image", severity="warning", timeout=10, markup=False)
+            return None
+        if changed == text:
+            return None
+        screen.notify(f"W on the Deploy screen (6) writes {image} into {pod_file.name}", title="Image", markup=False)
+        return cls(pod_file, image)
 
-    screen.app.push_screen(ConfirmScreen(question, "Write"), confirmed)
+    def line(self) -> str:
+        """For the Deploy screen's panel (markup)."""
+        return (
+            f"[b $accent]W[/] writes {escape(self.image)} into {escape(str(self.pod_file))} "
+            "(only its image line changes)"
+        )
+
+    def write(self, screen: DeployScreen) -> bool:
+        """Into the file as it is now (an edit made to it since stays: only the image values change); False: it could
+        not be written, the offer stays."""
+        path, image = self.pod_file, self.image
+        try:
+            text = path.read_text()
+            changed = replace_image_in_text(text, image)
+            if changed is None:
+                screen.say(f"{path}: {CANNOT_CHANGE.format(image=image)}", ok=False)
+                return True
+            if changed != text:
+                write_text(path, changed)
+        except (OSError, UnicodeDecodeError) as exc:
+            screen.say(f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}", ok=False)
+            return False
+        screen.say(f"{path} now says {image}", ok=True)
+        return True

@@ -25,6 +25,8 @@ from tui.services.images.last_pushed import LastPushed
 from tui.services.images.progress import RegistryUnauthorized
 from tui.services.images.registry_auth import registry_has_tag
 
+LAST_PUSHED_CHECK_S = 1.0  # how soon a push made elsewhere shows while the screen is shown
+
 
 def suggested_tag(source: str, destination: str, last_pushed: str | None) -> tuple[str, str]:
     """The version to push next and why: one up from the last push to the same repository (the tutorial's
@@ -69,6 +71,7 @@ class PushScreen(AppScreen):
         self.last_pushed = last_pushed or LastPushed()
         self.suggested = ""  # the tag the screen put in the field: a different value there is the user's own
         self.refused: Input | None = None  # the field the last problem is about
+        self.shown_last: str | None = None  # the last push as the screen shows it
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll():
@@ -99,6 +102,7 @@ class PushScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.show_last_pushed()
+        self.set_interval(LAST_PUSHED_CHECK_S, self.follow_last_pushed)
 
     def action_fill_in(self) -> None:
         """Into the first field still empty (the source first), so typing goes where the user means it to."""
@@ -107,12 +111,18 @@ class PushScreen(AppScreen):
 
     def on_screen_resume(self) -> None:
         """Back on the screen: a push made meanwhile elsewhere (the Deploy loop, another k8sx-tui) is shown, and
-        the suggested tag follows it."""
+        the suggested tag follows it (and while it is shown: follow_last_pushed)."""
         self.show_last_pushed()
         self.suggest_tag()
 
+    def follow_last_pushed(self) -> None:
+        """While shown: a push landing meanwhile (the Deploy loop goes on while you are here) shows at once."""
+        if self.is_active and self.last_pushed.get() != self.shown_last:
+            self.show_last_pushed()
+            self.suggest_tag()
+
     def show_last_pushed(self) -> None:
-        last = self.last_pushed.get()
+        last = self.shown_last = self.last_pushed.get()
         self.query_one("#push-last", Static).update(f"last pushed: {last}" if last else "")
 
     def prepare(self, source: str) -> None:

@@ -1,12 +1,14 @@
 """The experiment loop with one key: build the project's image, push it, deploy the pod with it, wait until the pod
 runs, then hand it over for a shell. Each stage reports as it goes; the first that fails stops the loop and says
-why (the build's failing step, the registry's refusal, the API's message, the scheduler's reason)."""
+why (the build's failing step, the registry's refusal, the API's message, the scheduler's reason). A build that
+made the very image pushed last is not pushed again under a new tag: the pod gets the last push."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from tui.models.deploy.pod_progress import Verdict
@@ -19,11 +21,21 @@ from tui.services.deploy.pod_deletion import PodDeletion
 from tui.services.deploy.pod_follow import PodFollower
 from tui.services.docker.engine_stream import EventStream, ImageError
 from tui.services.images.images import ImageService
-from tui.services.images.last_pushed import LastPushed
+from tui.services.images.last_pushed import LastPushed, last_push_of
+from tui.services.images.registry_auth import registry_has_tag
 
 RUNNING_TIMEOUT_S = 300.0
 STUCK_GRACE_S = 20.0  # a fresh claim makes the scheduler complain for a moment: only a lasting problem stops
-LoopEvent = StageUpdate | LoopReady
+
+
+@dataclass(frozen=True)
+class ImageChosen:
+    """The image the pod gets (with its digest): pushed just now, or the last push when the build made that image."""
+
+    ref: ImageRef
+
+
+LoopEvent = StageUpdate | LoopReady | ImageChosen
 
 
 def next_tag(project: Project, last_pushed: str | None) -> str:
@@ -64,10 +76,10 @@ class ExperimentLoop:
         except ValueError as exc:
             yield StageUpdate("build", StageState.FAILED, f"image {project.repository}: {exc}")
             return
-        built = yield from self._build(project, ref, cancel)
-        if not built or cancel.is_set():
+        image_id = yield from self._build(project, ref, cancel)
+        if image_id is None or cancel.is_set():
             return
-        pushed = yield from self._push(ref, cancel)
+        pushed = yield from self._image_for_pod(project, image_id, ref, cancel)
         if pushed is None or cancel.is_set():
             return
         pod_name = yield from self._deploy(namespace, manifests, pushed, replace, cancel)
@@ -78,17 +90,20 @@ class ExperimentLoop:
             yield StageUpdate("shell", StageState.RUNNING, f"opening a shell in {pod_name}")
             yield LoopReady(namespace, pod)
 
-    def _build(self, project: Project, ref: ImageRef, cancel: threading.Event) -> Generator[LoopEvent, None, bool]:
+    def _build(
+        self, project: Project, ref: ImageRef, cancel: threading.Event
+    ) -> Generator[LoopEvent, None, str | None]:
+        """The image's id (the build stage is left running); untagged: the tag is given once it is known to be new."""
         yield StageUpdate("build", StageState.RUNNING, f"{ref} from {project.resolve(project.context)}")
         stream = self.images.build(
-            project.resolve(project.context), str(project.resolve(project.dockerfile)), ref, project.build_args
+            project.resolve(project.context), str(project.resolve(project.dockerfile)), None, project.build_args
         )
         self._stream = stream
         for event in stream:
             if cancel.is_set():
                 stream.cancel()
                 yield StageUpdate("build", StageState.FAILED, "cancelled")
-                return False
+                return None
             if isinstance(event, BuildStep):
                 yield StageUpdate(
                     "build", StageState.RUNNING, f"step {event.number}/{event.total}: {event.instruction}"
@@ -96,12 +111,46 @@ class ExperimentLoop:
             elif isinstance(event, BuildFailed):
                 output = "; ".join(event.output[-3:])
                 yield StageUpdate("build", StageState.FAILED, event.message + (f" ({output})" if output else ""))
-                return False
+                return None
             elif isinstance(event, BuildFinished):
-                yield StageUpdate("build", StageState.DONE, f"{ref} ({event.image_id.removeprefix('sha256:')[:12]})")
-                return True
+                return event.image_id
         yield StageUpdate("build", StageState.FAILED, "the build ended without a result")
-        return False
+        return None
+
+    def _image_for_pod(
+        self, project: Project, image_id: str, ref: ImageRef, cancel: threading.Event
+    ) -> Generator[LoopEvent, None, ImageRef | None]:
+        """The last push when the build made that very image again (no new tag, nothing pushed), else the image
+        tagged as `ref` and pushed."""
+        short_id = image_id.removeprefix("sha256:")[:12]
+        last = self._last_push_of(project.repository, image_id)
+        if last is not None:
+            yield StageUpdate("build", StageState.DONE, f"{short_id}: the image pushed as {last.tag}")
+            yield StageUpdate("push", StageState.DONE, f"image unchanged since {last.tag} — not pushed again")
+            yield ImageChosen(last)
+            return last
+        try:
+            self.images.tag(image_id, ref)
+        except ImageError as exc:
+            yield StageUpdate("build", StageState.FAILED, str(exc))
+            return None
+        yield StageUpdate("build", StageState.DONE, f"{ref} ({short_id})")
+        pushed = yield from self._push(ref, cancel)
+        if pushed is not None:
+            yield ImageChosen(pushed)
+        return pushed
+
+    def _last_push_of(self, repository: str, image_id: str) -> ImageRef | None:
+        """The last push, if it pushed this image to `repository` and the registry still has its tag (a registry
+        wiped since would leave the pod without its image); None when that cannot be told: the image is pushed."""
+        try:
+            last = last_push_of(self.last_pushed.get(), repository, self.images.inspect(image_id).image.digests)
+            if last is None:
+                return None
+            auth = self.images.registry_auth(last.registry)
+        except ImageError:
+            return None
+        return last if registry_has_tag(last, auth) else None
 
     def _push(self, ref: ImageRef, cancel: threading.Event) -> Generator[LoopEvent, None, ImageRef | None]:
         yield StageUpdate("push", StageState.RUNNING, f"to {ref.registry}")
