@@ -25,6 +25,7 @@ from tui.models.pods.row import short_age
 from tui.screens.common.keyed_rows import KeyedTableScreen, enter_binding, refill
 from tui.screens.common.live_state import live_state
 from tui.screens.common.text_view import TextViewScreen
+from tui.screens.common.timers import call_after
 from tui.services.events.events import EventsBuffer, EventWatcher
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
 
@@ -142,7 +143,7 @@ class EventsScreen(KeyedTableScreen):
             self._fill()
         else:
             self._fill_waiting = True
-            self.set_timer(wait, self._fill)
+            call_after(self, wait, self._fill)
 
     def _fill(self) -> None:
         self._fill_waiting, self._filled_at = False, time.monotonic()
