@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from tui.models.column_widths import ColumnHint, ellipsize, fit_cells
 from tui.models.forward.forward import ForwardStatus, State
 from tui.models.pods.row import short_age
 from tui.models.units import human_bytes
@@ -19,7 +21,9 @@ from tui.services.forward.manager import ForwardManager
 from tui.services.forward.opener import open_url
 from tui.services.kube.kube import KubeService
 
-COLUMNS = ("URL", "POD", "REMOTE", "STATE", "CONNS", "IN", "OUT", "SINCE", "KEPT", "LAST CONNECTION ERROR")
+# The last connection error is said in full on the info line (for the highlighted forward): its column is cut first.
+COLUMNS = ("URL", "POD", "REMOTE", "STATE", "CONNS", "IN", "OUT", "SINCE", "KEPT", "LAST ERROR")
+HINTS = {"URL": ColumnHint(least=21, keep="end"), "LAST ERROR": ColumnHint(keep="start")}  # a URL keeps its port
 REFRESH_S = 0.5
 STATE_STYLES = {State.ACTIVE: "green", State.FAILED: "red", State.RECONNECTING: "yellow", State.WAITING: "yellow"}
 
@@ -80,14 +84,34 @@ class ForwardsScreen(AppScreen):
         self.refresh_rows()
         self.set_interval(REFRESH_S, self.refresh_rows)
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.refresh_rows()
+
+    def fitted(self, rows: list[tuple[Text, ...]]) -> list[tuple[Text, ...]]:
+        """The rows cut to fit the table's width, as the pod list's columns are: nothing to scroll sideways to."""
+        table = self.table
+        if not table.size.width:  # not laid out yet: fitted on the first resize
+            return rows
+        room = table.scrollable_content_region.width - 2 * table.cell_padding * len(COLUMNS)
+        widths = fit_cells(COLUMNS, [[cell.plain for cell in row] for row in rows], room, HINTS)
+        keep = [HINTS.get(title, ColumnHint()).keep for title in COLUMNS]
+        return [
+            tuple(
+                Text(ellipsize(cell.plain, width, how), style=cell.style)
+                for cell, width, how in zip(row, widths, keep, strict=True)
+            )
+            for row in rows
+        ]
+
     def refresh_rows(self) -> None:
         statuses = self.manager.statuses()
         now = datetime.now(UTC)
-        rows = [status_cells(status, now) for status in statuses]
+        rows = self.fitted([status_cells(status, now) for status in statuses])
         keys = [tuple(cell.plain for cell in row) for row in rows]
         if keys != self._shown:
             cursor = self.table.cursor_row
-            self.table.clear()
+            self.table.clear(columns=True)  # the columns too: their widths shrink to the new cells'
+            self.table.add_columns(*COLUMNS)
             for status, row in zip(statuses, rows, strict=True):
                 self.table.add_row(*row, key=str(status.id))
             if rows:

@@ -28,6 +28,7 @@ from tui.models.logs.match import LogMatcher
 from tui.models.pods.row import PodRow
 from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
 from tui.screens.common.failures import Notice
+from tui.screens.common.timers import call_after
 from tui.screens.logs.search import LogSearchScreen
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
 from tui.services.logs.archived import ArchivedLogSession, NoRunLogs, RunLogs, load_run_logs
@@ -45,6 +46,11 @@ EMPTY_HINT = (
     "Press o to pick a pod here (or type -l app=web to follow every pod of a label selector),\n"
     "or go to Pods (1), move to a pod and press l — space marks several pods first; p shows a crashed\n"
     "container's previous log."
+)
+
+# A newcomer ran a script in a shell, then looked for its output here: a muted line under the info line says where.
+SOURCE_HINT = (
+    "the container's output (its main process) · what you ran in a shell (s on a pod) is in its Terminal tab (3)"
 )
 
 
@@ -75,6 +81,8 @@ class LogsScreen(LogSearchScreen):
     ]
     DEFAULT_CSS = """
     LogsScreen #logs-info { height: 1; padding: 0 1; color: $text-muted; }
+    LogsScreen #logs-source { height: 1; padding: 0 1; color: $text-muted; text-style: italic; display: none; }
+    LogsScreen.-open #logs-source { display: block; }
     LogsScreen #logs-empty { padding: 1 2; height: 1fr; }
     LogsScreen #logs-new { dock: bottom; height: 1; padding: 0 1; display: none; background: $warning 30%;
         text-style: bold; }
@@ -107,6 +115,7 @@ class LogsScreen(LogSearchScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="logs-info")
+        yield Static(SOURCE_HINT, id="logs-source", markup=False)
         yield Static(EMPTY_HINT, id="logs-empty", markup=False)
         yield LogView(id="logs")
         yield Static("", id="logs-new")
@@ -205,13 +214,13 @@ class LogsScreen(LogSearchScreen):
             return
         if (wait := session.merge_wait(feed)) > 0:
             if session.plan_merge():
-                self.set_timer(wait, lambda: self._merge_due(feed))
+                call_after(self, wait, lambda: self._merge_due(feed))
             return
         frame_in = session.show_wait()
         if frame_in is None:  # a frame is planned: it takes these lines
             return
         if frame_in > 0:
-            self.set_timer(frame_in, self._frame_due)
+            call_after(self, frame_in, self._frame_due)
             return
         more = True
         while more and feed is session.feed:
