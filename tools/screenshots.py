@@ -2,8 +2,9 @@
 
 Every mode of the app is shot (so a new mode is included without touching this file), then the views worth
 seeing inside them (describe, YAML, the delete confirm, filter, palette, help, logs of a pod, a shell, a build
-form, a prepared push) and the pod list in every bundled theme. Each extra view that cannot be reached (e.g. the
-screen changed) is reported and skipped, so one broken view never costs the others.
+form, a prepared push, a run's page, a run and its re-run compared) and the pod list in every bundled theme.
+Each extra view that cannot be reached (e.g. the screen changed) is reported and skipped, so one broken view never
+costs the others.
 """
 
 from __future__ import annotations
@@ -22,11 +23,15 @@ from textual.widgets import Input, Static
 from tui.app import MODE_INFOS, K8sxApp
 from tui.backends import Backends
 from tui.diagnostic_log import default_log_path, start_log
+from tui.screens.common.dialogs import ConfirmScreen
 from tui.screens.common.forms import FormScreen
 from tui.screens.pods.pods import PodsScreen
+from tui.screens.runs.compare import CompareScreen
+from tui.screens.runs.runs import RunsScreen
 from tui.screens.terminal.terminal import TerminalScreen
 from tui.services.docker.engine import DockerService
 from tui.services.kube.kube import KubeService
+from tui.services.runs.store import RunStore
 from tui.themes import bundled_theme_dir, load_themes
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
@@ -132,13 +137,17 @@ async def deploy_from_template(pilot: Pilot[None], app: K8sxApp) -> None:
     except Exception as exc:
         print(f"skipped deploy-applied: {exc}", file=sys.stderr)
     finally:
-        for kind, name in (("pod", "train-demo"), ("pvc", "results")):
-            delete = ["kubectl", "delete", kind, name, "-n", NAMESPACE, "--ignore-not-found", "--wait=true"]
-            subprocess.run(delete, capture_output=True)
+        delete_demo("pod", "train-demo")  # its claim stays for the re-run in runs_views
+
+
+def delete_demo(kind: str, name: str) -> None:
+    delete = ["kubectl", "delete", kind, name, "-n", NAMESPACE, "--ignore-not-found", "--wait=true"]
+    subprocess.run(delete, capture_output=True)
 
 
 async def runs_views(pilot: Pilot[None], app: K8sxApp) -> None:
-    """The Runs screen with the run deploy_from_template recorded, and that run's page."""
+    """The Runs screen with the run deploy_from_template recorded, that run's page, then the run re-run (`R`) and
+    the two compared (`d`): the re-run's pod is deleted again afterwards."""
     try:
         await app.switch_mode("runs")
         await pilot.pause(3.5)  # the list refreshes every few seconds
@@ -148,6 +157,43 @@ async def runs_views(pilot: Pilot[None], app: K8sxApp) -> None:
         save(app, "run-page")
     except Exception as exc:
         print(f"skipped the runs views: {exc}", file=sys.stderr)
+    while len(app.screen_stack) > 1:
+        app.pop_screen()
+        await pilot.pause(0.1)
+    await runs_compared(pilot, app)
+
+
+async def runs_compared(pilot: Pilot[None], app: K8sxApp) -> None:
+    """The run re-run from the Runs screen, then it and its re-run marked and compared side by side."""
+    store = RunStore()
+    before = {summary.id for summary in store.summaries()}
+    try:
+        await app.switch_mode("runs")
+        await pilot.press("R")
+        if not await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 10):
+            raise RuntimeError("the re-run was not offered")
+        await pilot.click("#confirm")
+        runs = app.screen
+        if not isinstance(runs, RunsScreen) or not await until(pilot, lambda: len(runs.view.rows) == 2, 15):
+            raise RuntimeError("the re-run was not listed")
+
+        def settled() -> bool:  # the original's pod deleted, the re-run's running: as the follower recorded them
+            rows = runs.view.rows
+            return sorted(rows.phase(index) for index in range(len(rows))) == ["Deleted", "Running"]
+
+        await until(pilot, settled, 30)
+        await pilot.press("home", "space", "space", "d")  # mark both, then compare them
+        if not await until(pilot, lambda: isinstance(app.screen, CompareScreen), 10):
+            raise RuntimeError("the comparison did not open")
+        await pilot.pause(0.8)
+        save(app, "runs-compare")
+    except Exception as exc:
+        print(f"skipped runs-compare: {exc}", file=sys.stderr)
+    finally:
+        for summary in store.summaries():
+            if summary.id not in before:  # the re-run's pod: not left behind on the cluster
+                delete_demo(summary.kind.lower(), summary.name)
+        store.close()
     while len(app.screen_stack) > 1:
         app.pop_screen()
         await pilot.pause(0.1)
@@ -187,7 +233,10 @@ async def main() -> None:
         for name, keys, wait in views:
             await shot(pilot, app, name, keys, wait)
         await deploy_from_template(pilot, app)
-        await runs_views(pilot, app)
+        try:
+            await runs_views(pilot, app)
+        finally:
+            delete_demo("pvc", "results")
         await app.switch_mode("terminal")
         await pilot.pause(0.2)
         terminal = app.screen

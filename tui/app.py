@@ -231,7 +231,11 @@ class K8sxApp(WorkerFailures, App[None]):
 
     def _make_screen(self, info: ModeInfo) -> Screen[None]:
         with heavy_imports():  # its module may be the first to import a client while a worker imports another
-            return self._new_screen(info)
+            screen = self._new_screen(info)
+        # Styled as it mounts, with the stylesheet as it is: Textual would otherwise re-read all of the app's CSS and
+        # restyle every screen twice as the mode is first shown (its count of CSS changes starts at -1).
+        screen._css_update_count = self._css_update_count
+        return screen
 
     def _new_screen(self, info: ModeInfo) -> Screen[None]:
         backends, settings = self.backends, self.settings

@@ -46,7 +46,7 @@ class RunTableView(RowTableView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rows = RunRows([], [], [], tuple(len(title) for title in COLUMNS))
+        self.rows = RunRows([], 0.0)
         self.cursor_index = 0
         self.marked: set[str] = set()  # run ids, kept across reloads and filters
 
@@ -56,17 +56,17 @@ class RunTableView(RowTableView, can_focus=True):
         self.rows = rows
         index = self.cursor_index
         if current is not None:
-            index = next((at for at, i in enumerate(rows.shown) if rows.summaries[i].id == current.id), index)
+            index = next((at for at, i in enumerate(rows.shown) if rows.run_id(i) == current.id), index)
         self._set_size()
         self._set_cursor(index, scroll=False)
 
     @property
     def current(self) -> RunSummary | None:
         shown = self.rows.shown
-        return self.rows.summaries[shown[self.cursor_index]] if 0 <= self.cursor_index < len(shown) else None
+        return self.rows.summary(shown[self.cursor_index]) if 0 <= self.cursor_index < len(shown) else None
 
     def shown_ids(self) -> list[str]:
-        return [self.rows.summaries[i].id for i in self.rows.shown]
+        return [self.rows.run_id(i) for i in self.rows.shown]
 
     def on_click(self, event: events.Click) -> None:
         if event.y > 0:
@@ -81,7 +81,7 @@ class RunTableView(RowTableView, can_focus=True):
         return len(self.rows.shown)
 
     def row_key(self, index: int) -> str:
-        return self.rows.summaries[self.rows.shown[index]].id
+        return self.rows.run_id(self.rows.shown[index])
 
     def table_width(self) -> int:
         return sum(self.rows.widths) + GAP * len(COLUMNS)
@@ -94,10 +94,10 @@ class RunTableView(RowTableView, can_focus=True):
 
     def row_segments(self, index: int, base: Style) -> list[Segment]:
         at = self.rows.shown[index]
-        status = base + self.get_component_rich_style(status_class(_pod_status(self.rows.summaries[at].phase)))
+        status = base + self.get_component_rich_style(status_class(_pod_status(self.rows.phase(at))))
         return [
             Segment(pad(cell, self.rows.widths[column]), status if column == STATUS else base)
-            for column, cell in enumerate(self.rows.cells[at])
+            for column, cell in enumerate(self.rows.cells(at))
         ]
 
 

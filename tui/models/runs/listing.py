@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Any
 
 from tui.models.logs.safe_text import safe_text
 from tui.models.runs.run import Run, RunSummary
@@ -76,24 +76,78 @@ class RunFilter:
         return search is None or any(search(cell) is not None for cell in cells)
 
 
-@dataclass
+SummaryRecord = tuple[Any, ...]  # one run as the store reads it, in RunSummary's field order
+_ID, _NAME, _KIND, _NAMESPACE, _CREATED, _PHASE, _ENDED, _IMAGE, _CODE, _RESULTS, _LOGS, _FAILURE = range(12)
+
+
 class RunRows:
-    """The runs as loaded (newest first) with their cells, and which of them the filter lets through."""
+    """The runs as loaded (newest first) and which of them the filter lets through. A row's cells are made when it
+    is drawn or filtered, not before: 10,000 runs show without 110,000 texts made first (the widths are found from
+    the records' own fields, the same as the cells' would be)."""
 
-    summaries: list[RunSummary]
-    cells: list[tuple[str, ...]]
-    shown: list[int]  # indexes into summaries, in order
-    widths: tuple[int, ...]  # of each column: its longest cell, at most MAX_WIDTH
+    def __init__(self, records: list[SummaryRecord], now: float, run_filter: RunFilter | None = None) -> None:
+        self.records = records
+        self.now = now
+        self._cells: list[tuple[str, ...] | None] = [None] * len(records)
+        self.widths = _widths(records, now)
+        self.shown: Sequence[int] = range(len(records))  # indexes into records, in order
+        if run_filter:
+            self.refilter(run_filter)
 
-    @classmethod
-    def of(cls, summaries: list[RunSummary], now: float, run_filter: RunFilter) -> RunRows:
-        """Made on a worker thread: 10,000 runs cost it a few tens of milliseconds, and the UI none."""
-        cells = [summary_cells(summary, now) for summary in summaries]
-        widths = tuple(
-            min(MAX_WIDTH, max([len(title), *(len(row[column]) for row in cells)]))
-            for column, title in enumerate(COLUMNS)
-        )
-        return cls(summaries, cells, [i for i, row in enumerate(cells) if run_filter.matches(row)], widths)
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def run_id(self, index: int) -> str:
+        return str(self.records[index][_ID])
+
+    def phase(self, index: int) -> str:
+        return str(self.records[index][_PHASE])
+
+    def summary(self, index: int) -> RunSummary:
+        return RunSummary(*self.records[index])
+
+    def cells(self, index: int) -> tuple[str, ...]:
+        cells = self._cells[index]
+        if cells is None:
+            cells = self._cells[index] = summary_cells(self.summary(index), self.now)
+        return cells
 
     def refilter(self, run_filter: RunFilter) -> None:
-        self.shown = [i for i, row in enumerate(self.cells) if run_filter.matches(row)]
+        """Every row's cells are needed here (the first filter makes them; the next ones reuse them)."""
+        if not run_filter:
+            self.shown = range(len(self.records))
+            return
+        self.shown = [index for index in range(len(self.records)) if run_filter.matches(self.cells(index))]
+
+
+def _widths(records: list[SummaryRecord], now: float) -> tuple[int, ...]:
+    """Each column's width: its longest cell (what summary_cells would make), at most MAX_WIDTH."""
+    texts = [
+        _longest([r[_NAME] for r in records]),
+        _longest([r[_KIND] for r in records]),
+        _longest([r[_NAMESPACE] for r in records]),
+        _longest([status_text(r[_PHASE], r[_FAILURE]) for r in records]),
+        _span_width(max((now - r[_CREATED] for r in records), default=0)),
+        _span_width(max(((now if r[_ENDED] is None else r[_ENDED]) - r[_CREATED] for r in records), default=0)),
+        _longest([r[_IMAGE] for r in records]),
+        _longest([r[_CODE] for r in records]),
+        len(str(max((r[_RESULTS] for r in records), default=0))),  # "-" for none: one, as a single digit
+        len(str(max((r[_LOGS] for r in records), default=0))),
+        _longest([r[_ID] for r in records]),
+    ]
+    return tuple(min(MAX_WIDTH, max(len(title), width)) for title, width in zip(COLUMNS, texts, strict=True))
+
+
+def _longest(texts: list[str]) -> int:
+    """The longest text as a cell shows it: a control character's placeholder or a tab may be longer than it, so
+    the texts are made safe one by one only when one of them has any (one scan of them all says)."""
+    together = "".join(texts)
+    if safe_text(together, colours=False) == together:
+        return max(map(len, texts), default=0)
+    return max((len(safe_text(text, colours=False)) for text in texts), default=0)
+
+
+def _span_width(longest: float) -> int:
+    """The widest span_text of any span up to `longest`: under a day it is at most 3 ("59m"), after that its
+    number of days grows with it."""
+    return max(3, len(span_text(longest)))

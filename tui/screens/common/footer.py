@@ -49,6 +49,7 @@ class AppFooter(Footer):
 
     _recompose_due = False
     _rows: list[int] | None = None  # keys per row, as composed
+    _composed: tuple[object, ...] | None = None  # the keys and width last composed
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         # Textual's Footer recomposes on every change, shown or not: a pod list under a dialog and a copy screen
@@ -66,7 +67,16 @@ class AppFooter(Footer):
 
     async def _recompose_once(self) -> None:
         self._recompose_due = False
+        wanted = self._keys_wanted()
+        if wanted == self._composed:  # a screen's first show signals its focus, then its resume: the same keys
+            return
+        self._composed = wanted
         await self.recompose()
+
+    def _keys_wanted(self) -> tuple[object, ...]:
+        shown = self.screen.active_bindings.values()
+        keys = tuple((b.key, b.description, b.action, on, tip) for _, b, on, tip in shown if b.show)
+        return keys, self.size.width or self.app.size.width
 
     def on_resize(self, event: events.Resize) -> None:
         if self._rows is not None and self._rows != self._wrap(self._keys_now(), event.size.width):

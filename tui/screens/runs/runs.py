@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,23 +18,20 @@ from textual.widgets import Input, Static
 
 from tui.messages import OpenRunLogs, PodsDeployed
 from tui.models.logs.safe_text import safe_lines
-from tui.models.runs.compare import compare_runs
 from tui.models.runs.listing import RunFilter, RunRows
-from tui.models.runs.page import run_page
-from tui.models.runs.rerun import RerunPlan
 from tui.screens.common.base import AppScreen
-from tui.screens.common.dialogs import ConfirmScreen
 from tui.screens.common.failures import Notice
-from tui.screens.common.forms import Field, FormScreen, FormValues
-from tui.screens.runs.compare import CompareScreen
 from tui.screens.runs.messages import PullRunResults
-from tui.screens.runs.run_page import RunPageScreen
 from tui.services.heavy_imports import heavy_imports
 from tui.services.kube.kube import KubeService
-from tui.services.runs.export import export_run
-from tui.services.runs.results import results_states
 from tui.services.runs.store import RunStore
 from tui.widgets.run_table import RunTableView
+
+# What a key opens (a run's page, a comparison, a re-run, an export) is imported when the key is first pressed: the
+# screen's first open imports only what the list needs (the rest took a sixth of the UI thread's time in it).
+if TYPE_CHECKING:
+    from tui.models.runs.rerun import RerunPlan
+    from tui.screens.common.forms import FormValues
 
 REFRESH_S = 3.0  # while shown: a run's phase, its logs and pulls change as the app follows its pod
 EMPTY = (
@@ -96,7 +94,8 @@ class RunsScreen(AppScreen):
         self.set_interval(REFRESH_S, self.refresh_due)
 
     def on_screen_resume(self) -> None:
-        if self.is_mounted:
+        # Not on the first show: on_mount's load is under way (two 10,000-row queries at once took twice as long).
+        if self.loaded:
             self.load()
 
     def refresh_due(self) -> None:
@@ -107,10 +106,11 @@ class RunsScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="runs-list", exit_on_error=False)
     def load(self) -> None:
-        """One query for every run's summary; the rows' texts and widths are made here too, off the UI thread."""
+        """One query for every run's summary, off the UI thread; a row's texts are made when it is drawn (or, with a
+        filter, here: the filter reads them all)."""
         run_filter = self.filter
         try:
-            rows = RunRows.of(self.store.summaries(), time.time(), run_filter)
+            rows = RunRows(self.store.summary_records(), time.time(), run_filter)
         except Exception as exc:  # said on the info line, every few seconds: not a notification each time
             problem = f"cannot read the run records in {self.store.root}: {exc}"
             self.post_message(RunsLoaded(None, problem=problem))
@@ -126,12 +126,12 @@ class RunsScreen(AppScreen):
             self.view.show(message.rows)
         empty = self.query_one("#runs-empty", Static)
         empty.update(EMPTY)
-        empty.set_class(self.loaded and not self.view.rows.summaries and not self.problem, "-shown")
+        empty.set_class(self.loaded and not self.view.rows and not self.problem, "-shown")
         self.update_info()
 
     def update_info(self) -> None:
         rows = self.view.rows
-        shown, total = len(rows.shown), len(rows.summaries)
+        shown, total = len(rows.shown), len(rows)
         parts = [f"{total} run{'s' if total != 1 else ''}" if shown == total else f"{shown} of {total} runs"]
         if self.filter:
             parts.append(f"filter {escape(self.filter.text)}")
@@ -194,6 +194,11 @@ class RunsScreen(AppScreen):
 
     @work(thread=True, group="runs-page", exclusive=True, exit_on_error=False)
     def open_page(self, run_id: str) -> None:
+        with heavy_imports():
+            from tui.models.runs.page import run_page
+            from tui.screens.runs.run_page import RunPageScreen
+            from tui.services.runs.results import results_states
+
         try:
             run = self.store.get(run_id)
             results = self.store.results(run.id)
@@ -214,6 +219,7 @@ class RunsScreen(AppScreen):
 
     def export(self, run_id: str) -> None:
         """Asks for a folder (new or empty), then writes the run there."""
+        from tui.screens.common.forms import Field, FormScreen
 
         def check(values: FormValues) -> str | None:
             folder = Path(str(values["folder"])).expanduser()
@@ -237,6 +243,9 @@ class RunsScreen(AppScreen):
 
     @work(thread=True, group="runs-export", exit_on_error=False)
     def write_export(self, run_id: str, folder: Path) -> None:
+        with heavy_imports():
+            from tui.services.runs.export import export_run
+
         try:
             written = export_run(self.store, run_id, folder)
         except Exception as exc:
@@ -265,6 +274,10 @@ class RunsScreen(AppScreen):
 
     @work(thread=True, group="runs-compare", exclusive=True, exit_on_error=False)
     def open_compare(self, first: str, second: str) -> None:
+        with heavy_imports():
+            from tui.models.runs.compare import compare_runs
+            from tui.screens.runs.compare import CompareScreen
+
         try:
             comparison = compare_runs(self.store.get(first), self.store.get(second), time.time())
         except Exception as exc:
@@ -284,6 +297,7 @@ class RunsScreen(AppScreen):
     def plan_rerun(self, run_id: str) -> None:
         """What would be applied, asked about first; refused in words (another context, a manifest unreadable)."""
         with heavy_imports():
+            from tui.screens.common.dialogs import ConfirmScreen
             from tui.services.runs import rerun
 
         try:
