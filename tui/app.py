@@ -296,7 +296,7 @@ class K8sxApp(WorkerFailures, App[None]):
         try:
             if opener is None:
                 raise RuntimeError("this Logs screen cannot open a run's archived logs")
-            opener(message.run_id)
+            opener(message.run_id, cloud=message.cloud)
         except Exception as exc:
             report_failure(self, f"opening the logs of run {message.run_id}", exc)
 
@@ -476,11 +476,15 @@ class K8sxApp(WorkerFailures, App[None]):
             from tui.services.runs.follower import RunFollower
             from tui.services.runs.store import RunStore
 
-        follower = RunFollower(self.backends.kube, RunStore())
+        follower = RunFollower(self.backends.kube, RunStore(), on_gap=self._say_run_log_gap)
         with self._making:  # the unmount sees either no follower or a started one
             if not self._stopping.is_set():
                 follower.start()
                 self._run_follower = follower
+
+    def _say_run_log_gap(self, words: str) -> None:
+        """(The run follower's thread) a run caught up on start whose pod went while the app was closed."""
+        self.post_message(Notice(f"lines missing from an archived log: {words}", title="Runs", severity="warning"))
 
     def on_unmount(self) -> None:
         with self._making:

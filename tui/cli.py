@@ -41,6 +41,9 @@ def _add_runs_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     logs = actions.add_parser("logs", help="print a run's archived log, exactly as the container wrote it")
     logs.add_argument("run", metavar="RUN", help="a run's id, or the start of one")
     logs.add_argument("-c", "--container", help="which container (needed when the run has several)")
+    logs.add_argument(
+        "--cloud", action="store_true", help="a GKE run's log from Cloud Logging (with your gcloud), not the archive"
+    )
     export = actions.add_parser("export", help="write a run to a new folder: manifest, metadata, logs, results")
     export.add_argument("run", metavar="RUN", help="a run's id, or the start of one")
     export.add_argument("folder", metavar="DIR", help="a folder that does not exist yet, or an empty one")

@@ -35,9 +35,11 @@ class OpenLogs(Message):
 
 @dataclass
 class OpenRunLogs(Message):
-    """Show a run's archived logs on the Logs screen (also once its pod is gone)."""
+    """Show a run's archived logs on the Logs screen (also once its pod is gone); `cloud`: its log in Cloud Logging
+    instead (a GKE run's)."""
 
     run_id: str
+    cloud: bool = False
 
 
 @dataclass

@@ -1,6 +1,8 @@
 """`k8sx-tui runs list|show|logs|export`: the run records for scripts. The store is the app's own
-($XDG_STATE_HOME/k8sx-tui/runs); nothing here talks to a cluster. Exit 0 when done, 1 when the run or its log is
-not there (said on stderr), 2 when the arguments need a choice (which container)."""
+($XDG_STATE_HOME/k8sx-tui/runs); nothing here talks to a cluster. A GKE run's log can come from Cloud Logging
+through the user's own gcloud (`logs --cloud`, or when nothing is archived). Exit 0 when done, 1 when the run or its
+log is not there or Cloud Logging could not be read (said on stderr), 2 when the arguments need a choice (which
+container)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from typing import Any, BinaryIO, TextIO
 from tui.models.logs.safe_text import safe_lines
 from tui.models.runs.listing import COLUMNS, run_status, summary_cells
 from tui.models.runs.page import run_page
+from tui.models.runs.run import Run
 from tui.services.runs.export import ExportRefused, export_run
 from tui.services.runs.store import RunNotFound, RunStore
 
@@ -32,7 +35,7 @@ def run_runs(args: argparse.Namespace, store: RunStore | None = None) -> int:
             case "show":
                 return show_run(store, args.run, args.json, sys.stdout)
             case "logs":
-                return print_log(store, args.run, args.container, sys.stdout.buffer)
+                return print_log(store, args.run, args.container, sys.stdout.buffer, args.cloud)
             case _:
                 print(f"exported to {export_run(store, args.run, Path(args.folder).expanduser())}")
                 return 0
@@ -48,7 +51,7 @@ def run_runs(args: argparse.Namespace, store: RunStore | None = None) -> int:
 
 
 def _refused(text: str, code: int) -> int:
-    print(f"k8sx-tui runs: {text}", file=sys.stderr)
+    _said(text)
     return code
 
 
@@ -83,14 +86,24 @@ def show_run(store: RunStore, run_id: str, as_json: bool, out: TextIO) -> int:
     return 0
 
 
-def print_log(store: RunStore, run_id: str, container: str | None, out: BinaryIO) -> int:
-    from tui.services.runs.log_archive import read_archived
+def print_log(store: RunStore, run_id: str, container: str | None, out: BinaryIO, cloud: bool = False) -> int:
+    """The archived log, or with `cloud` (or when none is archived, for a GKE run) Cloud Logging's; an archive's
+    gaps are said on stderr after it, with where the lines may be."""
+    from tui.services.logs.cloud_query import gke_project, not_gke
+    from tui.services.runs.log_archive import key_parts, read_archived
 
     run = store.get(run_id)
     archives = store.logs(run.id)
+    project = gke_project(run.context)
+    if cloud and not project:
+        return _refused(not_gke(run), 1)
+    if cloud or (not archives and project):
+        if not cloud:
+            _said(f"run {run.id} has no archived log: reading it from Cloud Logging (project {project}) with gcloud")
+        return print_cloud_log(run, project, container, out)
     names = ", ".join(archive.container for archive in archives)
-    if container is not None:
-        archives = [archive for archive in archives if archive.container == container]
+    if container is not None:  # a Job's archives are `pod/container`: the container's name picks its pods' too
+        archives = [a for a in archives if container in (a.container, key_parts(a.container)[1])]
         if not archives:
             return _refused(
                 f"run {run.id} has no archived log of a container {container!r} (it has: {names or 'none'})", 1
@@ -98,11 +111,48 @@ def print_log(store: RunStore, run_id: str, container: str | None, out: BinaryIO
     if not archives:
         return _refused(f"run {run.id} has no archived log yet", 1)
     if len(archives) > 1:
+        names = ", ".join(archive.container for archive in archives)
         return _refused(f"run {run.id} has logs of several containers: choose one with --container ({names})", 2)
-    path = Path(archives[0].path)
+    archive = archives[0]
+    path = Path(archive.path)
     if not path.is_file():
         return _refused(f"the archived log of run {run.id} is gone: {path}", 1)
     for line in read_archived(path):
         out.write(line)
     out.flush()
+    for gap in archive.gaps:
+        _said(f"lines may be missing: {gap}")
+    if archive.gaps and project:
+        _said(f"Cloud Logging may have them: k8sx-tui runs logs {run.id} --cloud")
     return 0
+
+
+def print_cloud_log(run: Run, project: str, container: str | None, out: BinaryIO) -> int:
+    """The run's container log as Cloud Logging has it (read by the user's gcloud), without the timestamps."""
+    from tui.services.logs.archived import manifest_containers
+    from tui.services.logs.cloud_entries import CloudLoggingError, parse_entries
+    from tui.services.logs.cloud_logging import GcloudRead, shortfalls
+    from tui.services.logs.cloud_query import CloudQuery, container_query
+    from tui.services.runs.log_archive import strip_timestamp
+
+    declared = manifest_containers(run.manifest).containers
+    if container is None and len(declared) > 1:
+        return _refused(f"run {run.id} has several containers: choose one with --container ({', '.join(declared)})", 2)
+    name = container or (declared[0] if declared else "")
+    query = CloudQuery.of_run(run, project)
+    query = container_query(query, name) if name else query
+    try:
+        output, cut = GcloudRead(query).run()
+        parsed = parse_entries(output, cut)
+    except CloudLoggingError as exc:
+        return _refused(f"Cloud Logging: {exc}", 1)
+    for line in parsed.lines:
+        out.write(strip_timestamp(line))
+    out.flush()
+    for words in shortfalls(query, parsed, cut):
+        _said(words)
+    return 0
+
+
+def _said(text: str) -> None:
+    print(f"k8sx-tui runs: {text}", file=sys.stderr)

@@ -10,26 +10,16 @@ import pytest
 
 from tests.support.app import SIZE, make_app, settle
 from tests.support.logs import Clock, cri, info, lines_held, log_pod, logs_screen, shown
+from tests.support.run_logs import TWO_CONTAINERS, following, record_run
 from tests.support.stack import StackEnv, kubectl, wait_for
 from tests.support.state import own_state
 from tui.models.runs.run import Run
 from tui.screens.common.dialogs import ChoiceScreen
 from tui.services.kube.kube import KubeService
 from tui.services.runs import follower as run_follower
-from tui.services.runs.follower import RunFollower
 from tui.services.runs.store import RunStore, new_run_id
 
 __all__ = ["own_state"]  # fixtures
-
-MANIFEST = """\
-apiVersion: v1
-kind: Pod
-metadata: {name: trainer}
-spec:
-  containers:
-  - {name: main, image: busybox}
-  - {name: sidecar, image: busybox}
-"""
 
 
 def archived_deleted_run(stack: StackEnv, namespace: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
@@ -39,22 +29,12 @@ def archived_deleted_run(stack: StackEnv, namespace: str, tmp_path: Path, monkey
     pod = log_pod(stack, namespace, tmp_path, name="trainer", containers=("main", "sidecar"))
     pod.write([cri(f"epoch {i} loss 0.{i:03d}", clock.tick()) for i in range(500)], container="main")
     pod.write([cri("\x1b[31m[bold]sidecar[/bold] says hi\x1b[0m", clock.tick())], container="sidecar")
-    kube = KubeService(stack.kubeconfig, namespace=namespace)
-    kube.api_client()
     store = RunStore()  # $XDG_STATE_HOME: the test's own (own_state), where the app looks too
-    run = Run(
-        id=new_run_id(), name="trainer", kind="Pod", namespace=namespace, context=kube.context or "",
-        server="", created=time.time(), manifest=MANIFEST, images=("busybox",),
-    )  # fmt: skip
-    store.record(run)
-    follower = RunFollower(kube, store, poll_s=0.5)
-    follower.start()
-    try:
+    run = record_run(stack, namespace, "trainer", TWO_CONTAINERS)
+    with following(KubeService(stack.kubeconfig, namespace=namespace), store):
         wait_for(lambda: sum(a.lines for a in store.logs(run.id)) == 501, timeout=60, what="both logs archived")
         kubectl(stack, "delete", "pod", "-n", namespace, "trainer", "--wait=true")
         wait_for(lambda: store.get(run.id).phase == "Deleted", timeout=60, what="the run Deleted")
-    finally:
-        follower.stop()
     return run.id
 
 
@@ -116,17 +96,9 @@ async def test_a_run_still_archived_shows_the_lines_the_follower_adds(
     clock = Clock()
     pod = log_pod(stack, namespace, tmp_path, name="training")
     pod.write([cri(f"step {i}", clock.tick()) for i in range(10)])
-    kube = KubeService(stack.kubeconfig, namespace=namespace)
-    kube.api_client()
     store = RunStore()
-    run = Run(
-        id=new_run_id(), name="training", kind="Pod", namespace=namespace, context=kube.context or "",
-        server="", created=time.time(), manifest="", images=("busybox",),
-    )  # fmt: skip
-    store.record(run)
-    follower = RunFollower(kube, store, poll_s=0.5)
-    follower.start()
-    try:
+    run = record_run(stack, namespace, "training")
+    with following(KubeService(stack.kubeconfig, namespace=namespace), store):
         wait_for(lambda: sum(a.lines for a in store.logs(run.id)) == 10, timeout=60, what="the first lines archived")
         app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
         async with app.run_test(size=SIZE) as pilot:
@@ -136,5 +108,3 @@ async def test_a_run_still_archived_shows_the_lines_the_follower_adds(
             pod.write([cri(f"step {i}", clock.tick()) for i in range(10, 15)])
             await settle(pilot, lambda: shown(app)[-1:] == ["step 14"], timeout=30, what="the lines added since")
             assert lines_held(app) == 15 and "archived log of run" in info(app)
-    finally:
-        follower.stop()

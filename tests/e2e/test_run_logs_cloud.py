@@ -5,53 +5,33 @@ need its cluster."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
+from textual.widgets import Static
 
 from tests.support.app import SIZE, make_app, settle
-from tests.support.fake_gcloud import (
-    NOT_SIGNED_IN,
-    PERMISSION_DENIED,
-    FakeGcloud,
-    install_fake_gcloud,
-    log_entry,
-    without_gcloud,
-)
+from tests.support.fake_gcloud import FakeGcloud, log_entry, without_gcloud
 from tests.support.logs import info, lines_held, logs_screen, shown
-from tests.support.run_records import write_archive
+from tests.support.run_logs import GCLOUD_REFUSALS, GKE_CONTEXT, RefusalAnswer, gcloud, gone_gke_run, with_gap
 from tests.support.stack import StackEnv
 from tests.support.state import own_state
 from tui.models.runs.run import Run
 from tui.screens.common.dialogs import ChoiceScreen
+from tui.screens.common.help import HelpScreen
+from tui.screens.runs.run_page import RunPageScreen
 from tui.services.logs.cloud_query import CloudQuery
-from tui.services.runs.store import RunStore, new_run_id
+from tui.services.runs.store import RunStore
 
-__all__ = ["own_state"]  # fixtures
-
-MANIFEST = """\
-apiVersion: v1
-kind: Pod
-metadata: {name: trainer}
-spec:
-  containers:
-  - {name: main, image: busybox}
-  - {name: sidecar, image: busybox}
-"""
+__all__ = ["gcloud", "own_state"]  # fixtures
 
 
-def gone_gke_run() -> Run:
-    """A run on a GKE cluster (by its context's name) whose pod was deleted before anything was archived."""
-    now = time.time()
-    run = Run(
-        id=new_run_id(), name="trainer", kind="Pod", namespace="experiments",
-        context="gke_my-proj_europe-west1-b_cluster", server="https://34.1.2.3", created=now - 3600,
-        manifest=MANIFEST, images=("busybox",), pod="trainer", phase="Deleted", ended=now - 600,
-    )  # fmt: skip
-    RunStore().record(run)
+def gapped_gke_run(context: str = GKE_CONTEXT) -> Run:
+    """A gone pod's run whose archive has a gap (with_gap)."""
+    store = RunStore()
+    run = gone_gke_run(store, context)
+    with_gap(store, run)
     return run
 
 
@@ -61,15 +41,10 @@ def main_entries() -> list[dict[str, object]]:
     ]
 
 
-@pytest.fixture
-def gcloud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeGcloud:
-    return install_fake_gcloud(tmp_path, monkeypatch)
-
-
 async def test_a_gone_gke_pods_log_comes_from_cloud_logging_with_search_containers_and_save(
     stack: StackEnv, namespace: str, tmp_path: Path, gcloud: FakeGcloud
 ) -> None:
-    run = gone_gke_run()
+    run = gone_gke_run(RunStore())
     gcloud.answer(main_entries())
     app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
     async with app.run_test(size=SIZE) as pilot:
@@ -107,7 +82,7 @@ async def test_gcloud_missing_is_said_with_the_console_link(
     stack: StackEnv, namespace: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     without_gcloud(tmp_path, monkeypatch)
-    run = gone_gke_run()
+    run = gone_gke_run(RunStore())
     app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
     async with app.run_test(size=SIZE) as pilot:
         await app.switch_mode("logs")
@@ -120,20 +95,12 @@ async def test_gcloud_missing_is_said_with_the_console_link(
         assert text == (words + f"read the log in the Cloud Console: {url}").replace(" ", "")
 
 
-@pytest.mark.parametrize(
-    ("answer", "words"),
-    [
-        ({"stderr": NOT_SIGNED_IN, "code": 1}, "gcloud is not signed in: run `gcloud auth login` (gcloud said:"),
-        ({"stderr": PERMISSION_DENIED, "code": 1}, "gcloud's account may not read the logs of project my-proj"),
-        ({"stdout": b"\x1b]0;owned\x07<html>502</html>"}, "gcloud's answer is not a JSON list of log entries: '"),
-    ],
-    ids=["signed-out", "denied", "not-json"],
-)
+@GCLOUD_REFUSALS
 async def test_gclouds_refusals_and_bad_answers_are_said_in_words(
-    stack: StackEnv, namespace: str, gcloud: FakeGcloud, answer: dict[str, Any], words: str
+    stack: StackEnv, namespace: str, gcloud: FakeGcloud, answer: RefusalAnswer, words: str
 ) -> None:
     gcloud.answer(**answer)
-    run = gone_gke_run()
+    run = gone_gke_run(RunStore())
     app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
     async with app.run_test(size=SIZE) as pilot:
         await app.switch_mode("logs")
@@ -146,15 +113,7 @@ async def test_gclouds_refusals_and_bad_answers_are_said_in_words(
 async def test_an_archive_with_a_gap_offers_cloud_logging_for_the_missing_lines(
     stack: StackEnv, namespace: str, gcloud: FakeGcloud
 ) -> None:
-    run = gone_gke_run()
-    store = RunStore()
-    write_archive(store, run.id, "main", [b"epoch 1", b"epoch 2"])
-    store.set_log(
-        replace(
-            store.logs(run.id)[0],
-            gaps=("the stream dropped after 12:00:01 and the server no longer had all of the lines since",),
-        )
-    )
+    run = gapped_gke_run()
     app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
     async with app.run_test(size=SIZE) as pilot:
         await app.switch_mode("logs")
@@ -170,3 +129,61 @@ async def test_an_archive_with_a_gap_offers_cloud_logging_for_the_missing_lines(
             f"lines since; Cloud Logging may have the lines: {url}"
         ).replace(" ", "")
         assert gcloud.calls == []  # offered, not asked
+
+
+async def test_capital_c_switches_an_archive_with_a_gap_to_cloud_logging_and_back(
+    stack: StackEnv, namespace: str, gcloud: FakeGcloud
+) -> None:
+    run = gapped_gke_run()
+    gcloud.answer([log_entry(f"epoch {i}", f"2026-12-07T12:00:0{i}Z") for i in range(1, 4)])
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.switch_mode("logs")
+        logs_screen(app).open_run_logs(run.id)
+        await settle(pilot, lambda: "archived log, complete" in info(app), what="the archive read")
+        await pilot.press("question_mark")  # the key is in the help (the Logs screen's footer is full)
+        await settle(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
+        assert "Cloud Logging" in str(app.screen.query_one("#help-keys", Static).render())
+        assert "logs.cloud-logging" in str(app.screen.query_one("#help-keys", Static).render())
+        await pilot.press("escape")
+        await pilot.press("C")
+        await settle(pilot, lambda: "read from Cloud Logging (project my-proj), 3 entries" in info(app), what="cloud")
+        assert f"Cloud Logging log of run {run.id} (experiments/trainer) [main] · 3 lines" in info(app)
+        assert shown(app) == ["epoch 1", "epoch 2", "epoch 3"] and len(gcloud.calls) == 1  # the lines the gap missed
+        await pilot.press("C")  # back to the archive
+        await settle(pilot, lambda: f"archived log of run {run.id}" in info(app), what="the archive again")
+        await settle(pilot, lambda: "archived log, complete" in info(app), what="the archive read again")
+        assert shown(app)[:2] == ["epoch 1", "epoch 2"] and len(gcloud.calls) == 1
+
+
+async def test_capital_c_on_a_runs_page_opens_its_cloud_logging_log(
+    stack: StackEnv, namespace: str, gcloud: FakeGcloud
+) -> None:
+    run = gapped_gke_run()
+    gcloud.answer([log_entry("the missing line", "2026-12-07T12:00:05Z")])
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(RunPageScreen(run.id, f"Run {run.id}", "the page", lambda _: None))
+        await settle(pilot, lambda: isinstance(app.screen, RunPageScreen), what="the run's page")
+        shown_keys = [b.binding.id for b in app.screen.active_bindings.values() if b.binding.show]
+        assert "run-page.cloud-logging" in shown_keys  # in the footer
+        await pilot.press("C")
+        await settle(pilot, lambda: "read from Cloud Logging (project my-proj), 1 entries" in info(app), what="cloud")
+        assert shown(app) == ["the missing line"]
+
+
+async def test_capital_c_for_a_run_outside_gke_says_why_in_words(
+    stack: StackEnv, namespace: str, gcloud: FakeGcloud
+) -> None:
+    run = gapped_gke_run(context="kind-local")
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.switch_mode("logs")
+        await pilot.press("C")  # no run's log shown yet
+        await settle(pilot, lambda: any("open one first" in n.message for n in app._notifications), what="why not")
+        logs_screen(app).open_run_logs(run.id)
+        await settle(pilot, lambda: "archived log, complete" in info(app), what="the archive read")
+        await pilot.press("C")
+        said = f"run {run.id} ran in context 'kind-local', not a GKE cluster's"
+        await settle(pilot, lambda: any(said in n.message for n in app._notifications), what="not GKE")
+        assert f"archived log of run {run.id}" in info(app) and gcloud.calls == []

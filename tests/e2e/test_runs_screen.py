@@ -164,7 +164,7 @@ async def test_l_opens_the_run_logs_on_the_logs_screen(
     stack: StackEnv, store: RunStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[str] = []
-    monkeypatch.setattr(LogsScreen, "open_run_logs", lambda self, run_id: opened.append(run_id), raising=False)
+    monkeypatch.setattr(LogsScreen, "open_run_logs", lambda self, run_id, cloud: opened.append(run_id), raising=False)
     app = make_app(stack.kubeconfig, stack.docker_host)
     async with app.run_test(size=SIZE) as pilot:
         await open_runs(pilot, app, 3)

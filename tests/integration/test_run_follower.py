@@ -4,10 +4,7 @@ midway and started again continues without a line repeated or lost."""
 
 from __future__ import annotations
 
-import contextlib
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
@@ -15,12 +12,11 @@ import yaml
 from tests.support.logs import Clock, cri, log_pod
 from tests.support.pods import real_node_pod
 from tests.support.real_node import engine, kube, pod_json, pushed_image
+from tests.support.run_logs import archived_text, following, kubectl_logs, record_run
 from tests.support.stack import StackEnv, apply, kubectl, wait_for
 from tui.models.runs.run import LogArchive, Run
 from tui.services.kube.kube import KubeService
-from tui.services.runs.follower import RunFollower
-from tui.services.runs.log_archive import read_archived
-from tui.services.runs.store import RunStore, new_run_id
+from tui.services.runs.store import RunStore
 
 __all__ = ["engine", "kube", "pushed_image"]  # fixtures
 
@@ -40,33 +36,7 @@ def start_run(stack: StackEnv, kube: KubeService, store: RunStore, image: str, n
     pod = real_node_pod(name, image, ["sh", "-c", script])
     text = yaml.safe_dump(pod, sort_keys=False)
     apply(stack, kube.namespace, text)
-    kube.api_client()
-    run = Run(
-        id=new_run_id(), name=name, kind="Pod", namespace=kube.namespace, context=kube.context or "",
-        server="", created=time.time(), manifest=text, images=(image,),
-    )  # fmt: skip
-    store.record(run)
-    return run
-
-
-@contextlib.contextmanager
-def following(kube: KubeService, store: RunStore) -> Iterator[RunFollower]:
-    """A follower polling every half second, stopped however the block ends."""
-    follower = RunFollower(kube, store, poll_s=0.5)
-    follower.start()
-    try:
-        yield follower
-    finally:
-        follower.stop()
-
-
-def kubectl_logs(stack: StackEnv, namespace: str, name: str) -> bytes:
-    return subprocess.run(
-        ["kubectl", "--kubeconfig", stack.kubeconfig, "logs", "-n", namespace, name, "-c", "main"],
-        capture_output=True,
-        check=True,
-        timeout=60,
-    ).stdout
+    return record_run(stack, kube.namespace, name, text, store=store)
 
 
 def archive(store: RunStore, run: Run) -> LogArchive | None:
@@ -74,8 +44,7 @@ def archive(store: RunStore, run: Run) -> LogArchive | None:
 
 
 def archived(store: RunStore, run: Run) -> bytes:
-    found = archive(store, run)
-    return b"".join(read_archived(Path(found.path))) if found else b""
+    return archived_text(store, run.id)
 
 
 def complete(store: RunStore, run: Run) -> bool:
@@ -174,12 +143,7 @@ def test_lines_the_server_lost_while_no_follower_ran_are_a_gap_in_words(
     pod = log_pod(stack, kube.namespace, tmp_path, name="rotating")
     pod.write([cri(f"record {i}", clock.tick()) for i in range(100)])
     store = RunStore(tmp_path / "runs")
-    kube.api_client()
-    run = Run(
-        id=new_run_id(), name="rotating", kind="Pod", namespace=kube.namespace, context=kube.context or "",
-        server="", created=time.time(), manifest="", images=("busybox",),
-    )  # fmt: skip
-    store.record(run)
+    run = record_run(stack, kube.namespace, "rotating", store=store)
     with following(kube, store):
         wait_for(lambda: archived(store, run).count(b"\n") == 100, timeout=60, what="the first 100 records")
     for _ in range(100):  # records 100-199 come and are rotated away while no follower runs

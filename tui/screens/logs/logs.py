@@ -78,6 +78,7 @@ class LogsScreen(LogSearchScreen):
         Binding("J", "toggle_look('pretty_json')", "JSON", id="logs.json"),
         Binding("o", "pick_pods", "Pods…", id="logs.pods"),
         Binding("ctrl+s", "prompt('save')", "Save…", id="logs.save"),
+        Binding("C", "cloud_logging", "Cloud Logging", show=False, id="logs.cloud-logging"),  # (help: ?)
     ]
     DEFAULT_CSS = """
     LogsScreen #logs-info { height: 1; padding: 0 1; color: $text-muted; }
@@ -160,15 +161,16 @@ class LogsScreen(LogSearchScreen):
         others = ", ".join(c for c in pod.containers if c != pod.default)
         self.notify(f"showing container {pod.default} (also: {others}); c picks another or all", title="Logs")
 
-    def open_run_logs(self, run_id: str) -> None:
-        """Show a run's archived log (kept by the run follower): also after its pod was deleted."""
-        self.load_run_logs(run_id)
+    def open_run_logs(self, run_id: str, cloud: bool = False) -> None:
+        """Show a run's archived log (kept by the run follower): also after its pod was deleted; `cloud`: its log in
+        Cloud Logging instead (a GKE run's)."""
+        self.load_run_logs(run_id, cloud)
 
     @work(thread=True, group="logs-resolve", exclusive=True, exit_on_error=False)
-    def load_run_logs(self, run_id: str) -> None:
+    def load_run_logs(self, run_id: str, cloud: bool = False) -> None:
         store = RunStore()
         try:
-            run_logs = load_run_logs(store, run_id)
+            run_logs = load_run_logs(store, run_id, cloud_logging=cloud)
         except NoRunLogs as exc:
             self.post_message(Notice(str(exc), title="Logs", severity="error"))
             return
@@ -338,6 +340,13 @@ class LogsScreen(LogSearchScreen):
             return
         self.previous = not self.previous
         self.start()
+
+    def action_cloud_logging(self) -> None:
+        """A run's log from Cloud Logging in place of its archive (where the archive has a gap), and back."""
+        if self.run_logs is None:
+            self.notify("Cloud Logging reads a run's log: open one first (l on Runs, 9)", severity="warning")
+            return
+        self.open_run_logs(self.run_logs.run.id, cloud=bool(self.run_logs.archives))
 
     def action_toggle_regex(self) -> None:
         self.regex = not self.regex

@@ -1,5 +1,6 @@
 """A run's page: everything recorded about it (manifest, images and digests, code and its diff, params, ends,
-results pulled, logs archived), scrollable; `l` opens its logs and `e` exports it, as on the list."""
+results pulled, logs archived), scrollable; `l` opens its logs and `e` exports it, as on the list; `C` opens a GKE
+run's log as Cloud Logging has it (where its archive has a gap, the lines missing may be there)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class RunPageScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="run-page.back"),
         Binding("l", "logs", "Logs", id="run-page.logs"),
+        Binding("C", "cloud_logging", "Cloud Logging", id="run-page.cloud-logging"),
         Binding("e", "export", "Export…", id="run-page.export"),
     ]
     DEFAULT_CSS = """
@@ -49,6 +51,9 @@ class RunPageScreen(Screen[None]):
 
     def action_logs(self) -> None:
         self.post_message(OpenRunLogs(self.run_id))
+
+    def action_cloud_logging(self) -> None:
+        self.post_message(OpenRunLogs(self.run_id, cloud=True))
 
     def action_export(self) -> None:
         self._export(self.run_id)

@@ -1,7 +1,7 @@
 """A run's archived logs on the Logs screen: read like followed logs (the same history, search, filter and save),
 from the run's archive files instead of the server, so they read the same after the pod was deleted. A GKE run
-with no archive is read from Cloud Logging instead (cloud_logging.py); an archive's gaps then say that Cloud
-Logging may have the lines missing.
+with no archive is read from Cloud Logging instead (cloud_logging.py), and one whose archive has gaps can be (asked
+for: `cloud_logging`); an archive's gaps say that Cloud Logging may have the lines missing.
 
 ArchivedStream is a LogStream whose events come from an archive: its lines in blocks, its recorded gaps, its end.
 ArchivedLogSession is a LogSession that starts such streams (or Cloud Logging ones) for the containers chosen.
@@ -9,8 +9,8 @@ ArchivedLogSession is a LogSession that starts such streams (or Cloud Logging on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +28,12 @@ from tui.models.logs.lines import (
 from tui.models.runs.run import LogArchive, Run
 from tui.services.kube.kube import KubeService
 from tui.services.logs.cloud_logging import CloudLoggingStream
-from tui.services.logs.cloud_query import CloudQuery, gke_project
+from tui.services.logs.cloud_query import CloudQuery, container_query, gke_project, not_gke
 from tui.services.logs.containers import PodContainers, pod_containers
 from tui.services.logs.feed import LogFeed
 from tui.services.logs.session import LogSession
 from tui.services.logs.stream import LogStream
-from tui.services.runs.log_archive import archived_blocks
+from tui.services.runs.log_archive import archive_key, archived_blocks
 from tui.services.runs.store import RunNotFound, RunStore
 
 ALL_ARCHIVED = LogRange(None, None)
@@ -59,8 +59,9 @@ class NoRunLogs(Exception):
     """The run is unknown, or has no archived log: the words say which."""
 
 
-def load_run_logs(store: RunStore, run_id: str) -> RunLogs:
-    """Blocking (a thread): the run and its archives; NoRunLogs in words when there is nothing to show."""
+def load_run_logs(store: RunStore, run_id: str, cloud_logging: bool = False) -> RunLogs:
+    """Blocking (a thread): the run and its archives; NoRunLogs in words when there is nothing to show.
+    `cloud_logging`: its log in Cloud Logging instead of the archive (a GKE run's, whose archive has a gap)."""
     try:
         run = store.get(run_id)
     except RunNotFound as exc:
@@ -69,16 +70,25 @@ def load_run_logs(store: RunStore, run_id: str) -> RunLogs:
     declared = manifest_containers(run.manifest)
     project = gke_project(run.context)
     cloud = CloudQuery.of_run(run, project) if project else None
-    if not archives and cloud is not None and declared.containers:  # (Cloud Logging is asked once a stream starts)
+    if cloud_logging and cloud is None:
+        raise NoRunLogs(not_gke(run))
+    if (cloud_logging or not archives) and cloud is not None and declared.containers:  # (asked once a stream starts)
         return RunLogs(
             run, {}, PodContainers(run.namespace, run.pod or run.name, declared.containers, declared.default), cloud
         )
     if not archives:
         raise NoRunLogs(f"run {run.id} ({run.name}) has no archived log: it was not followed while k8sx-tui ran")
-    order = [name for name in declared.containers if name in archives]
-    names = (*order, *sorted(set(archives) - set(order)))
-    default = declared.default if declared.default in archives else names[0]
+    names = archive_order(run, archives, declared.containers)
+    newest = archive_key(run.kind, run.pod, declared.default)  # a Job's: its newest pod's, as the run describes it
+    default = newest if newest in archives else declared.default if declared.default in archives else names[0]
     return RunLogs(run, archives, PodContainers(run.namespace, run.pod or run.name, names, default), cloud)
+
+
+def archive_order(run: Run, archives: dict[str, LogArchive], declared: Sequence[str]) -> tuple[str, ...]:
+    """The archives as the containers are declared; a Job's pods (`pod/container`) in the order they logged."""
+    order = [name for name in declared if name in archives]
+    rest = sorted(set(archives) - set(order), key=lambda key: (archives[key].last_time or "~", key))
+    return (*order, *rest)
 
 
 def manifest_containers(manifest: str) -> PodContainers:
@@ -161,7 +171,7 @@ class ArchivedLogSession(LogSession):
 
     def _stream(self, target: LogTarget, source: int) -> LogStream:
         archive, cloud = self.run_logs.archives.get(target.container), self.run_logs.cloud
-        container_cloud = replace(cloud, container=target.container) if cloud is not None else None
+        container_cloud = container_query(cloud, target.container) if cloud is not None else None
         if archive is not None:
             return ArchivedStream(self.kube, target, source, archive, self.store, container_cloud)
         assert container_cloud is not None  # (load_run_logs: a run without archives is a GKE one)

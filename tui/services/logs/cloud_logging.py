@@ -3,7 +3,7 @@ pod is gone and whose log was never archived. No Google client library, no crede
 as the user, and what it cannot do (not installed, not signed in, no permission) is said in its words and ours.
 
 GcloudRead runs one `gcloud logging read` (blocking: a worker thread), killed on stop or after GCLOUD_TIMEOUT_S.
-CloudLoggingStream is a LogStream whose lines come from one such read.
+CloudLoggingStream is a LogStream whose lines come from one such read (`k8sx-tui runs logs` makes one too).
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ class CloudLoggingStream(LogStream):
                 yield StreamEnded(self.source, "Cloud Logging could not be read")
             return
         yield from self._chunks(parsed.lines)
-        for words in self._shortfalls(parsed, cut):
+        for words in shortfalls(self.query, parsed, cut):
             yield StreamGap(self.source, words)
         yield StreamEnded(
             self.source, f"read from Cloud Logging (project {self.query.project}), {parsed.entries:,} entries"
@@ -155,13 +155,12 @@ class CloudLoggingStream(LogStream):
         if block:
             yield LogChunk(self.source, b"".join(block), len(block))
 
-    def _shortfalls(self, parsed: Parsed, cut: bool) -> list[str]:
-        """Where the lines shown are not all Cloud Logging has, in words."""
-        console = f"the console has them all: {self.query.console_url()}"
-        if cut:
-            return [f"gcloud's answer was longer than {MAX_OUTPUT >> 20} MiB: the entries after are cut; {console}"]
-        if parsed.entries >= MAX_ENTRIES:
-            return [
-                f"Cloud Logging has more than {MAX_ENTRIES:,} entries for this container: the first shown; {console}"
-            ]
-        return []
+
+def shortfalls(query: CloudQuery, parsed: Parsed, cut: bool) -> list[str]:
+    """Where the lines read are not all Cloud Logging has, in words."""
+    console = f"the console has them all: {query.console_url()}"
+    if cut:
+        return [f"gcloud's answer was longer than {MAX_OUTPUT >> 20} MiB: the entries after are cut; {console}"]
+    if parsed.entries >= MAX_ENTRIES:
+        return [f"Cloud Logging has more than {MAX_ENTRIES:,} entries for this container: the first shown; {console}"]
+    return []

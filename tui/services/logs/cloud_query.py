@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ import yaml
 
 from tui.models.runs.run import Run
 from tui.services.kube.kube import kubeconfig_paths
+from tui.services.runs.log_archive import key_parts
 
 AFTER_END_S = 300  # lines reach Cloud Logging a little after they are written: the range goes on 5 min past the end
 MAX_ENTRIES = 50_000  # --limit: more than anyone reads here; the console has the rest
@@ -105,3 +106,16 @@ class CloudQuery:
             f"{CONSOLE};query={quote(self.filter(), safe='')};storageScope=project;timeRange={time_range}"
             f"?project={quote(self.project, safe='')}"
         )
+
+
+def not_gke(run: Run) -> str:
+    return (
+        f"run {run.id} ran in context {run.context!r}, not a GKE cluster's: Cloud Logging has logs of GKE clusters "
+        "only (a context named gke_PROJECT_LOCATION_CLUSTER, or whose cluster is)"
+    )
+
+
+def container_query(cloud: CloudQuery, key: str) -> CloudQuery:
+    """The Cloud Logging question for one archive key (`container`, or a Job pod's `pod/container`)."""
+    pod, container = key_parts(key)
+    return replace(cloud, pod=pod, job="", container=container) if pod else replace(cloud, container=container)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from tui.models.runs.run import LogArchive, Run
 from tui.models.units import counted
+from tui.services.runs.log_archive import archive_key
 from tui.services.runs.store import RunStore
 
 FINISHED_PHASES = ("Succeeded", "Failed")
@@ -64,7 +65,9 @@ def log_words(run: Run, archives: Sequence[LogArchive], begun_is_enough: bool = 
     """Why the run's logs are not archived to their end ("" when every container's is): a container the pod has
     (as the run follower recorded it) whose archive is missing, or not complete unless `begun_is_enough`."""
     known = {archive.container: archive for archive in archives}
-    containers = list(dict.fromkeys([*(end.name for end in run.containers), *known]))
+    # (a Job's archives are `pod/container`, one per pod it made: its newest pod's containers are the run's)
+    seen = [archive_key(run.kind, run.pod, end.name) for end in run.containers]
+    containers = list(dict.fromkeys([*seen, *known]))
     if not containers:
         return "its log is not archived yet"
     missing = []

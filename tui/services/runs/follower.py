@@ -7,6 +7,11 @@ sinceTime after a drop, restarts and lost lines noticed) into its ArchiveAppende
 has lines is resumed from its last line: what the server still has since then comes now (the catch-up when the
 app was closed); where lines may be missing, the archive's record says so in words (LogArchive.gaps).
 
+A Job's run follows every pod the Job makes (a failed pod's retries, an Indexed Job's pods), each container's log in
+an archive of its own (`pod/container`), and ends when the Job does. On the first poll in a context, ended runs
+whose archive is not complete (the app closed before their last lines were read) are caught up the same way, or,
+their pod gone, their gap said (`on_gap`).
+
 New runs are found by polling the store (POLL_S), so a run another app instance or the CLI recorded is followed
 too; `wake()` asks for a poll now. A failure is logged with its traceback and concerns that run alone.
 """
@@ -16,6 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
@@ -30,14 +36,15 @@ from tui.models.logs.lines import (
     StreamTrouble,
     restart_count,
 )
+from tui.models.runs.job_status import by_creation, run_with_job
 from tui.models.runs.pod_status import run_with_pod
-from tui.models.runs.run import LogArchive, Run
+from tui.models.runs.run import ENDED_PHASES, LogArchive, Run
 from tui.services.kube.json_reads import object_or_none
 from tui.services.kube.kube import KubeService
 from tui.services.logs.containers import pod_containers
 from tui.services.logs.stream import LastTimestamp, LogStream
-from tui.services.runs.log_archive import FLUSH_S, ArchiveAppender, ArchiveBusy, archive_path
-from tui.services.runs.store import RunStore
+from tui.services.runs.log_archive import FLUSH_S, ArchiveAppender, ArchiveBusy, archive_key, archive_path
+from tui.services.runs.store import RunNotFound, RunStore
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +71,10 @@ class ContainerArchiver:
         self.run_id = run.id
         self.context = run.context
         self.target = target
+        self.name = archive_key(run.kind, target.pod, target.container)  # the archive's name in the run
         self.since = since  # when the follower started: the end of the time the app was not following
-        self.appender = ArchiveAppender(archive_path(store.folder(run.id), target.container))
-        known = {a.container: a for a in store.logs(run.id)}.get(target.container)
+        self.appender = ArchiveAppender(archive_path(store.folder(run.id), self.name))
+        known = {a.container: a for a in store.logs(run.id)}.get(self.name)
         self.gaps: list[str] = list(known.gaps) if known else []
         self.complete = False
         scan = self.appender.scan
@@ -80,7 +88,7 @@ class ContainerArchiver:
 
     @property
     def key(self) -> tuple[str, str]:
-        return self.run_id, self.target.container
+        return self.run_id, self.name
 
     @property
     def alive(self) -> bool:
@@ -114,7 +122,7 @@ class ContainerArchiver:
                 return
             self.store.set_log(
                 LogArchive(
-                    self.run_id, self.target.container, str(self.appender.path), self.appender.lines,
+                    self.run_id, self.name, str(self.appender.path), self.appender.lines,
                     self.appender.last_time, self.complete, tuple(self.gaps),
                 )
             )  # fmt: skip
@@ -172,10 +180,19 @@ class RunFollower:
     """Follows every unfinished run of the kube context: `start()` once, `stop()` at the end (prompt: the threads
     are daemons and their streams are cut)."""
 
-    def __init__(self, kube: KubeService, store: RunStore, poll_s: float = POLL_S) -> None:
+    def __init__(
+        self,
+        kube: KubeService,
+        store: RunStore,
+        poll_s: float = POLL_S,
+        on_gap: Callable[[str], None] | None = None,
+    ) -> None:
+        """`on_gap`: called (on the follower's thread) with the words of each gap found when catching up a run
+        whose pod went while the app was closed: `run ID (namespace/name), container: why`."""
         self.kube = kube
         self.store = store
         self.poll_s = poll_s
+        self.on_gap = on_gap
         self.archivers: dict[tuple[str, str], ContainerArchiver] = {}
         self._lock = threading.Lock()  # self.archivers: the poll's thread adds, the flush's thread removes
         self._stopped = threading.Event()
@@ -184,6 +201,8 @@ class RunFollower:
         self._started_at = time.time()
         self._gone_at: dict[str, float] = {}  # run id -> when its pod was first seen gone
         self._problems: dict[str, str] = {}  # what failed last, per run ("" for the poll): logged once, not per poll
+        self._caught_up: set[str] = set()  # the contexts whose ended runs were looked at for logs to catch up
+        self._catching_up: set[str] = set()  # ended runs whose logs are read to their end now
 
     def start(self) -> None:
         if self._threads:
@@ -254,13 +273,18 @@ class RunFollower:
                         self.archivers.pop(archiver.key, None)
 
     def poll(self) -> None:
-        """Each unfinished run of the context: its record brought up to date and its containers archived."""
+        """Each unfinished run of the context: its record brought up to date and its containers archived; and, on
+        the first poll in a context, each ended run whose log was not archived to its end (the app was closed or
+        killed before it was): caught up while its pod is there, else its gap said."""
         self.kube.api_client()  # (loads the kubeconfig: the context is known from here on)
         context = self.kube.context or ""
         for archiver in self._followed():
             if archiver.context != context:  # the app switched context: those runs wait for it to come back
                 archiver.stop()
-        for run in self.store.unfinished():
+        if context not in self._caught_up:
+            self._caught_up.add(context)
+            self._catching_up.update(self._ended_incomplete(context))
+        for run in [*self.store.unfinished(), *self._caught_up_runs()]:
             if self._stopped.is_set():
                 return
             if run.context != context:
@@ -270,27 +294,53 @@ class RunFollower:
                 self._problems.pop(run.id, None)
             except Exception as exc:
                 self._failed(run.id, exc, "following run %s (%s/%s) failed", run.id, run.namespace, run.name)
+            if run.id in self._catching_up and all(archive.complete for archive in self.store.logs(run.id)):
+                self._catching_up.discard(run.id)
+
+    def _ended_incomplete(self, context: str) -> list[str]:
+        """The ended runs of `context` with an archive not complete: read once a start (not every poll)."""
+        found = []
+        for summary in self.store.summaries():
+            if summary.phase not in ENDED_PHASES or not summary.logs:
+                continue
+            if all(archive.complete for archive in self.store.logs(summary.id)):
+                continue
+            if self.store.get(summary.id).context == context:
+                found.append(summary.id)
+        return found
+
+    def _caught_up_runs(self) -> list[Run]:
+        """The ended runs being caught up, as recorded now."""
+        runs = []
+        for run_id in list(self._catching_up):
+            try:
+                runs.append(self.store.get(run_id))
+            except RunNotFound:
+                self._catching_up.discard(run_id)
+        return runs
 
     def _follow(self, run: Run) -> None:
-        pod = self._pod_of(run)
-        if pod is None:
+        found = self._pods_of(run)
+        if found is None:
             self._gone(run)
             return
         self._gone_at.pop(run.id, None)
-        if pod == {}:  # a Job whose pod is not created yet
-            return
-        containers = pod_containers(pod)
+        pods, job = found
         done = {archive.container for archive in self.store.logs(run.id) if archive.complete}
         with self._lock:
-            followed = set(self.archivers)
-        for name in containers.containers:
-            if (run.id, name) in followed or name in done:
-                continue
-            self._archive(run, LogTarget(run.namespace, containers.pod, name), pod)
-        updated = run_with_pod(run, pod)
-        if updated.is_over and (pod.get("metadata") or {}).get("deletionTimestamp"):
+            followed = {name for run_id, name in self.archivers if run_id == run.id}
+        for pod in pods:
+            containers = pod_containers(pod)
+            for name in containers.containers:
+                key = archive_key(run.kind, containers.pod, name)
+                if key not in followed and key not in done:
+                    self._archive(run, LogTarget(run.namespace, containers.pod, name), pod)
+        updated = run_with_pod(run, pods[-1]) if pods else run
+        if pods and updated.is_over and (pods[-1].get("metadata") or {}).get("deletionTimestamp"):
             # Killed by the deletion (the kubelet says Failed for a moment): the run ends "Deleted" once it is gone.
             updated = replace(updated, phase=run.phase, ended=run.ended)
+        if run.kind == "Job":
+            updated = run_with_job(updated, job)
         if updated != run:
             self.store.record(updated)
 
@@ -311,8 +361,9 @@ class RunFollower:
         archiver.start()
 
     def _gone(self, run: Run) -> None:
-        """The run's pod is gone: the run ends "Deleted", once its streams had a moment to read their last lines;
-        a container whose log was not read to the end gets a gap that says so."""
+        """The run's pod (a Job's: the Job and its pods) is gone: an unfinished run ends "Deleted", once its streams
+        had a moment to read their last lines; a container whose log was not read to the end gets a gap that says
+        so."""
         now = time.time()
         first = self._gone_at.setdefault(run.id, now)
         running = [a for a in self._followed() if a.run_id == run.id and a.alive]
@@ -328,7 +379,9 @@ class RunFollower:
                     f"{stamp_words(archiver.appender.last_time)} may be missing"
                 )
         archives = {a.container: a for a in self.store.logs(run.id)}
-        for name in dict.fromkeys([*(end.name for end in run.containers), *archives]):
+        # A Pod's run: each container it had, archived or not; a Job's: the archives of the pods it was seen with.
+        names = [*(end.name for end in run.containers if run.kind != "Job"), *archives]
+        for name in dict.fromkeys(names):
             archive = archives.get(name) or LogArchive(run.id, name, str(archive_path(self.store.folder(run.id), name)))
             if archive.complete:
                 continue
@@ -337,26 +390,39 @@ class RunFollower:
                 "and the pod was deleted meanwhile: its lines after that are not archived"
             )
             self.store.set_log(replace(archive, complete=True, gaps=(*archive.gaps, words)))
-        self.store.record(replace(run, phase="Deleted", ended=now))
+            self._say_gap(run, name, words)
+        if not run.is_over:  # (a run that had ended keeps its phase when its pod is deleted later)
+            self.store.record(replace(run, phase="Deleted", ended=now))
         self._gone_at.pop(run.id, None)
 
-    def _pod_of(self, run: Run) -> dict[str, Any] | None:
-        """The run's pod as the API says it; None when it is gone; {} for a Job that has no pod yet."""
+    def _say_gap(self, run: Run, name: str, words: str) -> None:
+        """A gap found on catching up: said to the log, and to the app when it asked (`on_gap`)."""
+        text = f"run {run.id} ({run.namespace}/{run.name}), {name}: {words}"
+        log.warning("archived log with a gap: %s", text)
+        if self.on_gap is not None:
+            try:
+                self.on_gap(text)
+            except Exception:
+                log.exception("saying the gap of run %s failed", run.id)
+
+    def _pods_of(self, run: Run) -> tuple[list[dict[str, Any]], dict[str, Any] | None] | None:
+        """The run's pods as the API says them, the newest last, and a Job's run its Job; None when it is gone (a
+        Job: the Job and its pods). A Job's pods are all of them: a failed pod's retries, an Indexed Job's."""
         namespace = quote(run.namespace, safe="")
         if run.kind == "Job":
             pods = self._get(f"/api/v1/namespaces/{namespace}/pods", [("labelSelector", f"job-name={run.name}")])
-            items = [p for p in (pods or {}).get("items") or [] if isinstance(p, dict)]
-            if items:  # the newest: a Job that retries makes a new pod
-                return max(items, key=lambda p: str((p.get("metadata") or {}).get("creationTimestamp") or ""))
+            items = by_creation([p for p in (pods or {}).get("items") or [] if isinstance(p, dict)])
             job = self._get(f"/apis/batch/v1/namespaces/{namespace}/jobs/{quote(run.name, safe='')}")
-            return {} if job is not None and not run.pod else None
+            if not items and (job is None or run.pod):  # (a Job with no pod yet has not run: it is not gone)
+                return None
+            return items, job
         pod = self._get(f"/api/v1/namespaces/{namespace}/pods/{quote(run.pod or run.name, safe='')}")
         if pod is None:
             return None
         newest = self.store.latest_for(run.context, run.namespace, run.name)
         if newest is not None and newest.id != run.id:  # a pod of the same name, started again: a newer run's
             return None
-        return pod
+        return [pod], None
 
     def _get(self, path: str, query: list[tuple[str, object]] | None = None) -> dict[str, Any] | None:
         """GET as JSON; None for 404."""

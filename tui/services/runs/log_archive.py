@@ -29,9 +29,22 @@ COMPRESS_LEVEL = 5  # fast enough for a flood of many pods, most of level 9's si
 READ_BYTES = 256 * 1024
 
 
-def archive_path(folder: Path, container: str) -> Path:
-    """The archive of `container` in a run's folder (a container name is a DNS label: safe as a file name)."""
-    return folder / f"{container}.log.gz"
+def archive_path(folder: Path, key: str) -> Path:
+    """The archive `key` (archive_key) in a run's folder: `<container>.log.gz`, a Job pod's in a folder named after
+    the pod (container and pod names are DNS labels and subdomains: safe as file names)."""
+    return folder / f"{key}.log.gz"
+
+
+def archive_key(kind: str, pod: str, container: str) -> str:
+    """The name of a container's archive in its run: the container's for a Pod's run; `pod/container` for a Job's,
+    whose pods (a failed one's retries, an Indexed Job's) each keep their own log."""
+    return f"{pod}/{container}" if kind == "Job" else container
+
+
+def key_parts(key: str) -> tuple[str, str]:
+    """(pod, container) of an archive key; the pod is "" for a Pod's run (its pod is the run's)."""
+    pod, _, container = key.rpartition("/")
+    return pod, container
 
 
 @dataclass(frozen=True)
