@@ -4,7 +4,12 @@ For each N: create N pods in a fresh namespace (spread over the kwok nodes), the
 - first_full_s: app launch -> every row in the table (median of --runs launches), and kubectl's
   `get pods` wall time on the same namespace for the ratio;
 - event_p50_ms / event_p99_ms: a pod's status written to the API server -> that row updated in the app's table;
-- rss_mb: the process's resident memory with the N rows loaded.
+- rss_mb: the process's resident memory with the N rows loaded;
+- usage_full_s: app launch -> every row present and the first metrics reading's usage drawn in them (the bench
+  waits until metrics-server has usage for half the pods first: with 10,000 kwok pods it never has all of them at
+  once, it skips some at each scrape), median of --runs launches; `usage_rows`: the rows with usage then;
+- metrics_ui_ms: one metrics refresh's cost on the UI thread (the reading's handler: usage into the table, the
+  history's clean-up, the redraw asked for), median and worst of several refreshes (`metrics_ui_max_ms`).
 Writes bench/results/pods.json (pods.smoke.json with --smoke); the last line printed is `RESULT pods ...`.
 Run: python bench/pods.py [--quick | --smoke] [--sizes 1000,10000] (needs tools/stack up; uses $KUBECONFIG).
 --smoke: 20 pods, one launch, 5 events: the same code path in seconds (CI runs it; its figures mean nothing).
@@ -29,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._kwok_pods import kubectl_get_s, pods_namespace
 from tui.app import K8sxApp
 from tui.backends import Backends
+from tui.messages import PodMetricsRead
 from tui.screens.pods.pods import PodsScreen
 from tui.services.docker.engine import DockerService
 from tui.services.kube.kube import KubeService
@@ -65,6 +71,75 @@ async def first_full(kubeconfig: str, namespace: str, count: int) -> float:
         return time.perf_counter() - started
 
 
+def wait_for_metrics(kubeconfig: str, namespace: str, count: int, timeout: float) -> int:
+    """Until metrics-server lists usage for `count` pods of the namespace (kwok's emulation, two scrapes): how many
+    it lists then."""
+    api = k8s_config.new_client_from_config(kubeconfig)
+    custom = k8s.CustomObjectsApi(api)
+    started = time.perf_counter()
+    while True:
+        body = custom.list_namespaced_custom_object("metrics.k8s.io", "v1beta1", namespace, "pods", _request_timeout=60)
+        scraped = sum(1 for item in body.get("items") or [] if item.get("containers"))
+        if scraped >= count:
+            print(f"  metrics-server lists {scraped} pods after {time.perf_counter() - started:.0f}s", file=sys.stderr)
+            return scraped
+        if time.perf_counter() - started > timeout:
+            raise RuntimeError(f"metrics-server lists {scraped} of {count} pods after {timeout:.0f}s")
+        time.sleep(2)
+
+
+def with_usage(screen: PodsScreen, count: int) -> bool:
+    """Every row listed and a metrics reading with usage applied."""
+    return len(screen.table.view) >= count and bool(screen.table.usage)
+
+
+def rows_with_usage(screen: PodsScreen) -> int:
+    return sum(1 for key in screen.table.rows if key in screen.table.usage)
+
+
+async def usage_full(kubeconfig: str, namespace: str, count: int) -> tuple[float, int]:
+    """Launch -> every row there with the first reading's usage (drawn: the frame after); and how many have usage."""
+    started = time.perf_counter()
+    app = make_app(kubeconfig, namespace)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, PodsScreen)
+        while not with_usage(screen, count):
+            await asyncio.sleep(0.005)
+        await pilot.pause()
+        return time.perf_counter() - started, rows_with_usage(screen)
+
+
+async def metrics_ui_costs(kubeconfig: str, namespace: str, count: int, refreshes: int) -> list[float]:
+    """The UI thread's time in the metrics reading's handler, for `refreshes` readings asked one after another."""
+    costs: list[float] = []
+    handler = PodsScreen.on_pod_metrics_read
+
+    def timed(screen: PodsScreen, message: PodMetricsRead) -> None:
+        started = time.perf_counter()
+        handler(screen, message)
+        costs.append((time.perf_counter() - started) * 1000)
+
+    PodsScreen.on_pod_metrics_read = timed  # type: ignore[method-assign]  # Textual dispatches by the class
+    try:
+        app = make_app(kubeconfig, namespace)
+        async with app.run_test(size=(160, 50)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, PodsScreen)
+            while not with_usage(screen, count):
+                await asyncio.sleep(0.01)
+            costs.clear()  # the first ones came while the list was still arriving
+            for _ in range(refreshes):
+                before = len(costs)
+                screen.ask_metrics()
+                while len(costs) == before:
+                    await asyncio.sleep(0.01)
+                await pilot.pause(0.2)
+    finally:
+        PodsScreen.on_pod_metrics_read = handler  # type: ignore[method-assign]
+    return costs
+
+
 async def event_latencies(
     core: k8s.CoreV1Api, kubeconfig: str, namespace: str, count: int, events: int
 ) -> tuple[list[float], float]:
@@ -97,13 +172,18 @@ async def event_latencies(
     return latencies, memory
 
 
-def measure(size: int, runs: int, events: int) -> dict[str, float]:
+def measure(size: int, runs: int, events: int, refreshes: int, smoke: bool) -> dict[str, float]:
     kubeconfig = os.environ["KUBECONFIG"]
     api = k8s_config.new_client_from_config(kubeconfig)
     core = k8s.CoreV1Api(api)
     with pods_namespace(core, "bench-pods", size) as namespace:
         fulls = [asyncio.run(first_full(kubeconfig, namespace, size)) for _ in range(runs)]
         kubectl = [kubectl_get_s(kubeconfig, namespace, size) for _ in range(runs)]
+        # Usage before the events: their status patches move a container's start back, and metrics-server then
+        # skips that pod ("unexpected decrease in startTime"). A smoke run takes what is there after the first scrape.
+        wait_for_metrics(kubeconfig, namespace, 1 if smoke else size // 2, timeout=120 if smoke else 600)
+        usage_fulls = [asyncio.run(usage_full(kubeconfig, namespace, size)) for _ in range(runs)]
+        costs = asyncio.run(metrics_ui_costs(kubeconfig, namespace, size, refreshes))
         latencies, memory = asyncio.run(event_latencies(core, kubeconfig, namespace, size, events))
     first = statistics.median(fulls)
     return {
@@ -114,6 +194,10 @@ def measure(size: int, runs: int, events: int) -> dict[str, float]:
         "event_p50_ms": round(percentile(latencies, 50), 1),
         "event_p99_ms": round(percentile(latencies, 99), 1),
         "rss_mb": round(memory, 1),
+        "usage_full_s": round(statistics.median(seconds for seconds, _ in usage_fulls), 3),
+        "usage_rows": min(rows for _, rows in usage_fulls),
+        "metrics_ui_ms": round(statistics.median(costs), 1),
+        "metrics_ui_max_ms": round(max(costs), 1),
     }
 
 
@@ -126,15 +210,15 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100)
     args = parser.parse_args()
     if args.smoke:
-        sizes, runs, events = [20], 1, 5
+        sizes, runs, events, refreshes = [20], 1, 5, 2
     elif args.quick:
-        sizes, runs, events = [1000], 1, 30
+        sizes, runs, events, refreshes = [1000], 1, 30, 5
     else:
-        sizes, runs, events = [int(s) for s in args.sizes.split(",")], args.runs, args.events
+        sizes, runs, events, refreshes = [int(s) for s in args.sizes.split(",")], args.runs, args.events, 9
     results = []
     for size in sizes:
         print(f"pods={size}", file=sys.stderr)
-        result = measure(size, runs, events)
+        result = measure(size, runs, events, refreshes, args.smoke)
         print("  " + json.dumps(result), file=sys.stderr)
         results.append(result)
     RESULTS.mkdir(exist_ok=True)

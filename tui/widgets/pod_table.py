@@ -12,22 +12,23 @@ from textual import events
 from textual.binding import Binding
 from textual.message import Message
 
+from tui.models.metrics.gpu import GpuState, gpu_percent_text, vram_text
 from tui.models.metrics.text import cpu_text, gpu_text, memory_text, percent_text
 from tui.models.metrics.usage import Usage
 from tui.models.pods.row import PodRow, short_age
-from tui.models.pods.table import FIGURES, PodTable
+from tui.models.pods.table import FIGURES, FIT_HINTS, GPU_FIGURES, PodTable
 from tui.widgets.row_table import GAP, MARK, RowTableView, cursor_bindings, pad
 
 __all__ = ["GAP", "MARK"]  # where tests and older callers import them from
-FIXED_WIDTHS = {"READY": 5, "RESTARTS": 8, "AGE": 5, "IP": 15, "CPU": 7, "MEM": 7, "GPU": 3}
+FIXED_WIDTHS = {"READY": 5, "RESTARTS": 8, "AGE": 5, "CPU": 7, "MEM": 7, "GPU": 3}
 FIXED_WIDTHS |= {column: 6 for column in FIGURES if column.startswith("%")}
 MAX_WIDTH = 64
 
 # The resource columns `m` cycles through: k9s's set does not fit in 120 columns beside the rest, so the /L ones wait
-# for the second press, and a third hides them all.
+# for the second press, and a third hides them all. GPU% and VRAM (nvidia-smi's) only while a pod asks for GPUs.
 RESOURCE_SETS = {
-    "requests": ("CPU", "MEM", "%CPU/R", "%MEM/R", "GPU"),
-    "limits": ("CPU", "MEM", "%CPU/R", "%CPU/L", "%MEM/R", "%MEM/L", "GPU"),
+    "requests": ("CPU", "MEM", "%CPU/R", "%MEM/R", "GPU", "GPU%", "VRAM"),
+    "limits": ("CPU", "MEM", "%CPU/R", "%CPU/L", "%MEM/R", "%MEM/L", "GPU", "GPU%", "VRAM"),
     "hidden": (),
 }
 
@@ -56,8 +57,12 @@ def usage_class(value: int | None) -> str:
     return "pod-usage--over" if value >= 100 else "pod-usage--high"
 
 
-def cell_text(row: PodRow, column: str, now: datetime, usage: Usage | None = None) -> str:
+def cell_text(row: PodRow, column: str, now: datetime, usage: Usage | None = None, gpu: GpuState | None = None) -> str:
     match column:
+        case "GPU%":
+            return gpu_percent_text(gpu) if row.gpus else ""
+        case "VRAM":
+            return vram_text(gpu) if row.gpus else ""
         case "CPU":
             return cpu_text(usage.cpu_m if usage else None)
         case "MEM":
@@ -93,6 +98,7 @@ class PodTableView(RowTableView, can_focus=True):
     HEADER_CLASS = "pod-table--header"
     CURSOR_CLASS = "pod-table--cursor"
     MARKED_CLASS = "pod-table--marked"
+    COLUMN_HINTS = FIT_HINTS
     COMPONENT_CLASSES = {HEADER_CLASS, CURSOR_CLASS, MARKED_CLASS, "pod-usage--high", "pod-usage--over"}
     DEFAULT_CSS = """
     PodTableView { height: 1fr; background: $surface; }
@@ -134,15 +140,19 @@ class PodTableView(RowTableView, can_focus=True):
 
     def rows_changed(self) -> None:
         """Call after the PodTable changed: sizes, cursor and marks follow, then the visible lines redraw."""
+        rows = self.table.rows.values()
+        gpus = any(row.gpus for row in rows)
+        resources = [c for c in RESOURCE_SETS[self.resources] if gpus or c not in GPU_FIGURES]
         self.columns = [
             *(["NAMESPACE"] if self.show_namespace else []),
-            "NAME", "READY", "STATUS", "RESTARTS", "AGE", *RESOURCE_SETS[self.resources], "IP", "NODE", "IMAGE",
+            "NAME", "READY", "STATUS", "RESTARTS", "AGE", *resources, "IP", "NODE", "IMAGE",
         ]  # fmt: skip
-        rows = self.table.rows.values()
         self.widths = {}
         for column in self.columns:
             width = FIXED_WIDTHS.get(column)
-            if width is None:
+            if column in GPU_FIGURES:
+                width = self._gpu_width(column)
+            elif width is None:
                 longest = max((len(cell_text(row, column, _NOW_UNUSED)) for row in rows), default=0)
                 width = min(MAX_WIDTH, longest)
             self.widths[column] = max(width, len(column) + 1)  # room for the sort arrow
@@ -153,6 +163,24 @@ class PodTableView(RowTableView, can_focus=True):
                 self.cursor_index = self.table.view.index(self.cursor_key)
         self._set_cursor(self.cursor_index, scroll=False)
         self.refresh()
+
+    def _gpu_width(self, column: str) -> int:
+        """GPU% and VRAM are as wide as their widest reading (a few GPU pods: not a pass over every row)."""
+        text = gpu_percent_text if column == "GPU%" else vram_text
+        return max((len(text(state)) for state in self.table.gpu.values()), default=0)
+
+    def gpu_changed(self) -> None:
+        """A GPU reading arrived: its columns may need more room (`n/a (no nvidia-smi)`); then a redraw."""
+        widths = {column: max(self._gpu_width(column), len(column) + 1) for column in GPU_FIGURES}
+        if any(column in self.widths and self.widths[column] != width for column, width in widths.items()):
+            self.widths |= {column: width for column, width in widths.items() if column in self.widths}
+            self._set_size()
+        self.refresh()
+
+    def visible_rows(self) -> list[PodRow]:
+        """The rows on screen now (below the header)."""
+        top = self.scroll_offset.y
+        return self.table.visible_rows(top, top + max(0, self.size.height - 1))
 
     @property
     def cursor_row(self) -> PodRow | None:
@@ -174,9 +202,6 @@ class PodTableView(RowTableView, can_focus=True):
     def row_key(self, index: int) -> str:
         return self.table.view[index]
 
-    def table_width(self) -> int:
-        return sum(self.widths.values()) + GAP * len(self.columns)
-
     def cursor_moved(self) -> None:
         previous = self.cursor_key
         self.cursor_key = self.table.view[self.cursor_index] if self.table.view else None
@@ -187,13 +212,9 @@ class PodTableView(RowTableView, can_focus=True):
         self.post_message(self.MarksChanged())
 
     def on_click(self, event: events.Click) -> None:
-        if event.y == 0:
-            x = event.x + self.scroll_offset.x - self._gutter()
-            for column in self.columns:
-                x -= self.widths[column] + GAP
-                if x < 0:
-                    self.post_message(self.SortRequested(column))
-                    return
+        if event.y == 0:  # (by the columns as drawn: cut to fit, they are narrower than their cells)
+            if (column := self.column_at(event.x)) is not None:
+                self.post_message(self.SortRequested(self.columns[column]))
             return
         self._set_cursor(self.scroll_offset.y + event.y - 1)
 
@@ -207,6 +228,7 @@ class PodTableView(RowTableView, can_focus=True):
         row = self.table.rows[key]
         now = datetime.now(UTC)
         usage = self.table.usage.get(key)
+        gpu = self.table.gpu.get(key)
         segments = []
         for column in self.columns:
             style = base
@@ -214,7 +236,9 @@ class PodTableView(RowTableView, can_focus=True):
                 style += self.get_component_rich_style(status_class(row.status))
             elif column.startswith("%") and (level := usage_class(FIGURES[column](row, usage))):
                 style += self.get_component_rich_style(level)
-            segments.append(Segment(pad(cell_text(row, column, now, usage), self.widths[column]), style))
+            elif column == "GPU%" and gpu is not None and gpu.idle and row.gpus:
+                style += self.get_component_rich_style("pod-usage--high")  # allocated and unused: it costs money
+            segments.append(Segment(pad(cell_text(row, column, now, usage, gpu), self.widths[column]), style))
         return segments
 
     def _title(self, column: str) -> str:

@@ -13,7 +13,7 @@ from textual.message import Message
 from tui.models.runs.listing import COLUMNS, RunRows
 from tui.models.runs.run import RunSummary
 from tui.widgets.pod_table import status_class
-from tui.widgets.row_table import GAP, RowTableView, cursor_bindings, pad
+from tui.widgets.row_table import RowTableView, cursor_bindings, pad
 
 STATUS = COLUMNS.index("STATUS")
 
@@ -82,9 +82,6 @@ class RunTableView(RowTableView, can_focus=True):
 
     def row_key(self, index: int) -> str:
         return self.rows.run_id(self.rows.shown[index])
-
-    def table_width(self) -> int:
-        return sum(self.rows.widths) + GAP * len(COLUMNS)
 
     def marks_changed(self) -> None:
         self.post_message(self.MarksChanged())

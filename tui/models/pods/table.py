@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from tui.models.column_widths import ColumnHint
 from tui.models.metrics.figures import percent
+from tui.models.metrics.gpu import GpuState
 from tui.models.metrics.usage import Usage
 from tui.models.pods.row import PodRow
 
@@ -57,6 +59,9 @@ COLUMNS: dict[str, Column] = {
     "GPU": Column("GPU", lambda r: r.gpus),
 }
 
+# How a column is cut when the table is narrower than its cells: an image keeps its tag, a status its words.
+FIT_HINTS = {"IMAGE": ColumnHint(keep="end"), "STATUS": ColumnHint(least=17)}
+
 Figure = Callable[[PodRow, Usage | None], int | None]
 
 
@@ -77,6 +82,21 @@ FIGURES: dict[str, Figure] = {
     "%MEM/R": lambda r, u: percent(_memory(r, u), r.requests.memory),
     "%MEM/L": lambda r, u: percent(_memory(r, u), r.limits.memory),
 }
+
+
+def _gpu_percent(state: GpuState | None) -> int:
+    """GPU%'s order: unknown first when ascending (below 0), an idle GPU as the 0% it is."""
+    percent = state.use.percent if state is not None and state.use is not None else None
+    return -1 if percent is None else percent
+
+
+def _vram(state: GpuState | None) -> int:
+    used = state.use.memory_used if state is not None and state.use is not None else None
+    return -1 if used is None else used
+
+
+# nvidia-smi's readings (tui/services/metrics/gpu.py), by pod key: GPU% (mean utilisation) and VRAM used.
+GPU_FIGURES: dict[str, Callable[[GpuState | None], int]] = {"GPU%": _gpu_percent, "VRAM": _vram}
 
 
 class LabelSelector:
@@ -155,6 +175,7 @@ class PodTable:
         self.sort_column = "NAME"
         self.sort_reverse = False
         self.usage: dict[str, Usage] = {}  # by key; empty while metrics are unavailable (the columns say n/a)
+        self.gpu: dict[str, GpuState] = {}  # by key: the last nvidia-smi reading of pods that asked for GPUs
 
     # ---------------------------------------------------------------- updates
 
@@ -190,6 +211,22 @@ class PodTable:
         self._rebuild()
         return self.view != before
 
+    def set_gpu(self, key: str, state: GpuState) -> bool:
+        """A pod's GPU reading; True when the visible order changed (sorted by GPU% or VRAM)."""
+        if key not in self.rows:
+            return False  # gone while nvidia-smi ran
+        self.gpu[key] = state
+        if self.sort_column not in GPU_FIGURES:
+            return False
+        before = self.view
+        self._rebuild()
+        return self.view != before
+
+    def forget_gone(self) -> None:
+        """GPU readings of pods no longer listed are dropped."""
+        for key in [key for key in self.gpu if key not in self.rows]:
+            del self.gpu[key]
+
     def figure(self, row: PodRow, column: str) -> int | None:
         """A usage column's value for `row`: None when unknown (no metrics, no request or limit to divide by)."""
         return FIGURES[column](row, self.usage.get(row.key))
@@ -201,7 +238,7 @@ class PodTable:
         self._rebuild()
 
     def sort_by(self, column: str, reverse: bool | None = None) -> None:
-        if column not in COLUMNS and column not in FIGURES:
+        if column not in COLUMNS and column not in FIGURES and column not in GPU_FIGURES:
             raise ValueError(f"no column {column}")
         if reverse is None:
             reverse = not self.sort_reverse if column == self.sort_column else False
@@ -209,6 +246,9 @@ class PodTable:
         self._rebuild()
 
     def _sort_key(self) -> Callable[[PodRow], Any]:
+        if (gpu_figure := GPU_FIGURES.get(self.sort_column)) is not None:
+            gpu = self.gpu
+            return lambda row: gpu_figure(gpu.get(row.key))
         figure = FIGURES.get(self.sort_column)
         if figure is None:
             return COLUMNS[self.sort_column].sort_key

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +17,8 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from tui.messages import KubeTargetChanged, OpenLogs, OpenShell, PodMetricsRead
+from tui.models.metrics.gpu import GpuState
+from tui.models.metrics.history import UsageHistory
 from tui.models.metrics.usage import MetricsReading
 from tui.models.pods.row import PodRow
 from tui.models.pods.table import PodTable
@@ -27,7 +29,9 @@ from tui.screens.common.dialogs import ChoiceScreen
 from tui.screens.common.failures import Notice
 from tui.screens.common.live_state import live_state
 from tui.screens.common.text_view import TextViewScreen
+from tui.screens.pods.detail import PodDetailScreen
 from tui.services.kube.kube import ALL_NAMESPACES, KubeService
+from tui.services.metrics.gpu import GpuPoller
 from tui.services.metrics.metrics import MetricsService
 from tui.services.pods.actions import PodActions
 from tui.services.pods.watch import PodChangeBuffer, PodWatcher
@@ -44,6 +48,7 @@ ALL_NAMESPACES_CHOICE = "all namespaces"
 # metrics-server's resolution; without the metrics API, a slower retry (no error spam, no load on a broken server).
 METRICS_EVERY_S = 15.0
 METRICS_RETRY_S = 60.0
+GPU_EVERY_S = 15.0  # nvidia-smi in each GPU pod on screen (and the detail's pod), at most 4 execs at a time
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +77,14 @@ def project_hint(folder: Path) -> tuple[str, bool]:
 
 
 @dataclass
+class GpuRead(Message):
+    """nvidia-smi's answer for one pod (from the GPU poller's thread)."""
+
+    key: str
+    state: GpuState
+
+
+@dataclass
 class PodsPending(Message):
     """The watch thread left changes in `buffer` (one message per batch, however many events)."""
 
@@ -87,6 +100,13 @@ class PodsScreen(AppScreen):
         Binding("n", "pick_namespace", "Namespace", id="pods.namespace"),
         Binding("c", "pick_context", "Context", id="pods.context"),
         Binding("d,enter", "describe", "Describe", id="pods.describe"),
+        Binding(
+            "i",
+            "detail",
+            "Details",
+            id="pods.detail",
+            tooltip="the pod's CPU, memory and GPU over 15 min beside its requests and limits, and its events",
+        ),
         Binding("y", "yaml", "YAML", id="pods.yaml"),
         Binding("l", "logs", "Logs", id="pods.logs"),
         Binding("p", "previous_logs", "Prev logs", show=False, id="pods.previous-logs"),
@@ -152,6 +172,9 @@ class PodsScreen(AppScreen):
         self._metrics_state = ""  # the metrics API's absence in words, shown once on the info line
         self._metrics_asked = -METRICS_RETRY_S  # time.monotonic() of the last read started
         self._metrics_generation = 0  # a new namespace or context: a reading still on its way is for the old one
+        self.history = UsageHistory(time.monotonic())  # the readings, for the detail's sparklines and idle GPUs
+        self.gpus = GpuPoller(kube, lambda key, state: self.post_message(GpuRead(key, state)))
+        self._detail: PodDetailScreen | None = None  # while a pod's detail is open on top of the list
 
     @cached_property
     def transfers(self) -> PodTransfers:
@@ -180,6 +203,7 @@ class PodsScreen(AppScreen):
         self.show_project_hint()
         self.start_watch()
         self.set_interval(METRICS_EVERY_S, self.metrics_due)
+        self.set_interval(GPU_EVERY_S, self.gpus_due)
 
     def show_project_hint(self) -> None:
         """A project file in the working directory at start: say on the first line what to press; without one, the
@@ -201,6 +225,7 @@ class PodsScreen(AppScreen):
     def on_unmount(self) -> None:
         if self._watcher is not None:
             self._watcher.stop()
+        self.gpus.close()
 
     # ---------------------------------------------------------------- the watch
 
@@ -248,13 +273,18 @@ class PodsScreen(AppScreen):
         self.update_info()
         if listed is not None or changes:
             self.first_steps_shown()
+        if listed is not None:
+            self.gpus_due()  # GPU pods on screen: their first reading now, not in 15 s
+        if (detail := self.detail) is not None:
+            detail.samples_changed()  # its pod's status, or its deletion
 
     # ---------------------------------------------------------------- usage (metrics-server)
 
     def metrics_due(self) -> None:
         """Every 15 s while the pod list is on screen (a minute while the metrics API is missing)."""
         every = METRICS_RETRY_S if self._metrics_state else METRICS_EVERY_S
-        if self.is_active and time.monotonic() - self._metrics_asked >= every - 1.0:  # the timer's own jitter
+        due = time.monotonic() - self._metrics_asked >= every - 1.0  # the timer's own jitter
+        if due and (self.is_active or self.detail_shown):  # the detail's sparklines live on these readings too
             self.ask_metrics()
 
     def on_screen_resume(self) -> None:
@@ -271,6 +301,7 @@ class PodsScreen(AppScreen):
         except Exception as exc:  # not the metrics API's own trouble: still a state, never a traceback per tick
             log.warning("reading pod metrics failed", exc_info=exc)
             reading = MetricsReading(unavailable=f"metrics: not available — {self.kube.explain(exc)}")
+        self.history.record_usage(reading.usage, time.monotonic())  # here: 10,000 pods' samples off the UI thread
         self.post_message(PodMetricsRead(reading, generation))
 
     def on_pod_metrics_read(self, message: PodMetricsRead) -> None:
@@ -284,6 +315,46 @@ class PodsScreen(AppScreen):
         if reading.unavailable != self._metrics_state:
             self._metrics_state = reading.unavailable
             self.update_info()
+        rows, usage = self.table.rows, reading.usage
+        self.history.retain(lambda key: key in rows or key in usage, time.monotonic())  # pods gone: forgotten
+        self.table.forget_gone()
+        self.gpus.forget(rows.__contains__)
+        if (detail := self.detail) is not None:
+            detail.samples_changed(events=True)
+
+    # ---------------------------------------------------------------- GPU use (nvidia-smi over exec)
+
+    @property
+    def detail(self) -> PodDetailScreen | None:
+        """The pod's detail while it is open (on top, or under a dialog or help)."""
+        detail = self._detail
+        return detail if detail is not None and detail.is_attached else None
+
+    @property
+    def detail_shown(self) -> bool:
+        return self.detail is not None and self.app.screen is self._detail
+
+    def gpus_due(self) -> None:
+        """Every 15 s: the GPUs of the running pods on screen that asked for some (the detail's pod while it is
+        open), never a pod still being asked; at most 4 execs at a time (GpuPoller)."""
+        rows = self.view.visible_rows() if self.is_active else []
+        if self.detail_shown and (detail := self.detail) and (row := self.table.rows.get(detail.key)):
+            rows.append(row)
+        self.gpus.poll(row for row in rows if row.gpus and row.status == "Running")
+
+    def on_gpu_read(self, message: GpuRead) -> None:
+        state, key = message.state, message.key
+        if key not in self.table.rows:
+            return  # gone (or another namespace now)
+        if state.use is not None:
+            self.history.record_gpu(key, state.use.percent, state.use.memory_used, time.monotonic())
+            state = replace(state, idle=self.history.gpu_idle(key))
+        if self.table.set_gpu(key, state):
+            self.view.rows_changed()
+        else:
+            self.view.gpu_changed()
+        if (detail := self.detail) is not None and detail.key == key:
+            detail.samples_changed()
 
     def action_toggle_resources(self) -> None:
         names = list(RESOURCE_SETS)
@@ -420,6 +491,16 @@ class PodsScreen(AppScreen):
     def action_describe(self) -> None:
         if (row := self._target()) is not None:
             self.show_text(row, "describe")
+
+    def action_detail(self) -> None:
+        if (row := self._target()) is None:
+            return
+        self._detail = PodDetailScreen(self.kube, row.key, self.table, self.history)
+        self.app.push_screen(self._detail, self._detail_closed)
+        self.call_after_refresh(self.gpus_due)  # its GPUs read now (it is on top once this refresh is done)
+
+    def _detail_closed(self, _: None) -> None:
+        self._detail = None
 
     def action_yaml(self) -> None:
         if (row := self._target()) is not None:
