@@ -12,8 +12,9 @@
   typed (the file has none) -> drawn (the pod's terminal echoes it into the flood); flood_escape_ms: ctrl+] half a
   second into that flood -> the keys are the app's again (measured first; then the keys go back to the shell).
   These keys are handed to the app as a terminal's input thread hands them (Pilot.press also waits until the
-  process is idle, up to a second twice, which it never is in a flood); flood_fed_at_escape (in the JSON): the
-  share of the flood drawn when ctrl+] took effect (below 1: during it).
+  process is idle, up to a second twice, which it never is in a flood); in the JSON: flood_fed_at_escape, the
+  share of the flood read when ctrl+] took effect (below 1: during it), flood_echo_p50_ms, and flood_left_out,
+  the share of the flood's output left out unseen (lines that would only have scrolled past the scrollback).
 kwok runs exec'd commands on this machine: the pod's working directory is a temporary folder.
 Writes bench/results/terminal.json (terminal.smoke.json with --smoke); the last line printed is `RESULT terminal ...`.
 Run: python bench/terminal.py [--quick | --smoke] [--runs 3] [--keys 200] (needs tools/stack up).
@@ -42,6 +43,7 @@ from pathlib import Path
 import docker
 from ptyprocess import PtyProcess
 from textual import events
+from textual.strip import Strip
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -101,7 +103,7 @@ class RenderSpy:
         self.seen_at = 0.0
         original = view.render_line
 
-        def spy(y: int) -> object:
+        def spy(y: int) -> Strip:
             strip = original(y)
             if self.wanted is not None and not self.seen_at and self.wanted in strip.text:
                 self.seen_at = time.perf_counter()
@@ -200,14 +202,14 @@ async def flood(
     view = tab.view
     marker = f"FLOOD-DONE-{uuid.uuid4().hex[:6]}-"
     await pilot.press(*f"cat {' '.join([path] * times)}; echo {marker}$((3+4))")  # type: ignore[attr-defined]
-    fed_before = tab.emulator.bytes_fed
+    read_before, left_out_before = tab.output.start, tab.output.left_out  # output read: fed, or left out unseen
     type_key(app, "enter")
     await asyncio.sleep(0.5)  # the flood is under way
     started = time.perf_counter()
     type_key(app, "ctrl+right_square_bracket")
     await until(lambda: not view.has_focus, 60, "the keys back to the app during the flood")
     escape_ms = (time.perf_counter() - started) * 1000
-    fed_at_escape = (tab.emulator.bytes_fed - fed_before) / (size * times)
+    fed_at_escape = (tab.output.start - read_before) / (size * times)
     view.focus()  # typing into the flood again
     await until(lambda: view.has_focus, 10, "the keys to the shell again")
     echoes: list[float] = []
@@ -226,8 +228,10 @@ async def flood(
     await asyncio.sleep(0.3)
     return {
         "flood_echo_p99_ms": percentile(echoes, 99),
+        "flood_echo_p50_ms": statistics.median(echoes),
         "flood_escape_ms": escape_ms,
         "flood_fed_at_escape": fed_at_escape,
+        "flood_left_out": (tab.output.left_out - left_out_before) / (tab.output.start - read_before),
     }
 
 
@@ -372,7 +376,9 @@ def main() -> None:
         "docker_mb_per_s": round(size / 1e6 / figures["docker_cat_s"], 1),
         "flood_echo_p99_ms": round(figures["flood_echo_p99_ms"], 1),
         "flood_escape_ms": round(figures["flood_escape_ms"], 1),
+        "flood_echo_p50_ms": round(figures["flood_echo_p50_ms"], 1),
         "flood_fed_at_escape": round(figures["flood_fed_at_escape"], 2),
+        "flood_left_out": round(figures["flood_left_out"], 2),
         "load_avg_1m": round(os.getloadavg()[0], 1),
     }
     print("  " + json.dumps(result), file=sys.stderr)

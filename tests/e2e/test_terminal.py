@@ -781,6 +781,39 @@ async def test_a_dropped_connection_ends_the_session_saying_why_and_keeps_its_sc
         proxy.close()
 
 
+async def test_keys_typed_into_a_shell_cut_off_before_anything_was_typed_are_held(
+    stack: StackEnv, namespace: str, tmp_path: Path
+) -> None:
+    """The user sits in a pod's shell (its prompt on screen, the keys the shell's) and its connection is cut before
+    they type: what they type next is not taken as the app's keys (u would open a copy-in form, 0 the nodes, x
+    close the tab) until ctrl+], as the info line says. (A tab that never started gives the keys back at once:
+    test_k_without_kubectl_on_the_path_says_so.)"""
+    kwok_shell_pod(stack, namespace, tmp_path)
+    server = kubectl(stack, "config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}")
+    proxy = TcpProxy(server)
+    try:
+        app = make_app(kubeconfig_with_server(stack, tmp_path, proxy.server), stack.docker_host, namespace=namespace)
+        async with app.run_test(size=SIZE) as pilot:
+            tab = await open_from_pod_list(pilot, app)
+            await until_prompt(pilot, tab)
+            assert isinstance(app.focused, TerminalView) and tab.view is not None and not tab.view.typed
+            assert proxy.drop() > 0
+            await settle(pilot, lambda: tab.end is not None, what="the session's end")
+            await pilot.press(*"u0x1", "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, TerminalScreen), app.screen  # no copy-in form, no other screen
+            assert app.current_mode == "terminal" and terminal(app).tabs == {tab.pane_id: tab}
+            assert isinstance(app.focused, TerminalView)
+            assert info(app).startswith("session ended: connection lost"), info(app)
+            assert info(app).endswith("(ctrl+] gives the keys back, then x closes the tab)"), info(app)
+            await pilot.press("ctrl+right_square_bracket")
+            assert not isinstance(app.focused, TerminalView) and info(app).endswith("(x closes the tab)")
+            await pilot.press("x")  # the keys are the app's again: x closes the dead tab
+            await settle(pilot, lambda: not terminal(app).tabs, what="the tab closed")
+    finally:
+        proxy.close()
+
+
 async def a_shell_that_cannot_start(pilot: object, app: K8sxApp) -> SessionTab:
     """s on the (only) pod of the pod list, for a session that ends before it starts."""
     pods = app.screen

@@ -206,9 +206,9 @@ async def test_a_removed_build_container_without_a_commit_says_removed(
         await settle(pilot, lambda: bool(terminal(app).tabs), what="the tab")
         tab = next(iter(terminal(app).tabs.values()))
         await settle(pilot, lambda: tab.started and "/ #" in shown(tab), what="the shell's prompt")
-        images.remove_container(container.container_id)
+        images.remove_container(container.container_id)  # from under the shell the user is in
         await settle(pilot, lambda: tab.end is not None, timeout=30, what="the shell's end")
-        assert info(app) == "session ended: container removed   (x closes the tab)"
+        assert info(app) == "session ended: container removed   (ctrl+] gives the keys back, then x closes the tab)"
 
 
 async def test_c_on_a_tab_that_is_no_build_container_is_not_offered(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from websocket import ABNF
 
 from tui.services.exec.ws_frames import MessageReader, ProtocolError
@@ -53,9 +54,9 @@ def frame(opcode: int, payload: bytes, fin: bool = True) -> bytes:
     return head + bytes([127]) + len(payload).to_bytes(8, "big") + payload
 
 
-def read_all(data: bytes, seed: int) -> tuple[list[tuple[int, bytes]], Socket]:
+def read_all(data: bytes, seed: int, read_size: int = 10) -> tuple[list[tuple[int, bytes]], Socket]:
     socket = Socket()
-    reader = MessageReader(socket, Pieces(data, seed))  # type: ignore[arg-type]
+    reader = MessageReader(socket, Pieces(data, seed), read_size=read_size)  # type: ignore[arg-type]
     messages = []
     while (message := reader.message()) is not None:
         messages.append((message[0], bytes(message[1])))
@@ -64,7 +65,8 @@ def read_all(data: bytes, seed: int) -> tuple[list[tuple[int, bytes]], Socket]:
     return messages, socket
 
 
-def test_messages_of_every_length_form_come_whole_however_the_bytes_arrive() -> None:
+@pytest.mark.parametrize("read_size", [10, 1 << 16], ids=["header reads", "socket-sized reads"])
+def test_messages_of_every_length_form_come_whole_however_the_bytes_arrive(read_size: int) -> None:
     rng = random.Random(7)
     payloads = [b"", b"x", bytes(125), rng.randbytes(126), rng.randbytes(22_000), rng.randbytes(70_000)]
     stream = b"".join(frame(ABNF.OPCODE_BINARY, p) for p in payloads)
@@ -72,7 +74,7 @@ def test_messages_of_every_length_form_come_whole_however_the_bytes_arrive() -> 
     stream += frame(ABNF.OPCODE_BINARY, b"first half ", fin=False) + frame(ABNF.OPCODE_CONT, b"second half")
     stream += frame(ABNF.OPCODE_CLOSE, b"\x03\xe8bye") + frame(ABNF.OPCODE_BINARY, b"never read")
     for seed in range(20):
-        messages, socket = read_all(stream, seed)
+        messages, socket = read_all(stream, seed, read_size)
         assert [p for _, p in messages[: len(payloads)]] == payloads
         assert messages[len(payloads)] == (ABNF.OPCODE_BINARY, b"first half second half")
         assert messages[-1] == (ABNF.OPCODE_CLOSE, b"\x03\xe8bye")
@@ -80,10 +82,11 @@ def test_messages_of_every_length_form_come_whole_however_the_bytes_arrive() -> 
         assert (socket.pongs, socket.closes) == ([b"are you there"], 1)
 
 
-def test_a_stream_cut_inside_a_frame_ends_without_a_partial_message() -> None:
+@pytest.mark.parametrize("read_size", [10, 1 << 16], ids=["header reads", "socket-sized reads"])
+def test_a_stream_cut_inside_a_frame_ends_without_a_partial_message(read_size: int) -> None:
     whole = frame(ABNF.OPCODE_BINARY, b"a" * 300) + frame(ABNF.OPCODE_BINARY, b"b" * 40_000)
     for cut in (1, 3, 100, 304, 305, 306, 2000, len(whole) - 1):
-        messages, _ = read_all(whole[:cut], seed=cut)
+        messages, _ = read_all(whole[:cut], seed=cut, read_size=read_size)
         assert messages == ([(ABNF.OPCODE_BINARY, b"a" * 300)] if cut >= 304 else []), cut
 
 
@@ -98,3 +101,32 @@ def test_a_masked_frame_a_stray_continuation_or_a_huge_length_is_a_protocol_erro
         except ProtocolError:
             continue
         raise AssertionError(f"no protocol error for {data!r}")
+
+
+class Counted(Pieces):
+    """All that is asked for, as a socket holding it all gives it; counts the reads."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data, 0)
+        self.reads = 0
+
+    def _take(self, size: int) -> bytes:
+        self.reads += 1
+        piece = self._data[self._at : self._at + size]
+        self._at += len(piece)
+        return piece
+
+
+def test_small_frames_are_cut_out_of_socket_sized_reads_and_said_to_be_held() -> None:
+    payloads = [bytes([1]) + bytes([65 + i % 26]) * (3000 + i) for i in range(40)]  # a terminal's output frames
+    stream = b"".join(frame(ABNF.OPCODE_BINARY, p) for p in payloads)
+    source = Counted(stream)
+    reader = MessageReader(Socket(), source, read_size=1 << 14)  # type: ignore[arg-type]
+    assert not reader.holds_frame()
+    got, held = [], []
+    while (message := reader.message()) is not None:
+        got.append(bytes(message[1]))
+        held.append(reader.holds_frame())
+    assert got == payloads
+    assert source.reads <= len(stream) // (1 << 14) + 2 * len(payloads) // 5  # most frames need no read of their own
+    assert held.count(True) >= len(payloads) // 2 and held[-1] is False

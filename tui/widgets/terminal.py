@@ -4,12 +4,14 @@ paste and (when the program asks) mouse event to the program behind it.
 Every key goes to the program - ctrl+c, ctrl+d, ctrl+z, tab, arrows, function keys, alt combinations, the app's
 own keys too - except the escape chord ctrl+] (gives the keys back to the app, the session lives on) and
 shift+PgUp/PgDn (scrollback, as in xterm). Once the session has ended (`ended`) no key is the program's: they are
-the app's, and the screen stays readable and scrollable — except while `holding`: the session was cut off under the
-user's typing, and what they type on is dropped until ctrl+], never taken as the app's keys by surprise.
+the app's, and the screen stays readable and scrollable — except while `holding`: the session was cut off while the
+user was in it (it had printed or been typed into), and what they type on is dropped until ctrl+], never taken as
+the app's keys by surprise.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +19,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -28,6 +31,7 @@ from tui.models.terminal.rows import AttrKey, Row, row_runs
 ESCAPE_CHORD = "ctrl+right_square_bracket"
 ESCAPE_CHORD_DISPLAY = "ctrl+]"
 WHEEL_ROWS = 3
+PAINT_WAIT_S = 0.25
 _OWN_KEYS = frozenset({ESCAPE_CHORD, "shift+pageup", "shift+pagedown"})
 
 
@@ -71,8 +75,9 @@ class TerminalView(Widget, can_focus=True):
         self._strips: dict[int, Strip] = {}
         self._styles: dict[tuple[AttrKey, bool], Style] = {}
         self._base: Style | None = None  # the widget's own look (its rich_style is costly to compute per row)
+        self._after_paint: list[Callable[[], None]] = []
         self.ended = False
-        self.holding = False  # ended while typed into: keys are dropped until the escape chord
+        self.holding = False  # cut off while the user was in it: keys are dropped until the escape chord
         self.typed = False  # the user has typed into this session
 
     # ---------------------------------------------------------------- output from the program
@@ -86,6 +91,28 @@ class TerminalView(Widget, can_focus=True):
         if self.scrollback and added:
             self.scrollback = min(self.scrollback + added, len(self.emulator.screen.history))
         self.refresh()
+
+    def after_paint(self, callback: Callable[[], None]) -> None:
+        """Call back once what was fed has been drawn: the rows rendered for the screen's next update (Textual's
+        call_after_refresh may run before a widget's refresh has been painted). Not shown (another tab, another
+        screen), or not drawn within PAINT_WAIT_S (covered): called back anyway."""
+        if not (self.screen.is_current and self.is_on_screen):
+            self.call_later(callback)
+            return
+        self._after_paint.append(callback)
+        asyncio.get_running_loop().call_later(PAINT_WAIT_S, self._painted, callback)
+
+    def _painted(self, only: Callable[[], None] | None = None) -> None:
+        waiting = [c for c in self._after_paint if only is None or c is only]
+        self._after_paint = [c for c in self._after_paint if c not in waiting]
+        for callback in waiting:
+            self.call_later(callback)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        strips = super().render_lines(crop)
+        if self._after_paint:
+            self._painted()  # after this update, which shows these rows
+        return strips
 
     # ---------------------------------------------------------------- input to the program
 

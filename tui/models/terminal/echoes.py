@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections import deque
 
-# A key whose echo has not come by then (raw mode, a password prompt) is no longer watched. During a flood through
-# an API server the echo waits behind the megabytes its connections hold: seconds on a busy machine.
-ECHO_WAIT_S = 30.0
+# A key whose echo has not come by then (raw mode, a password prompt) is no longer watched. While one is, no output
+# after it is left out unseen (tui/models/terminal/backlog.py), so the wait is short: output read as fast as it
+# comes holds the echo up by milliseconds (behind an API server's buffers it took seconds).
+ECHO_WAIT_S = 5.0
 MAX_WATCHED = 8
 
 
@@ -23,6 +24,10 @@ class EchoWatch:
 
     def __len__(self) -> int:
         return len(self._watched)
+
+    def watched(self) -> list[tuple[bytes, int]]:
+        """The echoes still watched, each with the output offset after which it can come."""
+        return [(echo, after) for echo, after, _since in self._watched]
 
     def typed(self, data: bytes, offset: int, now: float) -> None:
         """`data` was sent to the program when `offset` bytes of its output had been read (its echo comes later).

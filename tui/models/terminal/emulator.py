@@ -21,6 +21,7 @@ from pyte.charsets import LAT1_MAP
 from pyte.screens import Char
 from wcwidth import wcwidth
 
+from tui.models.terminal.backlog import lines_to_keep, skip_scrolled
 from tui.models.terminal.rows import BLANK, Row, TextRow
 from tui.models.terminal.screen import (
     BRACKETED_PASTE,
@@ -233,6 +234,16 @@ class TerminalEmulator:
     @property
     def history(self) -> list[Row]:
         return list(self.screen.history)
+
+    @property
+    def scrollback(self) -> int:
+        """Rows the scrollback holds at most."""
+        return self.screen.history.maxlen or 0
+
+    def skip_unseen(self, data: bytes, until: int) -> tuple[bytes, int] | None:
+        """Output waiting to be fed without the plain lines that would scroll past the scrollback (none from
+        `until` on), and how many bytes were left out; None when none can be. Any thread may ask."""
+        return skip_scrolled(data, lines_to_keep(self.lines, self.scrollback), until)
 
     def take_dirty(self) -> set[int]:
         """Rows changed since the last call."""

@@ -1,10 +1,11 @@
 """The Terminal screen: shells inside pods and containers (and on this machine), one tab per session.
 
-A session's output is read by a thread worker into an OutputBuffer (which holds at most 2 MB: the reader
-waits) and fed to its emulator in slices, each a turn of the event loop, so a key never waits behind more than
-one slice; the screen is drawn at its frame rate whatever the slices. Sessions go on in their tabs while other
-screens are shown. `s` on the pod list always starts a new process (leaving it never ends the pod); `a` attaches
-to the main process, with a warning.
+A session's output is read by a thread worker into an OutputBuffer and fed to its emulator in slices, each a turn
+of the event loop, so a key never waits behind more than one slice; the screen is drawn at its frame rate whatever
+the slices. During a flood the buffer leaves out the lines that would only scroll past the scrollback unseen
+(tui/models/terminal/backlog.py), so the reader keeps up with the connection; output it cannot leave out makes the
+reader wait once 2 MB are waiting. Sessions go on in their tabs while other screens are shown. `s` on the pod list
+always starts a new process (leaving it never ends the pod); `a` attaches to the main process, with a warning.
 
 A finished session's tab stays, readable, until `x` closes it; a closed tab's output is kept among the closed
 sessions (`o`) to be read again. An interactive build's container is committed from its own tab (`C`).
@@ -51,6 +52,10 @@ from tui.services.terminal.shell_choices import ShellChoices
 from tui.widgets.terminal import ESCAPE_CHORD_DISPLAY, TerminalView
 
 FRAME_S = 1 / 60
+# During a flood what arrived meanwhile is fed at most this often: between two feeds the UI thread leaves the GIL
+# to the reader (each TLS record it reads gives the GIL up once, and getting it back from a busy thread takes
+# up to 5 ms), so the reader keeps up with the connection; a typed character's echo is drawn at once all the same.
+FLOOD_FRAME_S = 1 / 30
 EXIT_WAIT_S = 5.0
 FEED_SLICE = 512 << 10  # fed in one turn (a few ms): keys and paints get theirs between slices during a flood
 EMPTY_TEXT = (
@@ -237,10 +242,11 @@ class TerminalScreen(AppScreen):
         """A new tab for the session; it connects once the tab has its size."""
         pane_id = f"term-{next(self._ids)}"
         emulator = TerminalEmulator(80, 24, reply=session.write)
-        tab = SessionTab(pane_id, session, emulator)
+        tab = SessionTab(pane_id, session, emulator, output=OutputBuffer(trim=emulator.skip_unseen))
 
         def send(data: bytes) -> None:
-            tab.echoes.typed(data, emulator.bytes_fed + len(tab.output), time.monotonic())
+            tab.echoes.typed(data, tab.output.end, time.monotonic())
+            tab.output.keep_echoes(tab.echoes.watched())  # its echo is not left out unseen
             session.write(data)
 
         tab.view = TerminalView(emulator, send=send, on_resize=session.resize, id=f"{pane_id}-view")
@@ -325,14 +331,17 @@ class TerminalScreen(AppScreen):
         tab = message.tab
         if tab.closed or tab.drain_scheduled:
             return
-        if time.monotonic() - tab.last_drain < FRAME_S:
-            self._drain_after_paint(tab)  # what arrives within a frame is fed together
+        if time.monotonic() - tab.last_drain < FLOOD_FRAME_S:
+            self._drain_later(tab)  # what arrives within a frame is fed together
         else:
             self._drain(tab)
 
-    def _drain_after_paint(self, tab: SessionTab) -> None:
+    def _drain_later(self, tab: SessionTab) -> None:
+        """At the next flood frame (an asyncio timer: a one-shot Textual timer whose short delay has passed before it
+        starts never fires)."""
         tab.drain_scheduled = True
-        self.call_after_refresh(self._drain, tab)
+        wait = max(0.0, tab.last_drain + FLOOD_FRAME_S - time.monotonic())
+        asyncio.get_running_loop().call_later(wait, self.call_next, self._drain, tab)
 
     def _drain_next_turn(self, tab: SessionTab) -> None:
         """After what waits in the event loop, a key above all (a chain of call_next alone never yields to it).
@@ -342,22 +351,29 @@ class TerminalScreen(AppScreen):
 
     def _drain(self, tab: SessionTab) -> None:
         """Feed a slice of what waits. The rest (the reader posts no new message) comes in the next turn of the
-        event loop - or, when the slice ends with a typed character's echo, once the screen has been drawn with
-        it (jump scroll would otherwise carry it away unseen during a flood)."""
+        event loop when a whole slice was fed, else at the next flood frame - or, when the slice ends with a typed
+        character's echo, once the screen has been drawn with it (jump scroll would otherwise carry it away unseen
+        during a flood)."""
         tab.drain_scheduled = False
         tab.last_drain = time.monotonic()
         if tab.closed:
             return
         data = tab.output.take(FEED_SLICE)
-        echo_end = tab.echoes.cut(data, tab.emulator.bytes_fed, tab.last_drain) if data and tab.echoes else None
+        echo_end = None
+        if data and tab.echoes:
+            echo_end = tab.echoes.cut(data, tab.output.taken_at, tab.last_drain)
+            tab.output.keep_echoes(tab.echoes.watched())
         if echo_end is not None:
             tab.output.put_back(data[echo_end:])
             data = data[:echo_end]
         if len(tab.output):
-            if echo_end is None:
-                self._drain_next_turn(tab)
+            if echo_end is not None and tab.view is not None:
+                tab.drain_scheduled = True
+                tab.view.after_paint(partial(self._drain, tab))
+            elif len(data) >= FEED_SLICE:
+                self._drain_next_turn(tab)  # behind: slice after slice
             else:
-                self._drain_after_paint(tab)
+                self._drain_later(tab)  # what came meanwhile
         if data and tab.view is not None:
             tab.emulator.feed(data)
             tab.view.output_fed()
@@ -373,8 +389,12 @@ class TerminalScreen(AppScreen):
         if view is not None:
             view.ended = True
             view.refresh()
-            # Cut off under the user's typing (killed, connection lost): what they type on is not taken as app keys.
-            view.holding = view.has_focus and view.typed and not tab.end.clean
+            # Cut off (killed, connection lost, pod gone) while the user may be typing into it: it had started (it
+            # printed something or was typed into), so what they type on is not taken as app keys (0 would switch
+            # screens, u open a copy-in) until ctrl+]. A tab that never started (no kubectl, no shell) gives the
+            # keys back at once: nobody was typing into it.
+            started = view.typed or tab.emulator.bytes_fed > 0
+            view.holding = view.has_focus and started and not tab.end.clean
             if view.has_focus and not view.holding:
                 self._release(view)
         self._relabel(tab)

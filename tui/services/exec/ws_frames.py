@@ -3,6 +3,9 @@
 websocket-client builds objects per frame and copies every payload through buffers of its own: for a 200 MB exec
 stream that was most of the client's CPU. Here a frame's header is read into a small buffer and its payload
 decrypted straight into a bytearray of its own, which is what the caller gets: no copy of a payload's bytes.
+For a stream of small frames (a terminal's: a few KB each) `read_size` reads what the socket holds at once instead
+(a TLS record, up to 16 KB), and frames that are whole in it are cut out of it: one read, and one wait for the
+GIL after it, for several frames instead of two each.
 Pings are answered and a close is acknowledged through the WebSocket object (under its own send lock).
 """
 
@@ -26,8 +29,9 @@ class ProtocolError(Exception):
 class MessageReader:
     """Whole messages (a first frame and its continuations) in order; None once the connection is closed."""
 
-    def __init__(self, socket: WebSocket, source: FrameSource | None = None) -> None:
+    def __init__(self, socket: WebSocket, source: FrameSource | None = None, read_size: int = HEADER_READ) -> None:
         self._socket = socket
+        self._read_size = max(HEADER_READ, read_size)
         raw = source if source is not None else socket.sock
         if raw is None:
             raise ProtocolError("the websocket is not connected")
@@ -66,6 +70,19 @@ class MessageReader:
                 self._fragment_opcode = opcode
                 self._fragments = [payload]
 
+    def holds_frame(self) -> bool:
+        """Whether a whole frame has been read already (the next `message()` may return without reading)."""
+        buffer, start = self._buffer, self._start
+        held = len(buffer) - start
+        if held < 2:
+            return False
+        length, header = buffer[start + 1] & 0x7F, 2
+        if length == 126:
+            length, header = int.from_bytes(buffer[start + 2 : start + 4], "big"), 4
+        elif length == 127:
+            length, header = int.from_bytes(buffer[start + 2 : start + 10], "big"), 10
+        return held >= header + length
+
     def _frame(self) -> tuple[bool, int, bytearray] | None:
         if not self._fill(2):
             return None
@@ -94,12 +111,12 @@ class MessageReader:
 
     def _fill(self, needed: int) -> bool:
         """At least `needed` bytes after the read position; False when the connection ends first. Reads no more
-        than a header's worth: what follows a header is read into its payload."""
+        than `read_size` (by default a header's worth: what follows a header is read into its payload)."""
         while len(self._buffer) - self._start < needed:
             if self._start:
                 del self._buffer[: self._start]
                 self._start = 0
-            data = self._source.recv(HEADER_READ)
+            data = self._source.recv(self._read_size)
             if not data:
                 return False
             self._buffer += data

@@ -1,7 +1,8 @@
 """One interface for an interactive program behind a pseudo-terminal: bytes in and out, a size, an end.
 
 The backends (Kubernetes exec/attach, Docker exec, a local pty) block in `read()`; the UI calls it from a thread
-worker and hands what it reads to the UI thread through an `OutputBuffer`, one batch per frame.
+worker and hands what it reads to the UI thread through an `OutputBuffer`, one batch per frame (during a flood,
+without what would only scroll past unseen).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 
 DEFAULT_SHELLS: tuple[tuple[str, ...], ...] = (("bash",), ("sh",))
@@ -95,23 +97,49 @@ class TerminalSession(ABC):
         return b""
 
 
+Trim = Callable[[bytes, int], tuple[bytes, int] | None]
+"""What waits, and up to where (the first of it that must stay) -> what waits with output left out, and how many
+bytes were left out; None when nothing can be."""
+
+
+TRIM_AT = 256 << 10  # less than this is fed whole (what can be left out of it costs more to find than to feed)
+
+
 class OutputBuffer:
     """Output from a reader thread to the UI thread, in batches.
 
     `add` returns True only when the buffer was empty, so the reader posts one message per batch however many
-    reads arrive before the UI takes them. Past `limit` bytes `add` waits for the UI (backpressure: the
-    connection slows down instead of memory growing, and a key's echo waits behind at most `limit` bytes here).
+    reads arrive before the UI takes them. Past `limit` bytes `trim` may leave out what the UI would never show
+    (a flood's lines that would scroll past the scrollback): the reader goes on at once, so the connection's own
+    buffers stay empty and a key's echo waits behind at most what the screen and its scrollback hold. When nothing
+    can be left out, `add` waits for the UI (backpressure: the connection slows down instead of memory growing).
+
+    Offsets count the output as read: `start` is the offset of the first byte waiting (all before it was taken or
+    left out), `end` that after the last.
     """
 
-    def __init__(self, limit: int = 2 << 20) -> None:
+    def __init__(self, limit: int = 2 << 20, trim: Trim | None = None) -> None:
         self._chunks: list[bytes] = []
         self._size = 0
         self._limit = limit
+        self._trim = trim
+        self._trim_again_at = 0  # after a trim that left little out, the next waits for this offset
+        self._echoes: list[tuple[bytes, int]] = []  # typed characters whose echo must not be left out
+        self.start = 0
+        self.left_out = 0
+        self.taken_at = 0  # the offset of what the last `take` returned
         self._closed = False
         self._changed = threading.Condition()
 
+    @property
+    def end(self) -> int:
+        with self._changed:
+            return self.start + self._size
+
     def add(self, data: bytes) -> bool:
         with self._changed:
+            if self._size >= self._limit:
+                self._leave_out()
             while self._size >= self._limit and not self._closed:
                 self._changed.wait(0.5)
             first = not self._chunks
@@ -119,9 +147,37 @@ class OutputBuffer:
             self._size += len(data)
             return first
 
-    def take(self, limit: int | None = None) -> bytes:
-        """What is waiting (whole reads, about `limit` bytes at most); what is left stays for the next take."""
+    def _leave_out(self) -> None:
+        """What would scroll past unseen goes (the lock is held)."""
+        if self._trim is None or self.start + self._size < self._trim_again_at:
+            return
+        waiting = b"".join(self._chunks)
+        until = len(waiting)
+        for echo, after in self._echoes:
+            found = waiting.find(echo, max(0, after - self.start))
+            if found >= 0:
+                until = min(until, found)
+        trimmed = self._trim(waiting, until)
+        if trimmed is not None:
+            kept, count = trimmed
+            self._chunks, self._size = [kept], len(kept)
+            self.start += count
+            self.left_out += count
+        if self._size > self._limit // 2:  # little could go (long lines, escape sequences): not at every add
+            self._trim_again_at = self.end + self._limit // 2
+
+    def keep_echoes(self, echoes: list[tuple[bytes, int]]) -> None:
+        """Characters typed, each with the offset after which its echo may come: from the first place each could
+        be on, nothing is left out (the UI shows the echo for a frame)."""
         with self._changed:
+            self._echoes = echoes
+
+    def take(self, limit: int | None = None) -> bytes:
+        """What is waiting (whole reads, at most `limit` bytes); what is left stays for the next take. What would
+        only scroll past unseen is left out first."""
+        with self._changed:
+            if self._size >= TRIM_AT:
+                self._leave_out()
             if limit is None or self._size <= limit:
                 taken, self._chunks = self._chunks, []
             else:
@@ -130,8 +186,12 @@ class OutputBuffer:
                     total += len(self._chunks[count])
                     count += 1
                 taken, self._chunks = self._chunks[:count], self._chunks[count:]
+                if total > limit:  # one read (or what was left of a flood) larger than a slice: split it
+                    taken, self._chunks = [taken[0][:limit]], [taken[0][limit:], *self._chunks]
             data = b"".join(taken)
             self._size -= len(data)
+            self.taken_at = self.start
+            self.start += len(data)
             self._changed.notify_all()
             return data
 
@@ -141,6 +201,7 @@ class OutputBuffer:
             with self._changed:
                 self._chunks.insert(0, data)
                 self._size += len(data)
+                self.start -= len(data)
 
     def close(self) -> None:
         """Nobody takes any more (the tab closed): a waiting `add` returns."""
