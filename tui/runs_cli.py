@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import time
 from dataclasses import asdict
@@ -45,6 +46,10 @@ def run_runs(args: argparse.Namespace, store: RunStore | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as exc:
+        return _refused(str(exc), 1)
+    except sqlite3.Error as exc:  # a damaged file, or still locked by another writer after the busy timeout
+        return _refused(f"the run records at {store.root} cannot be read: {exc}", 1)
+    except RuntimeError as exc:  # (a file of a newer k8sx-tui, in words)
         return _refused(str(exc), 1)
     finally:
         store.close()

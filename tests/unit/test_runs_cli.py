@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -111,3 +112,24 @@ def test_export_writes_a_folder_and_refuses_one_with_files(state: Path, tmp_path
 def test_runs_without_an_action_shows_usage(state: Path) -> None:
     done = runs(state)
     assert done.returncode == 2 and b"required: {list,show,logs,export}" in done.stderr
+
+
+def test_a_damaged_or_newer_records_file_is_said_with_exit_1_never_a_traceback(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    records = state_dir({"XDG_STATE_HOME": str(state)}) / "runs"
+    records.mkdir(parents=True)
+    (records / "runs.sqlite3").write_bytes(b"not a database at all, " * 200)
+    done = runs(state, "list")
+    assert done.returncode == 1 and b"Traceback" not in done.stderr, done.stderr
+    assert f"the run records at {records} cannot be read: file is not a database" in done.stderr.decode()
+
+    (records / "runs.sqlite3").unlink()
+    store = RunStore(records)
+    store.summaries()  # (made as this version makes it)
+    store.close()
+    with sqlite3.connect(records / "runs.sqlite3") as connection:
+        connection.execute("PRAGMA user_version = 99")
+    connection.close()
+    done = runs(state, "show", "x")
+    assert done.returncode == 1 and b"Traceback" not in done.stderr, done.stderr
+    assert "are newer than this k8sx-tui knows" in done.stderr.decode()

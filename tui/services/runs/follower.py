@@ -356,9 +356,9 @@ class RunFollower:
                 f"the container had restarted {restarts} time{'s' if restarts != 1 else ''} before k8sx-tui followed "
                 "it: the lines of its earlier runs are not archived"
             )
-        with self._lock:
+        with self._lock:  # started under it: the flush's thread never sees a not-yet-started archiver as ended
             self.archivers[archiver.key] = archiver
-        archiver.start()
+            archiver.start()
 
     def _gone(self, run: Run) -> None:
         """The run's pod (a Job's: the Job and its pods) is gone: an unfinished run ends "Deleted", once its streams
