@@ -12,6 +12,11 @@ from tui.models.runs.result_state import ResultsState
 from tui.models.runs.run import LogArchive, Run, RunResult
 from tui.models.units import counted, human_bytes
 
+# The diff as a run's page on screen shows it: the page is laid out as one text on the UI thread (a 0.5 MB diff held
+# it 2 s, 5 MB 28 s); the whole diff is in the export's code.diff and `k8sx-tui runs show`.
+DIFF_SHOWN_LINES = 1000
+DIFF_SHOWN_CHARS = 100_000
+
 
 def when(stamp: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp)) if stamp is not None else "-"
@@ -22,9 +27,11 @@ def run_page(
     results: Sequence[RunResult],
     logs: Sequence[LogArchive],
     states: Sequence[ResultsState] | None = None,
+    diff_cut: bool = False,
 ) -> str:
-    """`states`: whether each pull's local files still match (results_states, one per result), when checked."""
-    return "\n".join(run_page_lines(run, results, logs, states)) + "\n"
+    """`states`: whether each pull's local files still match (check_results, one per result), when checked.
+    `diff_cut`: the diff's first lines only, as the screen shows it (the CLI prints it all)."""
+    return "\n".join(run_page_lines(run, results, logs, states, diff_cut)) + "\n"
 
 
 def run_page_lines(
@@ -32,6 +39,7 @@ def run_page_lines(
     results: Sequence[RunResult],
     logs: Sequence[LogArchive],
     states: Sequence[ResultsState] | None = None,
+    diff_cut: bool = False,
 ) -> list[str]:
     lines = [
         f"Run {run.id}: {run.kind} {run.name}",
@@ -81,8 +89,31 @@ def run_page_lines(
     if run.project:
         lines += ["", "k8sx.yaml", *(f"  {line}" for line in run.project.splitlines())]
     if run.code is not None and run.code.diff:
-        lines += ["", "Code diff", *(f"  {line}" for line in run.code.diff.splitlines())]
+        lines += ["", "Code diff", *_diff_lines(run.id, run.code.diff, diff_cut)]
     return _with_none(lines)
+
+
+def _diff_lines(run_id: str, diff: str, cut: bool) -> list[str]:
+    """The diff, or its first DIFF_SHOWN_LINES (DIFF_SHOWN_CHARS at most) and a line saying where the rest is."""
+    lines = diff.splitlines()
+    if not cut:
+        return [f"  {line}" for line in lines]
+    shown: list[str] = []
+    room = DIFF_SHOWN_CHARS
+    for line in lines[:DIFF_SHOWN_LINES]:
+        if len(line) > room:
+            break
+        shown.append(f"  {line}")
+        room -= len(line)
+    rest = len(lines) - len(shown)
+    if rest:
+        if room and len(shown) < DIFF_SHOWN_LINES:  # a long line: its start, marked as cut
+            shown.append(f"  {lines[len(shown)][:room]}…")
+        shown.append(
+            f"  … {counted(rest, 'more line')} of the diff ({human_bytes(len(diff.encode()))} in all): "
+            f"`e` exports it whole (code.diff), `k8sx-tui runs show {run_id}` prints it"
+        )
+    return shown
 
 
 def _result_lines(results: Sequence[RunResult], states: Sequence[ResultsState] | None) -> list[str]:

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Input, Static
+from textual.worker import get_current_worker
 
 from tui.messages import OpenRunLogs, PodsDeployed
 from tui.models.logs.safe_text import safe_lines
@@ -194,20 +195,18 @@ class RunsScreen(AppScreen):
 
     @work(thread=True, group="runs-page", exclusive=True, exit_on_error=False)
     def open_page(self, run_id: str) -> None:
+        """Reads the run's records and shows its page; the page checks the pulls' files itself, once shown."""
         with heavy_imports():
-            from tui.models.runs.page import run_page
             from tui.screens.runs.run_page import RunPageScreen
-            from tui.services.runs.results import results_states
 
         try:
             run = self.store.get(run_id)
-            results = self.store.results(run.id)
-            text = run_page(run, results, self.store.logs(run.id), results_states(results))  # (hashes: a worker)
+            page = RunPageScreen.of(run, self.store.results(run.id), self.store.logs(run.id), self.export)
         except Exception as exc:
             self.post_message(Notice(str(exc), title="Run", severity="error", error=exc))
             return
-        page = RunPageScreen(run.id, f"Run {run.id} · {run.kind} {run.name} · {run.namespace}", text, self.export)
-        self.app.call_from_thread(self.app.push_screen, page)
+        if not get_current_worker().is_cancelled:  # Enter again meanwhile: that one's page is shown, not two
+            self.app.call_from_thread(self.app.push_screen, page)
 
     def action_logs(self) -> None:
         if (run_id := self._chosen()) is not None:
