@@ -53,10 +53,20 @@ class FormScreen(ModalScreen[FormValues | None]):
     """
 
     def __init__(
-        self, title: str, fields: list[Field], ok_label: str = "OK", note: str = "", check: Check | None = None
+        self,
+        title: str,
+        fields: list[Field],
+        ok_label: str = "OK",
+        note: str = "",
+        check: Check | None = None,
+        *,
+        enter_moves_on: bool = False,
     ) -> None:
-        """`check` looks at the values before the form closes: what it returns is said, and the form stays open."""
+        """`check` looks at the values before the form closes: what it returns is said, and the form stays open.
+        `enter_moves_on`: Enter in a text field goes to the next one, only the last text field's Enter submits (for
+        a form where an early Enter would start something with fields left unfilled)."""
         super().__init__()
+        self.enter_moves_on = enter_moves_on
         self.form_title = title
         self.fields = fields
         self.ok_label = ok_label
@@ -102,7 +112,10 @@ class FormScreen(ModalScreen[FormValues | None]):
         self.dismiss(values)
 
     @on(Input.Submitted)
-    def submitted(self) -> None:
+    def submitted(self, event: Input.Submitted) -> None:
+        if self.enter_moves_on and event.input is not self.query(Input).last():
+            self.focus_next()
+            return
         self.action_submit()
 
     @on(Button.Pressed, "#ok")

@@ -102,6 +102,7 @@ class ImagesScreen(AppScreen):
         self.build_containers: list[BuildContainer] = []  # started here for an interactive build, not committed yet
         self.placed_row: str | None = None  # the row redraw put the cursor on
         self.chosen_row: str | None = None  # the row the user moved the cursor to (then it is the image they mean)
+        self.made: tuple[str, str] | None = None  # (tag, id) just built or committed: the cursor goes there
 
     def service(self) -> ImageService:
         return ImageService(self.docker.client())
@@ -148,6 +149,8 @@ class ImagesScreen(AppScreen):
         if message.running_builds is not None:  # committed or removed elsewhere (its Terminal tab, the CLI)
             self.build_containers = [c for c in self.build_containers if c.container_id in message.running_builds]
         self.redraw()
+        if self.made and any(image.image_id == self.made[1] for image in self.images):
+            self.made = None  # listed (shown, or filtered out): the cursor is not moved to it again later
 
     def redraw(self) -> None:
         now = datetime.now(UTC)
@@ -157,7 +160,10 @@ class ImagesScreen(AppScreen):
             for name, image in image_rows(self.images)
             if not needle or needle in name.lower() or needle in image.short_id
         ]
-        refill(self.query_one(DataTable), rows)
+        table = self.query_one(DataTable)
+        refill(table, rows)
+        if self.made is not None:
+            self.put_cursor_on(table, *self.made)
         shown = len(rows)
         self.placed_row = self.selected_name()
         info = f"{shown} image{'s' if shown != 1 else ''}"
@@ -170,6 +176,14 @@ class ImagesScreen(AppScreen):
         if self.problem:
             info += f" · [$text-error]{escape(self.problem)}[/]"
         self.query_one("#images-info", Static).update(info)
+
+    def put_cursor_on(self, table: DataTable[str], tag: str, image_id: str) -> None:
+        """On the image just made, so P pushes it: its row for that tag, else any of its rows."""
+        keys = [str(row.key.value) for row in table.ordered_rows]
+        ours = [key for key in keys if key.endswith(f"@{image_id}")]
+        key = f"{tag}@{image_id}" if f"{tag}@{image_id}" in ours else next(iter(ours), None)
+        if key is not None:
+            table.move_cursor(row=table.get_row_index(key), animate=False)
 
     @on(DataTable.RowHighlighted, "#images")
     def row_highlighted(self) -> None:
@@ -309,7 +323,9 @@ class ImagesScreen(AppScreen):
             Field("platform", "Platform", placeholder="linux/amd64"),
             Field("nocache", "No cache", switch=True),
         ]
-        self.app.push_screen(FormScreen("Build from a Dockerfile", fields, "Build"), self.start_build)
+        note = "Enter goes to the next field, ctrl+s builds."
+        form = FormScreen("Build from a Dockerfile", fields, "Build", note, enter_moves_on=True)
+        self.app.push_screen(form, self.start_build)
 
     def start_build(self, values: FormValues | None) -> None:
         if not values:
@@ -344,6 +360,8 @@ class ImagesScreen(AppScreen):
         self.app.push_screen(BuildScreen(title, start), self._after_build)
 
     def _after_build(self, result: BuildFinished | None) -> None:
+        if result is not None:
+            self.made = (str(result.ref) if result.ref else "<none>", result.image_id)
         self.action_refresh()
 
     def action_push(self) -> None:
@@ -456,6 +474,7 @@ class ImagesScreen(AppScreen):
             self.post_message(Notice(str(exc), title="Commit", severity="error", timeout=10, error=exc))
             return
         self.post_message(Notice(f"committed {ref} ({image_id[:19]})", title="Commit"))
+        self.made = (str(ref), image_id)  # read by the list below, started after this
         if values["remove"]:
             try:
                 self.service().remove_container(container.container_id)

@@ -76,7 +76,7 @@ class PushScreen(AppScreen):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(
-                "Enter (or Tab) goes into the fields, Esc leaves them: outside them, 1-8 switch screens.",
+                "Enter (or Tab) goes into the fields, Esc leaves them: then the screen keys work again (? lists them).",
                 id="push-hint",
                 markup=False,
             )
@@ -135,8 +135,10 @@ class PushScreen(AppScreen):
         self.suggest_tag(replace=True)
         destination.focus()
 
+    @on(Input.Changed, "#push-source")
     @on(Input.Changed, "#push-destination")
-    def destination_changed(self) -> None:
+    def names_changed(self) -> None:
+        """The suggestion follows the local image and the repository as they are typed."""
         self.suggest_tag()
 
     def suggest_tag(self, replace: bool = False) -> None:
@@ -149,6 +151,8 @@ class PushScreen(AppScreen):
         if tag and not kept:
             self.suggested = tag
             field.value = tag
+        elif not tag and self.suggested and field.value.strip() == self.suggested:  # nothing to suggest any more
+            self.suggested = field.value = ""
         note = f"suggested tag {tag}: {why}" if tag else ""
         self.query_one("#push-note", Static).update(note + (" (the Tag field keeps the one you typed)" if kept else ""))
 
@@ -230,6 +234,8 @@ class PushScreen(AppScreen):
         )
 
         def pushed(last: LayeredProgress | None) -> None:
+            # On the screen, not back in the field the push started from: the digits switch screens again.
+            self.set_focus(None)
             if isinstance(progress.failure, RegistryUnauthorized):
                 self.log_in_then_push(source, ref, str(progress.failure))
                 return
