@@ -81,7 +81,8 @@ def test_a_gpu_type_and_spot_from_the_template_are_read_back_from_the_starter(tm
     form = dict(TEMPLATE_DEFAULTS, name="prep", gpu="2", gpu_type="nvidia-a100-80gb", spot="yes")
     project = load_project(written(tmp_path, StarterFacts("walk", template=form)))
     made = template_from_form(project.template).manifests()
-    assert made == template_from_form(dict(form, image=f"{PLACEHOLDER_REGISTRY}/walk")).manifests()
+    keep_alive = "sh -c \"trap 'exit 0' TERM; sleep infinity & wait\""  # the starter's command when the form has none
+    assert made == template_from_form(dict(form, image=f"{PLACEHOLDER_REGISTRY}/walk", command=keep_alive)).manifests()
     spec = made[-1]["spec"]
     assert spec["nodeSelector"] == {
         "cloud.google.com/gke-accelerator": "nvidia-a100-80gb",

@@ -16,6 +16,11 @@ from tui.models.project.project_file import DEFAULT_DATA_PATH, DEFAULT_RESULTS_P
 from tui.models.project.sandbox import NODE, REAL_NODE_SELECTOR, REAL_NODE_TOLERATION, WHY
 
 PLACEHOLDER_REGISTRY = "127.0.0.1:5000"
+# A command that keeps the pod up for g's shell (an image's own CMD, python3 of python:slim, exits at once) and ends
+# on SIGTERM, so deleting the pod takes no grace period. As YAML, as the loop's hint and the starter write it.
+KEEP_ALIVE = """[sh, -c, "trap 'exit 0' TERM; sleep infinity & wait"]"""
+DOCKERIGNORE = ".dockerignore"
+DOCKERIGNORE_TEXT = "# written with k8sx.yaml: data and pulled results stay out of image builds\ndata/\nresults/\n"
 FORWARDS_EXAMPLE = "forwards: [{name: tensorboard, port: 6006}]"
 _COLUMN = 38  # where the comments start, as in the docs' example
 # The template form's field names as the project file spells them (the reverse of the reader's).
@@ -84,8 +89,12 @@ def starter_text(facts: StarterFacts) -> str:
     else:
         lines.append(_line("  template:", "the pod, as the template's fields (or file: pod.yml)"))
         template = _template(facts.template)
-        for key, value in template:
-            lines.append(_line(f"    {key}: {_flow(value)}", _TEMPLATE_COMMENTS.get(key, "")))
+        fields = [_line(f"    {key}: {_flow(value)}", _TEMPLATE_COMMENTS.get(key, "")) for key, value in template]
+        keys = [key for key, _ in template]
+        if "command" not in keys:  # under the name: the first thing to change for a real run
+            at = keys.index("name") + 1 if "name" in keys else 0
+            fields[at:at] = _keep_alive()
+        lines += fields
         lines += _sandbox_node(facts, {key for key, _ in template})
     lines += [
         "paths:",
@@ -95,6 +104,16 @@ def starter_text(facts: StarterFacts) -> str:
         _line(f"# {FORWARDS_EXAMPLE}", "optional: forwarded to 127.0.0.1 once g has the pod Running"),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _keep_alive() -> list[str]:
+    """The template's command when the form has none: without one the image's CMD runs and may exit at once
+    (python:slim's python3 does), leaving g no pod to open a shell in."""
+    return [
+        "    # keeps the pod running for g's shell (the image's own CMD, e.g. python3, may exit at once);",
+        "    # it ends on SIGTERM, so deleting the pod is quick.",
+        _line(f"    command: {KEEP_ALIVE}", "put your own here, or run it from the shell"),
+    ]
 
 
 def _sandbox_node(facts: StarterFacts, given: set[str]) -> list[str]:

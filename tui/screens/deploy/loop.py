@@ -112,7 +112,8 @@ class LoopFlow:
             return
         question = (
             f"Pod {', '.join(existing)} already exists in {namespace}.\n"
-            "The loop deletes it and starts it again with the new image. Go on?"
+            "The loop builds the image, then deletes the pod and starts it again with the image pushed\n"
+            "(the last push when the build is unchanged). Go on?"
         )
 
         def confirmed(yes: bool | None) -> None:

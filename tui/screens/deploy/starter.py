@@ -1,6 +1,7 @@
 """A starter k8sx.yaml offered where the loop needs one and there is none (`g` without it, `P` on a missing path):
-written from what the app knows after a confirm that shows what it will say, then opened in the Deploy editor (ctrl+w
-saves an edit) and read as the project, so the next `g` uses it."""
+written from what the app knows after a confirm that shows what it will say (with a .dockerignore for data/ and
+results/ where the build context is its folder and has none), then shown in the Deploy editor (e edits it, ctrl+w
+saves) and read as the project, so the next `g` uses it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from tui.models.project.starter import StarterFacts
 from tui.screens.common.dialogs import ConfirmScreen
 from tui.services.kube.kube import ALL_NAMESPACES
 from tui.services.project.last_build import LastBuild
-from tui.services.project.starter import on_sandbox, starter_facts, write_starter
+from tui.services.project.starter import on_sandbox, starter_facts, write_dockerignore, write_starter
 
 if TYPE_CHECKING:
     from tui.screens.deploy.deploy import DeployScreen
@@ -72,9 +73,23 @@ class StarterFlow:
         except OSError as exc:
             screen.say(f"cannot write {path}: {exc.strerror}", ok=False)
             return
+        ignored = self._dockerignore(path.parent, facts)
         screen.open_project_file(path)
+        screen.action_leave_editor()  # the g said next is the app's key, not a letter typed into the YAML
         screen.say(
-            f"wrote {path}: each key is explained in it. Check image and registry, ctrl+w saves an edit, "
-            "then g builds, pushes and runs it",
+            f"wrote {path}{ignored}: each key is explained in it. Check image and registry (e edits it, ctrl+w "
+            "saves), then g builds, pushes and runs it",
             ok=True,
         )
+
+    @staticmethod
+    def _dockerignore(folder: Path, facts: StarterFacts) -> str:
+        """Where the build context is the starter's folder, a .dockerignore for data/ and results/ unless it has one;
+        what to add to the message about it."""
+        if facts.context not in ("", "."):
+            return ""  # data/ and results/ of this folder are not in a context elsewhere
+        try:
+            written = write_dockerignore(folder)
+        except OSError as exc:
+            return f" (not {folder / '.dockerignore'}: {exc.strerror})"
+        return " and .dockerignore (data/ and results/ stay out of the image's builds)" if written else ""

@@ -15,6 +15,7 @@ from tui.models.deploy.pod_progress import Verdict
 from tui.models.deploy.pod_template import Manifest, name_of, pods_of, replace_image
 from tui.models.images.image import BuildFailed, BuildFinished, BuildStep, ImageRef, next_version
 from tui.models.project.project_file import LoopReady, Project, StageState, StageUpdate
+from tui.models.project.starter import KEEP_ALIVE
 from tui.models.units import human_bytes
 from tui.services.deploy.apply import ApplyFailed, PodApplier
 from tui.services.deploy.pod_deletion import PodDeletion
@@ -49,6 +50,16 @@ def next_tag(project: Project, last_pushed: str | None) -> str:
     except ValueError:
         pass
     return "0.1"
+
+
+def _ended_hint(verdict: Verdict) -> str:
+    """For a pod that finished before the shell: most often the image's CMD (python3 of python:slim) ended at once."""
+    if verdict not in (Verdict.SUCCEEDED, Verdict.FAILED):
+        return ""
+    return (
+        "; the pod's command ended before a shell could open: give it a command that keeps running, "
+        f"e.g. command: {KEEP_ALIVE} in k8sx.yaml's pod.template (or the pod's YAML)"
+    )
 
 
 class ExperimentLoop:
@@ -224,7 +235,7 @@ class ExperimentLoop:
                 yield StageUpdate("running", StageState.DONE, progress.summary())
                 return follower.last_pod
             if progress.verdict.settled:
-                yield StageUpdate("running", StageState.FAILED, progress.summary())
+                yield StageUpdate("running", StageState.FAILED, progress.summary() + _ended_hint(progress.verdict))
                 return None
             stuck_since = (stuck_since or time.monotonic()) if progress.verdict is Verdict.STUCK else None
             if stuck_since is not None and time.monotonic() - stuck_since > STUCK_GRACE_S:

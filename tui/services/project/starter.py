@@ -1,5 +1,6 @@
 """Writing a starter k8sx.yaml: the facts gathered (the last build's place, else a Dockerfile in the folder; paths
-made relative to the file's folder where they can be), the text written, never over an existing file."""
+made relative to the file's folder where they can be), the text written, never over an existing file; with it a
+.dockerignore for data and results when the build context is the file's folder and has none."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from tui.models.project.sandbox import is_sandbox
-from tui.models.project.starter import StarterFacts, starter_text
+from tui.models.project.starter import DOCKERIGNORE, DOCKERIGNORE_TEXT, StarterFacts, starter_text
 from tui.services.kube.kube import KubeService, KubeUnavailable
 from tui.services.project.last_build import BuildPlace
 
@@ -63,6 +64,18 @@ def write_starter(path: Path, facts: StarterFacts) -> str:
     with path.open("x") as out:
         out.write(text)
     return text
+
+
+def write_dockerignore(folder: Path) -> Path | None:
+    """A .dockerignore keeping data/ and results/ out of the builds of `folder`; None when it has one already (the
+    user's: left as it is). OSError when it cannot be written."""
+    path = folder / DOCKERIGNORE
+    try:
+        with path.open("x") as out:
+            out.write(DOCKERIGNORE_TEXT)
+    except FileExistsError:
+        return None
+    return path
 
 
 def _relative(target: Path, folder: Path) -> str:
