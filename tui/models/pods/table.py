@@ -59,8 +59,9 @@ COLUMNS: dict[str, Column] = {
     "GPU": Column("GPU", lambda r: r.gpus),
 }
 
-# How a column is cut when the table is narrower than its cells: an image keeps its tag, a status its words.
-FIT_HINTS = {"IMAGE": ColumnHint(keep="end"), "STATUS": ColumnHint(least=17)}
+# How a column is cut when the table is narrower than its cells: an image keeps its tag, a status its start (a
+# Pending reason: "Pending: Insufficient nvidia.com/g…").
+FIT_HINTS = {"IMAGE": ColumnHint(keep="end"), "STATUS": ColumnHint(least=30, keep="start")}
 
 Figure = Callable[[PodRow, Usage | None], int | None]
 
