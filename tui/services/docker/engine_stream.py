@@ -13,7 +13,7 @@ import socket
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from urllib.parse import quote
 
 from tui.services.errors import connection_problem
@@ -80,7 +80,8 @@ class EngineCall:
         if response is None:
             return
         try:
-            for line in response.iter_lines(chunk_size=None):
+            # chunk_size=None: each message as it arrives (requests allows it; some releases of its stubs say int)
+            for line in cast(Any, response).iter_lines(chunk_size=None):
                 if line.strip():
                     yield json.loads(line)
         except Exception as exc:
