@@ -106,8 +106,11 @@ async def until_the_loop_stops(pilot: Pilot[object], app: K8sxApp) -> None:
         await settle(pilot, ended, timeout=240, what="the loop stopping")
         if app.current_mode != "terminal":
             return
+        # The shell ended under its focused tab, which holds the keys: ctrl+] gives them back, as a user does.
+        await pilot.press("ctrl+right_square_bracket")
         for tab in list(terminal(app).tabs):
             terminal(app).close_tab(tab)
+        await pilot.pause()
         await pilot.press("6")
         await settle(pilot, lambda: app.current_mode == "deploy", what="the Deploy screen")
         await pilot.press("g")
