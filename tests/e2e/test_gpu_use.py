@@ -12,34 +12,13 @@ import pytest
 import tui.models.metrics.history as history_module
 import tui.screens.pods.pods as pods_module
 import tui.services.metrics.gpu as gpu_module
+from tests.e2e.test_pod_resources import cells, table_view
 from tests.support.app import SIZE, make_app, settle
 from tests.support.gpu_pods import gpu_pod_with_smi, resource_pod, set_answer
 from tests.support.pods import manifest, wait_pod_phase
 from tests.support.stack import StackEnv, apply
-from tui.app import K8sxApp
 from tui.screens.pods.detail import PodDetailScreen
 from tui.screens.pods.pods import PodsScreen
-from tui.widgets.pod_table import GAP, PodTableView
-
-
-def table_view(app: K8sxApp) -> PodTableView:
-    screen = app.screen_stack[0] if app.current_mode == "pods" else app.get_screen("pods")
-    assert isinstance(screen, PodsScreen)
-    return screen.query_one(PodTableView)
-
-
-def cells(app: K8sxApp, name: str) -> dict[str, str]:
-    """The row of pod `name` as drawn, cut at the columns' widths: {column title: text}."""
-    view = table_view(app)
-    for y in range(1, view.size.height):
-        line = view.render_line(y).text
-        if line.split() and line.split()[0] == name:
-            out, x = {}, 0
-            for column in view.columns:
-                out[column] = line[x : x + view.widths[column]].strip()
-                x += view.widths[column] + GAP
-            return out
-    return {}
 
 
 @pytest.fixture
