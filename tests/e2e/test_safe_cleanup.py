@@ -80,6 +80,7 @@ async def test_deleting_a_runs_pod_whose_log_and_results_are_not_kept_says_so_an
             f"{namespace}/exp (run {run.id}): its log is not archived to the end (main: not archived); "
             "its results were never pulled" in asked
         ), asked
+        assert "are pulled into results/exp," in asked, asked  # the folder itself, not a placeholder
         assert app.screen.focused is not None and app.screen.focused.id == "cancel"  # a stray Enter deletes nothing
         assert await answer_dialog(pilot, app, "enter") == "cancel"
         assert not pod_gone(stack, namespace, "exp")

@@ -108,9 +108,10 @@ def question_text(heading: str, at_risk: Sequence[RunAtRisk], results_from: str)
     listed = "\n".join(f"  {risk.words()}" for risk in at_risk[:SHOWN])
     more = f"\n  … and {len(at_risk) - SHOWN} more" if len(at_risk) > SHOWN else ""
     whose = "It belongs to a run" if len(at_risk) == 1 else f"{len(at_risk)} of them belong to runs"
+    into = f"results/{at_risk[0].pod.name}" if len(at_risk) == 1 else "results/, a folder for each pod"
     return (
         f"{heading}\n\n{whose} that would lose what it was for:\n{listed}{more}\n\n"
-        f"{PULL_LABEL}: the results (from {results_from}) are pulled into results/<pod>, and the run follower gets "
+        f"{PULL_LABEL}: the results (from {results_from}) are pulled into {into}, and the run follower gets "
         f"up to {ARCHIVE_WAIT_S:.0f} s to archive the logs to their end (a running pod's log ends once it is deleted)."
     )
 
