@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from kubernetes import client as k8s
+from kubernetes.client.exceptions import ApiException
 
 KWOK_NODES = ["kwok-node-0", "kwok-node-1"]
 
@@ -56,9 +57,37 @@ def pods_namespace(core: k8s.CoreV1Api, prefix: str, count: int) -> Iterator[str
         print(f"  all Running after {time.perf_counter() - started:.1f}s", file=sys.stderr)
         yield namespace
     finally:
-        # Force-deleted pods leave at once; a plain namespace delete would keep kwok busy for minutes.
-        core.delete_collection_namespaced_pod(namespace, grace_period_seconds=0, _request_timeout=120)
+        delete_pods(core, namespace)
         core.delete_namespace(namespace, _request_timeout=60)
+        wait_gone(core, namespace)
+
+
+def delete_pods(core: k8s.CoreV1Api, namespace: str) -> None:
+    """Force-deleted pods leave at once; a plain namespace delete would keep kwok busy for minutes. A collection
+    delete of 100,000 pods outlasts the API server's 60 s (504) and stops there: asked again until none is left."""
+    while True:
+        try:
+            core.delete_collection_namespaced_pod(namespace, grace_period_seconds=0, _request_timeout=120)
+        except ApiException as exc:
+            if exc.status != 504:
+                raise
+        if not core.list_namespaced_pod(namespace, limit=1, _request_timeout=60).items:
+            return
+
+
+def wait_gone(core: k8s.CoreV1Api, namespace: str, timeout: float = 600) -> None:
+    """Until the namespace is gone, so the next bench (or test) meets an unloaded stack."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        try:
+            core.read_namespace(namespace, _request_timeout=30)
+        except ApiException as exc:
+            if exc.status == 404:
+                print(f"  namespace gone after {time.perf_counter() - started:.0f}s", file=sys.stderr)
+                return
+            raise
+        time.sleep(2)
+    print(f"  namespace {namespace} still there after {timeout:.0f}s", file=sys.stderr)
 
 
 def kubectl_get_s(kubeconfig: str, namespace: str, count: int) -> float:

@@ -140,8 +140,7 @@ class PodTableView(RowTableView, can_focus=True):
 
     def rows_changed(self) -> None:
         """Call after the PodTable changed: sizes, cursor and marks follow, then the visible lines redraw."""
-        rows = self.table.rows.values()
-        gpus = any(row.gpus for row in rows)
+        gpus = any(row.gpus for row in self.table.rows.values())
         resources = [c for c in RESOURCE_SETS[self.resources] if gpus or c not in GPU_FIGURES]
         self.columns = [
             *(["NAMESPACE"] if self.show_namespace else []),
@@ -153,8 +152,7 @@ class PodTableView(RowTableView, can_focus=True):
             if column in GPU_FIGURES:
                 width = self._gpu_width(column)
             elif width is None:
-                longest = max((len(cell_text(row, column, _NOW_UNUSED)) for row in rows), default=0)
-                width = min(MAX_WIDTH, longest)
+                width = min(MAX_WIDTH, self.table.longest(column))
             self.widths[column] = max(width, len(column) + 1)  # room for the sort arrow
         self.marked &= self.table.rows.keys()
         self._set_size()
@@ -245,6 +243,3 @@ class PodTableView(RowTableView, can_focus=True):
         if column != self.table.sort_column:
             return column
         return f"{column}{'↓' if self.table.sort_reverse else '↑'}"
-
-
-_NOW_UNUSED = datetime(2000, 1, 1, tzinfo=UTC)  # widths of every column but AGE (fixed) ignore the clock

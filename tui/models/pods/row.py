@@ -38,10 +38,22 @@ class PodRow:
     requests: Amounts = NO_AMOUNTS
     limits: Amounts = NO_AMOUNTS
     gpus: int = 0
+    # The searched columns lower-cased, one a line (so a substring never spans two).
+    search_text: str = field(init=False, repr=False, compare=False)
 
     @property
     def key(self) -> str:
         return f"{self.namespace}/{self.name}"
+
+    @property
+    def searched(self) -> tuple[str, str, str, str, str, str]:
+        """The columns a filter looks in."""
+        return (self.name, self.namespace, self.status, self.node, self.ip, self.image)
+
+    def __post_init__(self) -> None:
+        # Made with the row (on the watch's thread), not at the first `/`: a filter's pass over 100,000 rows is
+        # then a substring test each.
+        object.__setattr__(self, "search_text", "\n".join(self.searched).lower())
 
 
 # ---------------------------------------------------------------- what a pod watch reports

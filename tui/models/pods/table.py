@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from tui.models.column_widths import ColumnHint
@@ -59,6 +61,16 @@ COLUMNS: dict[str, Column] = {
     "GPU": Column("GPU", lambda r: r.gpus),
 }
 
+# The columns whose cells are a row's text as it is: their widths are counted (PodTable.longest).
+TEXT_COLUMNS: dict[str, Callable[[PodRow], str]] = {
+    "NAMESPACE": attrgetter("namespace"),
+    "NAME": attrgetter("name"),
+    "STATUS": attrgetter("status"),
+    "IP": attrgetter("ip"),
+    "NODE": attrgetter("node"),
+    "IMAGE": attrgetter("image"),
+}
+
 # How a column is cut when the table is narrower than its cells: an image keeps its tag, a status its start (a
 # Pending reason: "Pending: Insufficient nvidia.com/g…").
 FIT_HINTS = {"IMAGE": ColumnHint(keep="end"), "STATUS": ColumnHint(least=30, keep="start")}
@@ -98,6 +110,10 @@ def _vram(state: GpuState | None) -> int:
 
 # nvidia-smi's readings (tui/services/metrics/gpu.py), by pod key: GPU% (mean utilisation) and VRAM used.
 GPU_FIGURES: dict[str, Callable[[GpuState | None], int]] = {"GPU%": _gpu_percent, "VRAM": _vram}
+
+
+_REGEX_SYNTAX = re.compile(r"[.^$*+?{}\[\]\\|()]")
+_WHOLE_TEXT_ANCHORS = re.compile(r"\\[AZ]|\(\?")  # \A, \Z, (?...): read differently across the joined columns
 
 
 class LabelSelector:
@@ -140,6 +156,8 @@ class PodFilter:
         self.text = text.strip()
         self.selector: LabelSelector | None = None
         self.pattern: re.Pattern[str] | None = None
+        self.needle: str | None = None  # text without regex syntax: looked for with `in`, not a regex search
+        self.rough: re.Pattern[str] | None = None  # the pattern over a row's search_text: rules most rows out at once
         self.node: str | None = None
         self.is_regex = True
         if self.text.startswith("node:"):
@@ -150,25 +168,40 @@ class PodFilter:
             try:
                 self.pattern = re.compile(self.text, re.IGNORECASE)
             except re.error:
-                self.pattern = re.compile(re.escape(self.text), re.IGNORECASE)
                 self.is_regex = False
+            if not self.is_regex or not _REGEX_SYNTAX.search(self.text):
+                self.needle = self.text.lower()
+            elif not _WHOLE_TEXT_ANCHORS.search(self.text):
+                # A match in one column is a match in the columns one a line (^ and $ at each line's ends).
+                self.rough = re.compile(self.text, re.IGNORECASE | re.MULTILINE)
 
     def __bool__(self) -> bool:
         return bool(self.text)
+
+    def narrows(self, wider: PodFilter) -> bool:
+        """Every row this filter keeps, `wider` keeps too (a substring typed further): only its rows need a look."""
+        return self.needle is not None and wider.needle is not None and wider.needle in self.needle
 
     def matches(self, row: PodRow) -> bool:
         if self.node is not None:
             return row.node == self.node
         if self.selector is not None:
             return self.selector.matches(row.labels)
+        if self.needle is not None:
+            return self.needle in row.search_text
         if self.pattern is None:
             return True
+        if self.rough is not None and self.rough.search(row.search_text) is None:
+            return False
         search = self.pattern.search
-        fields = (row.name, row.namespace, row.status, row.node, row.ip, row.image)
-        return any(search(field) is not None for field in fields)
+        return any(search(field) is not None for field in row.searched)
 
 
 class PodTable:
+    """Every row by key, the filter, the sort and the visible order. The order of all rows is kept between changes
+    that leave it (a filter typed, a status flipped), so a filter is one pass over it rather than a sort; and the
+    lengths of the text columns are counted as rows come and go, so the widest cell needs no pass over 100,000."""
+
     def __init__(self) -> None:
         self.rows: dict[str, PodRow] = {}
         self.view: list[str] = []  # keys of the rows that pass the filter, in sort order
@@ -177,11 +210,16 @@ class PodTable:
         self.sort_reverse = False
         self.usage: dict[str, Usage] = {}  # by key; empty while metrics are unavailable (the columns say n/a)
         self.gpu: dict[str, GpuState] = {}  # by key: the last nvidia-smi reading of pods that asked for GPUs
+        self._order: list[str] | None = None  # every key in sort order; None once a change may have moved one
+        self._lengths: dict[str, Counter[int]] = {column: Counter() for column in TEXT_COLUMNS}
 
     # ---------------------------------------------------------------- updates
 
     def replace_all(self, rows: Iterable[PodRow]) -> None:
         self.rows = {row.key: row for row in rows}
+        values = self.rows.values()
+        self._lengths = {column: Counter(map(len, map(field, values))) for column, field in TEXT_COLUMNS.items()}
+        self._order = None
         self._rebuild()
 
     def apply(self, changes: dict[str, PodRow | None]) -> None:
@@ -190,12 +228,18 @@ class PodTable:
         needs_rebuild = False
         for key, row in changes.items():
             old = self.rows.get(key)
+            if old is not None:
+                self._count(old, -1)
             if row is None:
                 if old is not None:
                     del self.rows[key]
+                    self._order = None
                     needs_rebuild = needs_rebuild or self.filter.matches(old)
                 continue
             self.rows[key] = row
+            self._count(row, 1)
+            if old is None or sort_key(old) != sort_key(row):
+                self._order = None
             if old is None:
                 needs_rebuild = needs_rebuild or self.filter.matches(row)
             elif sort_key(old) != sort_key(row) or self.filter.matches(old) != self.filter.matches(row):
@@ -203,12 +247,25 @@ class PodTable:
         if needs_rebuild:
             self._rebuild()
 
+    def _count(self, row: PodRow, step: int) -> None:
+        for column, field in TEXT_COLUMNS.items():
+            lengths = self._lengths[column]
+            length = len(field(row))
+            lengths[length] += step
+            if not lengths[length]:
+                del lengths[length]
+
+    def longest(self, column: str) -> int:
+        """The widest cell of a text column (TEXT_COLUMNS) over every row, filtered out or not."""
+        return max(self._lengths[column], default=0)
+
     def set_usage(self, usage: dict[str, Usage]) -> bool:
         """A new metrics reading; True when the visible order changed (sorted by a usage column)."""
         self.usage = usage
         if self.sort_column not in FIGURES:
             return False
         before = self.view
+        self._order = None
         self._rebuild()
         return self.view != before
 
@@ -220,6 +277,7 @@ class PodTable:
         if self.sort_column not in GPU_FIGURES:
             return False
         before = self.view
+        self._order = None
         self._rebuild()
         return self.view != before
 
@@ -235,8 +293,12 @@ class PodTable:
     # ---------------------------------------------------------------- filter and sort
 
     def set_filter(self, text: str) -> None:
-        self.filter = PodFilter(text)
-        self._rebuild()
+        wider, self.filter = self.filter, PodFilter(text)
+        if self.filter.narrows(wider):
+            rows, matches = self.rows, self.filter.matches
+            self.view = [key for key in self.view if matches(rows[key])]
+        else:
+            self._rebuild()
 
     def sort_by(self, column: str, reverse: bool | None = None) -> None:
         if column not in COLUMNS and column not in FIGURES and column not in GPU_FIGURES:
@@ -244,6 +306,7 @@ class PodTable:
         if reverse is None:
             reverse = not self.sort_reverse if column == self.sort_column else False
         self.sort_column, self.sort_reverse = column, reverse
+        self._order = None
         self._rebuild()
 
     def _sort_key(self) -> Callable[[PodRow], Any]:
@@ -258,12 +321,16 @@ class PodTable:
         return lambda row: -1 if (value := figure(row, usage.get(row.key))) is None else value
 
     def _rebuild(self) -> None:
-        sort_key = self._sort_key()
-        visible = [row for row in self.rows.values() if self.filter.matches(row)]
-        # Ties broken by namespace/name, so equal statuses never shuffle between updates.
-        visible.sort(key=lambda r: r.key)
-        visible.sort(key=sort_key, reverse=self.sort_reverse)
-        self.view = [row.key for row in visible]
+        if self._order is None:
+            ordered = sorted(self.rows.values(), key=lambda r: r.key)
+            # Ties broken by namespace/name, so equal statuses never shuffle between updates.
+            ordered.sort(key=self._sort_key(), reverse=self.sort_reverse)
+            self._order = [row.key for row in ordered]
+        if not self.filter:
+            self.view = list(self._order)
+            return
+        rows, matches = self.rows, self.filter.matches
+        self.view = [key for key in self._order if matches(rows[key])]
 
     def visible_rows(self, start: int, stop: int) -> list[PodRow]:
         return [self.rows[key] for key in self.view[start:stop]]
