@@ -34,8 +34,14 @@ async def test_filter_typed_key_by_key_while_pods_come_and_go(stack: StackEnv, n
         await pilot.press("backspace", "backspace")  # wider again: every pod
         await settle(pilot, lambda: shown_names(app) == ["alpha-12", "alpha-13"], what="back to alpha-")
         assert "2 of 3 pods" in pods_info(app)
+        filters: list[str] = []
+        table = app.screen.table  # type: ignore[attr-defined]
+        set_filter = table.set_filter
+        table.set_filter = lambda text: (filters.append(text), set_filter(text))[1]
         await pilot.press("escape")
         await settle(pilot, lambda: shown_names(app) == ["alpha-12", "alpha-13", "beta-1"], what="filter cleared")
+        await pilot.pause(0.2)  # the box's own Changed message, which comes after Esc's
+        assert filters == [""], filters  # once: each pass looks at every pod (100,000 of them, in bench/pods.py)
 
 
 async def test_the_name_column_narrows_when_its_longest_pod_goes(stack: StackEnv, namespace: str) -> None:

@@ -386,6 +386,8 @@ class PodsScreen(AppScreen):
 
     @on(Input.Changed, "#pods-filter")
     def filter_changed(self, event: Input.Changed) -> None:
+        if event.value.strip() == self.table.filter.text:
+            return  # set already (Esc, a node's pods): a second pass over every row would only cost
         self.table.set_filter(event.value)
         self.view.rows_changed()
         self.update_info()
