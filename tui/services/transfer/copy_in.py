@@ -11,6 +11,7 @@ one included): the copy is refused before anything is written, naming where the 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import posixpath
@@ -22,10 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.models.transfer.progress import TransferProgress, TransferSummary
-from tui.services.exec.stream import ExecFailed, open_exec, run
+from tui.services.exec.stream import ExecFailed, open_exec
 from tui.services.kube.kube import KubeService
 from tui.services.tar.stream import TarStream
 from tui.services.transfer.pod_links import LINK_SAID, REFUSED, PodLink, pod_link
+from tui.services.transfer.prefetch import prefetched
 from tui.services.transfer.pull import (
     FILE_SUM,
     HASHED,
@@ -35,6 +37,7 @@ from tui.services.transfer.pull import (
     tar_problem,
 )
 from tui.services.transfer.pull_resume import HASHER_CHOICE, LISTING, RemoteListing, file_sha256, parse_listing
+from tui.services.transfer.told_exec import ToldExec
 
 CHUNK = 1 << 20
 FOLLOW_FROM = 32 << 20  # a smaller file is hashed after tar soon enough not to be worth following
@@ -55,6 +58,12 @@ FOLLOW_FROM = 32 << 20  # a smaller file is hashed after tar soon enough not to 
 # otherwise it is hashed afterwards with the rest. tar runs in the background (its stdin passed on by hand: an
 # asynchronous command's is /dev/null) so that the follower knows by its pid when it has ended: a file saying so
 # could be refused by a full disk, and a follower left waiting for it would never end.
+#
+# What is left to hash once tar is done is hashed in two halves at once, by a hasher each: the pod's other work is
+# over by then, and every byte hashed there is waited for (most of the wait after the last byte of 10,000 files).
+# The halves: names ending in an even digit, before any extension, and the others (numbered files split about
+# evenly; any split is complete). The evens' sums go out as they come, the others' once those are done: two
+# writers on one pipe could mix their lines.
 FOLLOW = """
 follow() {
   at=0
@@ -123,7 +132,14 @@ if [ -n "$follower" ]; then
   rm -f "$1/.k8sx-whole" "$1/.k8sx-followed"
 fi
 if [ -n "$hasher" ]; then
-  sums=$(cd "$1" && find . -type f ! -path "*$nl*" $skip -exec $hasher {} + 2>/dev/null); hashed=$?
+  even='*[02468]'
+  ( set +x  # under sh -x (as tests run it) two traces at once would mix their words
+    cd "$1" && exec find . -type f ! -path "*$nl*" $skip \\( -name "$even" -o -name "$even.*" \\) \\
+    -exec $hasher {} + 2>/dev/null ) >&2 &
+  evens=$!
+  sums=$(cd "$1" && find . -type f ! -path "*$nl*" $skip ! \\( -name "$even" -o -name "$even.*" \\) \\
+    -exec $hasher {} + 2>/dev/null); hashed=$?
+  wait "$evens" || hashed=1
   printf '%s\\n' "$sums" >&2
   echo "k8sx:hashed $hashed" >&2
 else
@@ -143,6 +159,10 @@ else rm -rf "$2" && mv "$1/$3" "$2" && { rm -rf "$1"; echo k8sx:moved; }
 fi
 """
 )
+# MOVE_IN in an exec opened once the last byte is sent, while the pod's tar and hashers finish, so that its setup (a
+# connection, the API server, the pod's shell) is not waited for afterwards (opened earlier, it would sit idle for
+# the whole copy, which a load balancer may cut): it moves only when told `move` (no line, a closed stream: nothing).
+MOVE_WHEN_TOLD = 'read -r said || exit 0\n[ "$said" = move ] || exit 0\n' + MOVE_IN
 
 
 class _Cancelled(Exception):
@@ -258,23 +278,29 @@ class CopyInExec:
         cancel: threading.Event | None,
         fresh: bool,
         kept: dict[str, str] | None = None,
+        all_sent: Callable[[], None] | None = None,
     ) -> Sent:
         """Files under root (relative paths) as one tar, named prefix/path, extracted under `into` (emptied first
-        when fresh); their sha256 in the pod checked against ours and the `kept` ones'."""
+        when fresh); their sha256 in the pod checked against ours and the `kept` ones'. `all_sent` is called once
+        the last byte is sent, while the pod's tar and hashers finish."""
         # Headers made here, not by tarfile.gettarinfo (which looks up user and group names file by file), and
         # written in chunks of about a megabyte, however small the files.
         archive = TarStream(root, paths, prefix, hash_files=True)
         try:
             self.stream.write((b"new\n" if fresh else b"resume\n") + _follow_line(archive))
             self._until(b"k8sx:go\n")
-            for chunk in archive:
-                if cancel is not None and cancel.is_set():
-                    raise TransferFailed("cancelled")
-                self.stream.write(chunk)
-                meter.add(len(chunk))
-                meter.files_done = archive.files_sent
-                meter.report(archive.current)
+            # The next megabyte read and hashed while this one is sent; leaving early stops the reading at once.
+            with contextlib.closing(prefetched(archive)) as chunks:
+                for chunk in chunks:
+                    if cancel is not None and cancel.is_set():
+                        raise TransferFailed("cancelled")
+                    self.stream.write(chunk)
+                    meter.add(len(chunk))
+                    meter.files_done = archive.files_sent
+                    meter.report(archive.current)
             self.stream.close_stdin()
+            if all_sent is not None:
+                all_sent()
             for _ in self.output:
                 pass
             outcome = self.stream.outcome()
@@ -423,23 +449,28 @@ class PodCopyIn:
             root, prefix, sizes = local_path.parent, "", {name: local_path.stat().st_size}
         paths, total_bytes = sorted(sizes), sum(sizes.values())
         meter = UploadMeter(progress, total_bytes, len(paths), time.monotonic())
-        try:
-            listed = (prefix or paths[0]) if resume else ""
-            with CopyInExec(self.kube, namespace, pod, container, staging, target, overwrite, listed) as copy_in_exec:
-                to_send, hashes, reused = paths, dict[str, str](), 0
-                if copy_in_exec.listing is not None:
-                    to_send, hashes, reused = self._resume(
-                        copy_in_exec.listing, namespace, pod, container, staging, root, prefix, paths, meter, cancel
+        with self._mover(namespace, pod, container, staging, target, name, remote_dir) as mover:
+            try:
+                listed = (prefix or paths[0]) if resume else ""
+                with CopyInExec(
+                    self.kube, namespace, pod, container, staging, target, overwrite, listed
+                ) as copy_in_exec:
+                    to_send, hashes, reused = paths, dict[str, str](), 0
+                    if copy_in_exec.listing is not None:
+                        to_send, hashes, reused = self._resume(
+                            copy_in_exec.listing, namespace, pod, container, staging, root, prefix, paths, meter, cancel
+                        )
+                        meter.bytes_total = total_bytes - reused
+                    sent = copy_in_exec.send(
+                        root, to_send, prefix, meter, cancel, fresh=not hashes, kept=hashes, all_sent=mover.start
                     )
-                    meter.bytes_total = total_bytes - reused
-                sent = copy_in_exec.send(root, to_send, prefix, meter, cancel, fresh=not hashes, kept=hashes)
-        except (AlreadyInPod, LinkRefused):
-            raise
-        except _Cancelled:
-            raise TransferFailed("cancelled; what arrived is kept in the pod: copy again to resume") from None
-        except TransferFailed as exc:
-            raise TransferFailed(f"{exc}; what arrived is kept in the pod: copy again to resume") from exc
-        moved, _ = self._run(namespace, pod, container, MOVE_IN, staging, target, name, remote_dir)
+            except (AlreadyInPod, LinkRefused):
+                raise
+            except _Cancelled:
+                raise TransferFailed("cancelled; what arrived is kept in the pod: copy again to resume") from None
+            except TransferFailed as exc:
+                raise TransferFailed(f"{exc}; what arrived is kept in the pod: copy again to resume") from exc
+            moved = self._move(mover)  # not reached by a failed or cancelled copy: closed untold, it moves nothing
         link = pod_link(moved)
         if link is not None:
             raise LinkRefused(f"{link_refusal(link, remote_dir, target)}; the copy is kept in {staging}")
@@ -450,6 +481,20 @@ class PodCopyIn:
         return TransferSummary(
             Path(target), len(paths), total_bytes, verified, time.monotonic() - meter.started, [], meter.sent, reused
         )
+
+    def _mover(self, namespace: str, pod: str, container: str | None, *args: str) -> ToldExec:
+        """MOVE_IN's exec, started by the copy once its last byte is sent; _move tells it to move once every file
+        is checked (or opens it then, when the copy sent nothing)."""
+        command = ["sh", "-c", MOVE_WHEN_TOLD, "sh", *args]
+        return ToldExec(lambda: open_exec(self.kube, namespace, pod, command, container, stdin=True))
+
+    @staticmethod
+    def _move(mover: ToldExec) -> str:
+        try:
+            output, _ = mover.tell(b"move\n")
+        except ExecFailed as exc:
+            raise TransferFailed(str(exc)) from exc
+        return output.decode(errors="replace")
 
     def _resume(
         self,
@@ -520,10 +565,3 @@ class PodCopyIn:
             stream.close()
         if not outcome.succeeded:
             raise TransferFailed(tar_problem(outcome.message, outcome.stderr, ""))
-
-    def _run(self, namespace: str, pod: str, container: str | None, script: str, *args: str) -> tuple[str, bool]:
-        try:
-            output, outcome = run(self.kube, namespace, pod, ["sh", "-c", script, "sh", *args], container)
-        except ExecFailed as exc:
-            raise TransferFailed(str(exc)) from exc
-        return output.decode(errors="replace"), outcome.succeeded
