@@ -6,6 +6,7 @@ Ctrl+C. Follows the pod's experiment (its k8sx.dev/experiment label) or, without
 
 from __future__ import annotations
 
+import signal
 import sys
 import threading
 from collections.abc import Sequence
@@ -50,6 +51,10 @@ def run_forward(
         manager.stop_all()
         print(f"k8sx-tui forward: {exc}", file=sys.stderr)
         return 1
+    if threading.current_thread() is threading.main_thread():
+        # Started in the background by a shell without job control, a program inherits SIGINT ignored, and Python
+        # then never raises KeyboardInterrupt: Ctrl+C (or the SIGINT a supervisor sends) must still stop it.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         report(manager, out, stop or threading.Event())
     except KeyboardInterrupt:

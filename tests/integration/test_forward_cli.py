@@ -4,6 +4,7 @@ Run under flock /tmp/real-node.lock."""
 
 from __future__ import annotations
 
+import functools
 import signal
 import socket
 import subprocess
@@ -22,7 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 def forward_process(stack: StackEnv, namespace: str, *args: str) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "tui", "forward", "--kubeconfig", stack.kubeconfig, "-n", namespace, *args]
-    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Started as a shell without job control starts a background job: SIGINT ignored (it must stop it all the same).
+    ignore_interrupts = functools.partial(signal.signal, signal.SIGINT, signal.SIG_IGN)
+    return subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ignore_interrupts
+    )
 
 
 def test_forward_runs_in_the_foreground_with_a_status_line_until_interrupted(
