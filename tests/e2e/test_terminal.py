@@ -7,6 +7,7 @@ a temporary folder, and only harmless commands are typed (echo, printf, seq, sle
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -369,6 +370,21 @@ async def test_a_local_command_message_opens_a_tab_running_that_program(stack: S
         app.post_message(OpenLocalCommand(["k8sx-no-such-program", "--fix"], "missing fix"))
         await settle(pilot, lambda: bool(terminal(app).tabs) and newest(app).end is not None, what="the end")
         assert info(app).startswith("session ended: cannot start k8sx-no-such-program: k8sx-no-such-program not found")
+
+
+async def test_quitting_while_a_tab_is_being_added_ends_the_app_without_an_error(
+    stack: StackEnv, tmp_path: Path
+) -> None:
+    """The app quits (its widgets go) while a new tab's pane is still being mounted: once a Textual error left
+    the test harness (and a user's ctrl+q) with a traceback. Quit at each of the first turns of the event loop."""
+    for turns in range(10):
+        app = make_app(stack.kubeconfig, stack.docker_host)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.1)
+            app.post_message(OpenLocalCommand(["sleep", "30"], f"quit after {turns}", cwd=str(tmp_path)))
+            for _ in range(turns % 5):
+                await asyncio.sleep(0)
+        assert app.return_code in (0, None), f"quitting after {turns} turns: return code {app.return_code}"
 
 
 async def test_a_resize_reaches_stty_size(stack: StackEnv, namespace: str, tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ from tui.models.terminal.emulator import TerminalEmulator
 from tui.models.terminal.shells import SUGGESTED_SHELLS, parse_command, workload_key
 from tui.screens.common.base import AppScreen
 from tui.screens.common.dialogs import ChoiceScreen, ConfirmScreen
-from tui.screens.common.failures import Notice
+from tui.screens.common.failures import Notice, report_failure
 from tui.screens.common.forms import FormValues
 from tui.screens.terminal.commit import CommitRequest, commit_container, commit_form
 from tui.services.images.images import ImageService
@@ -272,7 +272,13 @@ class TerminalScreen(AppScreen):
         tabbed = self.query_one("#terminal-tabs", TabbedContent)
 
         async def added() -> None:
-            await tabbed.add_pane(TabPane(tab.label, view, id=pane_id))
+            try:
+                await tabbed.add_pane(TabPane(tab.label, view, id=pane_id))
+            except (NoMatches, ValueError) as exc:
+                if self.app._exit or not tabbed.is_attached:
+                    return  # the app quit (its widgets went) while the pane was being added: nothing to show
+                report_failure(self, f"Opening the tab {tab.label}", exc)
+                return
             tab.mounted = True
             if tab.closed:  # closed while its pane was being added: only now can the pane go
                 await tabbed.remove_pane(pane_id)
