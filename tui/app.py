@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -211,6 +212,14 @@ class K8sxApp(WorkerFailures, App[None]):
 
                 self._forwards = ForwardManager(self.backends.kube)
             return self._forwards
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A widget looked up while the app quits (a screen's handler still queued as its widgets go) is no
+        failure: logged, not shown; anything else ends the app as Textual does."""
+        if isinstance(error, NoMatches) and (self._exit or not self._running):
+            log.info("while quitting: %s", error, exc_info=error)
+            return
+        super()._handle_exception(error)
 
     def on_mount(self) -> None:
         # Thread workers run in the event loop's default executor: min(32, cores + 4) threads, 6 on a 2-core
