@@ -140,7 +140,7 @@ class PodTableView(RowTableView, can_focus=True):
 
     def rows_changed(self) -> None:
         """Call after the PodTable changed: sizes, cursor and marks follow, then the visible lines redraw."""
-        gpus = any(row.gpus for row in self.table.rows.values())
+        gpus = self.table.any_gpus
         resources = [c for c in RESOURCE_SETS[self.resources] if gpus or c not in GPU_FIGURES]
         self.columns = [
             *(["NAMESPACE"] if self.show_namespace else []),
@@ -156,7 +156,9 @@ class PodTableView(RowTableView, can_focus=True):
             self.widths[column] = max(width, len(column) + 1)  # room for the sort arrow
         self.marked &= self.table.rows.keys()
         self._set_size()
-        if self.cursor_key is not None and self.cursor_key in self.table.rows:
+        view = self.table.view
+        at_cursor = view[self.cursor_index] if self.cursor_index < len(view) else None
+        if self.cursor_key is not None and at_cursor != self.cursor_key and self.cursor_key in self.table.rows:
             with contextlib.suppress(ValueError):  # filtered out: stay at the same position
                 self.cursor_index = self.table.view.index(self.cursor_key)
         self._set_cursor(self.cursor_index, scroll=False)

@@ -18,20 +18,32 @@ from tui.models.pods.row import PodRow
 Json = Mapping[str, Any]
 
 
+def members(value: Any) -> Json:
+    """A JSON object's members as a dict, simdjson's values in it left lazy; {} for anything else (hostile JSON).
+    simdjson's `get` of an absent key raises and catches inside (2 µs, against 0.03 µs for a present one), and a
+    running pod has a handful absent (reason, initContainerStatuses, deletionTimestamp ...): most of a row's cost."""
+    if isinstance(value, dict):
+        return value
+    keys = getattr(value, "keys", None)
+    return {key: value[key] for key in keys()} if keys is not None else {}
+
+
 def pod_status(pod: Json, why_pending: bool = True) -> str:
     """kubectl's STATUS column for a pod (pkg/printers/internalversion printPod), from phase and container states;
     a Pending pod's says why (`why_pending`; the Deploy panel's follow line says it in full after the status)."""
-    meta: Json = pod.get("metadata") or {}
-    spec: Json = pod.get("spec") or {}
-    status: Json = pod.get("status") or {}
+    pod = members(pod)
+    return _status(pod, members(pod.get("metadata")), members(pod.get("spec")), members(pod.get("status")), why_pending)
+
+
+def _status(pod: Json, meta: Json, spec: Json, status: Json, why_pending: bool = True) -> str:
     reason: str = status.get("reason") or status.get("phase") or "Unknown"
 
     init_statuses: list[Json] = status.get("initContainerStatuses") or []
     init_total = len(spec.get("initContainers") or [])
     for index, container in enumerate(init_statuses):
-        state: Json = container.get("state") or {}
-        terminated: Json | None = state.get("terminated")
-        waiting: Json | None = state.get("waiting")
+        state = members(members(container).get("state"))
+        terminated: Json | None = members(state["terminated"]) if "terminated" in state else None
+        waiting: Json | None = members(state["waiting"]) if "waiting" in state else None
         if terminated is not None and terminated.get("exitCode") == 0:
             continue
         if terminated is not None:
@@ -43,10 +55,10 @@ def pod_status(pod: Json, why_pending: bool = True) -> str:
         return _with_deletion(meta, status, reason)
 
     running = False
-    for container in reversed(status.get("containerStatuses") or []):
-        state = container.get("state") or {}
-        waiting = state.get("waiting")
-        terminated = state.get("terminated")
+    for container in reversed([members(c) for c in status.get("containerStatuses") or []]):
+        state = members(container.get("state"))
+        waiting = members(state["waiting"]) if "waiting" in state else None
+        terminated = members(state["terminated"]) if "terminated" in state else None
         if waiting is not None and waiting.get("reason"):
             reason = waiting["reason"]
         elif terminated is not None:
@@ -128,24 +140,23 @@ def spec_figures(spec: Json) -> Figures:
 
 
 def pod_row(pod: Json) -> PodRow:
-    meta: Json = pod.get("metadata") or {}
-    spec: Json = pod.get("spec") or {}
-    status: Json = pod.get("status") or {}
-    statuses: list[Json] = status.get("containerStatuses") or []
-    containers: list[Json] = spec.get("containers") or []
+    pod = members(pod)
+    meta, spec, status = members(pod.get("metadata")), members(pod.get("spec")), members(pod.get("status"))
+    statuses = [members(c) for c in status.get("containerStatuses") or []]
+    containers = [members(c) for c in spec.get("containers") or []]
     ready = sum(1 for c in statuses if c.get("ready"))
     requests, limits, gpus = spec_figures(spec)
     return PodRow(
         namespace=str(meta.get("namespace", "")),
         name=str(meta.get("name", "")),
         ready=f"{ready}/{len(containers)}",
-        status=pod_status(pod),
+        status=_status(pod, meta, spec, status),
         restarts=sum(int(c.get("restartCount") or 0) for c in statuses),
         created=parse_time(meta.get("creationTimestamp")),
         ip=str(status.get("podIP") or ""),
         node=str(spec.get("nodeName") or ""),
         image=str(containers[0].get("image", "")) if containers else "",
-        labels={str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
+        labels={str(k): str(v) for k, v in members(meta.get("labels")).items()},
         resource_version=str(meta.get("resourceVersion", "")),
         requests=requests,
         limits=limits,
