@@ -15,6 +15,10 @@
   process is idle, up to a second twice, which it never is in a flood); in the JSON: flood_fed_at_escape, the
   share of the flood read when ctrl+] took effect (below 1: during it), flood_echo_p50_ms, and flood_left_out,
   the share of the flood's output left out unseen (lines that would only have scrolled past the scrollback).
+  Where a flood key's time goes (EchoStages, timestamps inside the app; each key's stages are printed to stderr):
+  flood_stage_{sent,read,fed,drawn}_p50_ms and flood_slowest_*_ms (key posted -> written to the session -> its
+  echo read off the connection -> fed to the emulator -> drawn), flood_waiting_kb_* (output waiting in the
+  OutputBuffer when the echo was read), flood_gc2_* (full garbage collections during those keys: count, longest).
 kwok runs exec'd commands on this machine: the pod's working directory is a temporary folder.
 Writes bench/results/terminal.json (terminal.smoke.json with --smoke); the last line printed is `RESULT terminal ...`.
 Run: python bench/terminal.py [--quick | --smoke] [--runs 3] [--keys 200] (needs tools/stack up).
@@ -26,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import io
 import json
 import os
@@ -183,6 +188,95 @@ async def throughput(pilot: object, spy: RenderSpy, path: str, runs: int) -> lis
     return times
 
 
+class EchoStages:
+    """Where a flood key's time goes, from timestamps inside the app: key posted -> written to the session (the UI
+    took the key) -> its echo read off the connection (the reader's batch holding it handed to the OutputBuffer)
+    -> fed to the emulator -> drawn. Also how much output waited in the buffer when the echo was read."""
+
+    STAGES = ("sent", "read", "fed", "drawn")
+
+    def __init__(self, tab: SessionTab) -> None:
+        self._tab = tab
+        self._wanted = b""
+        self._now: dict[str, float] = {}
+        self._waiting_at_read = 0
+        self._blocked = 0.0  # the reader's time in OutputBuffer.add (waiting for the UI) before the echo was read
+        self.rows: list[dict[str, float]] = []
+        session, output, emulator = tab.session, tab.output, tab.emulator
+        self._originals = (session.write, output.add, emulator.feed)
+        write, add, feed = self._originals
+
+        def spy_write(data: bytes) -> None:
+            if data == self._wanted and "sent" not in self._now:
+                self._now["sent"] = time.perf_counter()
+            write(data)
+
+        def spy_add(data: bytes) -> bool:
+            waiting = len(output)
+            if "sent" in self._now and "read" not in self._now and self._wanted in data:
+                self._now["read"] = time.perf_counter()
+                self._waiting_at_read = waiting
+            began = time.perf_counter()
+            try:
+                return add(data)
+            finally:
+                if "sent" in self._now and "read" not in self._now:
+                    self._blocked += time.perf_counter() - began
+
+        def spy_feed(data: bytes) -> None:
+            if "read" in self._now and "fed" not in self._now and self._wanted in data:
+                self._now["fed"] = time.perf_counter()
+            feed(data)
+
+        self.gc_pauses: list[float] = []
+        self._gc_began = 0.0
+
+        def gc_spy(phase: str, info: dict[str, int]) -> None:
+            if phase == "start":
+                self._gc_began = time.perf_counter()
+            elif info.get("generation") == 2:
+                self.gc_pauses.append((time.perf_counter() - self._gc_began) * 1000)
+
+        self._gc_spy = gc_spy
+        self.gc_objects = len(gc.get_objects())  # what a full collection goes through
+        gc.callbacks.append(gc_spy)
+        session.write = spy_write  # type: ignore[method-assign]
+        output.add = spy_add  # type: ignore[method-assign]
+        emulator.feed = spy_feed  # type: ignore[method-assign]
+
+    def expect(self, char: bytes, started: float) -> None:
+        self._wanted, self._now, self._blocked = char, {"key": started}, 0.0
+
+    def drawn(self, at: float) -> None:
+        now = self._now | {"drawn": at}
+        row: dict[str, float] = {"waiting_kb": self._waiting_at_read / 1024, "reader_blocked": self._blocked * 1000}
+        before = now["key"]
+        for stage in self.STAGES:
+            if stage in now:
+                row[stage] = (now[stage] - before) * 1000
+                before = now[stage]
+        self.rows.append(row)
+
+    def undo(self) -> None:
+        tab = self._tab
+        del tab.session.write, tab.output.add, tab.emulator.feed  # type: ignore[attr-defined]
+        gc.callbacks.remove(self._gc_spy)
+
+    def figures(self) -> dict[str, float]:
+        """Each stage's median and the stages of the slowest key (ms from the stage before)."""
+        if not self.rows:
+            return {}
+        slowest = max(self.rows, key=lambda row: sum(row.get(s, 0.0) for s in self.STAGES))
+        figures = {f"flood_stage_{s}_p50_ms": statistics.median(r.get(s, 0.0) for r in self.rows) for s in self.STAGES}
+        figures |= {f"flood_slowest_{s}_ms": slowest.get(s, 0.0) for s in self.STAGES}
+        figures["flood_gc_objects_k"] = self.gc_objects / 1000
+        figures["flood_gc2_count"] = len(self.gc_pauses)
+        figures["flood_gc2_max_ms"] = max(self.gc_pauses, default=0.0)
+        figures["flood_waiting_kb_p50"] = statistics.median(r["waiting_kb"] for r in self.rows)
+        figures["flood_slowest_waiting_kb"] = slowest["waiting_kb"]
+        return figures
+
+
 def type_key(app: K8sxApp, key: str) -> None:
     """A key as the terminal's input thread gives it to the app (what Pilot.press does, without its waits)."""
     event = events.Key(key, key if len(key) == 1 else None)
@@ -213,20 +307,26 @@ async def flood(
     view.focus()  # typing into the flood again
     await until(lambda: view.has_focus, 10, "the keys to the shell again")
     echoes: list[float] = []
+    stages = EchoStages(tab)
     for char in "QWERTYUIOPASDFGHJKLZXCVBNM"[:keys]:
         spy.expect(char)
         started = time.perf_counter()
+        stages.expect(char.encode(), started)
         type_key(app, char)
         await until(lambda: spy.seen_at > 0, 60, f"the echo of {char!r} during the flood")
         echoes.append((spy.seen_at - started) * 1000)
+        stages.drawn(spy.seen_at)
         await asyncio.sleep(0.05)
+    stages.undo()
+    for row in stages.rows:  # each key's stages, for reading where a slow one's time went
+        print("  flood key " + " ".join(f"{k}={v:.1f}" for k, v in row.items()), file=sys.stderr)
     spy.expect(f"{marker}7")
     await until(lambda: spy.seen_at > 0 or marker + "7" in "".join(tab.emulator.display()), 600, "the flood's end")
     view.focus()
     await until(lambda: view.has_focus, 10, "the keys to the shell again")
     await pilot.press("ctrl+u", *"clear", "enter")  # type: ignore[attr-defined]
     await asyncio.sleep(0.3)
-    return {
+    return stages.figures() | {
         "flood_echo_p99_ms": percentile(echoes, 99),
         "flood_echo_p50_ms": statistics.median(echoes),
         "flood_escape_ms": escape_ms,
@@ -287,6 +387,8 @@ async def measure(
         await pilot.press("3")
         await until(lambda: any(isinstance(s, TerminalScreen) for s in app.screen_stack), 10, "the terminal screen")
 
+        if os.environ.get("K8SX_BENCH_GC_FREEZE"):  # an experiment: what tui/app.py could do once started
+            gc.freeze()
         pod = PodRow(namespace, "exp", "1/1", "Running", 0, None, "", "", "busybox")
         tab, spy = await open_tab(app, lambda screen: screen.open_pod_shell(pod), "k8sx$")
         echoes = await echo_latencies(pilot, tab, spy, keys)
@@ -380,6 +482,10 @@ def main() -> None:
         "flood_fed_at_escape": round(figures["flood_fed_at_escape"], 2),
         "flood_left_out": round(figures["flood_left_out"], 2),
         "load_avg_1m": round(os.getloadavg()[0], 1),
+    } | {
+        key: round(value, 1)
+        for key, value in figures.items()
+        if key.startswith(("flood_slowest", "flood_stage", "flood_waiting", "flood_gc"))
     }
     print("  " + json.dumps(result), file=sys.stderr)
     RESULTS.mkdir(exist_ok=True)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual import events
 from textual.strip import Strip
 
@@ -23,6 +24,7 @@ from tests.support.app import SIZE, make_app
 from tests.support.pods import kwok_shell_pod
 from tests.support.stack import StackEnv
 from tui.app import K8sxApp
+from tui.screens.terminal import terminal as terminal_module
 from tui.screens.terminal.terminal import FEED_SLICE
 
 FLOOD_BYTES = 16 << 20
@@ -99,3 +101,71 @@ async def test_a_key_typed_into_a_flood_is_drawn_during_it_and_ctrl_bracket_answ
         await until_line(pilot, tab, "flood-over-42", timeout=180)
         assert output.start - started > flood  # all of it was read (most of it left out unseen)
         assert max(feeds) <= FEED_SLICE, f"fed {max(feeds)} bytes at once"
+
+
+async def test_while_a_typed_characters_echo_waits_to_be_shown_the_reader_goes_on(
+    stack: StackEnv, namespace: str, tmp_path: Path
+) -> None:
+    """The UI is held from taking any output (as a slow frame would) while a Q typed into a flood waits in the
+    buffer: what follows its echo and would only scroll past is left out, so the reader keeps reading (were it to
+    wait, the connection's buffers would fill and the next key's echo would wait behind them). Then the Q is drawn,
+    and the screen ends as the flood left it."""
+    home = kwok_shell_pod(stack, namespace, tmp_path)
+    size = lowercase_lines(home / "flood.txt", FLOOD_BYTES)
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await open_from_pod_list(pilot, app)
+        await until_prompt(pilot, tab)
+        view, output = tab.view, tab.output
+        assert view is not None
+        drawn: list[bool] = []
+        render_line = view.render_line
+
+        def watched_render_line(y: int) -> Strip:
+            strip = render_line(y)
+            if "Q" in strip.text:
+                drawn.append(True)
+            return strip
+
+        view.render_line = watched_render_line  # type: ignore[method-assign]
+        await pilot.press(*f"cat {' '.join(['flood.txt'] * TIMES)}; echo flood-over-$((6*7))")
+        started = output.start
+        key(app, "enter")
+        await until(lambda: output.start - started > 2 << 20, "the flood under way")
+
+        held = True
+        take = output.take
+
+        def held_take(limit: int | None = None) -> bytes:
+            return b"" if held else take(limit)
+
+        output.take = held_take  # type: ignore[method-assign]
+        typed_at = output.end
+        key(app, "Q")
+        await until(lambda: output.end - typed_at > 16 << 20, "the reader going on while the echo waits", 60)
+        assert not drawn and output.left_out > 8 << 20
+        held = False
+        await until(lambda: bool(drawn), "Q drawn")
+        assert output.start - started < size * TIMES, "the typed Q was drawn only once the flood had ended"
+        await until_line(pilot, tab, "flood-over-42", timeout=180)
+        lines = tab.emulator.display()
+        last = (home / "flood.txt").read_text().splitlines()[-1]
+        assert lines[lines.index("flood-over-42") - 1] == last  # the flood's last line, then what followed it
+
+
+async def test_a_typed_characters_echo_is_fed_when_it_comes_not_at_the_next_flood_frame(
+    stack: StackEnv, namespace: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Output that comes within a flood frame of the last feed waits for the next frame, but a typed character's
+    echo does not: keys typed one right after another each show at once. (The frame is made 60 s long here, so
+    an echo held for it would not show within the wait.)"""
+    kwok_shell_pod(stack, namespace, tmp_path)
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await open_from_pod_list(pilot, app)
+        await until_prompt(pilot, tab)
+        monkeypatch.setattr(terminal_module, "FLOOD_FRAME_S", 60.0)
+        for typed in ("x", "xy", "xyz"):
+            key(app, typed[-1])
+            await until(lambda t=typed: tab.emulator.display()[tab.emulator.cursor[1]].endswith(t), typed, 20)
+        key(app, "ctrl+u")

@@ -44,15 +44,29 @@ def test_output_that_cannot_be_left_out_makes_the_reader_wait() -> None:
     assert buffer.take() == moving and added.wait(5)
 
 
-def test_a_typed_characters_echo_and_what_follows_are_not_left_out() -> None:
-    emulator = TerminalEmulator(80, 24, scrollback=100)
-    buffer = OutputBuffer(limit=64 << 10, trim=emulator.skip_unseen)
+def state(emulator: TerminalEmulator) -> tuple[list[str], list[str], tuple[int, int]]:
+    return emulator.display(), emulator.history_text(), emulator.cursor
+
+
+def test_typed_characters_echoes_stay_and_only_what_would_scroll_past_unseen_goes_around_them() -> None:
+    """While echoes wait, output before, between and after them still goes when it would only scroll past: only a
+    screen's worth is fed before an echo, and the screen and scrollback end as if every byte had been fed."""
+    every, fed = (TerminalEmulator(80, 24, scrollback=100) for _ in range(2))
+    buffer = OutputBuffer(limit=64 << 10, trim=fed.skip_unseen)
     buffer.add(LINE * 10)
-    buffer.keep_echoes([(b"Q", buffer.end)])  # typed now: its echo comes after what was read so far
-    buffer.add(flood(6000, mark=b"Q"))  # more than is fed whole: trimmed when taken, not from the echo's line on
+    buffer.keep_echoes([(b"Q", buffer.end), (b"W", buffer.end)])  # typed now: echoes come after what was read
+    output = [LINE * 10, flood(3000, mark=b"Q"), flood(3000, mark=b"W"), flood(3000)]
+    done = threading.Event()
+    threading.Thread(target=lambda: ([buffer.add(part) for part in output[1:]], done.set()), daemon=True).start()
+    assert done.wait(10), "the reader waited for the UI"
     taken = buffer.take()
-    assert buffer.left_out > 0 and taken.count(b"Q") == 1
-    assert taken.index(b"Q") < len(taken) - len(flood(6000)) // 2  # all that followed it is there
+    assert taken.count(b"Q") == 1 and taken.count(b"W") == 1
+    assert taken.index(b"Q") < 2 * len(LINE)  # the echo is not behind the lines that would scroll past after all
+    assert taken.index(b"W") - taken.index(b"Q") < 2 * len(LINE)
+    assert buffer.left_out > 5000 * len(LINE)  # the reader went on: the last read waits whole, under a slice
+    every.feed(b"".join(output))
+    fed.feed(taken)
+    assert state(fed) == state(every)
 
 
 def test_a_slice_is_at_most_the_limit_and_put_back_goes_first_again() -> None:

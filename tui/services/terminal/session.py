@@ -109,8 +109,9 @@ class OutputBuffer:
     """Output from a reader thread to the UI thread, in batches.
 
     `add` returns True only when the buffer was empty, so the reader posts one message per batch however many
-    reads arrive before the UI takes them. Past `limit` bytes `trim` may leave out what the UI would never show
-    (a flood's lines that would scroll past the scrollback): the reader goes on at once, so the connection's own
+    reads arrive before the UI takes them - or when it brings a typed character's echo (fed at once, then). Past
+    `limit` bytes `trim` may leave out what the UI would never show (a flood's lines that would scroll past the
+    scrollback), also around echoes waiting to be shown: the reader goes on at once, so the connection's own
     buffers stay empty and a key's echo waits behind at most what the screen and its scrollback hold. When nothing
     can be left out, `add` waits for the UI (backpressure: the connection slows down instead of memory growing).
 
@@ -124,7 +125,8 @@ class OutputBuffer:
         self._limit = limit
         self._trim = trim
         self._trim_again_at = 0  # after a trim that left little out, the next waits for this offset
-        self._echoes: list[tuple[bytes, int]] = []  # typed characters whose echo must not be left out
+        self._echoes: list[tuple[bytes, int]] = []  # typed characters whose echo's line must stay
+        self._echo_came = False  # one of them came since the last take: the next leaves out what it can
         self.start = 0
         self.left_out = 0
         self.taken_at = 0  # the offset of what the last `take` returned
@@ -142,33 +144,44 @@ class OutputBuffer:
                 self._leave_out()
             while self._size >= self._limit and not self._closed:
                 self._changed.wait(0.5)
-            first = not self._chunks
+            echo = any(echo in data for echo, _after in self._echoes)
+            self._echo_came = self._echo_came or echo
+            first = not self._chunks or echo
             self._chunks.append(data)
             self._size += len(data)
             return first
 
-    def _leave_out(self) -> None:
-        """What would scroll past unseen goes (the lock is held)."""
-        if self._trim is None or self.start + self._size < self._trim_again_at:
+    def _leave_out(self, echo_came: bool = False) -> None:
+        """What would scroll past unseen goes (the lock is held); at once when a typed character's echo came."""
+        if self._trim is None or (self.start + self._size < self._trim_again_at and not echo_came):
             return
         waiting = b"".join(self._chunks)
-        until = len(waiting)
-        for echo, after in self._echoes:
-            found = waiting.find(echo, max(0, after - self.start))
-            if found >= 0:
-                until = min(until, found)
-        trimmed = self._trim(waiting, until)
-        if trimmed is not None:
-            kept, count = trimmed
-            self._chunks, self._size = [kept], len(kept)
+        echoes = [
+            found for echo, after in self._echoes if (found := waiting.find(echo, max(0, after - self.start))) >= 0
+        ]
+        # From the last echo back: each stretch keeps its first line (an echo's, but for the first) and loses what
+        # would scroll past unseen before the next echo's line, counting all the lines after it. So the reader
+        # goes on while echoes wait to be shown, and only what is seen is fed before each.
+        count, bounds = 0, sorted({0, *echoes})
+        for begin, until in zip(reversed(bounds), [None, *reversed(bounds[1:])], strict=True):
+            trimmed = self._trim(waiting[begin:], len(waiting) - begin if until is None else until - begin)
+            if trimmed is not None:
+                waiting, count = waiting[:begin] + trimmed[0], count + trimmed[1]
+        if count:
+            self._chunks, self._size = [waiting], len(waiting)
             self.start += count
             self.left_out += count
-        if self._size > self._limit // 2:  # little could go (long lines, escape sequences): not at every add
+        if count < self._limit // 4:  # little could go (long lines, escape sequences): not at every add
             self._trim_again_at = self.end + self._limit // 2
 
+    @property
+    def echo_came(self) -> bool:
+        """Whether what was added since the last `take` holds a typed character whose echo is watched."""
+        return self._echo_came
+
     def keep_echoes(self, echoes: list[tuple[bytes, int]]) -> None:
-        """Characters typed, each with the offset after which its echo may come: from the first place each could
-        be on, nothing is left out (the UI shows the echo for a frame)."""
+        """Characters typed, each with the offset after which its echo may come: the line of each echo stays (the
+        UI shows it for a frame), and what would scroll past unseen goes before and after it."""
         with self._changed:
             self._echoes = echoes
 
@@ -177,7 +190,8 @@ class OutputBuffer:
         only scroll past unseen is left out first."""
         with self._changed:
             if self._size >= TRIM_AT:
-                self._leave_out()
+                self._leave_out(self._echo_came)
+            self._echo_came = False
             if limit is None or self._size <= limit:
                 taken, self._chunks = self._chunks, []
             else:
