@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
@@ -21,6 +21,7 @@ from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from tui.backends import Backends
@@ -212,6 +213,15 @@ class K8sxApp(WorkerFailures, App[None]):
 
                 self._forwards = ForwardManager(self.backends.kube)
             return self._forwards
+
+    async def _on_key(self, event: events.Key) -> None:
+        """A letter typed ahead of a focus move (`/` and then `train` at once) reached what had the focus when it
+        was read and came back up unhandled, while a text box has the focus now: it is the box's, not a key
+        binding's (`r` would open Pull results) and not lost."""
+        focused = self.focused
+        if isinstance(focused, Input) and event.is_printable and event.is_forwarded:
+            event.prevent_default()  # Textual calls App._on_key after this one (handlers run down the MRO)
+            focused.post_message(events.Key(event.key, event.character))
 
     def _handle_exception(self, error: Exception) -> None:
         """A widget looked up while the app quits (a screen's handler still queued as its widgets go) is no

@@ -4,6 +4,9 @@ rows a narrowing filter looks at, the columns' lengths counted) shows what a fre
 
 from __future__ import annotations
 
+from textual import events
+from textual.widgets import Input
+
 from tests.e2e.test_pods_screen import create_pod, rendered_lines, shown_names
 from tests.support.app import SIZE, make_app, pods_info, settle
 from tests.support.stack import StackEnv, kubectl
@@ -55,3 +58,23 @@ async def test_the_name_column_narrows_when_its_longest_pod_goes(stack: StackEnv
         kubectl(stack, "delete", "pod", LONG, "-n", namespace, "--grace-period=0", "--force")
         await settle(pilot, lambda: shown_names(app) == ["alpha-1"], what="the long-named pod gone")
         await settle(pilot, lambda: name_column_width(app) < len("alpha-1") + 8, what="the NAME column narrowed")
+
+
+async def test_a_filter_typed_at_once_after_the_slash_goes_to_the_filter_not_to_the_pod_lists_keys(
+    stack: StackEnv, namespace: str
+) -> None:
+    """`/rea` read in one go from the terminal (a fast typist, a paste): the app hands every key to what has the
+    focus as it reads them, all before `/` has moved the focus. Once `r` opened Pull results and the rest was lost."""
+    for name in ("real-1", "other"):
+        create_pod(stack, namespace, name)
+    app = make_app(stack.kubeconfig, stack.docker_host, namespace=namespace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: len(shown_names(app)) == 2, what="two pods")
+        pods = app.screen
+        for key, character in (("slash", "/"), ("r", "r"), ("e", "e"), ("a", "a")):
+            typed = events.Key(key, character)  # as the terminal's input thread posts them: no wait between
+            typed.set_sender(app)
+            app.post_message(typed)
+        await settle(pilot, lambda: shown_names(app) == ["real-1"], what="the filter rea")
+        assert app.screen is pods, f"a key opened {type(app.screen).__name__}"
+        assert pods.query_one("#pods-filter", Input).value == "rea"

@@ -217,7 +217,7 @@ class ImagesScreen(AppScreen):
         box = self.query_one("#images-filter", Input)
         box.add_class("-active")
         box.value = self.filter_text
-        box.focus()
+        self.set_focus(box)  # at once: focus() would wait behind the keys typed after `/`
 
     @on(Input.Changed, "#images-filter")
     def filter_changed(self, event: Input.Changed) -> None:

@@ -382,7 +382,7 @@ class PodsScreen(AppScreen):
         box = self.query_one("#pods-filter", Input)
         box.add_class("-active")
         box.value = self.table.filter.text
-        box.focus()
+        self.set_focus(box)  # at once: focus() would wait behind the keys typed after `/`
 
     @on(Input.Changed, "#pods-filter")
     def filter_changed(self, event: Input.Changed) -> None:

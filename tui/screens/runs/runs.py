@@ -159,7 +159,7 @@ class RunsScreen(AppScreen):
         box = self.query_one("#runs-filter", Input)
         box.add_class("-active")
         box.value = self.filter.text
-        box.focus()
+        self.set_focus(box)  # at once: focus() would wait behind the keys typed after `/`
 
     @on(Input.Changed, "#runs-filter")
     def filter_changed(self, event: Input.Changed) -> None:
