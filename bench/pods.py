@@ -54,7 +54,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._kwok_pods import kubectl_get_s, pod_name, pods_namespace
 from tui.app import K8sxApp
 from tui.backends import Backends
-from tui.messages import PodMetricsRead
 from tui.screens.pods.pods import PodsScreen
 from tui.services.docker.engine import DockerService
 from tui.services.kube.kube import KubeService
@@ -137,18 +136,27 @@ async def usage_full(kubeconfig: str, namespace: str, count: int) -> tuple[float
         return time.perf_counter() - started, rows_with_usage(screen)
 
 
-async def metrics_ui_costs(kubeconfig: str, namespace: str, count: int, refreshes: int) -> list[float]:
-    """The UI thread's time in the metrics reading's handler, for `refreshes` readings asked one after another."""
+@contextmanager
+def timed_handler(name: str) -> Iterator[list[float]]:
+    """PodsScreen's handler `name` timed while inside: the list fills with each call's ms on the UI thread."""
     costs: list[float] = []
-    handler = PodsScreen.on_pod_metrics_read
+    handler = getattr(PodsScreen, name)
 
-    def timed(screen: PodsScreen, message: PodMetricsRead) -> None:
+    def timed(screen: PodsScreen, message: object) -> None:
         started = time.perf_counter()
         handler(screen, message)
         costs.append((time.perf_counter() - started) * 1000)
 
-    PodsScreen.on_pod_metrics_read = timed  # type: ignore[method-assign]  # Textual dispatches by the class
+    setattr(PodsScreen, name, timed)  # Textual dispatches by the class
     try:
+        yield costs
+    finally:
+        setattr(PodsScreen, name, handler)
+
+
+async def metrics_ui_costs(kubeconfig: str, namespace: str, count: int, refreshes: int) -> list[float]:
+    """The UI thread's time in the metrics reading's handler, for `refreshes` readings asked one after another."""
+    with timed_handler("on_pod_metrics_read") as costs:
         app = make_app(kubeconfig, namespace)
         async with app.run_test(size=(160, 50)) as pilot:
             screen = app.screen
@@ -162,8 +170,6 @@ async def metrics_ui_costs(kubeconfig: str, namespace: str, count: int, refreshe
                 while len(costs) == before:
                     await asyncio.sleep(0.01)
                 await pilot.pause(0.2)
-    finally:
-        PodsScreen.on_pod_metrics_read = handler  # type: ignore[method-assign]
     return costs
 
 

@@ -32,8 +32,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._kwok_pods import KWOK_NODES, pod_name
-from bench.pods import RESULTS, all_rows, make_app, percentile, scroll_and_filter
-from tui.screens.pods.pods import PodsScreen
+from bench.pods import RESULTS, all_rows, make_app, percentile, scroll_and_filter, timed_handler
 from tui.services.pods import watch as pod_watch
 from tui.services.pods.rows import pod_row
 
@@ -102,24 +101,13 @@ def decode_s(pages: list[bytes]) -> float:
 
 async def first_full(kubeconfig: str, count: int) -> tuple[float, list[float]]:
     """Launch -> every row drawn; and the UI thread's time (ms) in each batch handled meanwhile."""
-    costs: list[float] = []
-    handler = PodsScreen.on_pods_pending
-
-    def timed(screen: PodsScreen, message: Any) -> None:
-        started = time.perf_counter()
-        handler(screen, message)
-        costs.append((time.perf_counter() - started) * 1000)
-
-    PodsScreen.on_pods_pending = timed  # type: ignore[method-assign]  # Textual dispatches by the class
-    try:
+    with timed_handler("on_pods_pending") as costs:
         started = time.perf_counter()
         app = make_app(kubeconfig, NAMESPACE)
         async with app.run_test(size=(160, 50)) as pilot:
             await all_rows(app, count)
             await pilot.pause()  # the frame that draws them
             return time.perf_counter() - started, costs
-    finally:
-        PodsScreen.on_pods_pending = handler  # type: ignore[method-assign]
 
 
 def measure(count: int, runs: int) -> dict[str, float]:
