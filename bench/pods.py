@@ -39,9 +39,10 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
@@ -60,6 +61,7 @@ from tui.services.kube.kube import KubeService
 from tui.widgets.pod_table import PodTableView
 
 RESULTS = Path(__file__).resolve().parent / "results"
+T = TypeVar("T")
 
 
 def rss_mb() -> float:
@@ -77,6 +79,15 @@ def percentile(values: list[float], p: float) -> float:
 def make_app(kubeconfig: str, namespace: str) -> K8sxApp:
     docker_host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
     return K8sxApp(Backends(KubeService(kubeconfig, None, namespace), DockerService(docker_host)))
+
+
+def launch(run: Coroutine[Any, Any, T]) -> T:
+    """One launch of the app, run to its end. The app freezes the rows of a many-page list out of the collector's
+    way, with whatever else lived then (its screens: one app a process in use); an earlier launch in this process
+    would stay frozen, its memory counted in this one's, so it is thawed and collected first."""
+    gc.unfreeze()
+    gc.collect()
+    return asyncio.run(run)
 
 
 async def all_rows(app: K8sxApp, count: int) -> PodsScreen:
@@ -339,15 +350,15 @@ def measure(
     api = k8s_config.new_client_from_config(kubeconfig)
     core = k8s.CoreV1Api(api)
     with existing_namespace(namespace) if namespace else pods_namespace(core, "bench-pods", size) as namespace:
-        fulls = [asyncio.run(first_full(kubeconfig, namespace, size)) for _ in range(runs)]
+        fulls = [launch(first_full(kubeconfig, namespace, size)) for _ in range(runs)]
         kubectl = [kubectl_get_s(kubeconfig, namespace, size) for _ in range(runs)]
         memory_now = memory_figures(core, namespace, size)
         answers: dict[str, list[float]] = {"scroll": [], "filter": [], "clear": []}
         for _ in range(runs):
-            for kind, values in asyncio.run(scroll_and_filter(kubeconfig, namespace, size)).items():
+            for kind, values in launch(scroll_and_filter(kubeconfig, namespace, size)).items():
                 answers[kind] += values
         metric_figures = usage_and_refresh(kubeconfig, namespace, size, refreshes, runs, smoke) if metrics else {}
-        latencies, memory = asyncio.run(event_latencies(core, kubeconfig, namespace, size, events))
+        latencies, memory = launch(event_latencies(core, kubeconfig, namespace, size, events))
     first = statistics.median(fulls)
     return {
         "pods": size,
@@ -375,8 +386,8 @@ def usage_and_refresh(
     and metrics-server then skips that pod ("unexpected decrease in startTime"). A smoke run takes what is there
     after the first scrape."""
     wait_for_metrics(kubeconfig, namespace, 1 if smoke else size // 2, timeout=120 if smoke else 600)
-    usage_fulls = [asyncio.run(usage_full(kubeconfig, namespace, size)) for _ in range(runs)]
-    costs = asyncio.run(metrics_ui_costs(kubeconfig, namespace, size, refreshes))
+    usage_fulls = [launch(usage_full(kubeconfig, namespace, size)) for _ in range(runs)]
+    costs = launch(metrics_ui_costs(kubeconfig, namespace, size, refreshes))
     return {
         "usage_full_s": round(statistics.median(seconds for seconds, _ in usage_fulls), 3),
         "usage_rows": min(rows for _, rows in usage_fulls),

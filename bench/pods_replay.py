@@ -18,7 +18,6 @@ Run: python bench/pods_replay.py [--smoke | --quick] [--pods 100000] [--runs 3] 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import statistics
@@ -32,7 +31,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._kwok_pods import KWOK_NODES, pod_name
-from bench.pods import RESULTS, all_rows, make_app, percentile, scroll_and_filter, timed_handler
+from bench.pods import RESULTS, all_rows, launch, make_app, percentile, scroll_and_filter, timed_handler
 from tui.services.pods import watch as pod_watch
 from tui.services.pods.rows import pod_row
 
@@ -116,10 +115,10 @@ def measure(count: int, runs: int) -> dict[str, float]:
     decoding = statistics.median(decode_s(pages) for _ in range(runs))
     undo = serve(pages)
     try:
-        launches = [asyncio.run(first_full(kubeconfig, count)) for _ in range(runs)]
+        launches = [launch(first_full(kubeconfig, count)) for _ in range(runs)]
         answers: dict[str, list[float]] = {"scroll": [], "filter": [], "clear": []}
         for _ in range(runs):
-            for kind, values in asyncio.run(scroll_and_filter(kubeconfig, NAMESPACE, count)).items():
+            for kind, values in launch(scroll_and_filter(kubeconfig, NAMESPACE, count)).items():
                 answers[kind] += values
     finally:
         undo()
