@@ -18,14 +18,9 @@ class PortInUse(Exception):
 
 def listen(address: str, port: int) -> socket.socket:
     """A listening socket; PortInUse (with the next free port) when the port is taken, OSError in words else."""
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port in TIME_WAIT after a stop is free to use
     try:
-        sock.bind((address, port))
-        sock.listen(128)
+        return _bound(address, port)
     except OSError as exc:
-        sock.close()
         if exc.errno == errno.EADDRINUSE:
             raise PortInUse(address, port, next_free(address, port + 1)) from exc
         if exc.errno == errno.EACCES:
@@ -33,13 +28,26 @@ def listen(address: str, port: int) -> socket.socket:
         if exc.errno == errno.EADDRNOTAVAIL:
             raise OSError(f"{address} is not an address of this machine") from exc
         raise OSError(f"cannot listen on {address}:{port}: {exc.strerror or exc}") from exc
+
+
+def _bound(address: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port in TIME_WAIT after a stop is free to use
+    try:
+        sock.bind((address, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
     return sock
 
 
 def next_free(address: str, start: int) -> int | None:
+    """The first port from `start` that can be listened on (a taken one is passed over, not reported)."""
     for port in range(start, min(start + SEARCH, 65536)):
         try:
-            listen(address, port).close()
+            _bound(address, port).close()
         except OSError:
             continue
         return port
